@@ -1,0 +1,43 @@
+#include "cli/command_tree.hpp"
+
+#include <fmt/format.h>
+
+#include "ecp_version.hpp"
+
+namespace ecp::cli {
+
+CLI::App* CommandTree::add(CLI::App* parent, const std::string& name, const std::string& help,
+                           std::function<int(Output&)> run) {
+  CLI::App* sub = parent->add_subcommand(name, help);
+  commands.push_back({sub, std::move(run)});
+  return sub;
+}
+
+std::unique_ptr<CommandTree> make_command_tree() {
+  auto t = std::make_unique<CommandTree>();
+  auto& app = t->root;
+  auto& g = t->globals;
+  app.set_version_flag("--version", fmt::format("ecp {} (commit {})", ecp::version, ecp::commit),
+                       "Print the version and the commit ecp was built from");
+  app.require_subcommand(1);
+  app.fallthrough();  // global options are accepted after the subcommand too
+  app.add_option("-C,--directory", g.dir, "Run as if ecp was started in DIR")->type_name("DIR");
+  app.add_option("-f,--file", g.file, "The application descriptor (default: ecp.yaml)")->type_name("PATH");
+  app.add_option("--targets", g.targets,
+                 "The targets file (default: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor)")
+      ->type_name("PATH");
+  app.add_option("-o,--output", g.output, "Output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT");
+  app.add_flag("--no-color", g.no_color, "Never use colors (also when NO_COLOR is set)");
+  app.add_flag("-q,--quiet", g.quiet, "Print only results and errors");
+  app.add_flag("-v,--verbose", g.verbose, "Print more detail; repeat for more");
+  app.footer("Run 'ecp COMMAND --help' for a command's options. Exit codes: see ecp(1), EXIT STATUS.");
+
+  add_validate(*t);
+  add_init(*t);
+  add_completion(*t);
+  return t;
+}
+
+}  // namespace ecp::cli

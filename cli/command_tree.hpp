@@ -1,0 +1,46 @@
+#pragma once
+// The command tree: built once by make_command_tree(), used by main() and by the
+// completion generator, so completions and --help always list the same commands.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/output.hpp"
+
+namespace ecp::cli {
+
+struct Globals {
+  std::string dir;                   // -C DIR
+  std::string file = "ecp.yaml";     // -f/--file
+  std::string targets;               // --targets (else $ECP_TARGETS, else ecp-targets.yaml beside ecp.yaml)
+  std::string output = "text";       // --output text|json
+  bool no_color = false;
+  bool quiet = false;
+  int verbose = 0;
+};
+
+struct Command {
+  CLI::App* app;
+  std::function<int(Output&)> run;  // returns the exit code; throws ecp::Error on failure
+};
+
+struct CommandTree {
+  CLI::App root{"ecp - build, push and release applications to enterprise container platforms", "ecp"};
+  Globals globals;
+  std::vector<Command> commands;
+
+  // Adds a subcommand of `parent` and returns it; `run` executes when it is chosen.
+  CLI::App* add(CLI::App* parent, const std::string& name, const std::string& help, std::function<int(Output&)> run);
+};
+
+std::unique_ptr<CommandTree> make_command_tree();
+
+// One registration function per subcommand file (cmd_<verb>.cpp).
+void add_validate(CommandTree& t);
+void add_init(CommandTree& t);
+void add_completion(CommandTree& t);
+
+}  // namespace ecp::cli

@@ -1,0 +1,25 @@
+# Shared compile settings as INTERFACE targets, linked by every module.
+add_library(ecp_settings INTERFACE)
+target_include_directories(ecp_settings INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
+target_compile_options(ecp_settings INTERFACE -Wall -Wextra -Wpedantic -Wshadow)
+if(ECP_DEV)
+  target_compile_options(ecp_settings INTERFACE -Werror)
+endif()
+if(ECP_SANITIZE)
+  target_compile_options(ecp_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(ecp_settings INTERFACE -fsanitize=address,undefined)
+endif()
+
+# ecp_module(NAME DEPS...) makes core/NAME a static library from the .cpp files in
+# the current folder. Its link list is the dependency rule: tests/layering checks
+# that includes agree with it.
+function(ecp_module name)
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(srcs)
+    add_library(ecp_${name} STATIC ${srcs})
+    target_link_libraries(ecp_${name} PUBLIC ecp_settings ${ARGN})
+  else()
+    add_library(ecp_${name} INTERFACE)
+    target_link_libraries(ecp_${name} INTERFACE ecp_settings ${ARGN})
+  endif()
+endfunction()

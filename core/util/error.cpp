@@ -1,0 +1,19 @@
+#include "core/util/error.hpp"
+
+namespace ecp {
+
+int exit_code(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::internal: return 1;
+    case ErrorKind::io: return 1;
+    case ErrorKind::usage: return 2;
+    case ErrorKind::validation: return 2;
+    case ErrorKind::build: return 3;
+    case ErrorKind::registry: return 4;
+    case ErrorKind::auth: return 5;
+    case ErrorKind::interrupted: return 130;
+  }
+  return 1;
+}
+
+}  // namespace ecp
