@@ -1,0 +1,32 @@
+# Sourced by tests/integration/*.sh (POSIX sh). Gives each test a temporary
+# folder $T that is removed at exit, and small assertion helpers.
+# ctest sets ECP (the binary), ECP_SOURCE_DIR and ECP_BUILD_DIR.
+set -eu
+: "${ECP:?ECP must name the ecp binary}"
+: "${ECP_SOURCE_DIR:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/ecp-test.XXXXXX")
+export ECP_HOME="$T/ecp-home"
+export NO_COLOR=1
+cleanup_hooks=""
+on_exit() { for h in $cleanup_hooks; do $h || true; done; rm -rf "$T"; }
+trap on_exit EXIT INT TERM
+add_cleanup() { cleanup_hooks="$1 $cleanup_hooks"; }
+
+skip() { echo "SKIP: $*" >&2; exit 125; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_exit CODE CMD... : runs CMD, fails unless it exits with CODE. Output in $T/out, $T/err.
+expect_exit() {
+  want=$1; shift
+  set +e; "$@" >"$T/out" 2>"$T/err"; got=$?; set -e
+  if [ "$got" != "$want" ]; then
+    echo "--- stdout"; cat "$T/out"; echo "--- stderr"; cat "$T/err"
+    die "'$*' exited $got, expected $want"
+  fi
+}
+# expect_grep PATTERN FILE : fails unless FILE has a line matching the extended regex.
+expect_grep() { grep -Eq -- "$1" "$2" || { cat "$2"; die "no line matching '$1' in $2"; }; }
+expect_no_grep() { ! grep -Eq -- "$1" "$2" || { cat "$2"; die "unexpected line matching '$1' in $2"; }; }
+
+# free_port : prints a TCP port nobody listens on.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
