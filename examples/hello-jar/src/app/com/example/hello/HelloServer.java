@@ -26,7 +26,14 @@ public final class HelloServer {
 
     public static void main(String[] args) throws Exception {
         Path configFile = findConfig();
-        Map<String, String> conf = FlatYaml.load(configFile);
+        Map<String, String> conf;
+        try {
+            conf = FlatYaml.load(configFile);
+        } catch (IOException e) {
+            System.err.println("hello-jar: cannot read the configuration " + configFile + ": " + e);
+            System.exit(2);
+            return;
+        }
         String address = conf.getOrDefault("server.address", "0.0.0.0");
         int port = Integer.parseInt(require(conf, "server.port", configFile));
         String greeting = require(conf, "app.greeting", configFile);
@@ -60,14 +67,17 @@ public final class HelloServer {
     }
 
     /**
-     * The config path: -Dapp.config, else $APP_CONFIG, else conf/application.yaml
-     * next to the lib/ folder holding this jar (the standard layout), else
-     * ./conf/application.yaml.
+     * The config path, first match wins: -Dapp.config or $APP_CONFIG (a file);
+     * -Decp.conf.dir (set by the layout's bin/entrypoint.sh) + /application.yaml;
+     * conf/application.yaml beside the lib/ folder holding this jar (the standard
+     * layout, when started by hand); ./conf/application.yaml.
      */
     static Path findConfig() throws URISyntaxException {
         String explicit = System.getProperty("app.config");
         if (explicit == null || explicit.isEmpty()) explicit = System.getenv("APP_CONFIG");
         if (explicit != null && !explicit.isEmpty()) return Path.of(explicit);
+        String confDir = System.getProperty("ecp.conf.dir");
+        if (confDir != null && !confDir.isEmpty()) return Path.of(confDir, "application.yaml");
         Path jar = Path.of(HelloServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path libDir = jar.getParent();
         if (libDir != null && libDir.getParent() != null) {
