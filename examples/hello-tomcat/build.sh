@@ -15,10 +15,10 @@ if [ -z "$api" ]; then
     if [ -f "$candidate" ]; then api=$candidate; break; fi
   done
 fi
-[ -n "$api" ] && [ -f "$api" ] || {
+if [ -z "$api" ] || [ ! -f "$api" ]; then
   echo "build.sh: Jakarta Servlet API jar not found; set SERVLET_API_JAR or install libtomcat10-java" >&2
   exit 1
-}
+fi
 command -v javac >/dev/null 2>&1 || { echo "build.sh: javac not found (install a JDK 17)" >&2; exit 1; }
 
 rm -rf "$classes"

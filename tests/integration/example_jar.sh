@@ -49,7 +49,7 @@ port_b=$(free_port)
 [ "$port_b" != "$port_a" ] || port_b=$(free_port)
 cp -R "$T/src/app" "$T/b"
 printf 'GREETING=from the file\nLISTEN_PORT=1\n' >>"$T/b/conf/autoconfig.properties"
-shell_b=sh
+shell_b="sh"
 command -v dash >/dev/null 2>&1 && shell_b=dash
 GREETING="Bonjour from instance B" LISTEN_ADDRESS=127.0.0.1 LISTEN_PORT=$port_b \
   "$shell_b" "$T/b/bin/entrypoint.sh" >"$T/b.log" 2>&1 &

@@ -16,8 +16,9 @@ if [ -z "${CATALINA_HOME:-}" ]; then
     if [ -x "$home/bin/catalina.sh" ]; then CATALINA_HOME=$home; break; fi
   done
 fi
-[ -n "${CATALINA_HOME:-}" ] && [ -f "$CATALINA_HOME/bin/catalina.sh" ] ||
+if [ -z "${CATALINA_HOME:-}" ] || [ ! -f "$CATALINA_HOME/bin/catalina.sh" ]; then
   skip "Tomcat 10 is not installed (tomcat10, or set CATALINA_HOME)"
+fi
 [ -f "$CATALINA_HOME/lib/catalina.jar" ] || skip "$CATALINA_HOME has no lib/catalina.jar"
 export CATALINA_HOME
 
