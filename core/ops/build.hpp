@@ -1,0 +1,50 @@
+#pragma once
+// `ecp build`: the layout folder -> an OCI image in ecp's store, tagged <app>:<tag>.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ops/validate.hpp"
+
+namespace ecp::ops {
+
+struct BuildOptions {
+  ValidateOptions project;       // ecp.yaml and targets file
+  std::string tag;               // empty: the git short sha (+ "-dirty"), else version, else "latest"
+  std::string git_ref;           // build this commit from the object database instead of the work tree
+  std::string compression = "gzip";  // gzip | zstd
+  int level = -1;                // -1: the compressor's default
+  std::string oci_layout;        // also export to DIR[:tag]
+  std::string tarball;           // also export a docker-archive FILE
+  std::filesystem::path store;   // empty: $ECP_HOME/store
+  bool use_cache = true;
+};
+
+struct BuiltLayer {
+  std::string name;  // dependencies, application, app, ...
+  std::string digest;
+  std::string diff_id;
+  std::int64_t size = 0;
+  std::string media_type;
+  std::vector<std::string> files;
+  bool cached = false;
+};
+
+struct BuildResult {
+  std::string reference;  // <app>:<tag>
+  std::string digest;     // the manifest's
+  std::int64_t size = 0;  // manifest + config + all layers
+  std::string revision;   // git revision, empty outside git
+  std::string created;    // RFC 3339
+  std::string base;       // the base spec
+  std::vector<BuiltLayer> layers;  // ecp's layers only, bottom first
+};
+
+BuildResult build(const BuildOptions& options);
+
+// RFC 3339 in UTC for seconds since the epoch ("2023-11-14T22:13:20Z").
+std::string rfc3339(std::int64_t seconds);
+
+}  // namespace ecp::ops
