@@ -36,6 +36,9 @@ std::unique_ptr<CommandTree> make_command_tree() {
 
   add_validate(*t);
   add_init(*t);
+  add_build(*t);
+  add_images(*t);
+  add_gc(*t);
   add_completion(*t);
   return t;
 }

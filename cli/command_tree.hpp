@@ -41,6 +41,9 @@ std::unique_ptr<CommandTree> make_command_tree();
 // One registration function per subcommand file (cmd_<verb>.cpp).
 void add_validate(CommandTree& t);
 void add_init(CommandTree& t);
+void add_build(CommandTree& t);
+void add_images(CommandTree& t);
+void add_gc(CommandTree& t);
 void add_completion(CommandTree& t);
 
 }  // namespace ecp::cli
