@@ -1,0 +1,201 @@
+#pragma once
+// ecp.yaml (the app team's descriptor) and ecp-targets.yaml (ops' targets file) as
+// plain data. parse.hpp fills these structs from YAML and reports every problem;
+// validate.hpp checks them against each other. Nothing here does I/O.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ecp::descriptor {
+
+using Duration = std::chrono::milliseconds;
+
+// Where a value is written, so later stages can say "ecp.yaml:12:5: ...".
+// line and column are 1-based (column counts characters); line 0 = unknown.
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// Field path ("environments.prod.replicas") -> where its value is written. Every key
+// the parser saw is recorded, including keys whose value was invalid.
+using Locations = std::map<std::string, Location, std::less<>>;
+
+enum class AppType { jar, nginx, tomcat };
+
+enum class BaseKind { scratch, oci_layout, docker_archive, registry };
+
+struct BaseImage {
+  BaseKind kind = BaseKind::scratch;
+  std::string text = "scratch";  // as written
+  std::string path;              // oci_layout, docker_archive: the file or folder (relative to the descriptor)
+  std::string tag;               // oci_layout: the optional tag after PATH:
+};
+
+inline constexpr std::string_view default_dependencies = "lib/*.jar";
+
+struct Build {
+  BaseImage base;
+  std::string root = "app";  // the layout folder, relative to the descriptor's folder
+  std::map<std::string, std::string> labels;
+  std::optional<std::string> dependencies;  // jar only; unset = default_dependencies minus lib/application.jar
+};
+
+struct Port {
+  std::string name;
+  int number = 0;
+  Location location;
+};
+
+struct Health {
+  std::string path;  // HTTP path starting with "/"; empty = a TCP connect check
+  std::string port;  // as written: a name from run.ports or a number; empty = the only port
+  Duration interval = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(2);
+  int retries = 3;
+};
+
+struct Resources {
+  std::optional<std::int64_t> cpu_millis;     // 500m -> 500, 2 -> 2000
+  std::optional<std::uint64_t> memory_bytes;  // 512Mi -> 536870912
+};
+
+struct Run {
+  std::vector<Port> ports;  // in file order
+  std::optional<Health> health;
+  Resources resources;
+  std::string user;  // user[:group], names or numbers; empty = the image default
+};
+
+// A key the application reads, declared under `config:`.
+struct ConfigKey {
+  std::string name;
+  std::optional<std::string> default_value;
+  bool required = false;
+  bool secret = false;
+  std::string description;
+  Location location;  // of the key
+};
+
+// A KEY: value pair set by an environment (overrides) or by a target.
+struct ConfigValue {
+  std::string key;
+  std::string value;
+  Location location;        // of the key
+  Location value_location;  // of the value
+};
+
+enum class StrategyType { recreate, rolling, blue_green, canary };
+
+struct Strategy {
+  StrategyType type = StrategyType::recreate;
+  int batch = 1;            // rolling: instances replaced at a time
+  int max_unavailable = 1;  // rolling: instances that may be down at once
+  Duration keep = std::chrono::minutes(10);  // blue-green: how long the old slot stays for a fast rollback
+  std::vector<int> steps = {10, 50, 100};    // canary: traffic percentages, increasing, ending at 100
+  Duration pause = std::chrono::seconds(30);  // canary: wait between steps
+};
+
+inline constexpr std::string_view builtin_target = "local";
+
+struct Environment {
+  std::string name;
+  std::string target = std::string(builtin_target);
+  int replicas = 1;
+  Strategy strategy;
+  std::vector<ConfigValue> config;  // overrides, in file order
+  std::vector<std::string> approvals;
+  Location location;  // of the environment's name
+};
+
+struct Descriptor {
+  std::string file;  // the path it was read from
+  int schema = 1;
+  std::string app;
+  std::string group;
+  AppType type = AppType::jar;
+  std::string version;
+  Build build;
+  Run run;
+  std::vector<ConfigKey> config;  // in file order
+  std::vector<Environment> environments;  // in file order
+  Locations locations;
+};
+
+// ssh://[user@]host[:port]
+struct HostAddress {
+  std::string text;  // as written
+  std::string user;  // empty = the ssh default
+  std::string host;  // without [] for IPv6
+  int port = 22;
+};
+
+struct Target {
+  std::string name;
+  std::string plugin;  // host | engine | kubernetes | an external plugin (ecp-plugin-<name>)
+  std::string registry;  // a name under registries; empty = none
+  std::vector<ConfigValue> config;  // target-level config values
+  // host
+  std::vector<HostAddress> hosts;  // empty = this machine
+  std::string root;                // absolute folder on the hosts; empty = the plugin default
+  std::optional<HostAddress> gateway;
+  // engine
+  std::string socket;  // unix:///path or tcp://host:port; empty = the plugin finds one
+  // kubernetes
+  std::string kubeconfig;
+  std::string context;
+  std::string namespace_name;
+  // external plugins: every other key, passed on as is
+  std::map<std::string, std::string> options;
+  bool builtin = false;  // the built-in "local" target
+  Location location;
+};
+
+struct Registry {
+  std::string name;
+  std::string url;  // host[:port][/path]
+  bool insecure = false;
+  std::string ca;  // a CA bundle file; empty = the system store
+  Location location;
+};
+
+struct TargetsFile {
+  std::string file;  // empty when there is no targets file (only "local" exists)
+  int schema = 1;
+  std::vector<Target> targets;
+  std::vector<Registry> registries;
+  Locations locations;
+  // false when the file had errors, so names may be missing: validate() then does not
+  // report environments naming unknown targets.
+  bool complete = true;
+};
+
+std::string_view to_string(AppType t);
+std::string_view to_string(StrategyType t);
+std::optional<AppType> app_type_from(std::string_view s);
+std::optional<StrategyType> strategy_type_from(std::string_view s);
+const std::vector<std::string_view>& app_type_names();
+const std::vector<std::string_view>& strategy_type_names();
+
+const ConfigKey* find_config_key(const Descriptor& d, std::string_view name);
+const Environment* find_environment(const Descriptor& d, std::string_view name);
+const Port* find_port(const Run& r, std::string_view name);
+// The port number the health check probes: health.port as a name or a number, or the
+// only port when health.port is empty. nullopt when it cannot be resolved.
+std::optional<int> health_port(const Run& r);
+// A target by name; "local" is built in unless the targets file defines it.
+const Target* find_target(const TargetsFile& t, std::string_view name);
+const Registry* find_registry(const TargetsFile& t, std::string_view name);
+// The names a user may write as an environment's target: "local" and the file's targets.
+std::vector<std::string> target_names(const TargetsFile& t);
+
+// Where `field` is written: its own location, else its nearest recorded parent's, else
+// the file with line 0.
+Location locate(const Locations& locations, std::string_view field, const std::string& file);
+
+}  // namespace ecp::descriptor

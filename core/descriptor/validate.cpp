@@ -1,0 +1,98 @@
+#include "core/descriptor/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/descriptor/values.hpp"
+
+namespace ecp::descriptor {
+namespace {
+
+class Checker {
+ public:
+  Checker(const Descriptor& d, Diagnostics& out) : d_(d), out_(out) {}
+
+  void error(const std::string& field, std::string_view message) { add(Severity::error, field, message); }
+  void warning(const std::string& field, std::string_view message) { add(Severity::warning, field, message); }
+  void warning_at(const Location& l, const std::string& field, std::string_view message) {
+    out_.push_back(Diagnostic{l.file, l.line, l.column, Severity::warning, field, fmt::format("{}: {}", field, message)});
+  }
+  // Whether the file has this key at all, even with a value the parser rejected. Keeps
+  // one mistake from being reported twice.
+  bool written(const std::string& field) const { return d_.locations.count(field) != 0; }
+
+ private:
+  void add(Severity severity, const std::string& field, std::string_view message) {
+    Location l = locate(d_.locations, field, d_.file);
+    out_.push_back(Diagnostic{d_.file, l.line, l.column, severity, field, fmt::format("{}: {}", field, message)});
+  }
+  const Descriptor& d_;
+  Diagnostics& out_;
+};
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string hint_or_list(std::string_view word, const std::vector<std::string>& names, std::string_view what) {
+  if (auto best = did_you_mean(word, names)) return fmt::format("; did you mean '{}'?", *best);
+  if (names.empty()) return fmt::format(" (there are no {})", what);
+  return fmt::format(" ({}: {})", what, fmt::join(names, ", "));
+}
+
+void check_health(Checker& c, const Descriptor& d) {
+  const Health& h = *d.run.health;
+  std::vector<std::string> port_names;
+  for (const auto& p : d.run.ports) port_names.push_back(p.name);
+  if (h.port.empty()) {
+    if (d.run.ports.empty() && !c.written("run.ports"))
+      c.error("run.health", "needs a port: declare one under run.ports (e.g. http: 8080)");
+    else if (d.run.ports.size() > 1)
+      c.error("run.health", fmt::format("set run.health.port: run.ports has several ports ({})",
+                                        fmt::join(port_names, ", ")));
+  } else if (!all_digits(h.port) && !find_port(d.run, h.port) && !c.written("run.ports." + h.port)) {
+    c.error("run.health.port", fmt::format("'{}' is not a port name from run.ports{}", h.port,
+                                           hint_or_list(h.port, port_names, "ports")));
+  }
+  if (h.timeout >= h.interval)
+    c.warning("run.health.timeout", fmt::format("{} is not shorter than run.health.interval ({}), so checks may overlap",
+                                                format_duration(h.timeout), format_duration(h.interval)));
+}
+
+void check_environment(Checker& c, const Descriptor& d, const Environment& env, const TargetsFile& t) {
+  std::string path = "environments." + env.name;
+  if (t.complete && !find_target(t, env.target)) {
+    std::string more = t.file.empty()
+                           ? " (there is no targets file, so only 'local' exists; write ecp-targets.yaml beside "
+                             "ecp.yaml, set ECP_TARGETS or pass --targets)"
+                           : hint_or_list(env.target, target_names(t), "targets");
+    c.error(path + ".target", fmt::format("unknown target '{}'{}", env.target, more));
+  }
+  std::vector<std::string> declared;
+  for (const auto& k : d.config) declared.push_back(k.name);
+  for (const auto& v : env.config) {
+    if (find_config_key(d, v.key) || c.written("config." + v.key)) continue;
+    c.warning_at(v.location, path + ".config." + v.key,
+                 fmt::format("'{}' is not declared under config{}", v.key,
+                             did_you_mean(v.key, declared) ? hint_or_list(v.key, declared, "") : ""));
+  }
+  const Strategy& s = env.strategy;
+  if (s.type == StrategyType::rolling && env.replicas > 0 && s.batch > env.replicas)
+    c.warning(path + ".strategy.batch",
+              fmt::format("{} is more than replicas ({}); all instances are replaced at once", s.batch, env.replicas));
+}
+
+}  // namespace
+
+Diagnostics validate(const Descriptor& d, const TargetsFile& targets) {
+  Diagnostics out;
+  Checker c(d, out);
+  if (d.build.dependencies && d.type != AppType::jar)
+    c.error("build.dependencies", fmt::format("applies to type jar only, not {}", to_string(d.type)));
+  if (d.run.health) check_health(c, d);
+  for (const auto& env : d.environments) check_environment(c, d, env, targets);
+  return out;
+}
+
+}  // namespace ecp::descriptor

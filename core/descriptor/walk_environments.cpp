@@ -1,0 +1,119 @@
+// environments: and their strategies.
+#include <fmt/format.h>
+
+#include "core/descriptor/values.hpp"
+#include "core/descriptor/walk.hpp"
+
+namespace ecp::descriptor::detail {
+namespace {
+
+// Which strategy each optional key belongs to, for "applies to X, not Y".
+std::string_view owner_of(std::string_view key) {
+  if (key == "batch" || key == "max_unavailable") return "rolling";
+  if (key == "keep") return "blue-green";
+  if (key == "steps" || key == "pause") return "canary";
+  return "";
+}
+
+std::optional<StrategyType> strategy_type(Reader& r, const Node& n, const std::string& field) {
+  auto t = r.text(n, field);
+  if (!t) return std::nullopt;
+  if (auto type = strategy_type_from(*t)) return type;
+  auto hint = did_you_mean(*t, strategy_type_names());
+  r.error(n, field, fmt::format("unknown strategy {}{}; valid strategies: {}", quoted(*t),
+                                hint ? fmt::format(" (did you mean '{}'?)", *hint) : "", join(strategy_type_names())));
+  return std::nullopt;
+}
+
+void read_steps(Reader& r, const Node& n, const std::string& field, std::vector<int>& steps) {
+  if (!r.is_list(n, field, "traffic percentages, e.g. [5, 25, 50, 100]")) return;
+  std::vector<int> out;
+  bool ok = !n.items.empty();
+  if (!ok) r.error(n, field, "is empty; list traffic percentages ending at 100, e.g. [5, 25, 50, 100]");
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    const Node& item = *n.items[i];
+    auto v = r.integer(item, fmt::format("{}[{}]", field, i), 1, 100);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    if (!out.empty() && *v <= out.back()) {
+      r.error(item, field, fmt::format("steps must increase: {} follows {}", *v, out.back()));
+      ok = false;
+    }
+    out.push_back(static_cast<int>(*v));
+  }
+  if (ok && out.back() != 100) {
+    r.error(*n.items.back(), field, "the last step must be 100 (all traffic on the new version)");
+    ok = false;
+  }
+  if (ok) steps = out;
+}
+
+}  // namespace
+
+void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strategy& s) {
+  std::string field(field_view);
+  if (n.kind == Kind::scalar) {
+    if (auto t = strategy_type(r, n, field)) s.type = *t;
+    return;
+  }
+  if (!r.is_map(n, field, "a strategy name, or {type: rolling, batch: 1, ...}")) return;
+  r.check_keys(n, field, {"type", "batch", "max_unavailable", "keep", "steps", "pause"});
+  std::optional<StrategyType> type;
+  if (const Node* t = r.get(n, "type")) type = strategy_type(r, *t, field + ".type");
+  else r.error(n, field, fmt::format("missing 'type' ({})", join(strategy_type_names())));
+  if (!type) return;
+  s.type = *type;
+  for (const auto& e : n.entries) {
+    auto owner = owner_of(e.key);
+    if (!owner.empty() && owner != to_string(*type))
+      r.key_error(e, field, fmt::format("'{}' applies to {}, not {}", e.key, owner, to_string(*type)));
+  }
+  auto get = [&](std::string_view key) { return owner_of(key) == to_string(*type) ? r.get(n, key) : nullptr; };
+  if (const Node* v = get("batch"))
+    if (auto i = r.integer(*v, field + ".batch", 1, INT32_MAX)) s.batch = static_cast<int>(*i);
+  if (const Node* v = get("max_unavailable"))
+    if (auto i = r.integer(*v, field + ".max_unavailable", 0, INT32_MAX)) s.max_unavailable = static_cast<int>(*i);
+  if (const Node* v = get("keep"))
+    if (auto d = r.duration(*v, field + ".keep", true)) s.keep = *d;
+  if (const Node* v = get("steps")) read_steps(r, *v, field + ".steps", s.steps);
+  if (const Node* v = get("pause"))
+    if (auto d = r.duration(*v, field + ".pause", true)) s.pause = *d;
+}
+
+void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs) {
+  if (!r.is_map(n, "environments", "name: {target, replicas, strategy, config, approvals}")) return;
+  for (const auto& e : n.entries) {
+    std::string path = field_join("environments", e.key);
+    r.record(path, *e.value);
+    if (!r.check_name_key(e, "environments", "environment name")) continue;
+    Environment env;
+    env.name = e.key;
+    env.location = r.at(e);
+    const Node& v = *e.value;
+    if (v.kind != Kind::null) {  // "dev:" alone is an environment with every default
+      if (!r.is_map(v, path, "target, replicas, strategy, config, approvals")) continue;
+      r.check_keys(v, path, {"target", "replicas", "strategy", "config", "approvals"});
+      if (const Node* t = r.get(v, "target"))
+        if (auto name = r.text(*t, path + ".target")) env.target = *name;
+      if (const Node* t = r.get(v, "replicas"))
+        if (auto i = r.integer(*t, path + ".replicas", 0, INT32_MAX)) env.replicas = static_cast<int>(*i);
+      if (const Node* t = r.get(v, "strategy")) read_strategy(r, *t, path + ".strategy", env.strategy);
+      if (const Node* t = r.get(v, "config")) env.config = r.config_values(*t, path + ".config");
+      if (const Node* t = r.get(v, "approvals")) {
+        if (r.is_list(*t, path + ".approvals", "names, e.g. [alice, bob]")) {
+          for (std::size_t i = 0; i < t->items.size(); ++i) {
+            std::string item_path = fmt::format("{}.approvals[{}]", path, i);
+            auto who = r.text(*t->items[i], item_path);
+            if (who && who->empty()) r.error(*t->items[i], item_path, "is empty");
+            else if (who) env.approvals.push_back(*who);
+          }
+        }
+      }
+    }
+    envs.push_back(std::move(env));
+  }
+}
+
+}  // namespace ecp::descriptor::detail

@@ -1,0 +1,99 @@
+// run: ports, health, resources, user.
+#include <fmt/format.h>
+
+#include "core/descriptor/values.hpp"
+#include "core/descriptor/walk.hpp"
+
+namespace ecp::descriptor::detail {
+namespace {
+
+void read_ports(Reader& r, const Node& n, std::vector<Port>& ports) {
+  if (!r.is_map(n, "run.ports", "name: port, e.g. http: 8080")) return;
+  for (const auto& e : n.entries) {
+    std::string path = field_join("run.ports", e.key);
+    r.record(path, *e.value);
+    if (!r.check_name_key(e, "run.ports", "port name")) continue;
+    auto number = r.integer(*e.value, path, 1, 65535);
+    if (!number) continue;
+    if (const Port* other = [&]() -> const Port* {
+          for (const auto& p : ports)
+            if (p.number == *number) return &p;
+          return nullptr;
+        }()) {
+      r.error(*e.value, path, fmt::format("port {} is already used by '{}'", *number, other->name));
+      continue;
+    }
+    ports.push_back(Port{e.key, static_cast<int>(*number), r.at(*e.value)});
+  }
+}
+
+void read_health(Reader& r, const Node& n, Health& h) {
+  if (!r.is_map(n, "run.health", "path, port, interval, timeout, retries")) return;
+  r.check_keys(n, "run.health", {"path", "port", "interval", "timeout", "retries"});
+  if (const Node* v = r.get(n, "path")) {
+    if (auto t = r.text(*v, "run.health.path")) {
+      if (!t->starts_with("/") || t->find_first_of(" \t\r\n") != std::string::npos)
+        r.error(*v, "run.health.path", fmt::format("{} must start with '/' and contain no spaces", quoted(*t)));
+      else h.path = *t;
+    }
+  }
+  if (const Node* v = r.get(n, "port")) {
+    if (auto t = r.text(*v, "run.health.port")) {
+      bool numeric = !t->empty() && t->find_first_not_of("0123456789+-") == std::string::npos;
+      if (numeric) {
+        if (auto p = r.integer(*v, "run.health.port", 1, 65535)) h.port = std::to_string(*p);
+      } else {
+        h.port = *t;  // a name; validate() checks it against run.ports
+      }
+    }
+  }
+  if (const Node* v = r.get(n, "interval"))
+    if (auto d = r.duration(*v, "run.health.interval")) h.interval = *d;
+  if (const Node* v = r.get(n, "timeout"))
+    if (auto d = r.duration(*v, "run.health.timeout")) h.timeout = *d;
+  if (const Node* v = r.get(n, "retries"))
+    if (auto i = r.integer(*v, "run.health.retries", 0, 1000)) h.retries = static_cast<int>(*i);
+}
+
+void read_resources(Reader& r, const Node& n, Resources& res) {
+  if (!r.is_map(n, "run.resources", "cpu, memory")) return;
+  r.check_keys(n, "run.resources", {"cpu", "memory"});
+  if (const Node* v = r.get(n, "cpu")) {
+    if (auto t = r.text(*v, "run.resources.cpu")) {
+      std::string why;
+      if (auto m = parse_cpu_millis(*t, &why)) res.cpu_millis = *m;
+      else r.error(*v, "run.resources.cpu", why);
+    }
+  }
+  if (const Node* v = r.get(n, "memory")) {
+    if (auto t = r.text(*v, "run.resources.memory")) {
+      std::string why;
+      auto bytes = parse_size(*t, &why);
+      if (!bytes) r.error(*v, "run.resources.memory", why);
+      else if (*bytes == 0) r.error(*v, "run.resources.memory", "must be more than 0");
+      else res.memory_bytes = *bytes;
+    }
+  }
+}
+
+}  // namespace
+
+void read_run(Reader& r, const Node& n, Run& run) {
+  if (!r.is_map(n, "run", "ports, health, resources, user")) return;
+  r.check_keys(n, "run", {"ports", "health", "resources", "user"});
+  if (const Node* v = r.get(n, "ports")) read_ports(r, *v, run.ports);
+  if (const Node* v = r.get(n, "health")) {
+    Health h;
+    read_health(r, *v, h);
+    run.health = h;
+  }
+  if (const Node* v = r.get(n, "resources")) read_resources(r, *v, run.resources);
+  if (const Node* v = r.get(n, "user")) {
+    if (auto t = r.text(*v, "run.user")) {
+      if (auto problem = user_problem(*t)) r.error(*v, "run.user", fmt::format("{} {}", quoted(*t), *problem));
+      else run.user = *t;
+    }
+  }
+}
+
+}  // namespace ecp::descriptor::detail

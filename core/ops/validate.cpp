@@ -1,0 +1,91 @@
+#include "core/ops/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "core/descriptor/parse.hpp"
+#include "core/descriptor/validate.hpp"
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::ops {
+namespace {
+
+void sort_by_position(Diagnostics& ds, const std::string& first_file) {
+  std::stable_sort(ds.begin(), ds.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    bool a_first = a.file == first_file, b_first = b.file == first_file;
+    if (a_first != b_first) return a_first;
+    if (a.file != b.file) return a.file < b.file;
+    if (a.line != b.line) return a.line < b.line;
+    return a.column < b.column;
+  });
+}
+
+}  // namespace
+
+std::filesystem::path resolve_targets_path(const ValidateOptions& options) {
+  if (!options.targets.empty()) return options.targets;
+  if (const char* env = std::getenv("ECP_TARGETS"); env && *env) return env;
+  auto beside = options.descriptor.parent_path() / "ecp-targets.yaml";
+  std::error_code ec;
+  if (std::filesystem::exists(beside, ec)) return beside;
+  return {};
+}
+
+ValidateResult validate(const ValidateOptions& options) {
+  ValidateResult r;
+  r.descriptor_path = options.descriptor.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(options.descriptor, ec)) {
+    // The common first mistake: running ecp outside the project folder.
+    auto abs = std::filesystem::absolute(options.descriptor, ec);
+    r.diagnostics.push_back(Diagnostic{
+        r.descriptor_path, 0, 0, Severity::error, "",
+        fmt::format("no such file ({}); run 'ecp init' to create one, or name another with -f PATH or -C DIR",
+                    ec ? r.descriptor_path : abs.string())});
+    r.descriptor.file = r.descriptor_path;
+    return r;
+  }
+  auto parsed = descriptor::parse_descriptor(options.descriptor);
+  r.descriptor = std::move(parsed.descriptor);
+  r.diagnostics = std::move(parsed.diagnostics);
+
+  auto targets_path = resolve_targets_path(options);
+  if (!targets_path.empty()) {
+    auto t = descriptor::parse_targets(targets_path);
+    r.targets = std::move(t.targets);
+    r.targets_path = targets_path.string();
+    r.diagnostics.insert(r.diagnostics.end(), t.diagnostics.begin(), t.diagnostics.end());
+  }
+  // Cross checks only make sense on a descriptor that parsed at all.
+  if (!r.descriptor.app.empty() || !r.descriptor.locations.empty()) {
+    auto more = descriptor::validate(r.descriptor, r.targets);
+    r.diagnostics.insert(r.diagnostics.end(), more.begin(), more.end());
+  }
+  sort_by_position(r.diagnostics, r.descriptor_path);
+  return r;
+}
+
+Project load_project(const ValidateOptions& options) {
+  auto r = validate(options);
+  std::size_t errors = 0;
+  std::string listing;
+  for (const auto& d : r.diagnostics) {
+    if (d.severity == Severity::error) ++errors;
+    listing += "\n" + format_diagnostic(d);
+  }
+  if (errors > 0)
+    fail(ErrorKind::validation, "the project files are not valid ({} error{}):{}", errors, errors == 1 ? "" : "s",
+         listing);
+  Project p{std::move(r.descriptor), std::move(r.targets), {}};
+  for (auto& d : r.diagnostics) {
+    if (d.line > 0) log::warn("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
+    else log::warn("{}: {}", d.file, d.message);
+    p.warnings.push_back(std::move(d));
+  }
+  return p;
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,60 @@
+#!/bin/sh
+# ecp validate on good projects: exit 0, a summary on stdout, warnings allowed.
+. "$ECP_SOURCE_DIR/tests/lib/common.sh"
+mkdir "$T/proj"
+cat > "$T/proj/ecp.yaml" <<'YAML'
+schema: 1
+app: hello
+group: demo
+type: jar
+version: 1.0.0
+build:
+  base: scratch
+  labels: {team: web}
+run:
+  ports: {http: 8080}
+  health: {path: /health, port: http, interval: 10s, timeout: 2s, retries: 3}
+  resources: {cpu: 500m, memory: 512Mi}
+  user: "1000:1000"
+config:
+  GREETING: hello
+  DB_PASSWORD: {secret: true, required: true}
+environments:
+  dev:
+    config: {GREETING: hi}
+  prod:
+    target: lab-vms
+    replicas: 3
+    strategy: {type: canary, steps: [5, 25, 50, 100], pause: 30s}
+    approvals: [alice]
+YAML
+cat > "$T/proj/ecp-targets.yaml" <<'YAML'
+targets:
+  lab-vms:
+    plugin: host
+    hosts: ["ssh://root@10.0.0.1"]
+    registry: lab
+registries:
+  lab: {url: "registry.lab:5000"}
+YAML
+
+expect_exit 0 "$ECP" -C "$T/proj" validate
+expect_grep "^ecp\.yaml: valid: app hello \\(jar\\), 2 environments; targets from ecp-targets\\.yaml$" "$T/out"
+[ ! -s "$T/err" ] || { cat "$T/err"; die "stderr should be empty"; }
+
+# -f and an explicit --targets work from anywhere.
+cp "$T/proj/ecp-targets.yaml" "$T/other-targets.yaml"
+mv "$T/proj/ecp-targets.yaml" "$T/proj/moved.yaml"
+expect_exit 2 "$ECP" -f "$T/proj/ecp.yaml" validate
+expect_grep "unknown target 'lab-vms'" "$T/err"
+expect_exit 0 "$ECP" -f "$T/proj/ecp.yaml" --targets "$T/other-targets.yaml" validate
+ECP_TARGETS="$T/other-targets.yaml" expect_exit 0 "$ECP" -f "$T/proj/ecp.yaml" validate
+expect_grep "targets from $T/other-targets\\.yaml" "$T/out"
+
+# Warnings are printed but do not fail.
+mv "$T/proj/moved.yaml" "$T/proj/ecp-targets.yaml"
+sed 's/GREETING: hi/GRETING: hi/' "$T/proj/ecp.yaml" > "$T/proj/w.yaml"
+expect_exit 0 "$ECP" -C "$T/proj" -f w.yaml validate
+expect_grep "^w\\.yaml:19:14: warning: environments\\.dev\\.config\\.GRETING: 'GRETING' is not declared under config; did you mean 'GREETING'\\?$" "$T/err"
+expect_grep "valid.*1 warning" "$T/out"
+echo PASS
