@@ -5,6 +5,8 @@
 //   check-layer FILE | tags STORE | untag STORE TAG | gc STORE | inspect STORE TAG
 #include <fmt/format.h>
 
+#include <sys/resource.h>
+
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -77,6 +79,9 @@ int build(std::vector<std::string> a) {
   for (const auto& l : layers)
     fmt::print(stderr, "layer {} diff_id {} cached {} files {}\n", l.layer.descriptor.digest.to_string(),
                l.layer.diff_id.to_string(), l.layer.cached, l.layer.files.size());
+  struct rusage ru {};
+  ::getrusage(RUSAGE_SELF, &ru);
+  fmt::print(stderr, "maxrss_kb {}\n", ru.ru_maxrss);
   return 0;
 }
 
