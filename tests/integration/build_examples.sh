@@ -1,0 +1,217 @@
+#!/bin/sh
+# `ecp build` of each example (hello-jar, hello-site, hello-tomcat), checked by
+# tools that share no code with ecp:
+#   - skopeo inspect and oci-image-tool validate accept the exported OCI layout;
+#   - umoci unpack --rootless gives exactly the source tree under /app: same bytes,
+#     normalised modes (0755 folders and executables, 0644 the rest), the same
+#     symlinks, an empty /app/data, and no rendered conf file that has a .tmpl;
+#   - the JSON result names digest, size and, per layer, digest, diff_id, size,
+#     media type and files, and these agree with the blobs on disk;
+#   - each layout is split into the layers of its type (Jib style);
+#   - the image config has the entrypoint, working dir, ports, env, labels, history.
+# Each example is built in a temporary copy, so the repository stays clean.
+. "$ECP_SOURCE_DIR/tests/lib/common.sh"
+
+for tool in skopeo oci-image-tool umoci python3 javac jar; do
+  command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (skopeo umoci oci-image-tool python3 openjdk-17-jdk-headless)"
+done
+servlet_api=""
+for f in /usr/share/java/tomcat10-servlet-api.jar /usr/share/tomcat10/lib/servlet-api.jar; do
+  [ -f "$f" ] && servlet_api=$f && break
+done
+[ -n "$servlet_api" ] || skip "the Jakarta Servlet API jar is missing (apt-get install libtomcat10-java)"
+
+# check_image NAME TYPE: the checks above on $T/NAME (project) and $T/NAME.json (result).
+check_image() {
+  name=$1 type=$2
+  dir=$T/$name oci=$T/$name-oci tag=t-$name
+  skopeo inspect "oci:$oci:$tag" >"$T/$name.inspect" 2>"$T/err" || { cat "$T/err"; die "skopeo inspect refused $name"; }
+  oci-image-tool validate --type image --ref "name=$tag" "$oci" >"$T/out" 2>&1 || { cat "$T/out"; die "oci-image-tool refused $name"; }
+  expect_grep 'Validation succeeded' "$T/out"
+  rm -rf "$T/bundle"
+  umoci unpack --rootless --image "$oci:$tag" "$T/bundle" >"$T/out" 2>&1 || { cat "$T/out"; die "umoci unpack failed for $name"; }
+  python3 - "$dir/app" "$T/bundle/rootfs" "$oci" "$tag" "$T/$name.json" "$T/$name.inspect" "$type" <<'PY' || die "$name: the image differs from what was built (see above)"
+import hashlib, json, os, stat, sys, tarfile
+src, rootfs, oci, tag, result_file, inspect_file, kind = sys.argv[1:]
+problems = []
+
+def tree(top, prefix):
+    """path -> (kind, mode, sha or link target) for everything under top."""
+    out = {}
+    for dirpath, dirs, files in os.walk(top):
+        for n in dirs + files:
+            p = os.path.join(dirpath, n)
+            rel = prefix + os.path.relpath(p, top)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("symlink", None, os.readlink(p))
+            elif stat.S_ISDIR(st.st_mode):
+                out[rel] = ("dir", stat.S_IMODE(st.st_mode), None)
+            else:
+                with open(p, "rb") as f:
+                    out[rel] = ("file", stat.S_IMODE(st.st_mode), hashlib.sha256(f.read()).hexdigest())
+    return out
+
+# Expected: the source, modes normalised, rendered files (NAME beside NAME.tmpl) left out.
+want = {}
+srctree = tree(src, "app/")
+for p, (k, mode, v) in srctree.items():
+    if p + ".tmpl" in srctree:
+        continue
+    if k == "dir":
+        mode = 0o755
+    elif k == "file":
+        mode = 0o755 if mode & 0o111 else 0o644
+    want[p] = (k, mode, v)
+want["app"] = ("dir", 0o755, None)
+want.setdefault("app/data", ("dir", 0o755, None))
+got = tree(rootfs, "")
+for p in sorted(set(want) | set(got)):
+    if p not in got:
+        problems.append(f"missing from the image: /{p}")
+    elif p not in want:
+        problems.append(f"not expected in the image: /{p}")
+    elif want[p] != got[p]:
+        problems.append(f"/{p}: image has {got[p]}, expected {want[p]}")
+
+# The OCI layout: index -> manifest -> config and layers.
+def blob(d):
+    with open(os.path.join(oci, "blobs", "sha256", d.split(":")[1]), "rb") as f:
+        return f.read()
+index = json.load(open(os.path.join(oci, "index.json")))
+mdesc = [m for m in index["manifests"] if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == tag][0]
+manifest = json.loads(blob(mdesc["digest"]))
+config = json.loads(blob(manifest["config"]["digest"]))
+
+# The JSON result: the last line of stdout, type "result".
+lines = [json.loads(l) for l in open(result_file) if l.strip()]
+result = lines[-1]
+if result.get("type") != "result" or not result.get("ok"):
+    problems.append(f"last line is not an ok result: {result}")
+if result.get("digest") != mdesc["digest"]:
+    problems.append(f"result digest {result.get('digest')} != exported manifest {mdesc['digest']}")
+size = mdesc["size"] + manifest["config"]["size"] + sum(l["size"] for l in manifest["layers"])
+if result.get("size") != size:
+    problems.append(f"result size {result.get('size')} != manifest+config+layers {size}")
+layers = result.get("layers", [])
+if [l["digest"] for l in layers] != [l["digest"] for l in manifest["layers"]]:
+    problems.append("result layers differ from the manifest's layers")
+if [l["diff_id"] for l in layers] != config["rootfs"]["diff_ids"]:
+    problems.append("result diff_ids differ from the config's")
+for l, m in zip(layers, manifest["layers"]):
+    for key in ("digest", "diff_id", "size", "media_type", "files", "name"):
+        if key not in l:
+            problems.append(f"layer {l.get('name')} has no '{key}'")
+    if l.get("size") != m["size"] or l.get("media_type") != m["mediaType"]:
+        problems.append(f"layer {l.get('name')}: size/media type differ from the manifest")
+    data = blob(l["digest"])
+    if "sha256:" + hashlib.sha256(data).hexdigest() != l["digest"]:
+        problems.append(f"layer {l['name']}: blob does not match its digest")
+    import gzip, io
+    raw = gzip.decompress(data)
+    if "sha256:" + hashlib.sha256(raw).hexdigest() != l["diff_id"]:
+        problems.append(f"layer {l['name']}: diff_id does not match the uncompressed blob")
+    with tarfile.open(fileobj=io.BytesIO(raw)) as t:
+        members = t.getmembers()
+        names = ["/" + m.name.rstrip("/") + ("/" if m.isdir() else "") for m in members]
+        if names != sorted(names):
+            problems.append(f"layer {l['name']}: entries are not sorted")
+        for m in members:
+            if (m.uid, m.gid, m.uname, m.gname) != (0, 0, "", ""):
+                problems.append(f"layer {l['name']}: {m.name} is owned by {m.uid}:{m.gid} {m.uname}:{m.gname}")
+            if m.mtime != 0:
+                problems.append(f"layer {l['name']}: {m.name} has mtime {m.mtime}, not the creation time 0")
+    if names != l.get("files"):
+        problems.append(f"layer {l['name']}: files {l.get('files')} != tar entries {names}")
+
+# The layer split of each type.
+def files_of(name):
+    return [f for l in layers if l["name"] == name for f in l["files"] if not f.endswith("/")]
+names = [l["name"] for l in layers]
+if kind == "jar":
+    if names != ["dependencies", "application", "app"]:
+        problems.append(f"jar layers are {names}")
+    if files_of("dependencies") != ["/app/lib/hello-text.jar"]:
+        problems.append(f"dependencies layer holds {files_of('dependencies')}")
+    if files_of("application") != ["/app/lib/application.jar"]:
+        problems.append(f"application layer holds {files_of('application')}")
+elif kind == "nginx":
+    if names != ["static-assets", "html", "app"]:
+        problems.append(f"nginx layers are {names}")
+    if not files_of("static-assets") or any(not f.endswith(".png") for f in files_of("static-assets")):
+        problems.append(f"static-assets layer holds {files_of('static-assets')}")
+    if "/app/html/index.html" not in files_of("html") or "/app/html/css/site.css" not in files_of("html"):
+        problems.append(f"html layer holds {files_of('html')}")
+else:
+    if names != ["webapp-libraries", "webapp", "app"]:
+        problems.append(f"tomcat layers are {names}")
+    if files_of("webapp-libraries") != ["/app/webapps/ROOT/WEB-INF/lib/extra.jar"]:
+        problems.append(f"webapp-libraries layer holds {files_of('webapp-libraries')}")
+    if not any(f.endswith("HelloServlet.class") for f in files_of("webapp")):
+        problems.append(f"webapp layer holds {files_of('webapp')}")
+app_files = files_of("app")
+if not any(f.startswith("/app/bin/") for f in app_files) or not any(f.startswith("/app/conf/") for f in app_files):
+    problems.append(f"app layer holds {app_files}")
+if "/app/data/" not in [f for l in layers if l["name"] == "app" for f in l["files"]]:
+    problems.append("/app/data/ is not in the app layer")
+
+# The config.
+c = config.get("config", {})
+app = os.path.basename(os.path.dirname(src))
+expect = {"Entrypoint": ["/app/bin/entrypoint.sh"], "WorkingDir": "/app", "ExposedPorts": {"8080/tcp": {}}}
+for k, v in expect.items():
+    if c.get(k) != v:
+        problems.append(f"config {k} is {c.get(k)}, expected {v}")
+env = c.get("Env", [])
+for e in (f"ECP_TYPE={kind}", "ECP_VERSION=1.0.0"):
+    if e not in env:
+        problems.append(f"Env {env} has no {e}")
+labels = c.get("Labels", {})
+for k in ("org.opencontainers.image.title", "org.opencontainers.image.version", "org.opencontainers.image.created",
+          "ecp.app", "ecp.type"):
+    if k not in labels:
+        problems.append(f"label {k} missing: {labels}")
+if labels.get("ecp.type") != kind:
+    problems.append(f"label ecp.type is {labels.get('ecp.type')}")
+if len([h for h in config.get("history", []) if not h.get("empty_layer")]) != len(layers):
+    problems.append(f"history {config.get('history')} does not name each layer")
+inspect = json.load(open(inspect_file))
+if inspect["Digest"] != result["digest"] or inspect["Layers"] != [l["digest"] for l in layers]:
+    problems.append("skopeo sees another digest or other layers")
+if problems:
+    print("\n".join(problems))
+    sys.exit(1)
+PY
+}
+
+for ex in hello-jar hello-site hello-tomcat; do
+  dir=$T/$ex
+  cp -R "$ECP_SOURCE_DIR/examples/$ex" "$dir"
+  rm -rf "$dir/build" "$dir/app/lib"/*.jar "$dir/app/webapps/ROOT/WEB-INF/classes"
+  if [ -f "$dir/build.sh" ]; then
+    SERVLET_API_JAR=$servlet_api sh "$dir/build.sh" >"$T/build.log" 2>&1 || { cat "$T/build.log"; die "$ex/build.sh failed"; }
+  fi
+  # What a developer's tree holds after a local run: rendered conf beside the
+  # templates (must stay out), plus a symlink (must stay a symlink).
+  ECP_CONF_DIR=$dir/app/conf sh "$dir/app/bin/autoconfig.sh" >"$T/out" 2>&1 || { cat "$T/out"; die "$ex autoconfig.sh failed"; }
+  ln -s entrypoint.sh "$dir/app/bin/start"
+  type=$(sed -n 's/^type: *//p' "$dir/ecp.yaml")
+  if [ "$type" = tomcat ]; then
+    mkdir -p "$dir/app/webapps/ROOT/WEB-INF/lib"
+    cp "$servlet_api" "$dir/app/webapps/ROOT/WEB-INF/lib/extra.jar"
+  fi
+  ls "$dir/app/conf" >"$T/conf.list"
+  expect_grep '\.tmpl$' "$T/conf.list"
+  rendered=$(sed -n 's/\.tmpl$//p' "$T/conf.list" | head -n 1)
+  [ -f "$dir/app/conf/$rendered" ] || die "$ex: autoconfig.sh rendered no conf/$rendered"
+
+  (cd "$dir" && "$ECP" build -o json --oci-layout "$T/$ex-oci:t-$ex") >"$T/$ex.json" 2>"$T/err" ||
+    { cat "$T/err"; die "ecp build of $ex failed"; }
+  check_image "$ex" "$type"
+  echo "ok $ex"
+done
+
+# The store lists all three, by <app>:<version> (the copies are not git work trees).
+"$ECP" images >"$T/images"
+for ex in hello-jar hello-site hello-tomcat; do expect_grep "^$ex:1\.0\.0 +sha256:" "$T/images"; done
+echo ok
