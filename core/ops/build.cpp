@@ -90,6 +90,27 @@ void apply_run_user(image::LayerOptions& lo, const std::string& user) {
   lo.gid = static_cast<unsigned>(std::stoul(g));
 }
 
+// The origin URL as the image's source label: credentials in it
+// (https://user:token@host/...) must never reach an image, and a clone from a
+// local folder names nothing another machine could fetch (and would make the
+// digest depend on where the upstream lies), so it gives no label.
+std::string public_source_url(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    // scp-like "[user@]host:path" (the colon before any slash); else a local path.
+    auto colon = url.find(':'), slash = url.find('/');
+    bool scp_like = colon != std::string::npos && colon > 0 && (slash == std::string::npos || colon < slash);
+    return scp_like ? url : "";
+  }
+  std::string scheme = url.substr(0, scheme_end);
+  if (scheme == "file") return "";
+  auto host_start = scheme_end + 3;
+  auto path_start = url.find('/', host_start);
+  auto at = url.rfind('@', path_start == std::string::npos ? std::string::npos : path_start);
+  if (at == std::string::npos || at < host_start) return url;
+  return url.substr(0, host_start) + url.substr(at + 1);
+}
+
 std::string layer_history(const std::string& name, const descriptor::Descriptor& d) {
   return fmt::format("ecp build: {} layer of {} ({})", name, d.app, descriptor::to_string(d.type));
 }
@@ -111,7 +132,7 @@ void set_image_config(oci::ImageConfig& c, const descriptor::Descriptor& d, cons
   l["org.opencontainers.image.version"] = version;
   l["org.opencontainers.image.created"] = created;
   if (git.in_repo) l["org.opencontainers.image.revision"] = git.revision();
-  if (!git.remote_url.empty()) l["org.opencontainers.image.source"] = git.remote_url;
+  if (auto source = public_source_url(git.remote_url); !source.empty()) l["org.opencontainers.image.source"] = source;
   l["ecp.app"] = d.app;
   if (!d.group.empty()) l["ecp.group"] = d.group;
   l["ecp.type"] = std::string(descriptor::to_string(d.type));
