@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs every Debian 12 package ecp needs to build and to run all of its
+# tests, so that none of them skips. Shared by .ci/run, scripts/test.sh and
+# scripts/demo.sh; safe to run again (it only installs what is missing).
+# Runs apt-get as root, or through sudo. ECP_EXTRA_PACKAGES adds more packages.
+set -eu
+packages="
+  cmake ninja-build g++ pkg-config
+  libcli11-dev libgit2-dev libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
+  doctest-dev libarchive-dev libssl-dev zlib1g-dev libisal-dev libzstd-dev
+  clang libclang-rt-14-dev
+  git curl ca-certificates python3 iproute2
+  docker-registry apache2-utils openssl
+  skopeo umoci oci-image-tool
+  podman runc
+  openssh-server openssh-client
+  nginx busybox-static dash
+  openjdk-17-jdk-headless tomcat10 libtomcat10-java
+  mandoc bash zsh fish
+  ${ECP_EXTRA_PACKAGES:-}
+"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "setup.sh: every package is installed"
+  exit 0
+fi
+as_root=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "setup.sh: run as root, or install sudo, to install:$missing" >&2; exit 1; }
+  as_root=sudo
+fi
+echo "setup.sh: installing$missing"
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+# shellcheck disable=SC2086 # the list is split into package names on purpose
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y $missing

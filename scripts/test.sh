@@ -1,0 +1,33 @@
+#!/bin/sh
+# The test command of the README and of CI: installs what is missing
+# (scripts/setup.sh), then a Debug build with AddressSanitizer and
+# UndefinedBehaviorSanitizer and warnings as errors, then every test (unit,
+# integration, and fuzz once it exists) on two cores.
+#   ECP_BUILD_DIR=DIR   build folder (default: build-ci)
+#   ECP_SKIP_SETUP=1    do not run scripts/setup.sh
+#   ECP_FUZZ=off        skip the fuzz build even when tests/fuzz is set up
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${ECP_BUILD_DIR:-$root/build-ci}
+
+[ "${ECP_SKIP_SETUP:-0}" = 1 ] || "$root/scripts/setup.sh"
+
+cmake -S "$root" -B "$build" -G Ninja \
+  -DECP_SANITIZE=ON -DECP_DEV=ON -DCMAKE_BUILD_TYPE=Debug
+ninja -C "$build" -j2
+ctest --test-dir "$build" --output-on-failure -j2
+
+# Fuzz hook: tests/fuzz (added with -DECP_FUZZ=ON) needs clang for libFuzzer and
+# a build folder of its own, where each fuzz target carries its own sanitizers.
+# Every target named fuzz_* is built, and the tests labelled "fuzz" run them for
+# a fixed number of inputs. Add a fuzz target there and it runs here too.
+if [ -f "$root/tests/fuzz/CMakeLists.txt" ] && [ "${ECP_FUZZ:-on}" != off ]; then
+  cmake -S "$root" -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECP_FUZZ=ON
+  fuzzers=$(ninja -C "$build-fuzz" -t targets all | sed -n 's/^\(fuzz_[A-Za-z0-9_]*\): phony$/\1/p')
+  [ -n "$fuzzers" ] || { echo "test.sh: tests/fuzz defines no fuzz_* target" >&2; exit 1; }
+  # shellcheck disable=SC2086 # one argument per target
+  ninja -C "$build-fuzz" -j2 $fuzzers
+  ctest --test-dir "$build-fuzz" --output-on-failure -j2 -L fuzz
+fi
+echo "test.sh: every test passed"
