@@ -109,8 +109,11 @@ std::optional<std::int64_t> Reader::integer(const Node& n, std::string_view fiel
     return std::nullopt;
   }
   if (ec == std::errc::result_out_of_range || v < min || v > max) {
-    if (max == INT32_MAX) error(n, field, fmt::format("must be {} or more, got {}", min, s));
-    else error(n, field, fmt::format("must be between {} and {}, got {}", min, max, s));
+    bool too_small = ec == std::errc::result_out_of_range ? s[0] == '-' : v < min;
+    std::string shown = s.size() <= 30 ? std::string(s) : quoted(s);
+    if (max != INT32_MAX) error(n, field, fmt::format("must be between {} and {}, got {}", min, max, shown));
+    else if (too_small) error(n, field, fmt::format("must be {} or more, got {}", min, shown));
+    else error(n, field, fmt::format("{} is too large (at most {})", shown, max));
     return std::nullopt;
   }
   return v;

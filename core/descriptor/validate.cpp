@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/descriptor/reader.hpp"
 #include "core/descriptor/values.hpp"
 
 namespace ecp::descriptor {
@@ -52,7 +53,7 @@ void check_health(Checker& c, const Descriptor& d) {
       c.error("run.health", fmt::format("set run.health.port: run.ports has several ports ({})",
                                         fmt::join(port_names, ", ")));
   } else if (!all_digits(h.port) && !find_port(d.run, h.port) && !c.written("run.ports." + h.port)) {
-    c.error("run.health.port", fmt::format("'{}' is not a port name from run.ports{}", h.port,
+    c.error("run.health.port", fmt::format("{} is not a port name from run.ports{}", detail::quoted(h.port),
                                            hint_or_list(h.port, port_names, "ports")));
   }
   if (h.timeout >= h.interval)
@@ -67,14 +68,14 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
                            ? " (there is no targets file, so only 'local' exists; write ecp-targets.yaml beside "
                              "ecp.yaml, set ECP_TARGETS or pass --targets)"
                            : hint_or_list(env.target, target_names(t), "targets");
-    c.error(path + ".target", fmt::format("unknown target '{}'{}", env.target, more));
+    c.error(path + ".target", fmt::format("unknown target {}{}", detail::quoted(env.target), more));
   }
   std::vector<std::string> declared;
   for (const auto& k : d.config) declared.push_back(k.name);
   for (const auto& v : env.config) {
     if (find_config_key(d, v.key) || c.written("config." + v.key)) continue;
     c.warning_at(v.location, path + ".config." + v.key,
-                 fmt::format("'{}' is not declared under config{}", v.key,
+                 fmt::format("{} is not declared under config{}", detail::quoted(v.key),
                              did_you_mean(v.key, declared) ? hint_or_list(v.key, declared, "") : ""));
   }
   const Strategy& s = env.strategy;

@@ -25,14 +25,25 @@ void sort_by_position(Diagnostics& ds, const std::string& first_file) {
 
 }  // namespace
 
-std::filesystem::path resolve_targets_path(const ValidateOptions& options) {
-  if (!options.targets.empty()) return options.targets;
-  if (const char* env = std::getenv("ECP_TARGETS"); env && *env) return env;
+namespace {
+
+struct TargetsChoice {
+  std::filesystem::path path;
+  const char* source = "";  // why this file, for "no such file" messages
+};
+
+TargetsChoice choose_targets(const ValidateOptions& options) {
+  if (!options.targets.empty()) return {options.targets, "the targets file asked for"};
+  if (const char* env = std::getenv("ECP_TARGETS"); env && *env) return {env, "named by $ECP_TARGETS"};
   auto beside = options.descriptor.parent_path() / "ecp-targets.yaml";
   std::error_code ec;
-  if (std::filesystem::exists(beside, ec)) return beside;
+  if (std::filesystem::exists(beside, ec)) return {beside, "beside the descriptor"};
   return {};
 }
+
+}  // namespace
+
+std::filesystem::path resolve_targets_path(const ValidateOptions& options) { return choose_targets(options).path; }
 
 ValidateResult validate(const ValidateOptions& options) {
   ValidateResult r;
@@ -52,11 +63,13 @@ ValidateResult validate(const ValidateOptions& options) {
   r.descriptor = std::move(parsed.descriptor);
   r.diagnostics = std::move(parsed.diagnostics);
 
-  auto targets_path = resolve_targets_path(options);
-  if (!targets_path.empty()) {
-    auto t = descriptor::parse_targets(targets_path);
+  auto targets = choose_targets(options);
+  if (!targets.path.empty()) {
+    auto t = descriptor::parse_targets(targets.path);
+    for (auto& d : t.diagnostics)
+      if (d.line == 0 && d.message == "no such file") d.message = fmt::format("no such file ({})", targets.source);
     r.targets = std::move(t.targets);
-    r.targets_path = targets_path.string();
+    r.targets_path = targets.path.string();
     r.diagnostics.insert(r.diagnostics.end(), t.diagnostics.begin(), t.diagnostics.end());
   }
   // Cross checks only make sense on a descriptor that parsed at all.

@@ -61,6 +61,13 @@ check schema 1:9 "unsupported schema 2"
 printf 'app: a\ntype: jar\nenviroments: {}\n' > ecp.yaml
 check did-you-mean 3:1 "unknown key 'enviroments'; did you mean 'environments'\\?"
 
+# A targets file named by $ECP_TARGETS or --targets must exist.
+printf 'app: a\ntype: jar\n' > ecp.yaml
+ECP_TARGETS="$T/none.yaml" expect_exit 2 "$ECP" validate
+expect_grep "^$T/none\.yaml: error: no such file \(named by \\\$ECP_TARGETS\)$" "$T/err"
+expect_exit 2 "$ECP" validate --targets "$T/none.yaml"
+expect_grep "^$T/none\.yaml: error: no such file" "$T/err"
+
 # Every problem at once, in line order, and a summary.
 printf 'app: Bad\ntype: war\nrun:\n  ports: {http: 70000}\nenvironments:\n  dev: {replicas: -1}\n' > ecp.yaml
 expect_exit 2 "$ECP" validate

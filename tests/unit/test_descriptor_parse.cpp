@@ -190,6 +190,12 @@ TEST_CASE("ecp::descriptor::parse_descriptor_text bad input") {
   SUBCASE("negative replicas") {
     expect_error("app: a\ntype: jar\nenvironments:\n  dev: {replicas: -1}\n", "replicas: must be 0 or more, got -1", 4, 19);
   }
+  SUBCASE("numbers too large for their field") {
+    expect_error("app: a\ntype: jar\nenvironments:\n  dev: {replicas: 99999999999999999999}\n",
+                 "replicas: 99999999999999999999 is too large (at most 2147483647)", 4, 19);
+    expect_error("app: a\ntype: jar\nenvironments:\n  dev: {replicas: -99999999999999999999}\n",
+                 "must be 0 or more", 4, 19);
+  }
   SUBCASE("port out of range") {
     expect_error("app: a\ntype: jar\nrun:\n  ports: {http: 70000}\n", "must be between 1 and 65535, got 70000", 4, 17);
     expect_error("app: a\ntype: jar\nrun:\n  ports: {http: 0}\n", "run.ports.http", 4, 17);

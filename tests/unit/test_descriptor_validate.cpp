@@ -142,6 +142,15 @@ TEST_CASE("ecp::ops::validate finds the targets file") {
     CHECK(ops::validate(o).ok());
     unsetenv("ECP_TARGETS");
   }
+  SUBCASE("a missing targets file says where its name came from") {
+    setenv("ECP_TARGETS", (dir.path() / "gone.yaml").c_str(), 1);
+    auto r = ops::validate(o);
+    unsetenv("ECP_TARGETS");
+    const Diagnostic* d = find_in(r.diagnostics, "no such file (named by $ECP_TARGETS)");
+    REQUIRE(d);
+    CHECK(d->file == (dir.path() / "gone.yaml").string());
+    CHECK(d->line == 0);
+  }
   SUBCASE("a missing descriptor names its path") {
     o.descriptor = dir.path() / "missing.yaml";
     auto r = ops::validate(o);
