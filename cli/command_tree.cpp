@@ -39,6 +39,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_build(*t);
   add_images(*t);
   add_gc(*t);
+  add_config(*t);
   add_completion(*t);
   return t;
 }

@@ -44,6 +44,7 @@ void add_init(CommandTree& t);
 void add_build(CommandTree& t);
 void add_images(CommandTree& t);
 void add_gc(CommandTree& t);
+void add_config(CommandTree& t);
 void add_completion(CommandTree& t);
 
 }  // namespace ecp::cli

@@ -1,0 +1,38 @@
+#pragma once
+// `ecp config diff A B`: two rendered configurations compared key by key. Secrets
+// are compared by their real values but only ever carried here masked.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/render.hpp"
+
+namespace ecp::config {
+
+enum class Change { added, removed, changed, unchanged };
+
+std::string_view to_string(Change c);
+
+struct DiffEntry {
+  std::string key;
+  Change change = Change::unchanged;
+  std::optional<std::string> a;  // shown value in A (masked for a secret); nullopt: not set
+  std::optional<std::string> b;
+  bool secret = false;  // a secret on either side
+  Origin origin_a;
+  Origin origin_b;
+};
+
+struct Diff {
+  std::string a;  // environment names
+  std::string b;
+  std::string digest_a;
+  std::string digest_b;
+  std::vector<DiffEntry> entries;  // every key of either side, sorted
+  bool same() const { return digest_a == digest_b; }
+};
+
+Diff diff(const Rendered& a, const Rendered& b);
+
+}  // namespace ecp::config
