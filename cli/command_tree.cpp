@@ -41,6 +41,11 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_gc(*t);
   add_config(*t);
   add_completion(*t);
+  add_push(*t);
+  add_pull(*t);
+  add_copy(*t);
+  add_login(*t);
+  add_logout(*t);
   return t;
 }
 

@@ -46,5 +46,10 @@ void add_images(CommandTree& t);
 void add_gc(CommandTree& t);
 void add_config(CommandTree& t);
 void add_completion(CommandTree& t);
+void add_push(CommandTree& t);
+void add_pull(CommandTree& t);
+void add_copy(CommandTree& t);
+void add_login(CommandTree& t);
+void add_logout(CommandTree& t);
 
 }  // namespace ecp::cli

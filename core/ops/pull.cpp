@@ -1,0 +1,186 @@
+// `ecp pull` and the registry base image of `ecp build`.
+#include "core/ops/pull.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include "core/image/base_image.hpp"
+#include "core/image/layer_check.hpp"
+#include "core/image/store.hpp"
+#include "core/oci/manifest.hpp"
+#include "core/oci/media_types.hpp"
+#include "core/oci/reference.hpp"
+#include "core/registry/error.hpp"
+#include "core/registry/parallel.hpp"
+#include "core/util/error.hpp"
+#include "core/util/fs.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::ops {
+namespace {
+
+struct Platform {
+  std::string os, arch, variant;
+};
+
+Platform parse_platform(const std::string& text) {
+  Platform p{"linux", image::host_architecture(), ""};
+  if (text.empty()) return p;
+  auto a = text.find('/');
+  if (a == std::string::npos) fail(ErrorKind::usage, "--platform '{}': write OS/ARCH[/VARIANT], e.g. linux/amd64", text);
+  p.os = text.substr(0, a);
+  auto rest = text.substr(a + 1);
+  auto b = rest.find('/');
+  p.arch = rest.substr(0, b);
+  if (b != std::string::npos) p.variant = rest.substr(b + 1);
+  return p;
+}
+
+oci::Descriptor pick(const oci::Index& index, const Platform& want, const std::string& ref) {
+  std::vector<std::string> have;
+  for (const auto& m : index.manifests) {
+    if (!m.platform) continue;
+    const auto& p = *m.platform;
+    if (p.os == want.os && p.architecture == want.arch && (want.variant.empty() || p.variant == want.variant))
+      return m;
+    have.push_back(p.os + "/" + p.architecture + (p.variant.empty() ? "" : "/" + p.variant));
+  }
+  fail(ErrorKind::registry, "{}: no image for {}/{} in its index (it has: {})", ref, want.os, want.arch,
+       fmt::join(have, ", "));
+}
+
+bool looks_like_index(const registry::Manifest& m) {
+  if (oci::media::is_index(m.media_type)) return true;
+  auto j = oci::Json::parse(m.bytes, nullptr, false);
+  return j.is_object() && j.contains("manifests") && !j.contains("layers");
+}
+
+}  // namespace
+
+PullResult pull(const PullOptions& o) {
+  auto ref = oci::parse_reference(o.reference).with_default_tag();
+  auto want = parse_platform(o.platform);
+  PullResult r;
+  r.reference = ref.to_string();
+  image::Store::check_tag_name(r.reference);
+  Registries regs(o.registry);
+  auto& c = regs.client(ref.registry);
+  image::Store store(regs.store_dir());
+
+  // 1. The manifest (through the index for multi-platform images).
+  auto m = c.get_manifest(ref.repository, ref.identifier());
+  if (looks_like_index(m)) {
+    r.index_digest = m.digest.to_string();
+    auto child = pick(oci::Index::from_json(m.bytes), want, r.reference);
+    m = c.get_manifest(ref.repository, child.digest.to_string());
+    if (m.media_type.empty()) m.media_type = child.media_type;
+  }
+  auto manifest = oci::Manifest::from_json(m.bytes);
+  if (m.media_type.empty()) m.media_type = manifest.media_type;
+  r.digest = m.digest.to_string();
+
+  // 2. Missing blobs into temporary files, each hashed as it arrives.
+  std::vector<oci::Descriptor> blobs{manifest.config};
+  std::set<oci::Digest> seen{manifest.config.digest};
+  for (const auto& l : manifest.layers)
+    if (seen.insert(l.digest).second) blobs.push_back(l);
+  r.blobs = static_cast<int>(blobs.size());
+  struct Pending {
+    oci::Descriptor d;
+    std::unique_ptr<image::BlobWriter> writer;
+  };
+  std::vector<Pending> pending;
+  for (const auto& b : blobs)
+    if (store.blob_size(b.digest) != b.size) pending.push_back({b, nullptr});
+    else if (o.on_event) o.on_event({TransferEvent::Kind::exists, ref.registry, ref.repository, b.digest.to_string(), b.media_type, b.size, b.size, ""});
+  std::mutex event_mutex;
+  auto emit = [&](const TransferEvent& e) {
+    if (!o.on_event) return;
+    std::lock_guard g(event_mutex);
+    o.on_event(e);
+  };
+  registry::parallel_for(pending.size(), regs.jobs(), [&](std::size_t i) {
+    auto& p = pending[i];
+    p.writer = std::make_unique<image::BlobWriter>(store);
+    TransferEvent base{TransferEvent::Kind::download, ref.registry, ref.repository, p.d.digest.to_string(),
+                       p.d.media_type, p.d.size, 0, ""};
+    emit(base);
+    registry::ProgressThrottle progress(emit, base);
+    oci::Sha256 hash;
+    std::int64_t n = 0;
+    auto refuse = [&](const std::string& why) {
+      throw registry::RegistryError(
+          registry::ErrorInfo{ref.registry, ref.repository, "GET blob " + p.d.digest.to_string(), 0, {}, why, false, {}},
+          "refused: nothing was written to the store");
+    };
+    c.get_blob(ref.repository, p.d.digest, [&](const char* data, std::size_t len) {
+      n += static_cast<std::int64_t>(len);
+      if (n > p.d.size) refuse(fmt::format("the registry sent more than the {} bytes the manifest gives", p.d.size));
+      hash.update(data, len);
+      p.writer->write(data, len);
+    }, [&](std::int64_t done) { progress(done); });
+    auto got = hash.finish();
+    if (n != p.d.size) refuse(fmt::format("size mismatch: expected {} bytes, got {}", p.d.size, n));
+    if (got != p.d.digest) refuse(fmt::format("digest mismatch: expected {}, got {}", p.d.digest.to_string(), got.to_string()));
+    TransferEvent done = base;
+    done.kind = TransferEvent::Kind::done;
+    done.done = p.d.size;
+    emit(done);
+  });
+
+  // 3. Everything verified: commit the blobs, the manifest, then the tag.
+  for (auto& p : pending) {
+    p.writer->commit(p.d.media_type, p.d.digest, p.d.digest.to_string());
+    r.downloaded.push_back(p.d.digest.to_string());
+    r.bytes += p.d.size;
+  }
+  auto stored = store.put_blob(m.bytes, m.media_type);
+  store.tag(r.reference, stored);
+  for (const auto& b : blobs) regs.locations().add(ref.registry, ref.repository, b.digest);
+  return r;
+}
+
+PulledBase ensure_base_pulled(const std::string& reference, const RegistryOptions& options) {
+  auto ref = oci::parse_reference(reference).with_default_tag();
+  std::string local = ref.to_string();
+  auto store_dir = options.store.empty() ? fs::ecp_home() / "store" : options.store;
+  std::optional<oci::Descriptor> have;
+  {
+    image::Store store(store_dir);
+    have = store.resolve(local);
+  }
+  if (ref.digest.valid() && have) return {local, have->digest.to_string()};
+  PullResult r;
+  try {
+    PullOptions po;
+    po.registry = options;
+    po.reference = reference;
+    r = pull(po);
+  } catch (const Error& e) {
+    if (!have || (e.kind() != ErrorKind::registry && e.kind() != ErrorKind::auth) ||
+        dynamic_cast<const registry::RegistryError*>(&e) == nullptr ||
+        static_cast<const registry::RegistryError&>(e).status() != 0)
+      throw;
+    log::warn("base image {}: {}; using the copy in the store ({})", reference, e.what(), have->digest.to_string());
+    return {local, have->digest.to_string()};
+  }
+  image::Store store(store_dir);
+  auto m = oci::Manifest::from_json(store.read_blob(oci::Digest::parse(r.digest)));
+  for (const auto& d : r.downloaded) {
+    auto digest = oci::Digest::parse(d);
+    bool layer = std::any_of(m.layers.begin(), m.layers.end(), [&](const oci::Descriptor& l) { return l.digest == digest; });
+    if (!layer) continue;
+    try {
+      image::check_layer(store.blob_path(digest), fmt::format("base image {} layer {}", reference, d));
+    } catch (const Error&) {
+      store.untag(local);
+      std::error_code ec;
+      std::filesystem::remove(store.blob_path(digest), ec);
+      throw;
+    }
+  }
+  return {r.reference, r.digest};
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,65 @@
+#pragma once
+// `ecp push`: an image of the local store -> one or more registry references.
+// Also the registry settings shared by push, pull, copy and login.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ops/validate.hpp"
+#include "core/registry/transfer.hpp"
+
+namespace ecp::ops {
+
+using TransferEvent = registry::TransferEvent;
+using TransferFn = registry::TransferFn;
+
+struct RegistryOptions {
+  ValidateOptions project;       // the targets file gives per-registry insecure and ca
+  std::string ca_file;           // --ca-file: extra CAs for every registry of the command
+  int jobs = 0;                  // parallel blob transfers; 0 = the number of cores
+  int retries = -1;              // tries per operation; -1 = the default (6)
+  std::int64_t chunk_size = 0;   // 0 = the default (32 MiB)
+  std::filesystem::path store;   // empty: $ECP_HOME/store
+};
+
+// Registry clients for one command, built from the targets file (insecure,
+// ca), --ca-file and docker's credentials. One client per registry host.
+class Registries {
+ public:
+  explicit Registries(const RegistryOptions& options);
+  ~Registries();
+  registry::Client& client(const std::string& registry);
+  // The settings of a registry (insecure, CAs, retries), without credentials.
+  registry::Endpoint endpoint(const std::string& registry) const;
+  registry::BlobLocations& locations() { return *locations_; }
+  int jobs() const;
+  std::filesystem::path store_dir() const;
+
+ private:
+  RegistryOptions options_;
+  descriptor::TargetsFile targets_;
+  std::vector<std::unique_ptr<registry::Client>> clients_;
+  std::unique_ptr<registry::BlobLocations> locations_;
+};
+
+struct PushOptions {
+  RegistryOptions registry;
+  std::string image;                      // a store tag (APP:TAG); empty: the project's image
+  std::string tag;                        // the project's image tag (default: as `ecp build` names it)
+  std::vector<std::string> destinations;  // references; a missing tag is the image's tag
+  std::string registry_name;              // --registry NAME of the targets file: URL/APP:TAG
+  TransferFn on_event;
+};
+
+struct PushResult {
+  std::string image;                    // the store tag pushed
+  std::string digest;                   // its manifest digest
+  std::vector<std::string> references;  // what was pushed, normalised
+  registry::TransferStats stats;
+};
+
+PushResult push(const PushOptions& options);
+
+}  // namespace ecp::ops

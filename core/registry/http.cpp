@@ -1,0 +1,284 @@
+#include "core/registry/http.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <exception>
+#include <mutex>
+
+#include "core/util/error.hpp"
+#include "core/util/fs.hpp"
+#include "ecp_version.hpp"
+
+namespace ecp::registry {
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) fail(ErrorKind::internal, "libcurl failed to initialise");
+  });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+// State of one transfer, shared with libcurl's callbacks.
+struct Transfer {
+  const HttpRequest* req = nullptr;
+  HttpResponse* resp = nullptr;
+  std::size_t body_offset = 0;  // of a string body
+  std::exception_ptr error;
+  bool too_large = false;
+  bool started = false;  // the sink has seen the response
+};
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * n);
+  if (line.starts_with("HTTP/")) {  // a new response (after 100 Continue or a redirect)
+    t->resp->headers.clear();
+    auto sp = line.find(' ');
+    t->resp->status = sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
+    return size * n;
+  }
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos)
+    t->resp->headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+  return size * n;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::size_t len = size * n;
+  bool ok = t->resp->status >= 200 && t->resp->status < 300;
+  if (ok && t->req->sink) {
+    try {
+      if (!t->started && t->req->on_status) t->req->on_status(t->resp->status);
+      t->started = true;
+      t->req->sink(data, len);
+      t->resp->received += static_cast<std::int64_t>(len);
+    } catch (...) {
+      t->error = std::current_exception();
+      return 0;  // aborts the transfer
+    }
+    return len;
+  }
+  std::size_t limit = ok ? t->req->max_body : std::size_t(64) << 10;
+  if (t->resp->body.size() + len > limit) {
+    if (ok) {
+      t->too_large = true;
+      return 0;
+    }
+    len = limit - t->resp->body.size();  // an error page: keep the start, drop the rest
+    t->resp->body.append(data, len);
+    return size * n;
+  }
+  t->resp->body.append(data, len);
+  return len;
+}
+
+std::size_t on_read(char* buf, std::size_t size, std::size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::size_t want = size * n;
+  if (t->req->reader) {
+    try {
+      return t->req->reader(buf, want);
+    } catch (...) {
+      t->error = std::current_exception();
+      return CURL_READFUNC_ABORT;
+    }
+  }
+  std::size_t len = std::min(want, t->req->body.size() - t->body_offset);
+  std::copy_n(t->req->body.data() + t->body_offset, len, buf);
+  t->body_offset += len;
+  return len;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->req->on_sent && ulnow > 0) t->req->on_sent(static_cast<std::int64_t>(ulnow));
+  return 0;
+}
+
+}  // namespace
+
+struct Http::Impl {
+  TlsConfig tls;
+  std::string ca_blob;  // system bundle + extra CAs, when there are extra CAs
+  CURLSH* share = nullptr;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> locks;
+  std::mutex pool_mutex;
+  std::vector<CURL*> idle;
+
+  static void lock(CURL*, curl_lock_data d, curl_lock_access, void* p) { static_cast<Impl*>(p)->locks[d].lock(); }
+  static void unlock(CURL*, curl_lock_data d, void* p) { static_cast<Impl*>(p)->locks[d].unlock(); }
+
+  CURL* acquire() {
+    {
+      std::lock_guard g(pool_mutex);
+      if (!idle.empty()) {
+        CURL* h = idle.back();
+        idle.pop_back();
+        curl_easy_reset(h);  // keeps the handle's live connections
+        return h;
+      }
+    }
+    CURL* h = curl_easy_init();
+    if (h == nullptr) fail(ErrorKind::internal, "libcurl: cannot create a handle");
+    curl_easy_setopt(h, CURLOPT_SHARE, share);  // survives curl_easy_reset
+    return h;
+  }
+  void release(CURL* h) {
+    std::lock_guard g(pool_mutex);
+    idle.push_back(h);
+  }
+};
+
+Http::Http(TlsConfig tls) : impl_(std::make_unique<Impl>()) {
+  global_init();
+  impl_->tls = std::move(tls);
+  if (!impl_->tls.extra_ca_pem.empty()) impl_->ca_blob = system_ca_bundle() + "\n" + impl_->tls.extra_ca_pem;
+  impl_->share = curl_share_init();
+  curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC, &Impl::lock);
+  curl_share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
+  curl_share_setopt(impl_->share, CURLSHOPT_USERDATA, impl_.get());
+  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+}
+
+Http::~Http() {
+  for (CURL* h : impl_->idle) curl_easy_cleanup(h);
+  curl_share_cleanup(impl_->share);
+}
+
+HttpResponse Http::perform(const HttpRequest& req) {
+  HttpResponse resp;
+  Transfer t;
+  t.req = &req;
+  t.resp = &resp;
+  CURL* h = impl_->acquire();
+  struct Release {
+    Impl* impl;
+    CURL* h;
+    ~Release() { impl->release(h); }
+  } release{impl_.get(), h};
+
+  static const std::string user_agent = fmt::format("ecp/{}", ecp::version);
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+  // A stalled peer (no byte for a minute) is a failure to retry, not a hang.
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
+  curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_blob blob{};
+  if (!impl_->ca_blob.empty()) {
+    blob.data = impl_->ca_blob.data();
+    blob.len = impl_->ca_blob.size();
+    blob.flags = CURL_BLOB_NOCOPY;  // lives as long as this Http
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!impl_->tls.client_cert.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, impl_->tls.client_cert.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, impl_->tls.client_key.c_str());
+  }
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+
+  bool with_body = req.method == "PUT" || req.method == "PATCH" || req.method == "POST";
+  if (req.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (with_body) {
+    curl_off_t size = req.reader ? req.body_size : static_cast<curl_off_t>(req.body.size());
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, &t);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, size);
+    if (req.on_sent) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+    }
+  } else if (req.method != "GET") {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  }
+
+  curl_slist* headers = nullptr;
+  for (const auto& line : req.headers) headers = curl_slist_append(headers, line.c_str());
+  // Bodies go at once: an "Expect: 100-continue" round trip buys nothing here.
+  if (with_body) headers = curl_slist_append(headers, "Expect:");
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+  CURLcode rc = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  if (t.error) std::rethrow_exception(t.error);
+  if (rc != CURLE_OK) {
+    resp.status = 0;
+    resp.curl_code = static_cast<int>(rc);
+    resp.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    while (!resp.error.empty() && resp.error.back() == '\n') resp.error.pop_back();
+    if (t.too_large) resp.error = fmt::format("the response is larger than {} bytes", req.max_body);
+    resp.tls_handshake_failed = rc == CURLE_SSL_CONNECT_ERROR;
+  }
+  return resp;
+}
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
+std::vector<std::string> HttpResponse::all_headers(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : headers)
+    if (k == name) out.push_back(v);
+  return out;
+}
+
+const std::string& system_ca_bundle() {
+  static const std::string bundle = [] {
+    global_init();
+    std::string path;
+    if (CURL* h = curl_easy_init()) {
+      char* p = nullptr;
+      if (curl_easy_getinfo(h, CURLINFO_CAINFO, &p) == CURLE_OK && p != nullptr) path = p;
+      curl_easy_cleanup(h);
+    }
+    if (path.empty()) path = "/etc/ssl/certs/ca-certificates.crt";
+    try {
+      return fs::read_file(path, 16u << 20);
+    } catch (const Error&) {
+      return std::string();
+    }
+  }();
+  return bundle;
+}
+
+}  // namespace ecp::registry
