@@ -8,7 +8,6 @@
 #include <tuple>
 
 #include "cli/command_tree.hpp"
-#include "core/config/properties.hpp"
 #include "core/ops/config_ops.hpp"
 #include "core/util/error.hpp"
 
@@ -169,7 +168,8 @@ int run_check(const Globals& g, const ConfigArgs& a, Output& out) {
 std::string shown(const std::optional<std::string>& v, bool secret) {
   if (!v) return "(not set)";
   if (secret) return *v;
-  return "'" + config::escape_value(*v) + "'";
+  // JSON string quoting: a newline or a trailing blank stays visible.
+  return nlohmann::json(*v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 int run_diff(const Globals& g, const ConfigArgs& a, Output& out) {

@@ -144,8 +144,13 @@ void check_env_folder(const ConfigOptions& o, const descriptor::Descriptor& d, D
 }
 
 void warn_all(const Diagnostics& ds) {
-  for (const auto& d : ds)
-    if (d.severity == Severity::warning) log::warn("{}", format_diagnostic(d));
+  for (const auto& d : ds) {
+    if (d.severity != Severity::warning) continue;
+    if (d.line > 0)
+      log::warn("{}:{}:{}: {}", d.file, d.line, d.column, d.message);
+    else
+      log::warn("{}: {}", d.file, d.message);
+  }
 }
 
 config::Rendered render_env(const Project& project, const ConfigOptions& options, std::string_view env,

@@ -41,7 +41,7 @@ printf 'C: from-env-yaml\nD: from-env-yaml\n' >"$p/env/dev.yaml"
 printf '# dev overrides\nD=from-env-properties\nE=from-env-properties\n' >"$p/env/dev.properties"
 printf 'F: from-values\nG: from-values\n' >"$T/values.yaml"
 
-cd "$p"
+cd "$p" || exit 1
 expect_exit 0 "$ECP" config render --env dev --values "$T/values.yaml" --set G=from-set
 cat >"$T/want" <<'EOF'
 A=from-default
