@@ -66,6 +66,7 @@ struct LayerImport : ByteSink {
     void write(const void* d, std::size_t n) override { h.update(d, n); }
   } diff;
   BlobWriter blob;
+  oci::Sha256 raw;  // the blob's digest, known before commit: was it in the store already?
   std::unique_ptr<Decompressor> dec;
   Compression kind = Compression::none;
   bool started = false;
@@ -76,8 +77,22 @@ struct LayerImport : ByteSink {
       if (kind != Compression::none) dec = std::make_unique<Decompressor>(kind, diff);
       started = true;
     }
+    raw.update(d, n);
     blob.write(d, n);
     if (dec) dec->write(d, n);
+  }
+};
+
+// Blobs an import added to the store; removed again unless the base is
+// accepted, so a refused base leaves the store as it was.
+struct Rollback {
+  const Store& store;
+  std::vector<oci::Digest> added;
+  bool keep = false;
+  ~Rollback() {
+    std::error_code ec;
+    if (!keep)
+      for (const auto& d : added) stdfs::remove(store.blob_path(d), ec);
   }
 };
 
@@ -158,6 +173,7 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
   std::string config_bytes;
   std::map<std::string, std::pair<oci::Descriptor, oci::Digest>> imported;  // name -> blob, diff_id
   std::map<std::string, std::string> links;
+  Rollback rollback{store, {}};
   {
     auto a = open_archive(file, spec);
     archive_entry* e = nullptr;
@@ -176,7 +192,9 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
         in.write(buf, static_cast<std::size_t>(n));
       }
       if (in.dec) in.dec->finish();
+      bool fresh = !store.has_blob(in.raw.finish());
       auto desc = in.blob.commit(std::string(oci::media::oci_layer(in.kind)));
+      if (fresh) rollback.added.push_back(desc.digest);
       oci::Digest diff = in.dec ? in.diff.h.finish() : desc.digest;
       imported[name] = {desc, diff};
     }
@@ -186,7 +204,6 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
   if (b.config.diff_ids.size() != layer_names.size())
     fail(ErrorKind::build, "base image {}: {} layers but {} diff_ids in its config", spec, layer_names.size(),
          b.config.diff_ids.size());
-  b.manifest.config = store.put_blob(config_bytes, std::string(oci::media::oci_config));
   for (std::size_t i = 0; i < layer_names.size(); ++i) {
     std::string name = layer_names[i];
     for (int hops = 0; links.contains(name) && hops < 8; ++hops) name = links[name];
@@ -200,6 +217,9 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
                 options.check);
     b.manifest.layers.push_back(desc);
   }
+  // Last, once every layer passed: a refused base adds no config blob either.
+  b.manifest.config = store.put_blob(config_bytes, std::string(oci::media::oci_config));
+  rollback.keep = true;
   if (key.valid()) {
     std::error_code mk;
     stdfs::create_directories(cache_file.parent_path(), mk);

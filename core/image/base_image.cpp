@@ -127,23 +127,27 @@ BaseImage read_oci_layout_base(const Store& store, std::string_view spec, const 
     fail(ErrorKind::build, "base image {}: {} layers but {} diff_ids in its config", spec, b.manifest.layers.size(),
          b.config.diff_ids.size());
   b.manifest.media_type = std::string(oci::media::oci_manifest);
-  b.manifest.config = store.put_blob(config_bytes, std::string(oci::media::oci_config));
-  for (auto& l : b.manifest.layers) {
-    l.media_type = oci::media::to_oci(l.media_type);
-    if (!oci::media::is_layer(l.media_type))
-      fail(ErrorKind::build, "base image {}: unsupported layer media type {}", spec, l.media_type);
-    if (store.blob_size(l.digest) == l.size) continue;  // imported (and checked) before
-    auto src = stdfs::path(path) / "blobs" / "sha256" / l.digest.hex();
-    auto got = store.put_blob_file(src, l.media_type, l.digest);
-    if (got.size != l.size) fail(ErrorKind::build, "base image {}: blob {} has the wrong size", spec, src.string());
-    try {
+  // Layers imported here are removed again when a later one is refused, so a
+  // refused base leaves the store as it was.
+  std::vector<oci::Digest> added;
+  try {
+    for (auto& l : b.manifest.layers) {
+      l.media_type = oci::media::to_oci(l.media_type);
+      if (!oci::media::is_layer(l.media_type))
+        fail(ErrorKind::build, "base image {}: unsupported layer media type {}", spec, l.media_type);
+      if (store.blob_size(l.digest) == l.size) continue;  // imported (and checked) before
+      auto src = stdfs::path(path) / "blobs" / "sha256" / l.digest.hex();
+      auto got = store.put_blob_file(src, l.media_type, l.digest);
+      added.push_back(l.digest);
+      if (got.size != l.size) fail(ErrorKind::build, "base image {}: blob {} has the wrong size", spec, src.string());
       check_layer(store.blob_path(l.digest), fmt::format("base image {} layer {}", spec, l.digest.to_string()),
                   options.check);
-    } catch (const Error&) {
-      stdfs::remove(store.blob_path(l.digest), ec);
-      throw;
     }
+  } catch (const Error&) {
+    for (const auto& d : added) stdfs::remove(store.blob_path(d), ec);
+    throw;
   }
+  b.manifest.config = store.put_blob(config_bytes, std::string(oci::media::oci_config));
   return b;
 }
 

@@ -19,6 +19,7 @@
 #include "core/image/layer.hpp"
 #include "core/image/layer_entry.hpp"
 #include "core/image/store.hpp"
+#include "core/ops/build_interrupt.hpp"
 #include "core/ops/git_source.hpp"
 #include "core/ops/layer_plan.hpp"
 #include "core/util/error.hpp"
@@ -150,6 +151,9 @@ std::string rfc3339(std::int64_t seconds) {
 }
 
 BuildResult build(const BuildOptions& options) {
+  // 0. Ctrl-C from here on removes what the build has half written (build_interrupt.hpp).
+  InterruptGuard interrupt;
+
   // 1. The project: the work tree, or a commit exported from the object database.
   auto descriptor_path = stdfs::absolute(options.project.descriptor);
   auto project_dir = descriptor_path.parent_path();
@@ -158,6 +162,7 @@ BuildResult build(const BuildOptions& options) {
   ValidateOptions vo = options.project;
   if (!options.git_ref.empty()) {
     exported.emplace(stdfs::temp_directory_path(), "ecp-git-");
+    interrupt.remove_on_interrupt(exported->path());
     git = git_export(project_dir, options.git_ref, exported->path());
     vo.descriptor = exported->path() / descriptor_path.filename();
     project_dir = exported->path();
