@@ -2,6 +2,7 @@
 // or chunked PATCHes that resume from the registry's acknowledged offset).
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "core/registry/client.hpp"
 #include "core/registry/error.hpp"
@@ -114,6 +115,7 @@ UploadOutcome Client::upload_blob(const std::string& repo, const oci::Descriptor
   std::int64_t offset = 0;
   int consecutive = 0, failures = 0;
   bool need_status = false;
+  std::optional<ErrorInfo> cause;  // the last failure that was not a lost session: the one worth reporting
   for (;;) {
     try {
       if (location.empty()) {
@@ -181,12 +183,14 @@ UploadOutcome Client::upload_blob(const std::string& repo, const oci::Descriptor
     } catch (const RegistryError& e) {
       bool lost = !location.empty() && session_lost(e);
       if (!e.retryable() && !lost) throw;
+      if (!lost) cause = e.info();
       ++consecutive;
       ++failures;
       if (consecutive >= std::max(1, policy.attempts) || failures >= 4 * std::max(1, policy.attempts)) {
-        auto info = e.info();
+        auto info = lost && cause ? *cause : e.info();
         info.retryable = false;
-        throw RegistryError(std::move(info), fmt::format("gave up after {} failed attempts", failures));
+        throw RegistryError(std::move(info), fmt::format("gave up after {} failed attempts{}", failures,
+                                                         lost && cause ? "; the registry then lost the upload" : ""));
       }
       auto wait = backoff_delay(policy, consecutive, jitter_unit(), e.info().retry_after);
       if (o.on_retry) o.on_retry(e, consecutive + 1, wait);

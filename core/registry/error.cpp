@@ -25,6 +25,10 @@ std::string format_message(const ErrorInfo& i, std::string_view hint) {
     }
   }
   std::string msg = fmt::format("{}: {}: {}", where, i.operation, what);
+  // distribution's filesystem driver reports ENOSPC as text, or as a Go errno (28 on Linux) in the detail.
+  if (msg.find("no space left on device") != std::string::npos ||
+      (i.status >= 500 && msg.find("\"Err\":28,") != std::string::npos))
+    msg += " (the registry's storage is full)";
   if (!hint.empty()) msg += fmt::format(" ({})", hint);
   return msg;
 }

@@ -10,6 +10,7 @@ A RULE is METHOD:REGEX:ACTION:COUNT. The first COUNT requests (COUNT '*' =
 all) whose method (or '*') and path (re.search) match get ACTION instead of
 the registry's answer:
   drop      read half of the request body, then close the connection unanswered
+  cut       forward, then send the headers and half of the response body, and close
   503, 429, 500, 502, ...   answer that status with an OCI error body
                             (429 and 503 carry "Retry-After: 1")
 When the registry is down, requests get 502.
@@ -87,6 +88,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def handle_any(self):
+        if self.path == "/ecp-proxy-ready":  # the tests' readiness probe, outside the rules and the log
+            return self.reply(200)
         action = pick_rule(self.command, self.path)
         if action == "drop":
             self.read_body(int(self.headers.get("Content-Length") or 0) // 2)
@@ -94,7 +97,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        if action:
+        if action and action != "cut":
             body = self.read_body()
             status = int(action)
             code = {429: "TOOMANYREQUESTS"}.get(status, "UNAVAILABLE")
@@ -130,7 +133,13 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if self.command != "HEAD":
+        if action == "cut" and self.command != "HEAD":
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            log("%s %s -> cut after %d of %d bytes" % (self.command, self.path, len(data) // 2, len(data)))
+            self.close_connection = True
+            self.connection.close()
+        elif self.command != "HEAD":
             self.wfile.write(data)
         up.close()
 

@@ -102,8 +102,7 @@ start_proxy() {
   : > "$PROXY_LOG"
   python3 "$REG_HELPERS/fault_proxy.py" "$PROXY_PORT" "$upstream" "$PROXY_LOG" "$@" > "$T/proxy-$PROXY_PORT.out" 2>&1 &
   echo $! >> "$T/pids"
-  wait_answer "http://127.0.0.1:$PROXY_PORT/v2/" || { cat "$T/proxy-$PROXY_PORT.out"; skip "the proxy did not start"; }
-  : > "$PROXY_LOG"
+  wait_answer "http://127.0.0.1:$PROXY_PORT/ecp-proxy-ready" || { cat "$T/proxy-$PROXY_PORT.out"; skip "the proxy did not start"; }
 }
 
 # make_app DIR NAME DEPS_KB: a jar-layout project (scratch base) with DEPS_KB of
