@@ -1,0 +1,120 @@
+#!/bin/sh
+# ecp's images in a real container engine (podman, with its own storage under $T):
+#   1. the docker-archive from `ecp build --tarball` loads with `podman load`,
+#      under the build's reference, with the image ID = the config digest;
+#   2. hello-jar RUNS: on a base made of busybox (static) and a jlink'd JRE with
+#      the shared libraries it needs (an OCI layout written with umoci, Env
+#      PATH=/jdk/bin:/bin and JAVA_HOME=/jdk), `ecp build` with build.base
+#      oci:PATH:tag, podman load, podman run -p 127.0.0.1:PORT:8080, and /health
+#      answers "ok"; an environment variable reaches the page through autoconfig.
+# Skips (125) when podman cannot run containers here.
+. "$ECP_SOURCE_DIR/tests/lib/common.sh"
+for tool in podman umoci jlink javac jar curl python3; do
+  command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (podman runc umoci openjdk-17-jdk-headless curl)"
+done
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic' || skip "needs a static busybox (apt-get install busybox-static)"
+
+# Podman as REAL-COMPONENTS.md says, with storage of its own (vfs: no mounts to undo).
+cat >"$T/containers.conf" <<'EOF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+cat >"$T/storage.conf" <<EOF
+[storage]
+driver = "vfs"
+graphroot = "$T/podman/root"
+runroot = "$T/podman/run"
+EOF
+export CONTAINERS_CONF="$T/containers.conf" CONTAINERS_STORAGE_CONF="$T/storage.conf"
+stop_containers() { podman rm -f -t 0 -a >/dev/null 2>&1 || true; }
+add_cleanup stop_containers
+podman info >"$T/podman-info" 2>&1 || { cat "$T/podman-info"; skip "podman does not work here"; }
+
+# field FILE KEY: a top-level member of the JSON result (the last line of FILE).
+field() { python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"; }
+# config_digest OCI TAG: the config digest of TAG in an OCI layout.
+config_digest() {
+  python3 - "$1" "$2" <<'PY'
+import json, os, sys
+oci, tag = sys.argv[1:]
+m = [m for m in json.load(open(os.path.join(oci, "index.json")))["manifests"]
+     if m["annotations"]["org.opencontainers.image.ref.name"] == tag][0]
+print(json.load(open(os.path.join(oci, "blobs", "sha256", m["digest"][7:])))["config"]["digest"])
+PY
+}
+
+# The example, built from source in a copy.
+app=$T/hello-jar
+cp -R "$ECP_SOURCE_DIR/examples/hello-jar" "$app"
+rm -rf "$app/build" "$app/app/lib"/*.jar
+sh "$app/build.sh" >"$T/build.log" 2>&1 || { cat "$T/build.log"; die "hello-jar/build.sh failed"; }
+
+# 1. podman load of the docker-archive (scratch base: it cannot run, only load).
+(cd "$app" && "$ECP" build -o json -t scratch --tarball "$T/scratch.tar" --oci-layout "$T/scratch-oci:s") >"$T/s.json" 2>"$T/err" ||
+  { cat "$T/err"; die "ecp build --tarball failed"; }
+podman load -i "$T/scratch.tar" >"$T/out" 2>&1 || { cat "$T/out"; die "podman load refused the docker-archive"; }
+expect_grep 'Loaded image.*hello-jar:scratch' "$T/out"
+id=$(podman image inspect --format '{{.Id}}' localhost/hello-jar:scratch)
+[ "sha256:$id" = "$(config_digest "$T/scratch-oci" s)" ] || die "podman's image ID $id is not the config digest"
+echo "ok: podman load"
+
+# 2. A runnable base: busybox + a jlink'd JRE + the libraries java links against.
+root=$T/base-rootfs
+mkdir -p "$root/bin" "$root/tmp"
+chmod 1777 "$root/tmp"
+cp "$busybox" "$root/bin/busybox"
+for a in $("$busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
+jlink --add-modules java.base,jdk.httpserver --strip-debug --no-header-files --no-man-pages \
+  --output "$root/jdk" >"$T/jlink.log" 2>&1 || { cat "$T/jlink.log"; die "jlink failed"; }
+find "$root/jdk" -type f \( -name '*.so' -o -path '*/bin/*' \) -exec ldd {} \; 2>/dev/null |
+  sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' | sort -u >"$T/libs"
+[ -s "$T/libs" ] || die "ldd found no libraries for the JRE"
+while IFS= read -r lib; do
+  case $lib in "$root"/*) continue ;; esac
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done <"$T/libs"
+base=$T/base-oci
+(
+  cd "$T"
+  umoci init --layout "$base"
+  umoci new --image "$base:jre"
+  umoci unpack --rootless --image "$base:jre" "$T/base-bundle"
+  cp -a "$root/." "$T/base-bundle/rootfs/"
+  umoci repack --image "$base:jre" "$T/base-bundle"
+  umoci config --image "$base:jre" --config.env PATH=/jdk/bin:/bin --config.env JAVA_HOME=/jdk
+) >"$T/umoci.log" 2>&1 || { cat "$T/umoci.log"; die "umoci could not write the base image"; }
+
+sed "s|^  base: scratch|  base: \"oci:$base:jre\"|" "$ECP_SOURCE_DIR/examples/hello-jar/ecp.yaml" >"$app/ecp.yaml"
+grep -q "oci:$base:jre" "$app/ecp.yaml" || die "could not point build.base at the JRE image"
+(cd "$app" && "$ECP" build -o json -t run --tarball "$T/run.tar") >"$T/r.json" 2>"$T/err" || { cat "$T/err"; die "ecp build on the JRE base failed"; }
+[ "$(field "$T/r.json" base)" = "oci:$base:jre" ] || die "the result names base $(field "$T/r.json" base)"
+podman load -i "$T/run.tar" >"$T/out" 2>&1 || { cat "$T/out"; die "podman load of the runnable image failed"; }
+# The base's Env survives beside ecp's own.
+podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' localhost/hello-jar:run >"$T/env"
+expect_grep '^JAVA_HOME=/jdk$' "$T/env"
+expect_grep '^ECP_APP=hello-jar$' "$T/env"
+
+port=$(free_port)
+podman run -d --name ecp-hello -e 'GREETING=Hello from podman' -p "127.0.0.1:$port:8080" localhost/hello-jar:run >"$T/out" 2>&1 ||
+  { cat "$T/out"; skip "podman cannot run containers here"; }
+n=0
+until curl -sf -o "$T/health" "http://127.0.0.1:$port/health"; do
+  state=$(podman inspect --format '{{.State.Status}}' ecp-hello 2>/dev/null || echo gone)
+  if [ "$state" != running ] && [ "$state" != created ]; then
+    podman logs ecp-hello >&2 || true
+    die "the container is $state before /health answered"
+  fi
+  n=$((n + 1))
+  [ "$n" -lt 3000 ] || { podman logs ecp-hello >&2; die "/health never answered"; }
+  sleep 0.1
+done
+expect_grep '^ok' "$T/health"
+curl -sf "http://127.0.0.1:$port/" >"$T/page" || die "/ did not answer"
+expect_grep 'Hello from podman' "$T/page"
+echo ok
