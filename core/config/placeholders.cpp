@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace ecp::config {
 namespace {
 
@@ -19,6 +21,29 @@ std::string excerpt(std::string_view line, std::size_t at) {
   auto text = line.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
   if (text.size() > 40) return std::string(text.substr(0, 37)) + "...";
   return std::string(text);
+}
+
+bool blank(char c) { return c == ' ' || c == '\t'; }
+
+// Why the text after a "${" that starts no key is a broken placeholder, or nullopt
+// when it is plain text: "${}", "${9X}", "${-X}" and "${ KEY }" are typos, while a
+// "${" before a quote, a bracket or the end of the line (a comment quoting "${")
+// is text that autoconfig.sh copies unchanged, as documented.
+std::optional<std::string> no_key_problem(std::string_view rest) {
+  if (rest.empty()) return std::nullopt;
+  char c = rest[0];
+  if (c == '}' || c == '-' || c == '.' || (c >= '0' && c <= '9'))
+    return "no key after '${' (keys are letters, digits, '_' and '.', not starting with a digit)";
+  if (!blank(c)) return std::nullopt;
+  std::size_t i = 0;
+  while (i < rest.size() && blank(rest[i])) ++i;
+  std::size_t n = key_prefix(rest.substr(i));
+  if (n == 0) return std::nullopt;
+  i += n;
+  while (i < rest.size() && blank(rest[i])) ++i;
+  if (i < rest.size() && (rest[i] == '}' || rest.substr(i, 2) == ":-"))
+    return "blanks are not allowed between '${' and the key";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -51,7 +76,7 @@ TemplateScan scan_template(std::string_view text, const std::string& file) {
       std::size_t after = i + 2;
       std::size_t n = key_prefix(line.substr(after));
       if (n == 0) {
-        bad(i, "no key after '${' (keys are letters, digits, '_' and '.', not starting with a digit)");
+        if (auto why = no_key_problem(line.substr(after))) bad(i, *why);
         from = after;
         continue;
       }

@@ -78,4 +78,14 @@ expect_grep '^env/tset\.yaml: warning: not read: there is no environment .tset.'
 printf 'x ${GREETING:oops} y\n' >>"$p/app/conf/nginx.conf.tmpl"
 expect_exit 2 "$ECP" config check --env dev
 expect_grep "^app/conf/nginx\\.conf\\.tmpl:4:3: error: '\\\$\\{GREETING:oops\\}' is not a placeholder" "$T/err"
+# What ecp ships passes: the layouts of ecp init and the examples (a comment quoting
+# "${" is text, as autoconfig.sh treats it).
+for type in jar nginx tomcat; do
+  expect_exit 0 "$ECP" init --type "$type" "$T/init-$type"
+  expect_exit 0 "$ECP" -C "$T/init-$type" config check
+done
+for example in hello-jar hello-site hello-tomcat; do
+  expect_exit 0 "$ECP" -C "$ECP_SOURCE_DIR/examples/$example" config check
+  expect_grep '^prod: ok$' "$T/out"
+done
 echo "PASS: config check lists missing keys per environment with their placeholders"

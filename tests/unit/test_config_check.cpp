@@ -13,7 +13,7 @@ TEST_CASE("ecp::config::scan_template finds placeholders as autoconfig.sh does")
       "  port: ${PORT:-8080}\n"
       "  name: \"${NAME}\" ${A}${B}\n"
       "  literal: $${catalina.base} $$${C}\n"
-      "  nginx: $uri $host ${ $ {X}\n"
+      "  nginx: $uri $host ${ KEY } $ {X} \"${\" ${( ${\n"
       "  grüße: ${GREETING:-a:b}c}\n",
       "conf/app.yaml.tmpl");
   REQUIRE(s.placeholders.size() == 5);
@@ -29,14 +29,16 @@ TEST_CASE("ecp::config::scan_template finds placeholders as autoconfig.sh does")
   CHECK(s.placeholders[4].key == "GREETING");
   CHECK(*s.placeholders[4].default_value == "a:b");
   CHECK(s.placeholders[4].where.column == 10);  // characters, not bytes
-  // "${ " on line 5 is malformed
+  // "${ KEY }" on line 5 is malformed; '"${"', "${(" and a "${" ending the line are text
   REQUIRE(s.diagnostics.size() == 1);
   CHECK(s.diagnostics[0].line == 5);
+  CHECK(s.diagnostics[0].column == 21);
+  CHECK(s.diagnostics[0].message.find("blanks are not allowed") != std::string::npos);
 }
 
 TEST_CASE("ecp::config::scan_template: a placeholder with invalid syntax") {
-  for (std::string bad :
-       {"${1PORT}", "${PORT", "${PORT:default}", "${PORT-8080}", "${PORT:-8080", "${}", "${my-key}"}) {
+  for (std::string bad : {"${1PORT}", "${PORT", "${PORT:default}", "${PORT-8080}", "${PORT:-8080", "${}", "${my-key}",
+                          "${-x}", "${ PORT}", "${\tPORT:-1}"}) {
     CAPTURE(bad);
     auto s = scan_template("x: " + bad + "\n", "t.tmpl");
     REQUIRE(s.diagnostics.size() == 1);
