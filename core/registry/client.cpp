@@ -107,18 +107,23 @@ void Client::ping() {
   if (endpoint_.insecure)
     schemes = {"http"};
   else if (oci::is_loopback_registry(endpoint_.registry))
-    schemes = {"https", "http"};
+    // Docker's rule: a registry on this machine may speak plain HTTP. Probing
+    // it first spares a TLS setup (loading the CA store) for local registries;
+    // a TLS port answers the probe with 400 or a reset, and then gets HTTPS.
+    schemes = {"http", "https"};
   else
     schemes = {"https"};
   HttpResponse r;
   with_retries(endpoint_.retry, [&] {
-    for (const auto& s : schemes) {
+    for (std::size_t k = 0; k < schemes.size(); ++k) {
       HttpRequest req;
-      req.url = s + "://" + api_host(endpoint_.registry) + "/v2/";
+      req.url = schemes[k] + "://" + api_host(endpoint_.registry) + "/v2/";
       r = http_->perform(req);
-      scheme_ = s;
-      if (!(r.status == 0 && r.tls_handshake_failed)) break;
-      log::debug("registry {}: no TLS on this loopback port; trying plain HTTP", endpoint_.registry);
+      scheme_ = schemes[k];
+      bool registry_answer = r.status == 200 || r.status == 401;
+      bool nobody_there = r.status == 0 && (r.curl_code == 7 || r.curl_code == 28);  // refused, timeout
+      if (registry_answer || nobody_there || k + 1 == schemes.size()) break;
+      log::debug("registry {}: not a registry on plain HTTP (HTTP {}); trying HTTPS", endpoint_.registry, r.status);
     }
     if (r.status == 0) {
       info.transport = r.error;
