@@ -22,7 +22,8 @@ config::Origin origin_of(const descriptor::Location& l, std::string layer) {
   return config::Origin{l.file, l.line, l.column, std::move(layer)};
 }
 
-stdfs::path project_dir(const ConfigOptions& o) { return o.project.descriptor.parent_path(); }
+// env/ and the layout are beside the descriptor that was read.
+stdfs::path project_dir(const descriptor::Descriptor& d) { return stdfs::path(d.file).parent_path(); }
 
 // A values file of either format. Problems become diagnostics, never exceptions,
 // so `config check` can list them with everything else.
@@ -116,9 +117,9 @@ std::vector<config::Template> scan_conf(const stdfs::path& conf, const std::vect
 }
 
 // Files under env/ that no environment reads: a misspelt environment or extension.
-void check_env_folder(const ConfigOptions& o, const descriptor::Descriptor& d, Diagnostics& out) {
+void check_env_folder(const descriptor::Descriptor& d, Diagnostics& out) {
   std::error_code ec;
-  stdfs::path dir = project_dir(o) / "env";
+  stdfs::path dir = project_dir(d) / "env";
   if (!stdfs::is_directory(dir, ec)) return;
   std::vector<std::string> names;
   for (const auto& e : d.environments) names.push_back(e.name);
@@ -153,9 +154,6 @@ void warn_all(const Diagnostics& ds) {
   }
 }
 
-config::Rendered render_env(const Project& project, const ConfigOptions& options, std::string_view env,
-                            const config::SecretResolver& secrets);
-
 }  // namespace
 
 std::vector<config::KeySpec> config_keys(const descriptor::Descriptor& d) {
@@ -180,7 +178,7 @@ ConfigInputs config_inputs(const Project& project, const ConfigOptions& options,
   ci.inputs.layers.push_back(std::move(inline_layer));
 
   for (std::string ext : {".yaml", ".properties"}) {
-    stdfs::path file = project_dir(options) / "env" / (e.name + ext);
+    stdfs::path file = project_dir(d) / "env" / (e.name + ext);
     std::error_code ec;
     if (stdfs::exists(stdfs::symlink_status(file, ec)) || stdfs::exists(file, ec))
       add_file_layer(ci, file, (stdfs::path("env") / (e.name + ext)).string());
@@ -217,7 +215,7 @@ RenderConfigResult render_config(const ConfigOptions& options, std::string_view 
 RenderConfigResult render_config(const ConfigOptions& options, std::string_view env,
                                  const config::SecretResolver& secrets) {
   auto project = load_project(options.project);
-  return RenderConfigResult{project.descriptor.app, render_env(project, options, env, secrets)};
+  return RenderConfigResult{project.descriptor.app, render_config(project, options, env, secrets)};
 }
 
 void write_rendered(const config::Rendered& rendered, const stdfs::path& path) {
@@ -237,11 +235,11 @@ CheckConfigResult check_config(const ConfigOptions& options, const std::vector<s
   CheckConfigResult r;
   r.app = d.app;
   auto keys = config_keys(d);
-  stdfs::path conf = project_dir(options) / d.build.root / "conf";
+  stdfs::path conf = project_dir(d) / d.build.root / "conf";
   r.conf_dir = conf.lexically_normal().string();
   Diagnostics extra;
   auto templates = scan_conf(conf, keys, extra);
-  check_env_folder(options, d, extra);
+  check_env_folder(d, extra);
 
   std::vector<config::Resolved> resolved;
   for (const auto& n : names) {
@@ -258,15 +256,13 @@ CheckConfigResult check_config(const ConfigOptions& options, const std::vector<s
 DiffConfigResult diff_config(const ConfigOptions& options, std::string_view env_a, std::string_view env_b) {
   auto project = load_project(options.project);
   config::SystemSecretResolver secrets;
-  auto a = render_env(project, options, env_a, secrets);
-  auto b = render_env(project, options, env_b, secrets);
+  auto a = render_config(project, options, env_a, secrets);
+  auto b = render_config(project, options, env_b, secrets);
   return DiffConfigResult{project.descriptor.app, config::diff(a, b)};
 }
 
-namespace {
-
-config::Rendered render_env(const Project& project, const ConfigOptions& options, std::string_view env,
-                            const config::SecretResolver& secrets) {
+config::Rendered render_config(const Project& project, const ConfigOptions& options, std::string_view env,
+                               const config::SecretResolver& secrets) {
   auto ci = config_inputs(project, options, env);
   if (has_errors(ci.diagnostics))
     fail_listing(fmt::format("the values of environment {} cannot be read", env), ci.diagnostics);
@@ -275,7 +271,5 @@ config::Rendered render_env(const Project& project, const ConfigOptions& options
   warn_all(resolved.diagnostics);
   return config::render(resolved, secrets, project.descriptor.app);
 }
-
-}  // namespace
 
 }  // namespace ecp::ops

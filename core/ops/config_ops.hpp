@@ -56,6 +56,10 @@ RenderConfigResult render_config(const ConfigOptions& options, std::string_view 
 RenderConfigResult render_config(const ConfigOptions& options, std::string_view env,
                                  const config::SecretResolver& secrets);
 
+// The same for a project already loaded (deploy, plan and rollback load it once).
+config::Rendered render_config(const Project& project, const ConfigOptions& options, std::string_view env,
+                               const config::SecretResolver& secrets);
+
 // Writes the deployable file: real values (secrets included), mode 0600, atomically.
 void write_rendered(const config::Rendered& rendered, const std::filesystem::path& path);
 
