@@ -50,6 +50,7 @@ void BlobWriter::flush() {
 
 void BlobWriter::write(const void* data, std::size_t size) {
   if (fd_ < 0) fail(ErrorKind::internal, "write to a committed blob");
+  if (size == 0) return;  // data may be null then, and memcpy must not see it
   hash_.update(data, size);
   size_ += static_cast<std::int64_t>(size);
   auto* p = static_cast<const char*>(data);
