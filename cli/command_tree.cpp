@@ -46,6 +46,15 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_copy(*t);
   add_login(*t);
   add_logout(*t);
+  add_deploy(*t);
+  add_release(*t);
+  add_rollback(*t);
+  add_status(*t);
+  add_history(*t);
+  add_logs(*t);
+  add_plan(*t);
+  add_apply(*t);
+  add_unlock(*t);
   return t;
 }
 

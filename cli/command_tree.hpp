@@ -51,5 +51,14 @@ void add_pull(CommandTree& t);
 void add_copy(CommandTree& t);
 void add_login(CommandTree& t);
 void add_logout(CommandTree& t);
+void add_deploy(CommandTree& t);
+void add_release(CommandTree& t);
+void add_rollback(CommandTree& t);
+void add_status(CommandTree& t);
+void add_history(CommandTree& t);
+void add_logs(CommandTree& t);
+void add_plan(CommandTree& t);
+void add_apply(CommandTree& t);
+void add_unlock(CommandTree& t);
 
 }  // namespace ecp::cli

@@ -16,6 +16,10 @@ enum class ErrorKind {
   build,        // the image could not be built: exit 3
   registry,     // a registry refused or failed: exit 4
   auth,         // credentials missing or rejected: exit 5
+  deploy_rolled_back,  // a deploy failed and the target is back on the previous revision: exit 6
+  deploy_failed,       // a deploy failed and the target needs attention (mixed or down): exit 7
+  lock_held,           // another release holds the (app, env) lock: exit 8
+  permission,          // the target refused an operation (permissions): exit 9
   interrupted,  // SIGINT/SIGTERM: exit 130
 };
 

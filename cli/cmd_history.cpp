@@ -1,0 +1,45 @@
+#include <fmt/format.h>
+
+#include "cli/command_tree.hpp"
+#include "cli/deploy_output.hpp"
+#include "core/ops/history.hpp"
+
+namespace ecp::cli {
+
+void add_history(CommandTree& t) {
+  auto o = std::make_shared<ops::HistoryOptions>();
+  auto* cmd = t.add(&t.root, "history", "Show the release ledger of an environment, newest first",
+                    [&g = t.globals, o](Output& out) {
+                      ensure_backends();
+                      o->project.descriptor = g.file;
+                      o->project.targets = g.targets;
+                      auto h = ops::history(*o);
+                      nlohmann::json records = nlohmann::json::array(), events = nlohmann::json::array();
+                      if (!h.records.empty())
+                        out.text(fmt::format("{:>4}  {:<8}  {:<18}  {:<28}  {:<19}  {:<10}  {:<20}  {:<24}  {}", "REV",
+                                             "KIND", "OUTCOME", "IMAGE", "CONFIG", "STRATEGY", "WHEN", "WHO",
+                                             "CHANGE"));
+                      for (const auto& r : h.records) {
+                        std::string kind(ledger::to_string(r.kind));
+                        if (r.kind == ledger::Kind::rollback) kind += fmt::format("->{}", r.rollback_to);
+                        out.text(fmt::format("{:>4}  {:<8}  {:<18}  {:<28}  {:<19}  {:<10}  {:<20}  {:<24}  {}",
+                                             r.revision, kind, ledger::to_string(r.outcome), r.image,
+                                             r.config_digest.substr(0, 19), r.strategy, r.when, r.who, r.change_id));
+                        if (!r.message.empty() && r.outcome != ledger::Outcome::succeeded)
+                          out.text(fmt::format("      {}", r.message));
+                        records.push_back(nlohmann::json::parse(ledger::to_json(r)));
+                      }
+                      if (h.records.empty()) out.text(fmt::format("{}/{} has no releases yet", h.app, h.env));
+                      for (const auto& e : h.events) {
+                        out.text(fmt::format("event {} {} by {}: {}", e.when, e.type, e.who, e.message));
+                        events.push_back(nlohmann::json::parse(ledger::to_json(e)));
+                      }
+                      out.result({{"app", h.app}, {"env", h.env}, {"target", h.target}, {"records", records},
+                                  {"events", events}});
+                      return 0;
+                    });
+  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  cmd->add_option("-n,--limit", o->limit, "Show the newest N revisions only")->type_name("N");
+}
+
+}  // namespace ecp::cli

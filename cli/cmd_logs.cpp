@@ -1,0 +1,36 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/command_tree.hpp"
+#include "cli/deploy_output.hpp"
+#include "core/ops/logs.hpp"
+
+namespace ecp::cli {
+
+void add_logs(CommandTree& t) {
+  auto o = std::make_shared<ops::LogsOptions>();
+  auto* cmd = t.add(&t.root, "logs", "Print the output of an environment's instances (-f: follow)",
+                    [&g = t.globals, o](Output& out) {
+                      ensure_backends();
+                      o->project.descriptor = g.file;
+                      o->project.targets = g.targets;
+                      ops::logs(*o, [&out](const std::string& instance, std::string_view line) {
+                        if (out.json()) {
+                          out.event("log_line", {{"instance", instance}, {"line", line}});
+                        } else {
+                          fmt::print(stdout, "[{}] {}\n", instance, line);
+                          std::fflush(stdout);
+                        }
+                      });
+                      out.result(nlohmann::json::object());
+                      return 0;
+                    });
+  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  cmd->add_flag("-f,--follow", o->follow, "Keep printing new lines until interrupted");
+  cmd->add_option("-n,--lines", o->lines, "Start with the last N lines of each instance (default 100)")
+      ->type_name("N");
+  cmd->add_option("--instance", o->instance, "Only this instance (a-0, or a-0@HOST)")->type_name("NAME");
+}
+
+}  // namespace ecp::cli

@@ -1,0 +1,69 @@
+#include <fmt/format.h>
+
+#include "cli/command_tree.hpp"
+#include "cli/deploy_output.hpp"
+#include "core/ops/status.hpp"
+
+namespace ecp::cli {
+
+namespace {
+nlohmann::json record_json(const std::optional<ecp::ledger::Record>& r) {
+  if (!r) return nullptr;
+  return nlohmann::json::parse(ledger::to_json(*r));
+}
+}  // namespace
+
+void add_status(CommandTree& t) {
+  auto o = std::make_shared<ops::StatusOptions>();
+  auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
+                    [&g = t.globals, o](Output& out) {
+                      ensure_backends();
+                      o->project.descriptor = g.file;
+                      o->project.targets = g.targets;
+                      auto s = ops::status(*o);
+                      std::string head = fmt::format("{}/{} on target {}: ", s.app, s.env, s.target);
+                      if (s.current)
+                        head += fmt::format("revision {} ({} {}, {} by {})", s.current->revision,
+                                            ledger::to_string(s.current->kind), s.current->image,
+                                            s.current->finished.empty() ? s.current->when : s.current->finished,
+                                            s.current->who);
+                      else head += "nothing released yet";
+                      out.text(head);
+                      if (s.latest && (!s.current || s.latest->revision != s.current->revision))
+                        out.text(fmt::format("last attempt: revision {} {}{}", s.latest->revision,
+                                             ledger::to_string(s.latest->outcome),
+                                             s.latest->message.empty() ? "" : ": " + s.latest->message));
+                      if (s.lock)
+                        out.text(fmt::format("lock: held by {} since {} ({}, lease until {})", s.lock->holder,
+                                             ledger::rfc3339_ms(s.lock->since_ms), s.lock->operation,
+                                             ledger::rfc3339_ms(s.lock->expires_ms)));
+                      for (const auto& u : s.unreachable) out.warn(u);
+                      nlohmann::json arr = nlohmann::json::array();
+                      if (!s.instances.empty())
+                        out.text(fmt::format("{:<8} {:<28} {:>8} {:>8} {:<8} {:<10} {:<20} {}", "INSTANCE", "HOST",
+                                             "REVISION", "PID", "STATE", "HEALTH", "SINCE", "URL"));
+                      for (const auto& i : s.instances) {
+                        out.text(fmt::format("{:<8} {:<28} {:>8} {:>8} {:<8} {:<10} {:<20} {}",
+                                             fmt::format("{}-{}", i.slot, i.index), i.location, i.revision, i.pid,
+                                             i.state, i.health, i.since, i.url));
+                        arr.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index},
+                                       {"revision", i.revision}, {"port", i.port}, {"pid", i.pid},
+                                       {"state", i.state}, {"since", i.since}, {"restarts", i.restarts},
+                                       {"health", i.health}, {"health_detail", i.health_detail}, {"url", i.url}});
+                      }
+                      nlohmann::json lock = nullptr;
+                      if (s.lock)
+                        lock = {{"holder", s.lock->holder}, {"operation", s.lock->operation},
+                                {"since", ledger::rfc3339_ms(s.lock->since_ms)},
+                                {"expires", ledger::rfc3339_ms(s.lock->expires_ms)}};
+                      out.result({{"app", s.app}, {"env", s.env}, {"target", s.target},
+                                  {"current", record_json(s.current)}, {"latest", record_json(s.latest)},
+                                  {"lock", lock}, {"instances", arr}, {"unreachable", s.unreachable},
+                                  {"current_links", s.current_links}});
+                      return 0;
+                    });
+  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  cmd->add_flag("--no-probe", [o](std::int64_t) { o->probe = false; }, "Do not run the health checks");
+}
+
+}  // namespace ecp::cli

@@ -1,0 +1,104 @@
+#include "cli/deploy_output.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/ops/deploy_context.hpp"
+#include "core/util/error.hpp"
+#include "plugins/host/host_backend.hpp"
+
+namespace ecp::cli {
+
+void ensure_backends() { plugins::host::register_host_backend(); }
+
+ops::DeployEventFn deploy_events(Output& out) {
+  return [&out](const ops::DeployEvent& e) {
+    if (out.json()) out.event("deploy", {{"event", e.type}, {"message", e.message}});
+    else out.info(e.message);
+  };
+}
+
+nlohmann::json plan_json(const ops::DeployPlan& plan) { return nlohmann::json::parse(ops::plan_to_json(plan)); }
+
+void print_plan(Output& out, const ops::DeployPlan& p) {
+  std::string what = p.kind == "rollback" ? fmt::format("rollback to revision {}", p.rollback_to) : "deploy";
+  out.text(fmt::format("plan: {} {}/{} on target {} as revision {} ({}{})", what, p.app, p.env, p.target,
+                       p.next_revision, p.strategy,
+                       p.strategy == "rolling" ? fmt::format(", batch {}", p.batch) : std::string()));
+  out.text(fmt::format("  image   {} {}", p.image, p.image_digest));
+  out.text(fmt::format("  config  {}", p.config_digest));
+  out.text(fmt::format("  serving now: {}", p.from_revision ? "revision " + std::to_string(p.from_revision) : "nothing"));
+  if (!p.changed) out.text("  nothing changes: this image and configuration already serve everywhere");
+  out.text("instances:");
+  for (const auto& i : p.instances) {
+    std::string change;
+    if (i.action == "start") change = fmt::format("start revision {}", i.to_revision);
+    else if (i.action == "replace") change = fmt::format("revision {} -> {}", i.from_revision, i.to_revision);
+    else if (i.action == "stop") change = fmt::format("stop (revision {})", i.from_revision);
+    else change = fmt::format("keep revision {}", i.from_revision);
+    out.text(fmt::format("  {}-{}@{}  port {}  {}", i.slot, i.index, i.location, i.port, change));
+  }
+  if (p.config.empty()) {
+    out.text("config: no change");
+  } else {
+    out.text("config:");
+    for (const auto& c : p.config) {
+      if (c.change == "added") out.text(fmt::format("  + {}={}", c.key, c.after));
+      else if (c.change == "removed") out.text(fmt::format("  - {}={}", c.key, c.before));
+      else out.text(fmt::format("  ~ {}: {} -> {}", c.key, c.before, c.after));
+    }
+  }
+}
+
+int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
+  nlohmann::json instances = nlohmann::json::array();
+  for (const auto& i : r.instances)
+    instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
+                         {"revision", i.revision}, {"url", i.url}});
+  bool ok = r.outcome == "succeeded" || r.outcome == "unchanged" || r.outcome == "planned";
+  ErrorKind kind = r.outcome == "failed" ? ErrorKind::deploy_failed : ErrorKind::deploy_rolled_back;
+  if (r.interrupted) kind = ErrorKind::interrupted;
+  int code = ok && !r.interrupted ? 0 : exit_code(kind);
+  nlohmann::json j = {{"ok", code == 0},
+                      {"app", r.plan.app},
+                      {"env", r.plan.env},
+                      {"target", r.plan.target},
+                      {"outcome", r.outcome},
+                      {"revision", r.revision},
+                      {"from_revision", r.plan.from_revision},
+                      {"image", r.plan.image},
+                      {"image_digest", r.plan.image_digest},
+                      {"config_digest", r.plan.config_digest},
+                      {"strategy", r.plan.strategy},
+                      {"instances", instances}};
+  if (r.outcome == "planned") j["plan"] = plan_json(r.plan);
+  if (code != 0) j["error"] = {{"message", r.message}, {"exit_code", code}};
+  j.update(extra);
+  out.result(j);
+  if (r.outcome == "planned") {
+    print_plan(out, r.plan);
+  } else if (ok) {
+    if (r.outcome == "succeeded")
+      out.text(fmt::format("revision {} of {}/{} {} ({}, {} instance(s))", r.revision, r.plan.app, r.plan.env,
+                           out.green("succeeded"), r.plan.strategy, r.instances.size()));
+    else
+      out.text(fmt::format("{}/{} unchanged: revision {} already serves this image and configuration", r.plan.app,
+                           r.plan.env, r.revision));
+    for (const auto& i : r.instances)
+      out.text(fmt::format("  {}-{}@{}  {}", i.slot, i.index, i.location, i.url));
+  } else if (!out.json()) {
+    std::string state = r.outcome == "failed-rolled-back" ? "failed and was rolled back: the previous revision serves"
+                                                          : "failed and needs attention";
+    fmt::print(stderr, "ecp: {} revision {} of {}/{} {}: {}\n", out.red("error:"), r.revision, r.plan.app, r.plan.env,
+               state, r.message);
+  }
+  return code;
+}
+
+std::chrono::milliseconds lock_wait(const std::string& text) {
+  if (text.empty()) return std::chrono::milliseconds{0};
+  return ops::parse_duration_arg(text, "--lock-wait");
+}
+
+}  // namespace ecp::cli

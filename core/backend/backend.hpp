@@ -1,0 +1,121 @@
+#pragma once
+// The backend interface: the few primitives the strategies drive, the same for a
+// host, a container engine, Kubernetes or an external ecp-plugin-<name>:
+//
+//   prepare(release) -> start(instances) -> health(instances) -> [route(weights)] -> stop(instances)
+//
+// As in Waypoint, deploying (instances up: the Platform part below) is separate
+// from releasing (traffic moved: the Router capability). A backend without a
+// traffic gateway returns nullptr from router(); strategies that need one
+// (blue-green, canary) refuse such a target. The ledger and the lock live at the
+// target too, in its StateStore, so a laptop and CI see the same history.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/backend/types.hpp"
+
+namespace ecp::backend {
+
+struct Capabilities {
+  bool route = false;           // router() works: weighted traffic between slots
+  bool logs = true;             // logs() works
+  bool needs_registry = false;  // prepare() pulls the image from a registry: `ecp release` pushes first
+  bool keeps_releases = true;   // old revisions stay installed, so a rollback needs no transfer
+};
+
+// A small key -> bytes store at the target. Keys are relative paths of [a-z0-9._/-].
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+  virtual std::optional<std::string> get(const std::string& key) = 0;
+  // Every entry whose key starts with `prefix`, sorted by key.
+  virtual std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) = 0;
+  // Replaces atomically: readers see the old or the new bytes.
+  virtual void put(const std::string& key, std::string_view data) = 0;
+  // Compare-and-swap: writes only when the current bytes equal `expected`
+  // (nullopt: only when the key is absent). Returns false when they did not.
+  virtual bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) = 0;
+  // Removes the key only when its bytes equal `expected`.
+  virtual bool remove_if(const std::string& key, const std::string& expected) = 0;
+};
+
+// The traffic capability (issue: blue-green and canary).
+class Router {
+ public:
+  virtual ~Router() = default;
+  // slot -> percentage (0..100, summing to 100). Applies atomically or not at all.
+  virtual void route(const std::map<std::string, int>& weights) = 0;
+  virtual std::map<std::string, int> weights() = 0;
+};
+
+// An instance a start() or stop() could not act on.
+struct Failure {
+  InstanceRef ref;
+  std::string message;       // names the location and the step
+  bool unreachable = false;  // the location did not answer at all
+};
+
+struct LogOptions {
+  bool follow = false;
+  int lines = 100;                      // the last N lines of each instance first
+  std::vector<InstanceRef> instances;   // empty: all
+};
+// Called from several threads, one line at a time; must be thread-safe.
+using LineSink = std::function<void(const InstanceRef&, std::string_view line)>;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual Capabilities capabilities() const = 0;
+  // Where instances run: one label per host ("local" for this machine).
+  virtual std::vector<std::string> locations() = 0;
+  // The address clients reach a location at ("127.0.0.1", "10.0.0.1").
+  virtual std::string address(const std::string& location) = 0;
+
+  // Installs the release on every location (all in parallel), nothing running
+  // changes. Throws an Error naming the location and the step that failed.
+  virtual void prepare(const ReleaseSpec& release) = 0;
+  // Starts each instance on its revision and port, replacing what runs there.
+  virtual std::vector<Failure> start(const std::vector<InstanceSpec>& instances) = 0;
+  // One probe per instance (HTTP GET of the health path, or a TCP connect).
+  virtual std::vector<Probe> health(const std::vector<InstanceSpec>& instances) = 0;
+  virtual std::vector<Failure> stop(const std::vector<InstanceRef>& instances) = 0;
+  // Marks `revision` as the one each location serves (the `current` link).
+  virtual void activate(int revision) = 0;
+  // Removes installed releases not in `keep` (the ledger decides which stay).
+  virtual void cleanup(const std::vector<int>& keep) = 0;
+  virtual TargetStatus status() = 0;
+  // Sends log lines until done (or, with follow, until interrupted).
+  virtual void logs(const LogOptions& options, const LineSink& sink) = 0;
+
+  virtual StateStore& state() = 0;
+  virtual Router* router() { return nullptr; }
+};
+
+using Factory = std::function<std::unique_ptr<Backend>(const TargetSpec&, const AppSpec&)>;
+
+// The built-in backends by plugin name. plugins/ registers "host"; ecp-plugin-<name>
+// executables on PATH are everything else.
+class Table {
+ public:
+  void add(std::string name, Factory factory);
+  const Factory* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, Factory, std::less<>> factories_;
+};
+
+Table& builtin_table();
+
+// The backend for `target`: a built-in one, else the external ecp-plugin-<plugin>
+// on PATH. Throws Error(validation) when there is neither.
+std::unique_ptr<Backend> open_backend(const TargetSpec& target, const AppSpec& app);
+
+}  // namespace ecp::backend

@@ -1,0 +1,122 @@
+#include "core/backend/types.hpp"
+
+#include <fmt/format.h>
+
+#include "core/util/error.hpp"
+
+namespace ecp::backend {
+
+std::string InstanceRef::name() const { return fmt::format("{}-{}@{}", slot, index, location); }
+
+int instance_port(const AppSpec& app, const InstanceRef& ref) {
+  int slot = 0;
+  if (ref.slot.size() == 1 && ref.slot[0] >= 'a' && ref.slot[0] <= 'z') slot = ref.slot[0] - 'a';
+  return app.base_port + 100 * slot + ref.index;
+}
+
+std::string_view to_string(InstanceState s) {
+  switch (s) {
+    case InstanceState::running: return "running";
+    case InstanceState::starting: return "starting";
+    case InstanceState::crashed: return "crashed";
+    case InstanceState::stopped: return "stopped";
+    case InstanceState::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+InstanceState instance_state_from(std::string_view s) {
+  for (auto st : {InstanceState::running, InstanceState::starting, InstanceState::crashed, InstanceState::stopped})
+    if (to_string(st) == s) return st;
+  return InstanceState::unknown;
+}
+
+Json to_json(const Endpoint& e) {
+  return {{"text", e.text}, {"user", e.user}, {"host", e.host}, {"port", e.port}};
+}
+
+Json to_json(const TargetSpec& t) {
+  Json hosts = Json::array();
+  for (const auto& h : t.hosts) hosts.push_back(to_json(h));
+  Json j = {{"name", t.name}, {"plugin", t.plugin}, {"hosts", hosts}, {"root", t.root}, {"options", t.options}};
+  if (t.gateway) j["gateway"] = to_json(*t.gateway);
+  return j;
+}
+
+Json to_json(const AppSpec& a) {
+  return {{"app", a.app},
+          {"env", a.env},
+          {"type", a.type},
+          {"base_port", a.base_port},
+          {"keep_releases", a.keep_releases},
+          {"stop_grace_ms", a.stop_grace.count()},
+          {"health",
+           {{"path", a.health.path},
+            {"port_delta", a.health.port_delta},
+            {"interval_ms", a.health.interval.count()},
+            {"timeout_ms", a.health.timeout.count()},
+            {"retries", a.health.retries}}}};
+}
+
+Json to_json(const ReleaseSpec& r) {
+  Json layers = Json::array();
+  for (const auto& l : r.layers)
+    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"path", l.path}});
+  return {{"revision", r.revision},     {"image", r.image},
+          {"image_digest", r.image_digest}, {"layers", layers},
+          {"config_digest", r.config_digest}, {"store", r.store}};
+}
+
+Json to_json(const InstanceRef& r) { return {{"location", r.location}, {"slot", r.slot}, {"index", r.index}}; }
+
+Json to_json(const InstanceSpec& s) {
+  Json j = to_json(s.ref);
+  j["revision"] = s.revision;
+  j["port"] = s.port;
+  return j;
+}
+
+Json to_json(const InstanceStatus& s) {
+  Json j = to_json(s.ref);
+  j.update({{"revision", s.revision},
+            {"port", s.port},
+            {"pid", s.pid},
+            {"state", to_string(s.state)},
+            {"since", s.since},
+            {"restarts", s.restarts},
+            {"address", s.address}});
+  return j;
+}
+
+InstanceRef instance_ref_from_json(const Json& j) {
+  if (!j.is_object()) fail(ErrorKind::validation, "an instance must be a JSON object");
+  InstanceRef r;
+  r.location = j.value("location", "");
+  r.slot = j.value("slot", "a");
+  r.index = j.value("index", 0);
+  return r;
+}
+
+InstanceStatus instance_status_from_json(const Json& j) {
+  InstanceStatus s;
+  s.ref = instance_ref_from_json(j);
+  s.revision = j.value("revision", 0);
+  s.port = j.value("port", 0);
+  s.pid = j.value("pid", std::int64_t{0});
+  s.state = instance_state_from(j.value("state", "unknown"));
+  s.since = j.value("since", "");
+  s.restarts = j.value("restarts", 0);
+  s.address = j.value("address", "");
+  return s;
+}
+
+Probe probe_from_json(const Json& j) {
+  Probe p;
+  p.ref = instance_ref_from_json(j);
+  p.healthy = j.value("healthy", false);
+  p.gone = j.value("gone", false);
+  p.detail = j.value("detail", "");
+  return p;
+}
+
+}  // namespace ecp::backend

@@ -1,0 +1,136 @@
+#pragma once
+// The plain data every backend is handed and returns. core/ops fills these from
+// ecp.yaml and the targets file, so a backend (built in or an ecp-plugin-<name>)
+// never reads either file. Each struct has a JSON form: the external plugin
+// protocol (docs/plugin-protocol.md) sends exactly that.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ecp::backend {
+
+using Duration = std::chrono::milliseconds;
+using Json = nlohmann::json;
+
+// ssh://[user@]host[:port] of a host target.
+struct Endpoint {
+  std::string text;  // as written, also the host's label in messages and the ledger
+  std::string user;
+  std::string host;
+  int port = 22;
+};
+
+// A target from the targets file (or the built-in "local").
+struct TargetSpec {
+  std::string name;
+  std::string plugin;               // host | an external plugin name
+  std::vector<Endpoint> hosts;      // host: empty = this machine
+  std::string root;                 // host: the folder on the hosts; empty = the default
+  std::optional<Endpoint> gateway;  // host: the traffic gateway (route capability)
+  std::map<std::string, std::string> options;  // plugin options; ops adds ssh_config, ssh_program, local_root
+};
+
+struct HealthSpec {
+  std::string path;  // HTTP GET path; empty = a TCP connect
+  int port_delta = 0;  // the health port minus the main port (a management port beside the main one)
+  Duration interval = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(2);
+  int retries = 3;
+};
+
+// The application as far as running it is concerned.
+struct AppSpec {
+  std::string app;
+  std::string env;
+  std::string type;  // jar | nginx | tomcat
+  int base_port = 8080;  // instance i of slot s listens on instance_port() (LISTEN_PORT)
+  HealthSpec health;
+  int keep_releases = 5;
+  Duration stop_grace = std::chrono::seconds(10);
+};
+
+// One image layer a release needs, with where ecp has its bytes.
+struct LayerBlob {
+  std::string digest;      // sha256:...
+  std::string media_type;  // ...tar+gzip, ...tar+zstd, ...tar
+  std::int64_t size = 0;
+  std::string path;        // the blob file in ecp's store; may not exist (then hosts must have it)
+};
+
+// What prepare() installs: revision N = an image and a rendered configuration.
+struct ReleaseSpec {
+  int revision = 0;
+  std::string image;          // the reference the user named (hello:1a2b3c), for display
+  std::string image_digest;   // the manifest digest
+  std::vector<LayerBlob> layers;  // the app layers, bottom first (entries under app/)
+  std::string config_text;    // rendered autoconfig.properties
+  std::string config_digest;
+  std::string store;          // the OCI layout holding the blobs (for external plugins)
+};
+
+// Instances are named by where they run, their slot and their index there. Slot
+// "a" is the only one recreate and rolling use; blue-green alternates "a" and "b".
+struct InstanceRef {
+  std::string location;  // a host's label ("local", "ssh://root@10.0.0.1")
+  std::string slot = "a";
+  int index = 0;
+  auto operator<=>(const InstanceRef&) const = default;
+  std::string name() const;  // "a-0@local"
+};
+
+// An instance to start: which revision, on which port.
+struct InstanceSpec {
+  InstanceRef ref;
+  int revision = 0;
+  int port = 0;
+};
+
+// base_port + 100 x slot number ("a" = 0, "b" = 1, ...) + index.
+int instance_port(const AppSpec& app, const InstanceRef& ref);
+
+enum class InstanceState { running, starting, crashed, stopped, unknown };
+std::string_view to_string(InstanceState s);
+InstanceState instance_state_from(std::string_view s);
+
+struct InstanceStatus {
+  InstanceRef ref;
+  int revision = 0;
+  int port = 0;
+  std::int64_t pid = 0;
+  InstanceState state = InstanceState::unknown;
+  std::string since;    // RFC 3339: when the current process started
+  int restarts = 0;     // crashes since the instance was started by ecp
+  std::string address;  // where clients reach it ("127.0.0.1", "10.0.0.1")
+};
+
+struct Probe {
+  InstanceRef ref;
+  bool healthy = false;
+  bool gone = false;     // it will not become healthy: the process exits, the host is unreachable
+  std::string detail;    // "HTTP 200", "connection refused", "host unreachable: ..."
+};
+
+// What the target runs right now, as the backend sees it.
+struct TargetStatus {
+  std::vector<InstanceStatus> instances;
+  std::vector<std::string> unreachable;  // locations that did not answer, with the reason
+  std::map<std::string, int> current;    // location -> the revision its `current` points to (0: none)
+};
+
+Json to_json(const Endpoint& e);
+Json to_json(const TargetSpec& t);
+Json to_json(const AppSpec& a);
+Json to_json(const ReleaseSpec& r);
+Json to_json(const InstanceRef& r);
+Json to_json(const InstanceSpec& s);
+Json to_json(const InstanceStatus& s);
+InstanceRef instance_ref_from_json(const Json& j);
+InstanceStatus instance_status_from_json(const Json& j);
+Probe probe_from_json(const Json& j);
+
+}  // namespace ecp::backend

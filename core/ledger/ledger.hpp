@@ -1,0 +1,62 @@
+#pragma once
+// The ledger of one (app, env), kept in a Storage at the target so that every
+// machine that deploys sees the same history. Layout of the keys:
+//   ledger/r000042.json        revision 42 (one file per revision: no rewrite of a big file)
+//   ledger/events/<ms>-<n>.json  audit events (forced unlocks)
+//   configs/<hex>.properties     the rendered configuration of a config digest (a
+//                                rollback restores it even after the release folder is gone)
+//   lock.json                    the lease (lock.hpp)
+// Writers hold the lock; readers never need it (every write is atomic).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/ledger/record.hpp"
+
+namespace ecp::ledger {
+
+// The target's key -> bytes store, as the ledger needs it (core/ops adapts the
+// backend's StateStore to it).
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual std::optional<std::string> get(const std::string& key) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) = 0;
+  virtual void put(const std::string& key, std::string_view data) = 0;
+  virtual bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) = 0;
+  virtual bool remove_if(const std::string& key, const std::string& expected) = 0;
+};
+
+std::string record_key(int revision);
+
+class Ledger {
+ public:
+  explicit Ledger(Storage& storage) : storage_(storage) {}
+
+  // Every record, by revision. Unreadable records are skipped with a warning.
+  std::vector<Record> records();
+  std::vector<Event> events();
+  std::optional<Record> get(int revision);
+  int next_revision();
+
+  void write(const Record& r);
+  void add_event(const Event& e);
+  void put_config(const std::string& config_digest, std::string_view text);
+  std::optional<std::string> config(const std::string& config_digest);
+
+ private:
+  Storage& storage_;
+};
+
+// Over a list of records (by revision):
+// the revision serving now: the last that succeeded.
+std::optional<Record> current(const std::vector<Record>& records);
+// The last succeeded revision before `revision` whose image or config differs from
+// that revision's (the default target of `ecp rollback`).
+std::optional<Record> rollback_target(const std::vector<Record>& records, int revision);
+// The revisions to keep installed: the newest `keep` succeeded ones plus `extra`.
+std::vector<int> revisions_to_keep(const std::vector<Record>& records, int keep, const std::vector<int>& extra);
+
+}  // namespace ecp::ledger

@@ -1,0 +1,138 @@
+#include "core/ledger/lock.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::ledger {
+
+using Json = nlohmann::json;
+
+std::string to_json(const Lease& l) {
+  return Json{{"holder", l.holder},
+              {"operation", l.operation},
+              {"since", rfc3339_ms(l.since_ms)},
+              {"expires", rfc3339_ms(l.expires_ms)},
+              {"since_ms", l.since_ms},
+              {"expires_ms", l.expires_ms},
+              {"token", l.token}}
+             .dump(-1, ' ', false, Json::error_handler_t::replace) +
+         "\n";
+}
+
+std::optional<Lease> lease_from_json(std::string_view text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  Lease l;
+  l.holder = j.value("holder", "");
+  l.operation = j.value("operation", "");
+  l.since_ms = j.value("since_ms", std::int64_t{0});
+  l.expires_ms = j.value("expires_ms", std::int64_t{0});
+  l.token = j.value("token", "");
+  return l;
+}
+
+std::optional<Lease> read_lock(Storage& storage) {
+  auto raw = storage.get(lock_key);
+  if (!raw) return std::nullopt;
+  auto l = lease_from_json(*raw);
+  // Unreadable bytes still lock: a lease of 0 ms is expired and can be taken over.
+  return l ? l : std::optional<Lease>(Lease{"(unreadable lock.json)", "", 0, 0, ""});
+}
+
+Attempt try_acquire(Storage& storage, const Lease& wanted, std::int64_t now) {
+  Attempt a;
+  auto raw = storage.get(lock_key);
+  if (!raw) {
+    a.acquired = storage.put_if(lock_key, to_json(wanted), std::nullopt);
+    if (!a.acquired) a.holder = read_lock(storage);
+    return a;
+  }
+  auto held = lease_from_json(*raw).value_or(Lease{"(unreadable lock.json)", "", 0, 0, ""});
+  if (held.expires_ms > now) {
+    a.holder = held;
+    return a;
+  }
+  // Expired: replace exactly the bytes we read, so only one taker wins.
+  a.acquired = storage.put_if(lock_key, to_json(wanted), raw);
+  if (a.acquired) a.took_over = held;
+  else a.holder = read_lock(storage);
+  return a;
+}
+
+HeldLock::HeldLock(Storage& storage, Lease lease, std::chrono::milliseconds length)
+    : storage_(storage), length_(length), lease_(std::move(lease)) {
+  stored_ = to_json(lease_);
+  renewer_ = std::jthread([this](std::stop_token st) { renew_loop(st); });
+}
+
+HeldLock::~HeldLock() { release(); }
+
+bool HeldLock::lost() const {
+  std::lock_guard l(mu_);
+  return lost_;
+}
+
+Lease HeldLock::lease() const {
+  std::lock_guard l(mu_);
+  return lease_;
+}
+
+void HeldLock::renew_loop(std::stop_token stop) {
+  auto period = std::max(length_ / 3, std::chrono::milliseconds(50));
+  std::unique_lock l(mu_);
+  while (!stop.stop_requested() && !lost_) {
+    cv_.wait_for(l, stop, period, [] { return false; });
+    if (stop.stop_requested()) return;
+    Lease next = lease_;
+    next.expires_ms = now_ms() + length_.count();
+    std::string bytes = to_json(next);
+    std::string expected = stored_;
+    l.unlock();
+    bool ok = false, failed = false;
+    try {
+      ok = storage_.put_if(lock_key, bytes, expected);
+    } catch (const std::exception& e) {
+      failed = true;
+      log::debug("lock: renewing the lease failed: {}", e.what());
+    }
+    l.lock();
+    if (ok) {
+      lease_ = next;
+      stored_ = bytes;
+    } else if (!failed || now_ms() > lease_.expires_ms) {
+      lost_ = true;
+      log::warn("the lock on {} is no longer ours (forced unlock or expired lease)", lease_.operation);
+    }
+  }
+}
+
+void HeldLock::release() {
+  {
+    std::lock_guard l(mu_);
+    if (released_) return;
+    released_ = true;
+  }
+  renewer_.request_stop();
+  cv_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  if (lost_) return;
+  try {
+    storage_.remove_if(lock_key, stored_);
+  } catch (const std::exception& e) {
+    log::warn("could not remove the lock (it expires by itself at {}): {}", rfc3339_ms(lease_.expires_ms), e.what());
+  }
+}
+
+std::optional<Lease> force_unlock(Storage& storage) {
+  for (int i = 0; i < 5; ++i) {
+    auto raw = storage.get(lock_key);
+    if (!raw) return std::nullopt;
+    if (storage.remove_if(lock_key, *raw))
+      return lease_from_json(*raw).value_or(Lease{"(unreadable lock.json)", "", 0, 0, ""});
+  }
+  fail(ErrorKind::lock_held, "the lock changed five times while removing it; try again");
+}
+
+}  // namespace ecp::ledger

@@ -1,0 +1,78 @@
+#pragma once
+// The (app, env) lock: a lease stored at the target (key "lock.json") with who
+// holds it, since when, and until when. The holder renews it while it works; a
+// holder that crashed stops renewing, so its lease expires and the next release
+// may take it over. Every change is a compare-and-swap on the stored bytes, so two
+// releases racing for an expired lease cannot both win.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/ledger/ledger.hpp"
+
+namespace ecp::ledger {
+
+inline constexpr const char* lock_key = "lock.json";
+
+struct Lease {
+  std::string holder;     // "alice@laptop pid 4242"
+  std::string operation;  // "deploy hello/dev"
+  std::int64_t since_ms = 0;
+  std::int64_t expires_ms = 0;
+  std::string token;      // random per acquisition: tells two holders apart
+  bool operator==(const Lease&) const = default;
+};
+
+std::string to_json(const Lease& l);
+std::optional<Lease> lease_from_json(std::string_view text);
+
+struct Attempt {
+  bool acquired = false;
+  std::optional<Lease> holder;      // not acquired: who holds it
+  std::optional<Lease> took_over;   // acquired: the expired lease it replaced
+};
+
+// One try: takes the lock when it is free or its lease expired at `now_ms`.
+Attempt try_acquire(Storage& storage, const Lease& wanted, std::int64_t now_ms);
+
+// A lease ecp holds: renewed in the background every third of its length until
+// release() or destruction. If the stored lease stops being ours (someone ran
+// `ecp unlock --force`), or it cannot be renewed before it expires, lost() turns
+// true and the release should stop.
+class HeldLock {
+ public:
+  HeldLock(Storage& storage, Lease lease, std::chrono::milliseconds length);
+  ~HeldLock();
+  HeldLock(const HeldLock&) = delete;
+  HeldLock& operator=(const HeldLock&) = delete;
+
+  bool lost() const;
+  // Stops renewing and removes the lease if it is still ours. Never throws.
+  void release();
+  Lease lease() const;
+
+ private:
+  void renew_loop(std::stop_token stop);
+  Storage& storage_;
+  std::chrono::milliseconds length_;
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;
+  Lease lease_;
+  std::string stored_;  // the exact bytes of our lease at the target
+  bool lost_ = false;
+  bool released_ = false;
+  std::jthread renewer_;
+};
+
+// Removes whatever lease is stored (ecp unlock --force). Returns it, nullopt when
+// there was none.
+std::optional<Lease> force_unlock(Storage& storage);
+
+// Reads the stored lease (nullopt: unlocked).
+std::optional<Lease> read_lock(Storage& storage);
+
+}  // namespace ecp::ledger

@@ -1,0 +1,141 @@
+#include "core/ledger/record.hpp"
+
+#include <time.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "core/util/error.hpp"
+
+namespace ecp::ledger {
+
+using Json = nlohmann::json;
+
+std::string_view to_string(Outcome o) {
+  switch (o) {
+    case Outcome::in_progress: return "in-progress";
+    case Outcome::succeeded: return "succeeded";
+    case Outcome::failed_rolled_back: return "failed-rolled-back";
+    case Outcome::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::string_view to_string(Kind k) { return k == Kind::rollback ? "rollback" : "deploy"; }
+
+std::optional<Outcome> outcome_from(std::string_view s) {
+  for (auto o : {Outcome::in_progress, Outcome::succeeded, Outcome::failed_rolled_back, Outcome::failed})
+    if (to_string(o) == s) return o;
+  return std::nullopt;
+}
+
+std::string to_json(const Record& r) {
+  Json layers = Json::array();
+  for (const auto& l : r.layers) layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}});
+  Json instances = Json::array();
+  for (const auto& i : r.instances)
+    instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port}});
+  Json j = {{"revision", r.revision},
+            {"kind", to_string(r.kind)},
+            {"app", r.app},
+            {"env", r.env},
+            {"target", r.target},
+            {"image", r.image},
+            {"image_digest", r.image_digest},
+            {"layers", layers},
+            {"config_digest", r.config_digest},
+            {"strategy", r.strategy},
+            {"who", r.who},
+            {"when", r.when},
+            {"finished", r.finished},
+            {"change_id", r.change_id},
+            {"outcome", to_string(r.outcome)},
+            {"from_revision", r.from_revision},
+            {"rollback_to", r.rollback_to},
+            {"message", r.message},
+            {"instances", instances}};
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Record record_from_json(std::string_view text, std::string_view what) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a ledger record (JSON object)", what);
+  try {
+    Record r;
+    r.revision = j.at("revision").get<int>();
+    r.kind = j.value("kind", "deploy") == "rollback" ? Kind::rollback : Kind::deploy;
+    r.app = j.value("app", "");
+    r.env = j.value("env", "");
+    r.target = j.value("target", "");
+    r.image = j.value("image", "");
+    r.image_digest = j.value("image_digest", "");
+    for (const auto& l : j.value("layers", Json::array()))
+      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0})});
+    r.config_digest = j.value("config_digest", "");
+    r.strategy = j.value("strategy", "");
+    r.who = j.value("who", "");
+    r.when = j.value("when", "");
+    r.finished = j.value("finished", "");
+    r.change_id = j.value("change_id", "");
+    auto o = outcome_from(j.value("outcome", ""));
+    if (!o) fail(ErrorKind::validation, "{}: unknown outcome '{}'", what, j.value("outcome", ""));
+    r.outcome = *o;
+    r.from_revision = j.value("from_revision", 0);
+    r.rollback_to = j.value("rollback_to", 0);
+    r.message = j.value("message", "");
+    for (const auto& i : j.value("instances", Json::array()))
+      r.instances.push_back({i.value("location", ""), i.value("slot", "a"), i.value("index", 0), i.value("port", 0)});
+    if (r.revision <= 0) fail(ErrorKind::validation, "{}: revision must be positive", what);
+    return r;
+  } catch (const Json::exception& e) {
+    fail(ErrorKind::validation, "{}: bad ledger record: {}", what, e.what());
+  }
+}
+
+std::string to_json(const Event& e) {
+  return Json{{"type", e.type}, {"who", e.who}, {"when", e.when}, {"message", e.message}}.dump(
+      -1, ' ', false, Json::error_handler_t::replace);
+}
+
+Event event_from_json(std::string_view text, std::string_view what) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a ledger event", what);
+  return {j.value("type", ""), j.value("who", ""), j.value("when", ""), j.value("message", "")};
+}
+
+std::string rfc3339_ms(std::int64_t epoch_ms) {
+  time_t t = static_cast<time_t>(epoch_ms / 1000);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  int ms = static_cast<int>(epoch_ms % 1000);
+  return ms == 0 ? std::string(buf) + "Z" : fmt::format("{}.{:03}Z", buf, ms);
+}
+
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
+  std::string s(text);
+  struct tm tm {};
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return std::nullopt;
+  std::int64_t ms = 0;
+  if (*rest == '.') {
+    ++rest;
+    int digits = 0;
+    while (*rest >= '0' && *rest <= '9') {
+      if (digits < 3) ms = ms * 10 + (*rest - '0');
+      ++digits;
+      ++rest;
+    }
+    for (; digits < 3; ++digits) ms *= 10;
+  }
+  if (std::string_view(rest) != "Z") return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace ecp::ledger

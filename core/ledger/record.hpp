@@ -1,0 +1,79 @@
+#pragma once
+// The release ledger's records: one per revision of an (app, env), stored at the
+// target (see ledger.hpp), plus audit events such as a forced unlock. A record is
+// written when a release starts (outcome in-progress) and rewritten when it ends,
+// so a crashed release is visible as in-progress with an expired lock.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ecp::ledger {
+
+enum class Outcome { in_progress, succeeded, failed_rolled_back, failed };
+enum class Kind { deploy, rollback };
+
+std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed
+std::string_view to_string(Kind k);     // deploy, rollback
+std::optional<Outcome> outcome_from(std::string_view s);
+
+struct InstanceEntry {
+  std::string location;
+  std::string slot = "a";
+  int index = 0;
+  int port = 0;
+  bool operator==(const InstanceEntry&) const = default;
+};
+
+struct LayerEntry {
+  std::string digest;
+  std::string media_type;
+  std::int64_t size = 0;
+  bool operator==(const LayerEntry&) const = default;
+};
+
+struct Record {
+  int revision = 0;
+  Kind kind = Kind::deploy;
+  std::string app;
+  std::string env;
+  std::string target;
+  std::string image;         // the reference, for people
+  std::string image_digest;  // the manifest digest: what ran
+  std::vector<LayerEntry> layers;  // the app layers, so a rollback can reinstall without the image
+  std::string config_digest;
+  std::string strategy;
+  std::string who;
+  std::string when;          // RFC 3339, UTC: when the release started
+  std::string finished;      // RFC 3339, UTC: when it ended ("" while in progress)
+  std::string change_id;
+  Outcome outcome = Outcome::in_progress;
+  int from_revision = 0;     // the revision serving before this one (0: none)
+  int rollback_to = 0;       // a rollback: the revision whose image and config it restored
+  std::string message;       // why it failed
+  std::vector<InstanceEntry> instances;  // where it runs, with ports
+  bool operator==(const Record&) const = default;
+};
+
+// One JSON object on one line; from_json throws Error(validation) naming `what`.
+std::string to_json(const Record& r);
+Record record_from_json(std::string_view text, std::string_view what);
+
+// Something that happened to the (app, env) besides a release.
+struct Event {
+  std::string type;     // "unlock"
+  std::string who;
+  std::string when;     // RFC 3339
+  std::string message;  // e.g. whose lock was removed
+  bool operator==(const Event&) const = default;
+};
+std::string to_json(const Event& e);
+Event event_from_json(std::string_view text, std::string_view what);
+
+// RFC 3339 in UTC ("2024-05-01T12:00:00Z") and back, in milliseconds since 1970.
+std::string rfc3339_ms(std::int64_t epoch_ms);
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+std::int64_t now_ms();
+
+}  // namespace ecp::ledger

@@ -1,0 +1,91 @@
+#pragma once
+// `ecp deploy`: an image (from ecp's store) and the environment's rendered
+// configuration -> a new revision on the environment's target, through its
+// strategy, recorded in the ledger at the target under the (app, env) lock.
+// `--dry-run` computes the plan (what changes on which instance, and the
+// configuration diff against what is deployed) and touches nothing.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/ops/deploy_config.hpp"
+#include "core/ops/validate.hpp"
+
+namespace ecp::ops {
+
+struct DeployEvent {
+  std::string type;     // plan, lock, prepare, batch, stop, start, healthy, unhealthy, rollback, restored, lost, activate, done
+  std::string message;  // for people
+};
+using DeployEventFn = std::function<void(const DeployEvent&)>;
+
+struct InstanceChange {
+  std::string location;
+  std::string slot;
+  int index = 0;
+  int port = 0;
+  int from_revision = 0;  // 0: not running
+  int to_revision = 0;    // 0: stops
+  std::string action;     // start | replace | stop | keep
+};
+
+struct PlanLayer {
+  std::string digest;
+  std::string media_type;
+  std::int64_t size = 0;
+};
+
+struct DeployPlan {
+  std::string app, env, target;
+  std::string kind = "deploy";  // deploy | rollback
+  int rollback_to = 0;
+  std::string strategy;
+  int batch = 1, max_unavailable = 1;
+  int replicas = 1;             // per location
+  int next_revision = 0;        // the revision applying it records
+  int from_revision = 0;        // the revision serving now (0: none)
+  std::string image, image_digest, config_digest;
+  std::vector<PlanLayer> layers;
+  std::vector<InstanceChange> instances;
+  std::vector<ConfigChange> config;
+  bool changed = true;          // false: this image and configuration already serve everywhere
+};
+
+struct DeployOptions {
+  ValidateOptions project;
+  std::string env;
+  std::string image;            // --image REF: a tag or digest in ecp's store; empty: as `ecp build` names it
+  int revision = 0;             // --revision N: the image of ledger revision N (with today's configuration)
+  std::string strategy;         // --strategy: overrides ecp.yaml's type
+  bool dry_run = false;
+  bool force = false;           // deploy even when nothing changed
+  std::string change_id;
+  std::chrono::milliseconds lock_wait{0};
+  DeployEventFn on_event;
+};
+
+struct InstanceView {
+  std::string location, slot;
+  int index = 0;
+  int port = 0;
+  int revision = 0;
+  std::string url;  // http://ADDRESS:PORT/
+};
+
+struct DeployResult {
+  DeployPlan plan;
+  std::string outcome;  // planned | unchanged | succeeded | failed-rolled-back | failed
+  std::string message;  // why it failed
+  int revision = 0;     // the recorded revision (0: none recorded)
+  std::vector<InstanceView> instances;
+  bool interrupted = false;  // SIGINT/SIGTERM ended it (the target is back where it was when rolled back)
+};
+
+DeployResult deploy(const DeployOptions& options);
+
+// plan.json for `ecp plan --out` / `ecp apply`.
+std::string plan_to_json(const DeployPlan& plan);
+DeployPlan plan_from_json(const std::string& text, const std::string& what);
+
+}  // namespace ecp::ops

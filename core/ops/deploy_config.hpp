@@ -1,0 +1,37 @@
+#pragma once
+// The configuration a release ships: one environment's values rendered as the
+// autoconfig.properties text (core/ops/config_ops.hpp does the rendering), its
+// digest, and a comparison with what is deployed (secrets masked).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/ops/validate.hpp"
+
+namespace ecp::ops {
+
+struct DeployConfig {
+  std::string text;    // KEY=VALUE lines as autoconfig.sh reads them (secrets in clear: for the target only)
+  std::string digest;  // sha256:<hex> of text
+  std::vector<std::pair<std::string, std::string>> values;  // key -> real value
+  std::vector<std::string> secret_keys;
+};
+
+// Renders environment `env` of the project (its targets file included; secret
+// references resolved).
+DeployConfig render_deploy_config(const ValidateOptions& project_files, const Project& project, const std::string& env);
+
+// A configuration as stored at the target (a rollback's): values parsed back from the text.
+DeployConfig config_from_text(std::string text, std::string digest, std::vector<std::string> secret_keys);
+
+struct ConfigChange {
+  std::string key;
+  std::string change;  // added | removed | changed
+  std::string before;  // shown values ("" when absent); secrets masked
+  std::string after;
+};
+
+// What changes from the deployed text to `next` (empty `deployed`: everything is added).
+std::vector<ConfigChange> config_changes(const std::string& deployed, const DeployConfig& next);
+
+}  // namespace ecp::ops

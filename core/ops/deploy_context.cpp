@@ -1,0 +1,182 @@
+#include "core/ops/deploy_context.hpp"
+
+#include <git2.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "core/descriptor/values.hpp"
+#include "core/util/error.hpp"
+#include "core/util/fs.hpp"
+#include "core/util/log.hpp"
+#include "core/util/process.hpp"
+
+namespace ecp::ops {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback = "") {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+backend::Endpoint endpoint(const descriptor::HostAddress& h) { return {h.text, h.user, h.host, h.port}; }
+
+std::string git_user() {
+  git_libgit2_init();
+  git_config* cfg = nullptr;
+  std::string out;
+  if (git_config_open_default(&cfg) == 0) {
+    git_buf name{}, email{};
+    bool has_name = git_config_get_string_buf(&name, cfg, "user.name") == 0;
+    bool has_email = git_config_get_string_buf(&email, cfg, "user.email") == 0;
+    if (has_name) out = name.ptr;
+    if (has_email) out += (out.empty() ? "" : " ") + std::string("<") + email.ptr + ">";
+    git_buf_dispose(&name);
+    git_buf_dispose(&email);
+    git_config_free(cfg);
+  }
+  git_libgit2_shutdown();
+  return out;
+}
+
+}  // namespace
+
+std::string who() {
+  if (auto w = env_or("ECP_WHO"); !w.empty()) return w;
+  if (!env_or("GITHUB_ACTIONS").empty()) return "github:" + env_or("GITHUB_ACTOR", "unknown");
+  if (!env_or("GITLAB_CI").empty()) return "gitlab:" + env_or("GITLAB_USER_LOGIN", "unknown");
+  if (!env_or("JENKINS_URL").empty()) return "jenkins:" + env_or("BUILD_USER_ID", env_or("USER", "unknown"));
+  if (!env_or("CI").empty()) return "ci:" + env_or("USER", "unknown");
+  if (auto g = git_user(); !g.empty()) return g;
+  if (auto u = env_or("USER", env_or("LOGNAME")); !u.empty()) return u;
+  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return "uid " + std::to_string(::getuid());
+}
+
+std::string lock_holder() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return fmt::format("{} on {} (pid {})", who(), host, ::getpid());
+}
+
+Duration parse_duration_arg(const std::string& text, const std::string& what) {
+  std::string why;
+  auto d = descriptor::parse_duration(text, &why);
+  if (!d) fail(ErrorKind::usage, "{} '{}': {}", what, text, why.empty() ? "not a duration (e.g. 30s, 2m)" : why);
+  return *d;
+}
+
+Duration lock_lease() {
+  auto v = env_or("ECP_LOCK_LEASE");
+  return v.empty() ? Duration(std::chrono::seconds(60)) : parse_duration_arg(v, "ECP_LOCK_LEASE");
+}
+
+TargetContext open_target(const ValidateOptions& files, const std::string& env) {
+  return open_target(load_project(files), env, 0);
+}
+
+TargetContext open_target(Project project, const std::string& env, int base_port) {
+  TargetContext c{std::move(project), {}, {}, {}, {}, nullptr, nullptr, nullptr};
+  const auto& d = c.project.descriptor;
+  const auto* e = descriptor::find_environment(d, env);
+  if (!e) {
+    std::string names;
+    for (const auto& x : d.environments) names += (names.empty() ? "" : ", ") + x.name;
+    fail(ErrorKind::usage, "{} has no environment '{}' (it has: {})", d.file, env, names.empty() ? "none" : names);
+  }
+  c.env = *e;
+  const auto* t = descriptor::find_target(c.project.targets, e->target);
+  if (!t) fail(ErrorKind::validation, "environment '{}' names target '{}', which is not defined", env, e->target);
+  c.target = *t;
+
+  // The target as plain data for the backend, plus this machine's settings.
+  auto& ts = c.target_spec;
+  ts.name = t->name;
+  ts.plugin = t->plugin;
+  for (const auto& h : t->hosts) ts.hosts.push_back(endpoint(h));
+  ts.root = t->root;
+  if (t->gateway) ts.gateway = endpoint(*t->gateway);
+  ts.options = t->options;
+  ts.options["local_root"] = (fs::ecp_home() / "targets" / t->name).string();
+  ts.options["checked_dir"] = (fs::ecp_home() / "cache" / "checked-layers").string();
+  if (auto s = env_or("ECP_SSH"); !s.empty()) ts.options["ssh_program"] = s;
+  if (auto s = env_or("ECP_SSH_CONFIG"); !s.empty()) ts.options["ssh_config"] = s;
+  if (auto s = env_or("ECP_PARALLEL"); !s.empty()) ts.options["parallel"] = s;
+
+  // The app as far as running it goes.
+  auto& a = c.app;
+  a.app = d.app;
+  a.env = env;
+  a.type = std::string(descriptor::to_string(d.type));
+  int main_port = d.run.ports.empty() ? 8080 : d.run.ports.front().number;
+  a.base_port = base_port > 0 ? base_port : main_port;
+  if (d.run.health) {
+    a.health.path = d.run.health->path;
+    a.health.interval = d.run.health->interval;
+    a.health.timeout = d.run.health->timeout;
+    a.health.retries = d.run.health->retries;
+    if (auto hp = descriptor::health_port(d.run)) a.health.port_delta = *hp - main_port;
+  }
+  if (auto k = env_or("ECP_KEEP_RELEASES"); !k.empty()) a.keep_releases = std::max(1, std::atoi(k.c_str()));
+  if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
+
+  c.backend = backend::open_backend(ts, a);
+  c.storage = std::make_unique<LedgerStorage>(c.backend->state());
+  c.ledger = std::make_unique<ledger::Ledger>(*c.storage);
+  return c;
+}
+
+std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::string& operation, Duration wait) {
+  std::random_device rd;
+  ledger::Lease want;
+  want.holder = lock_holder();
+  want.operation = operation;
+  want.token = fmt::format("{:08x}{:08x}", rd(), rd());
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  bool said = false;
+  for (;;) {
+    want.since_ms = ledger::now_ms();
+    want.expires_ms = want.since_ms + lock_lease().count();
+    auto a = ledger::try_acquire(*ctx.storage, want, want.since_ms);
+    if (a.acquired) {
+      if (a.took_over)
+        log::warn("took over an expired lock of {} (since {}, expired {})", a.took_over->holder,
+                  ledger::rfc3339_ms(a.took_over->since_ms), ledger::rfc3339_ms(a.took_over->expires_ms));
+      return std::make_unique<ledger::HeldLock>(*ctx.storage, want, lock_lease());
+    }
+    const auto& h = a.holder.value_or(ledger::Lease{});
+    std::string msg = fmt::format("{}/{} is locked by {} since {} ({}; the lease runs until {})", ctx.app.app,
+                                  ctx.app.env, h.holder, ledger::rfc3339_ms(h.since_ms),
+                                  h.operation.empty() ? "unknown operation" : h.operation,
+                                  ledger::rfc3339_ms(h.expires_ms));
+    if (std::chrono::steady_clock::now() >= deadline)
+      fail(ErrorKind::lock_held, "{}; wait with --lock-wait DURATION, or if that release is gone: ecp unlock --env {} "
+                                 "--force",
+           msg, ctx.app.env);
+    if (!said) log::info("{}; waiting", msg);
+    said = true;
+    for (int i = 0; i < 10 && std::chrono::steady_clock::now() < deadline; ++i) {
+      process::check_interrupted();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+std::vector<backend::InstanceSpec> desired_instances(TargetContext& ctx, int replicas, int revision,
+                                                     const std::string& slot) {
+  std::vector<backend::InstanceSpec> out;
+  for (const auto& loc : ctx.backend->locations())
+    for (int i = 0; i < replicas; ++i) {
+      backend::InstanceSpec s;
+      s.ref = {loc, slot, i};
+      s.revision = revision;
+      s.port = backend::instance_port(ctx.app, s.ref);
+      out.push_back(s);
+    }
+  return out;
+}
+
+}  // namespace ecp::ops

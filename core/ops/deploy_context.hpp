@@ -1,0 +1,70 @@
+#pragma once
+// What every release-side command (deploy, rollback, plan, status, history, logs,
+// unlock) starts from: the project, the environment, its target opened as a
+// backend, and the ledger stored at that target.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/backend/backend.hpp"
+#include "core/ledger/ledger.hpp"
+#include "core/ledger/lock.hpp"
+#include "core/ops/validate.hpp"
+
+namespace ecp::ops {
+
+using Duration = std::chrono::milliseconds;
+
+// ledger::Storage over the backend's StateStore (the two modules do not know each other).
+class LedgerStorage : public ledger::Storage {
+ public:
+  explicit LedgerStorage(backend::StateStore& s) : s_(s) {}
+  std::optional<std::string> get(const std::string& key) override { return s_.get(key); }
+  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override { return s_.list(prefix); }
+  void put(const std::string& key, std::string_view data) override { s_.put(key, data); }
+  bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override {
+    return s_.put_if(key, data, expected);
+  }
+  bool remove_if(const std::string& key, const std::string& expected) override { return s_.remove_if(key, expected); }
+
+ private:
+  backend::StateStore& s_;
+};
+
+struct TargetContext {
+  Project project;
+  descriptor::Environment env;
+  descriptor::Target target;
+  backend::TargetSpec target_spec;
+  backend::AppSpec app;
+  std::unique_ptr<backend::Backend> backend;
+  std::unique_ptr<LedgerStorage> storage;
+  std::unique_ptr<ledger::Ledger> ledger;
+};
+
+// Opens the environment's target of a loaded project. `base_port` overrides the
+// app's main port (the rendered LISTEN_PORT, see deploy_engine.cpp); 0 = run.ports.
+TargetContext open_target(Project project, const std::string& env, int base_port = 0);
+// Loads the project first.
+TargetContext open_target(const ValidateOptions& files, const std::string& env);
+
+// Who is releasing: CI variables, else git's user.name/user.email, else $USER.
+std::string who();
+// Who holds a lock: who() plus this machine and process.
+std::string lock_holder();
+// $ECP_LOCK_LEASE (a duration, e.g. 30s), else 60 s.
+Duration lock_lease();
+
+// Takes the (app, env) lock, waiting up to `wait` for a holder to finish. Throws
+// Error(lock_held) naming the holder and since when.
+std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::string& operation, Duration wait);
+
+// Parses a duration ("90s", "1m30s", "500ms"); throws Error(usage) naming `what`.
+Duration parse_duration_arg(const std::string& text, const std::string& what);
+
+// The instances an environment wants: replicas on every location, slot `slot`.
+std::vector<backend::InstanceSpec> desired_instances(TargetContext& ctx, int replicas, int revision,
+                                                     const std::string& slot = "a");
+
+}  // namespace ecp::ops

@@ -1,0 +1,83 @@
+// Where a release's image comes from: ecp's store (by tag or digest), or a ledger
+// record (a rollback: the layers are on the hosts already, or in the store).
+#include <algorithm>
+
+#include "core/image/image.hpp"
+#include "core/image/store.hpp"
+#include "core/ops/deploy_engine.hpp"
+#include "core/ops/git_source.hpp"
+#include "core/util/error.hpp"
+#include "core/util/fs.hpp"
+
+namespace ecp::ops {
+
+namespace {
+std::filesystem::path store_dir() { return fs::ecp_home() / "store"; }
+}  // namespace
+
+ResolvedImage resolve_image(const std::string& reference) {
+  image::Store store(store_dir());
+  image::Image img = image::load_image(store, reference);
+  ResolvedImage r;
+  r.reference = reference;
+  r.digest = img.descriptor.digest.to_string();
+  // The layers `ecp build` added say so in their history; a base image's layers
+  // (a JDK, nginx) are not unpacked on hosts, which bring their own runtime.
+  std::vector<bool> app(img.manifest.layers.size(), false);
+  std::size_t i = 0;
+  bool any = false;
+  for (const auto& h : img.config.history) {
+    if (h.empty_layer) continue;
+    if (i < app.size() && h.created_by.starts_with("ecp build:")) app[i] = any = true;
+    ++i;
+  }
+  for (std::size_t n = 0; n < img.manifest.layers.size(); ++n) {
+    if (any && !app[n]) continue;
+    const auto& l = img.manifest.layers[n];
+    r.layers.push_back({l.digest.to_string(), l.media_type, l.size, store.blob_path(l.digest).string()});
+  }
+  return r;
+}
+
+std::string default_image_reference(const ValidateOptions& files, const Project& project) {
+  auto dir = std::filesystem::absolute(files.descriptor).parent_path();
+  GitInfo git = git_describe(dir);
+  const auto& d = project.descriptor;
+  std::string tag = git.in_repo ? git.default_tag() : (d.version.empty() ? "latest" : d.version);
+  return d.app + ":" + tag;
+}
+
+ResolvedImage image_of(const ledger::Record& rec) {
+  ResolvedImage r;
+  r.reference = rec.image;
+  r.digest = rec.image_digest;
+  std::optional<image::Store> store;
+  std::error_code ec;
+  if (std::filesystem::exists(store_dir() / "index.json", ec)) store.emplace(store_dir());
+  for (const auto& l : rec.layers) {
+    std::string path;
+    if (store) {
+      if (auto d = oci::Digest::try_parse(l.digest); d && store->has_blob(*d)) path = store->blob_path(*d).string();
+    }
+    r.layers.push_back({l.digest, l.media_type, l.size, path});
+  }
+  return r;
+}
+
+int configured_port(const DeployConfig& c) {
+  std::size_t p = 0;
+  while (p < c.text.size()) {
+    auto nl = c.text.find('\n', p);
+    std::string line = c.text.substr(p, nl == std::string::npos ? std::string::npos : nl - p);
+    p = nl == std::string::npos ? c.text.size() : nl + 1;
+    if (!line.starts_with("LISTEN_PORT=")) continue;
+    std::string v = line.substr(12);
+    if (!v.empty() && v.size() <= 5 && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      int port = std::stoi(v);
+      if (port >= 1 && port <= 65535) return port;
+    }
+  }
+  return 0;
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,150 @@
+// The plan of a release: what changes on which instance, and how the
+// configuration differs from what is deployed. Reads only; touches nothing.
+#include <nlohmann/json.hpp>
+
+#include "core/ops/deploy_engine.hpp"
+#include "core/strategy/strategy.hpp"
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::ops {
+
+using Json = nlohmann::json;
+
+void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string& override_type) {
+  const auto& s = ctx.env.strategy;
+  in.strategy = override_type.empty() ? std::string(descriptor::to_string(s.type)) : override_type;
+  if (!strategy::known_strategy(in.strategy))
+    fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling, blue-green, canary)", in.strategy);
+  in.batch = s.batch;
+  in.max_unavailable = s.max_unavailable;
+}
+
+DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in) {
+  DeployPlan p;
+  p.app = ctx.app.app;
+  p.env = ctx.app.env;
+  p.target = ctx.target.name;
+  p.kind = in.kind;
+  p.rollback_to = in.rollback_to;
+  p.strategy = in.strategy;
+  p.batch = in.batch;
+  p.max_unavailable = in.max_unavailable;
+  p.replicas = ctx.env.replicas;
+  p.image = in.image.reference;
+  p.image_digest = in.image.digest;
+  p.config_digest = in.config.digest;
+  for (const auto& l : in.image.layers) p.layers.push_back({l.digest, l.media_type, l.size});
+
+  auto records = ctx.ledger->records();
+  auto cur = ledger::current(records);
+  p.next_revision = ctx.ledger->next_revision();
+  p.from_revision = cur ? cur->revision : 0;
+
+  auto status = ctx.backend->status();
+  for (const auto& u : status.unreachable) log::warn("{}", u);
+  auto desired = desired_instances(ctx, ctx.env.replicas, p.next_revision);
+  bool same_release = cur && cur->image_digest == in.image.digest && cur->config_digest == in.config.digest;
+  bool all_current = status.unreachable.empty();
+  std::vector<backend::InstanceSpec> serving;
+  for (const auto& d : desired) {
+    InstanceChange c{d.ref.location, d.ref.slot, d.ref.index, d.port, 0, p.next_revision, "start"};
+    for (const auto& s : status.instances) {
+      if (s.ref != d.ref || s.state == backend::InstanceState::stopped) continue;
+      c.from_revision = s.revision;
+      c.action = "replace";
+      if (cur && s.revision == cur->revision && s.port == d.port && s.state == backend::InstanceState::running)
+        serving.push_back({d.ref, s.revision, s.port});
+    }
+    p.instances.push_back(c);
+  }
+  for (const auto& s : status.instances) {
+    if (s.state == backend::InstanceState::stopped) continue;
+    bool wanted = std::any_of(desired.begin(), desired.end(), [&](const auto& d) { return d.ref == s.ref; });
+    if (!wanted) {
+      p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, "stop"});
+      all_current = false;
+    }
+  }
+  all_current = all_current && serving.size() == desired.size();
+  if (same_release && all_current && !serving.empty()) {
+    // The same image and configuration, running everywhere: healthy too?
+    for (const auto& pr : ctx.backend->health(serving)) all_current = all_current && pr.healthy;
+  }
+  p.changed = !(same_release && all_current);
+  if (!p.changed)
+    for (auto& c : p.instances) {
+      c.action = "keep";
+      c.to_revision = c.from_revision;
+    }
+  std::string deployed;
+  if (cur) deployed = ctx.ledger->config(cur->config_digest).value_or("");
+  p.config = config_changes(deployed, in.config);
+  return p;
+}
+
+std::string plan_to_json(const DeployPlan& p) {
+  Json layers = Json::array(), instances = Json::array(), config = Json::array();
+  for (const auto& l : p.layers) layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}});
+  for (const auto& i : p.instances)
+    instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
+                         {"from_revision", i.from_revision}, {"to_revision", i.to_revision}, {"action", i.action}});
+  for (const auto& c : p.config)
+    config.push_back({{"key", c.key}, {"change", c.change}, {"before", c.before}, {"after", c.after}});
+  Json j = {{"schema", 1},
+            {"app", p.app},
+            {"env", p.env},
+            {"target", p.target},
+            {"kind", p.kind},
+            {"rollback_to", p.rollback_to},
+            {"strategy", p.strategy},
+            {"batch", p.batch},
+            {"max_unavailable", p.max_unavailable},
+            {"replicas", p.replicas},
+            {"next_revision", p.next_revision},
+            {"from_revision", p.from_revision},
+            {"image", p.image},
+            {"image_digest", p.image_digest},
+            {"config_digest", p.config_digest},
+            {"layers", layers},
+            {"instances", instances},
+            {"config", config},
+            {"changed", p.changed}};
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+DeployPlan plan_from_json(const std::string& text, const std::string& what) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a plan (JSON object)", what);
+  if (j.value("schema", 0) != 1) fail(ErrorKind::validation, "{}: unsupported plan schema", what);
+  try {
+    DeployPlan p;
+    p.app = j.at("app").get<std::string>();
+    p.env = j.at("env").get<std::string>();
+    p.target = j.value("target", "");
+    p.kind = j.value("kind", "deploy");
+    p.rollback_to = j.value("rollback_to", 0);
+    p.strategy = j.at("strategy").get<std::string>();
+    p.batch = j.value("batch", 1);
+    p.max_unavailable = j.value("max_unavailable", 1);
+    p.replicas = j.value("replicas", 1);
+    p.next_revision = j.at("next_revision").get<int>();
+    p.from_revision = j.value("from_revision", 0);
+    p.image = j.value("image", "");
+    p.image_digest = j.at("image_digest").get<std::string>();
+    p.config_digest = j.at("config_digest").get<std::string>();
+    for (const auto& l : j.value("layers", Json::array()))
+      p.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0})});
+    for (const auto& i : j.value("instances", Json::array()))
+      p.instances.push_back({i.value("location", ""), i.value("slot", "a"), i.value("index", 0), i.value("port", 0),
+                             i.value("from_revision", 0), i.value("to_revision", 0), i.value("action", "")});
+    for (const auto& c : j.value("config", Json::array()))
+      p.config.push_back({c.value("key", ""), c.value("change", ""), c.value("before", ""), c.value("after", "")});
+    p.changed = j.value("changed", true);
+    return p;
+  } catch (const Json::exception& e) {
+    fail(ErrorKind::validation, "{}: {}", what, e.what());
+  }
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,65 @@
+#include "core/ops/plan.hpp"
+
+#include "core/ops/deploy_engine.hpp"
+#include "core/util/error.hpp"
+#include "core/util/fs.hpp"
+
+namespace ecp::ops {
+
+DeployPlan plan(const DeployOptions& options, const std::filesystem::path& out) {
+  DeployOptions o = options;
+  o.dry_run = true;
+  DeployPlan p = deploy(o).plan;
+  if (!out.empty()) fs::write_file_atomic(out, plan_to_json(p));
+  return p;
+}
+
+DeployResult apply(const ApplyOptions& o) {
+  DeployPlan p = plan_from_json(fs::read_file(o.plan_file, 16u << 20), o.plan_file.string());
+  Project project = load_project(o.project);
+  if (project.descriptor.app != p.app)
+    fail(ErrorKind::validation, "{} is a plan for app '{}', this project is '{}'", o.plan_file.string(), p.app,
+         project.descriptor.app);
+  ReleaseInput in;
+  in.kind = p.kind;
+  in.rollback_to = p.rollback_to;
+  // The configuration: a deploy renders it again and must get the planned digest;
+  // a rollback takes it from the target, by digest.
+  if (p.kind == "rollback") {
+    in.config.digest = p.config_digest;
+  } else {
+    in.config = render_deploy_config(o.project, project, p.env);
+    if (in.config.digest != p.config_digest)
+      fail(ErrorKind::validation,
+           "the configuration of {} changed since the plan was made ({} now, {} planned); make a new plan", p.env,
+           in.config.digest, p.config_digest);
+  }
+  int port = configured_port(in.config);
+  TargetContext ctx = open_target(std::move(project), p.env, port);
+  if (p.kind == "rollback") {
+    auto text = ctx.ledger->config(p.config_digest);
+    if (!text) fail(ErrorKind::io, "the configuration {} of the plan is not stored at the target", p.config_digest);
+    in.config = config_from_text(*text, p.config_digest, {});
+    if (int cp = configured_port(in.config); cp > 0) ctx.app.base_port = cp;
+  }
+  // The image: by digest, from the store when it is there, else from the plan's
+  // layers (the hosts have them, as for a rollback).
+  try {
+    in.image = resolve_image(p.image_digest);
+    in.image.reference = p.image;
+  } catch (const Error&) {
+    ledger::Record r;
+    r.image = p.image;
+    r.image_digest = p.image_digest;
+    for (const auto& l : p.layers) r.layers.push_back({l.digest, l.media_type, l.size});
+    in.image = image_of(r);
+  }
+  in.strategy = p.strategy;
+  in.batch = p.batch;
+  in.max_unavailable = p.max_unavailable;
+  in.change_id = o.change_id;
+  in.expect_next_revision = p.next_revision;
+  return execute(ctx, in, true, o.lock_wait, o.on_event);
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,50 @@
+#include "core/ops/status.hpp"
+
+#include <fmt/format.h>
+
+#include "core/ops/deploy_context.hpp"
+
+namespace ecp::ops {
+
+StatusResult status(const StatusOptions& o) {
+  TargetContext ctx = open_target(o.project, o.env);
+  StatusResult r;
+  r.app = ctx.app.app;
+  r.env = ctx.app.env;
+  r.target = ctx.target.name;
+  auto records = ctx.ledger->records();
+  r.current = ledger::current(records);
+  if (!records.empty()) r.latest = records.back();
+  r.lock = ledger::read_lock(*ctx.storage);
+  auto st = ctx.backend->status();
+  r.unreachable = st.unreachable;
+  r.current_links = st.current;
+  std::vector<backend::InstanceSpec> probe;
+  for (const auto& i : st.instances) {
+    InstanceReport ir;
+    ir.location = i.ref.location;
+    ir.slot = i.ref.slot;
+    ir.index = i.ref.index;
+    ir.revision = i.revision;
+    ir.port = i.port;
+    ir.pid = i.pid;
+    ir.state = std::string(backend::to_string(i.state));
+    ir.since = i.since;
+    ir.restarts = i.restarts;
+    ir.health = "not checked";
+    ir.url = fmt::format("http://{}:{}/", i.address, i.port);
+    r.instances.push_back(ir);
+    if (o.probe && i.state != backend::InstanceState::stopped) probe.push_back({i.ref, i.revision, i.port});
+  }
+  if (!probe.empty()) {
+    for (const auto& p : ctx.backend->health(probe))
+      for (auto& ir : r.instances)
+        if (ir.location == p.ref.location && ir.slot == p.ref.slot && ir.index == p.ref.index) {
+          ir.health = p.healthy ? "healthy" : "unhealthy";
+          ir.health_detail = p.detail;
+        }
+  }
+  return r;
+}
+
+}  // namespace ecp::ops

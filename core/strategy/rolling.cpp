@@ -1,0 +1,87 @@
+// rolling: replace instances a batch at a time, each batch gated on health. A
+// batch that fails stops the rollout; every instance touched so far goes back.
+// Instances that ran before but are not wanted any more (scale down) stop last.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/strategy/health_gate.hpp"
+#include "core/strategy/restore.hpp"
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::strategy {
+
+using namespace detail;
+
+std::vector<backend::InstanceSpec> rolling_order(std::vector<backend::InstanceSpec> desired) {
+  // stable: locations keep the order the target lists them in
+  std::stable_sort(desired.begin(), desired.end(),
+                   [](const auto& a, const auto& b) { return a.ref.index < b.ref.index; });
+  return desired;
+}
+
+int rolling_step(int batch, int max_unavailable) {
+  int step = batch > 0 ? batch : 1;
+  if (max_unavailable > 0) step = std::min(step, max_unavailable);
+  return std::max(step, 1);
+}
+
+Result rolling(backend::Backend& backend, const Input& in) {
+  if (in.max_unavailable <= 0)
+    log::warn("rolling: max_unavailable 0 needs surge capacity (a gateway); replacing one instance at a time");
+  auto order = rolling_order(in.desired);
+  const int step = rolling_step(in.batch, in.max_unavailable);
+  const int batches = order.empty() ? 0 : static_cast<int>((order.size() + step - 1) / step);
+  std::vector<backend::InstanceRef> touched;
+  try {
+    for (int b = 0; b < batches; ++b) {
+      if (in.should_stop && in.should_stop()) return restore(backend, in, touched, "the lock was lost", false);
+      std::vector<backend::InstanceSpec> chunk(order.begin() + b * step,
+                                               order.begin() + std::min<std::size_t>(order.size(), (b + 1) * step));
+      auto chunk_refs = refs(chunk);
+      std::string names;
+      for (const auto& r : chunk_refs) names += (names.empty() ? "" : ", ") + r.name();
+      emit(in, {"batch", fmt::format("batch {}/{}: {}", b + 1, batches, names), chunk_refs, b + 1, batches});
+      touched.insert(touched.end(), chunk_refs.begin(), chunk_refs.end());
+      // Stop the instances' old revision (those that had one), start the new one.
+      std::vector<backend::InstanceRef> old;
+      for (const auto& r : chunk_refs)
+        if (std::any_of(in.running.begin(), in.running.end(), [&](const auto& s) { return s.ref == r; }))
+          old.push_back(r);
+      auto stop_failures = backend.stop(old);
+      if (!stop_failures.empty())
+        return restore(backend, in, touched,
+                       fmt::format("batch {}/{}: stopping failed: {}", b + 1, batches, describe(stop_failures)), false);
+      auto start_failures = backend.start(chunk);
+      if (!start_failures.empty())
+        return restore(backend, in, touched,
+                       fmt::format("batch {}/{}: starting failed: {}", b + 1, batches, describe(start_failures)),
+                       false);
+      auto gate = wait_healthy(backend, chunk, in.health, in.on_event);
+      if (!gate.ok)
+        return restore(backend, in, touched,
+                       fmt::format("batch {}/{}: health check failed: {}", b + 1, batches, describe(gate.failed)),
+                       false);
+    }
+    if (in.should_stop && in.should_stop()) return restore(backend, in, touched, "the lock was lost", false);
+  } catch (const Error& e) {
+    bool interrupted = e.kind() == ErrorKind::interrupted;
+    return restore(backend, in, touched, interrupted ? std::string("interrupted") : std::string(e.what()),
+                   interrupted);
+  }
+  // Scale down: what ran before and is not wanted now.
+  std::vector<backend::InstanceRef> extra;
+  for (const auto& r : in.running)
+    if (std::none_of(order.begin(), order.end(), [&](const auto& d) { return d.ref == r.ref; })) extra.push_back(r.ref);
+  if (!extra.empty()) {
+    emit(in, {"stop", fmt::format("stopping {} instance(s) no longer wanted", extra.size()), extra});
+    auto f = backend.stop(extra);
+    if (!f.empty()) log::warn("stopping instances no longer wanted failed: {}", describe(f));
+  }
+  Result r;
+  r.touched = touched;
+  return r;
+}
+
+}  // namespace ecp::strategy

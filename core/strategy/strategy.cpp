@@ -1,0 +1,118 @@
+// rollout(): picks the strategy; restore(): the way back every strategy shares.
+#include "core/strategy/strategy.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/strategy/health_gate.hpp"
+#include "core/strategy/restore.hpp"
+#include "core/util/error.hpp"
+#include "core/util/process.hpp"
+
+namespace ecp::strategy {
+
+bool known_strategy(const std::string& type) {
+  return type == "recreate" || type == "rolling" || type == "blue-green" || type == "canary";
+}
+
+bool needs_router(const std::string& type) { return type == "blue-green" || type == "canary"; }
+
+Result rollout(backend::Backend& backend, const Input& input) {
+  if (!known_strategy(input.type)) fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling)", input.type);
+  if (needs_router(input.type)) {
+    if (backend.router() == nullptr)
+      fail(ErrorKind::usage, "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
+                             "this target has none: use recreate or rolling",
+           input.type);
+    fail(ErrorKind::usage, "strategy '{}' is not available yet in this version of ecp", input.type);
+  }
+  if (input.type == "rolling") return rolling(backend, input);
+  return recreate(backend, input);
+}
+
+namespace detail {
+
+std::string describe(const std::vector<backend::Probe>& failed) {
+  std::string s;
+  for (const auto& p : failed) s += fmt::format("{}{}: {}", s.empty() ? "" : "; ", p.ref.name(), p.detail);
+  return s;
+}
+
+std::string describe(const std::vector<backend::Failure>& failed) {
+  std::string s;
+  for (const auto& f : failed) s += fmt::format("{}{}: {}", s.empty() ? "" : "; ", f.ref.name(), f.message);
+  return s;
+}
+
+std::vector<backend::InstanceRef> refs(const std::vector<backend::InstanceSpec>& specs) {
+  std::vector<backend::InstanceRef> out;
+  for (const auto& s : specs) out.push_back(s.ref);
+  return out;
+}
+
+void emit(const Input& in, Event e) {
+  if (in.on_event) in.on_event(e);
+}
+
+Result restore(backend::Backend& backend, const Input& in, const std::vector<backend::InstanceRef>& touched,
+               std::string reason, bool interrupted) {
+  process::Shield shield;  // the way back must finish, whatever the signals say
+  Result r;
+  r.touched = touched;
+  r.interrupted = interrupted;
+  std::vector<backend::InstanceSpec> previous;
+  for (const auto& ref : touched)
+    for (const auto& run : in.running)
+      if (run.ref == ref) previous.push_back(run);
+  emit(in, {"rollback", fmt::format("rolling back {} instance(s): {}", touched.size(), reason), touched});
+  std::vector<std::string> problems;
+  auto note = [&](const std::vector<backend::Failure>& fs) {
+    for (const auto& f : fs) {
+      if (f.unreachable) {
+        if (std::find(r.lost.begin(), r.lost.end(), f.ref.location) == r.lost.end()) r.lost.push_back(f.ref.location);
+      } else {
+        problems.push_back(fmt::format("{}: {}", f.ref.name(), f.message));
+      }
+    }
+  };
+  try {
+    note(backend.stop(touched));
+    std::vector<backend::InstanceSpec> reachable;
+    for (const auto& p : previous)
+      if (std::find(r.lost.begin(), r.lost.end(), p.ref.location) == r.lost.end()) reachable.push_back(p);
+    auto start_failures = backend.start(reachable);
+    note(start_failures);
+    std::vector<backend::InstanceSpec> started;
+    for (const auto& p : reachable)
+      if (std::none_of(start_failures.begin(), start_failures.end(), [&](const auto& f) { return f.ref == p.ref; }))
+        started.push_back(p);
+    auto gate = wait_healthy(backend, started, in.health, in.on_event);
+    for (const auto& p : gate.failed) {
+      if (std::find(r.lost.begin(), r.lost.end(), p.ref.location) != r.lost.end()) continue;
+      problems.push_back(fmt::format("{}: {}", p.ref.name(), p.detail));
+    }
+  } catch (const std::exception& e) {
+    problems.push_back(e.what());
+  }
+  for (const auto& l : r.lost) emit(in, {"lost", fmt::format("{} is unreachable; its instances were not restored", l), {}});
+  if (problems.empty()) {
+    r.outcome = Outcome::rolled_back;
+    r.message = reason;
+    emit(in, {"restored", fmt::format("restored {} instance(s) to their previous revision", previous.size()), touched});
+  } else {
+    r.outcome = Outcome::failed;
+    std::string p;
+    for (const auto& s : problems) p += (p.empty() ? "" : "; ") + s;
+    r.message = fmt::format("{}; rolling back failed too: {}", reason, p);
+  }
+  if (!r.lost.empty()) {
+    std::string l;
+    for (const auto& s : r.lost) l += (l.empty() ? "" : ", ") + s;
+    r.message += fmt::format(" (unreachable: {})", l);
+  }
+  return r;
+}
+
+}  // namespace detail
+}  // namespace ecp::strategy

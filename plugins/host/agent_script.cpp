@@ -1,0 +1,446 @@
+// The host agent script, embedded: the single source of it. ecp copies it to each
+// host as ROOT/.ecp/agent-<sha>.sh (see agent.hpp). A unit test runs `dash -n` and,
+// where installed, shellcheck on it.
+#include "plugins/host/agent.hpp"
+
+namespace ecp::plugins::host {
+
+std::string_view agent_script() {
+  static constexpr std::string_view script = R"AGENT(#!/bin/sh
+# ecp host agent: the only program ecp runs on a host. ecp copies it to
+# ROOT/.ecp/agent-<sha>.sh and calls it as `sh AGENT VERB ARGS...`; every
+# argument is one word (ecp quotes each for the remote shell), data arrives on
+# stdin. POSIX sh with coreutils-style tools (tar, gzip or zstd, sha256sum or
+# shasum or openssl, setsid or nohup); dash and busybox sh run it.
+#
+# Layout under ROOT (see man ecp-deploy):
+#   .ecp/blobs/sha256/HEX           layer blobs, verified by digest
+#   APP/ENV/releases/REV/           unpacked app files + .ecp/{image,config,layers,config.properties}
+#   APP/ENV/current -> releases/REV
+#   APP/ENV/instances/SLOT-INDEX/   app/ (links into the release, own conf/), data/, logs/, tmp/, pid files
+#   APP/ENV/state/                  the ledger and the lock (key -> file)
+#
+# Exit status: 0 done; 1 failed (the reason on stderr); 3 absent or conflict
+# (state-get, state-cas); 4 a release or instance is missing.
+set -eu
+umask 022
+prog=ecp-agent
+
+die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 1; }
+nap() { sleep 0.1 2>/dev/null || sleep 1; }
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum <"$1" | cut -c1-64
+  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 <"$1" | cut -c1-64
+  else openssl dgst -sha256 -r <"$1" | cut -c1-64
+  fi
+}
+
+check_hex() {
+  case $1 in *[!0-9a-f]* | '') die "'$1' is not a sha256 digest" ;; esac
+  [ "${#1}" -eq 64 ] || die "'$1' is not a sha256 digest"
+}
+check_name() {
+  case $1 in '' | .* | *[!A-Za-z0-9._-]*) die "'$1' is not a valid name here" ;; esac
+}
+check_key() {
+  case $1 in '' | /* | *..* | *[!a-z0-9._/-]*) die "'$1' is not a valid state key" ;; esac
+}
+
+# write_atomic FILE: stdin -> FILE through a temporary file in the same folder.
+write_atomic() {
+  tmp="$1.tmp.$$"
+  if ! cat >"$tmp"; then rm -f "$tmp"; die "writing $1 failed"; fi
+  mv -f "$tmp" "$1" || { rm -f "$tmp"; die "writing $1 failed"; }
+}
+
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+# is_ours PID DIR: the process was started for instance DIR (guards against reused pids).
+is_ours() {
+  alive "$1" || return 1
+  [ -r "/proc/$1/environ" ] || return 0
+  tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qxF "ECP_INSTANCE_DIR=$2"
+}
+
+# releases DIR: the installed revisions, newest first.
+releases() {
+  for d in "$1"/*; do
+    r=${d##*/}
+    case $r in '' | *[!0-9]*) continue ;; esac
+    [ -d "$d" ] && printf '%s\n' "$r"
+  done | sort -rn
+}
+
+env_dir() {
+  check_name "$2"; check_name "$3"
+  root=$1 app=$2 env=$3
+  E="$root/$app/$env"
+}
+
+verb=${1:-}
+[ "$#" -gt 0 ] && shift
+
+case $verb in
+hello)
+  # hello ROOT: creates the folders, prints what this host offers.
+  root=$1
+  mkdir -p "$root/.ecp/blobs/sha256" || die "cannot create $root/.ecp"
+  printf 'agent 1\n'
+  for t in tar gzip zstd sha256sum setsid; do
+    if command -v "$t" >/dev/null 2>&1; then printf 'tool %s\n' "$t"; fi
+  done
+  df -Pk "$root" 2>/dev/null | awk 'NR == 2 { print "free_kb " $4 }'
+  ;;
+
+blobs-missing)
+  # blobs-missing ROOT HEX...: prints the blobs this host lacks.
+  root=$1; shift
+  for h in "$@"; do
+    check_hex "$h"
+    [ -f "$root/.ecp/blobs/sha256/$h" ] || printf '%s\n' "$h"
+  done
+  ;;
+
+blob-put)
+  # blob-put ROOT HEX < blob: stores a blob only if its bytes have that digest.
+  root=$1 h=$2
+  check_hex "$h"
+  dir="$root/.ecp/blobs/sha256"
+  mkdir -p "$dir"
+  tmp="$dir/.tmp-$h-$$"
+  if ! cat >"$tmp"; then rm -f "$tmp"; die "receiving layer sha256:$h failed"; fi
+  got=$(sha256 "$tmp")
+  if [ "$got" != "$h" ]; then rm -f "$tmp"; die "layer sha256:$h arrived damaged (its sha256 is $got)"; fi
+  mv -f "$tmp" "$dir/$h"
+  ;;
+
+install-plan)
+  # install-plan ROOT APP ENV IMAGE HEX...: "have REV" when a release of this
+  # image is installed (copied by hard links, no transfer), else the missing blobs.
+  env_dir "$1" "$2" "$3"; image=$4; shift 4
+  for r in $(releases "$E/releases"); do
+    if [ "$(cat "$E/releases/$r/.ecp/image" 2>/dev/null)" = "$image" ]; then printf 'have %s\n' "$r"; exit 0; fi
+  done
+  for h in "$@"; do
+    check_hex "$h"
+    [ -f "$root/.ecp/blobs/sha256/$h" ] || printf 'missing %s\n' "$h"
+  done
+  ;;
+
+install)
+  # install ROOT APP ENV REV IMAGE CONFIG_DIGEST HEX:COMPRESSION... < config
+  env_dir "$1" "$2" "$3"; rev=$4 image=$5 cdig=$6; shift 6
+  case $rev in '' | *[!0-9]*) die "'$rev' is not a revision" ;; esac
+  rel="$E/releases"
+  mkdir -p "$rel" || die "cannot create $rel"
+  tmp="$rel/.$rev.tmp.$$"
+  rm -rf "$tmp"
+  from=''
+  for r in $(releases "$rel"); do
+    [ "$r" != "$rev" ] || continue
+    if [ "$(cat "$rel/$r/.ecp/image" 2>/dev/null)" = "$image" ]; then from=$r; break; fi
+  done
+  if [ -n "$from" ]; then
+    cp -al "$rel/$from" "$tmp" 2>/dev/null || { rm -rf "$tmp"; cp -a "$rel/$from" "$tmp"; } ||
+      { rm -rf "$tmp"; die "copying release $from failed"; }
+    rm -rf "$tmp/.ecp"
+    how="linked $from"
+  else
+    mkdir "$tmp"
+    for l in "$@"; do
+      h=${l%%:*} c=${l#*:}
+      check_hex "$h"
+      blob="$root/.ecp/blobs/sha256/$h"
+      [ -f "$blob" ] || { rm -rf "$tmp"; die "layer sha256:$h is missing"; }
+      case $c in
+        gzip) dec="gzip -dc" ;;
+        zstd) dec="zstd -dcq" ;;
+        none) dec="cat" ;;
+        *) rm -rf "$tmp"; die "unknown compression '$c'" ;;
+      esac
+      # Only entries under app/ are unpacked, app/ itself stripped. ecp checked
+      # the layer for unsafe entries before sending it, and the digest proves
+      # these are the bytes it checked.
+      if ! $dec <"$blob" | tar -xf - -C "$tmp" --no-same-owner --strip-components=1 app; then
+        rm -rf "$tmp"; die "unpacking layer sha256:$h failed"
+      fi
+    done
+    how=unpacked
+  fi
+  mkdir -p "$tmp/.ecp"
+  if ! cat >"$tmp/.ecp/config.properties"; then rm -rf "$tmp"; die "writing the configuration failed"; fi
+  chmod 600 "$tmp/.ecp/config.properties"
+  if ! { printf '%s\n' "$image" >"$tmp/.ecp/image" && printf '%s\n' "$cdig" >"$tmp/.ecp/config" &&
+    printf '%s\n' "$@" >"$tmp/.ecp/layers"; }; then
+    rm -rf "$tmp"; die "writing the release metadata failed"
+  fi
+  if [ -e "$rel/$rev" ]; then rm -rf "$rel/.$rev.old.$$"; mv "$rel/$rev" "$rel/.$rev.old.$$"; fi
+  mv "$tmp" "$rel/$rev" || { rm -rf "$tmp"; die "moving release $rev into place failed"; }
+  rm -rf "$rel/.$rev.old.$$"
+  printf '%s\n' "$how"
+  ;;
+
+switch)
+  # switch ROOT APP ENV REV: points current at releases/REV (atomic rename of a new link).
+  env_dir "$1" "$2" "$3"; rev=$4
+  [ -d "$E/releases/$rev" ] || { printf '%s: release %s is not installed\n' "$prog" "$rev" >&2; exit 4; }
+  ln -sfn "releases/$rev" "$E/.current.tmp.$$"
+  mv -Tf "$E/.current.tmp.$$" "$E/current" 2>/dev/null || {
+    rm -f "$E/current"; mv -f "$E/.current.tmp.$$" "$E/current"; }
+  ;;
+
+start)
+  # start ROOT APP ENV SLOT INDEX REV PORT GRACE_S: (re)starts one instance under
+  # the agent's supervisor and prints its supervisor's pid.
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5 rev=$6 port=$7 grace=$8
+  check_name "$slot"; check_name "$index"
+  I="$E/instances/$slot-$index"
+  relf="$E/releases/$rev"
+  [ -d "$relf" ] || { printf '%s: release %s is not installed on this host\n' "$prog" "$rev" >&2; exit 4; }
+  [ -x "$relf/bin/entrypoint.sh" ] || die "release $rev has no executable bin/entrypoint.sh"
+  mkdir -p "$I/logs" "$I/data" "$I/tmp" "$I/run" "$I/work"
+  sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace" >/dev/null
+  # The instance's own app folder: links to the release, its own conf/ (the
+  # templates render there, per instance) and its own data/.
+  rm -rf "$I/app.new"
+  mkdir "$I/app.new"
+  for f in "$relf"/*; do
+    [ -e "$f" ] || [ -L "$f" ] || continue
+    n=${f##*/}
+    case $n in
+      conf) cp -R "$f" "$I/app.new/conf" ;;
+      data) ln -s ../data "$I/app.new/data" ;;
+      *) ln -s "$f" "$I/app.new/$n" ;;
+    esac
+  done
+  [ -d "$I/app.new/conf" ] || mkdir "$I/app.new/conf"
+  [ -e "$I/app.new/data" ] || ln -s ../data "$I/app.new/data"
+  # The release's configuration goes after the image's own defaults: the last
+  # line for a key wins in autoconfig.sh.
+  { printf '\n# ecp release %s (%s)\n' "$rev" "$(cat "$relf/.ecp/config" 2>/dev/null)"
+    cat "$relf/.ecp/config.properties"; } >>"$I/app.new/conf/autoconfig.properties"
+  rm -rf "$I/app"
+  mv "$I/app.new" "$I/app"
+  printf 'revision=%s\nport=%s\n' "$rev" "$port" | write_atomic "$I/spec"
+  printf 'state=starting\nsince=%s\nrestarts=0\n' "$(date +%s)" | write_atomic "$I/state"
+  rm -f "$I/supervisor.pid" "$I/app.pid"
+  # Its own session: the ssh connection (or ecp) ending never signals it.
+  if command -v setsid >/dev/null 2>&1; then
+    ECP_INSTANCE_DIR="$I" setsid sh "$0" supervise "$I" </dev/null >>"$I/logs/supervisor.log" 2>&1 &
+  else
+    ECP_INSTANCE_DIR="$I" nohup sh "$0" supervise "$I" </dev/null >>"$I/logs/supervisor.log" 2>&1 &
+  fi
+  n=0
+  while [ ! -s "$I/supervisor.pid" ]; do
+    n=$((n + 1)); [ "$n" -lt 100 ] || die "the supervisor of $slot-$index did not start"
+    nap
+  done
+  cat "$I/supervisor.pid"
+  ;;
+
+supervise)
+  # supervise DIR: runs the instance, restarts it when it exits (backoff 1 s
+  # doubling to 30 s, reset after 30 s of running), stops it on SIGTERM.
+  I=$1
+  set +e  # the supervisor keeps going whatever fails (a full disk, a bad app)
+  echo $$ >"$I/supervisor.pid.tmp" && mv -f "$I/supervisor.pid.tmp" "$I/supervisor.pid"
+  port=$(sed -n 's/^port=//p' "$I/spec")
+  rev=$(sed -n 's/^revision=//p' "$I/spec")
+  envdir=$(dirname "$(dirname "$I")")
+  stopping=0 child='' sleeper='' restarts=0 backoff=1
+  trap 'stopping=1; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null' TERM INT HUP
+  rotate() {
+    f="$I/logs/app.log"
+    [ -f "$f" ] || return 0
+    size=$(wc -c <"$f" 2>/dev/null || echo 0)
+    [ "$size" -gt 10485760 ] || return 0
+    mv -f "$f.2" "$f.3" 2>/dev/null || true
+    mv -f "$f.1" "$f.2" 2>/dev/null || true
+    cp "$f" "$f.1" && : >"$f"   # copy and truncate: the app keeps its O_APPEND descriptor
+  }
+  ( while kill -0 "$$" 2>/dev/null; do sleep 5; rotate; done ) </dev/null >/dev/null 2>&1 &
+  state() {
+    printf 'state=%s\nsince=%s\nrestarts=%s\nexit=%s\n' "$1" "$2" "$restarts" "${3:-}" | write_atomic "$I/state"
+  }
+  while [ "$stopping" = 0 ]; do
+    rotate
+    # A clean environment: only these pass through, so the deploying user's
+    # variables never change the app (autoconfig.sh lets the environment win).
+    set --
+    for v in PATH HOME USER LOGNAME LANG LC_ALL TZ JAVA_HOME CATALINA_HOME; do
+      if eval "[ -n \"\${$v+x}\" ]"; then eval "set -- \"\$@\" \"$v=\${$v}\""; fi
+    done
+    started=$(date +%s)
+    env -i "$@" LISTEN_PORT="$port" ECP_APP_DIR="$I/app" ECP_INSTANCE_DIR="$I" ECP_REVISION="$rev" \
+      ECP_APP="$(basename "$(dirname "$envdir")")" ECP_ENV="$(basename "$envdir")" \
+      ECP_INSTANCE="$(basename "$I")" TMPDIR="$I/tmp" CATALINA_TMPDIR="$I/tmp" NGINX_RUN_DIR="$I/run" \
+      TOMCAT_WORK_DIR="$I/work" "$I/app/bin/entrypoint.sh" </dev/null >>"$I/logs/app.log" 2>&1 &
+    child=$!
+    echo "$child" >"$I/app.pid"
+    state running "$started"
+    rc=0
+    wait "$child" || rc=$?
+    if [ "$stopping" = 1 ]; then wait "$child" 2>/dev/null || true; break; fi
+    restarts=$((restarts + 1))
+    now=$(date +%s)
+    [ $((now - started)) -lt 30 ] || backoff=1
+    state crashed "$now" "$rc"
+    printf '%s: exited with status %s; restarting in %s s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$rc" "$backoff" \
+      >>"$I/logs/app.log"
+    sleep "$backoff" &
+    sleeper=$!
+    wait "$sleeper" 2>/dev/null || true
+    sleeper=''
+    backoff=$((backoff * 2)); [ "$backoff" -le 30 ] || backoff=30
+  done
+  rm -f "$I/app.pid" "$I/supervisor.pid"
+  state stopped "$(date +%s)"
+  ;;
+
+stop)
+  # stop ROOT APP ENV SLOT INDEX GRACE_S: SIGTERM, SIGKILL after GRACE_S seconds.
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5 grace=$6
+  check_name "$slot"; check_name "$index"
+  I="$E/instances/$slot-$index"
+  [ -d "$I" ] || exit 0
+  sp=$(cat "$I/supervisor.pid" 2>/dev/null || true)
+  ap=$(cat "$I/app.pid" 2>/dev/null || true)
+  is_ours "$sp" "$I" || sp=''
+  is_ours "$ap" "$I" || ap=''
+  [ -n "$sp" ] || [ -n "$ap" ] || { rm -f "$I/supervisor.pid" "$I/app.pid"; exit 0; }
+  if [ -n "$sp" ]; then kill -TERM "$sp" 2>/dev/null || true; else kill -TERM "$ap" 2>/dev/null || true; fi
+  n=0
+  while alive "$sp" || alive "$ap"; do
+    n=$((n + 1))
+    if [ "$n" -gt $((grace * 10)) ]; then
+      [ -z "$ap" ] || kill -KILL "$ap" 2>/dev/null || true
+      [ -z "$sp" ] || kill -KILL "$sp" 2>/dev/null || true
+      [ "$n" -lt $((grace * 10 + 50)) ] || die "instance $slot-$index does not stop"
+    fi
+    nap
+  done
+  rm -f "$I/supervisor.pid" "$I/app.pid"
+  [ -f "$I/state" ] && ! grep -q '^state=stopped' "$I/state" &&
+    printf 'state=stopped\nsince=%s\nrestarts=0\n' "$(date +%s)" | write_atomic "$I/state"
+  exit 0
+  ;;
+
+status)
+  # status ROOT APP ENV: one tab-separated line per instance, then "current REV".
+  env_dir "$1" "$2" "$3"
+  for I in "$E"/instances/*; do
+    [ -f "$I/spec" ] || continue
+    n=${I##*/}
+    rev=$(sed -n 's/^revision=//p' "$I/spec") port=$(sed -n 's/^port=//p' "$I/spec")
+    st=$(sed -n 's/^state=//p' "$I/state" 2>/dev/null || true)
+    since=$(sed -n 's/^since=//p' "$I/state" 2>/dev/null || true)
+    restarts=$(sed -n 's/^restarts=//p' "$I/state" 2>/dev/null || true)
+    sp=$(cat "$I/supervisor.pid" 2>/dev/null || true)
+    ap=$(cat "$I/app.pid" 2>/dev/null || true)
+    if is_ours "$sp" "$I"; then
+      is_ours "$ap" "$I" || ap=''
+    else
+      ap=''
+      [ "$st" = stopped ] || st=crashed
+    fi
+    printf 'instance\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${n%-*}" "${n##*-}" "$rev" "$port" "${ap:-0}" \
+      "${st:-unknown}" "${since:-0}" "${restarts:-0}"
+  done
+  cur=$(readlink "$E/current" 2>/dev/null || true)
+  printf 'current\t%s\n' "${cur##*/}"
+  ;;
+
+prune)
+  # prune ROOT APP ENV KEEP...: removes releases not kept and not run by an
+  # instance, then blobs no release on this host lists (older than an hour, so
+  # a blob another release is being installed from stays).
+  env_dir "$1" "$2" "$3"; shift 3
+  keep=" $* "
+  for I in "$E"/instances/*; do
+    [ -f "$I/spec" ] || continue
+    keep="$keep$(sed -n 's/^revision=//p' "$I/spec") "
+  done
+  cur=$(readlink "$E/current" 2>/dev/null || true)
+  keep="$keep${cur##*/} "
+  for r in $(releases "$E/releases"); do
+    case $keep in *" $r "*) ;; *) rm -rf "$E/releases/$r"; printf 'removed %s\n' "$r" ;; esac
+  done
+  used=$(cat "$root"/*/*/releases/*/.ecp/layers 2>/dev/null | cut -d: -f1 | sort -u)
+  find "$root/.ecp/blobs/sha256" -type f -mmin +60 2>/dev/null | while IFS= read -r b; do
+    h=${b##*/}
+    printf '%s\n' "$used" | grep -qx "$h" || rm -f "$b"
+  done
+  ;;
+
+logs)
+  # logs ROOT APP ENV SLOT INDEX LINES FOLLOW(0|1)
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5 lines=$6 follow=$7
+  check_name "$slot"; check_name "$index"
+  f="$E/instances/$slot-$index/logs/app.log"
+  [ -f "$f" ] || { printf '%s: no log for %s-%s\n' "$prog" "$slot" "$index" >&2; exit 4; }
+  if [ "$follow" = 1 ]; then exec tail -n "$lines" -F "$f" 2>/dev/null; fi
+  exec tail -n "$lines" "$f"
+  ;;
+
+state-get)
+  # state-get ROOT APP ENV KEY: the bytes, or exit 3 when absent.
+  env_dir "$1" "$2" "$3"; key=$4
+  check_key "$key"
+  [ -f "$E/state/$key" ] || exit 3
+  exec cat "$E/state/$key"
+  ;;
+
+state-list)
+  # state-list ROOT APP ENV PREFIX: "KEY SIZE" then SIZE bytes, for each key.
+  env_dir "$1" "$2" "$3"; prefix=$4
+  [ -d "$E/state" ] || exit 0
+  cd "$E/state"
+  find . -type f ! -name '*.tmp.*' | sed 's|^\./||' | LC_ALL=C sort | while IFS= read -r k; do
+    case $k in "$prefix"*) ;; *) continue ;; esac
+    printf '%s %s\n' "$k" "$(wc -c <"$k" | tr -d ' ')"
+    cat "$k"
+  done
+  ;;
+
+state-put)
+  # state-put ROOT APP ENV KEY < bytes
+  env_dir "$1" "$2" "$3"; key=$4
+  check_key "$key"
+  mkdir -p "$(dirname "$E/state/$key")"
+  write_atomic "$E/state/$key"
+  ;;
+
+state-cas)
+  # state-cas ROOT APP ENV KEY EXPECTED_SHA256|absent put|remove < bytes:
+  # compare-and-swap under a mkdir mutex (mkdir is atomic everywhere).
+  env_dir "$1" "$2" "$3"; key=$4 expected=$5 op=$6
+  check_key "$key"
+  mkdir -p "$E/state"
+  f="$E/state/$key"
+  mkdir -p "$(dirname "$f")"
+  m="$E/state/.mutex"
+  n=0
+  until mkdir "$m" 2>/dev/null; do
+    n=$((n + 1))
+    # A holder that died inside this short section leaves the folder: older than a minute is stale.
+    if [ -n "$(find "$m" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then rmdir "$m" 2>/dev/null || true; fi
+    [ "$n" -lt 600 ] || die "state mutex $m is stuck"
+    nap
+  done
+  trap 'rmdir "$m" 2>/dev/null || true' EXIT
+  if [ -f "$f" ]; then cur=$(sha256 "$f"); else cur=absent; fi
+  if [ "$cur" != "$expected" ]; then echo conflict; exit 3; fi
+  if [ "$op" = remove ]; then rm -f "$f"; else write_atomic "$f"; fi
+  echo ok
+  ;;
+
+*)
+  die "unknown verb '$verb'"
+  ;;
+esac
+)AGENT";
+  return script;
+}
+
+}  // namespace ecp::plugins::host

@@ -1,0 +1,257 @@
+// HostBackend: hosts, the parallel runner, activate/cleanup/status/logs.
+#include "plugins/host/host_backend.hpp"
+
+#include <fmt/format.h>
+#include <time.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::plugins::host {
+
+namespace {
+std::string option(const backend::TargetSpec& t, const std::string& key, const std::string& fallback = "") {
+  auto it = t.options.find(key);
+  return it == t.options.end() || it->second.empty() ? fallback : it->second;
+}
+
+std::string rfc3339(long long seconds) {
+  if (seconds <= 0) return "";
+  time_t t = static_cast<time_t>(seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace
+
+HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app)
+    : target_(target), app_(app) {
+  if (!target.root.empty()) root_ = target.root;
+  else if (target.hosts.empty()) root_ = option(target, "local_root", (fs::ecp_home() / "targets" / target.name).string());
+  else root_ = "/srv/ecp";
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  checked_dir_ = option(target, "checked_dir", (fs::ecp_home() / "cache" / "checked-layers").string());
+  parallel_ = std::max(1, std::atoi(option(target, "parallel", "8").c_str()));
+  if (target.hosts.empty()) {
+    auto h = std::make_unique<Host>();
+    h->label = "local";
+    h->address = "127.0.0.1";
+    h->transport = std::make_unique<LocalTransport>();
+    hosts_.push_back(std::move(h));
+  } else {
+    // ControlMaster sockets need a short path (unix sockets: 108 bytes).
+    control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
+    int n = 0;
+    for (const auto& e : target.hosts) {
+      for (const auto& h : hosts_)
+        if (h->label == e.text) fail(ErrorKind::validation, "target '{}' lists host {} twice", target.name, e.text);
+      SshConfig c;
+      c.program = option(target, "ssh_program", "ssh");
+      c.config_file = option(target, "ssh_config");
+      c.endpoint = e;
+      auto h = std::make_unique<Host>();
+      h->label = e.text;
+      h->address = e.host;
+      h->transport = std::make_unique<SshTransport>(c, control_dir_->path(), n++);
+      hosts_.push_back(std::move(h));
+    }
+  }
+  for (auto& h : hosts_) h->agent = std::make_unique<Agent>(*h->transport, root_);
+}
+
+HostBackend::~HostBackend() = default;
+
+backend::Capabilities HostBackend::capabilities() const {
+  backend::Capabilities c;
+  c.route = false;  // the nginx gateway comes with blue-green and canary
+  c.logs = true;
+  c.needs_registry = false;  // ecp sends layers itself
+  c.keeps_releases = true;
+  return c;
+}
+
+std::vector<std::string> HostBackend::locations() {
+  std::vector<std::string> out;
+  for (const auto& h : hosts_) out.push_back(h->label);
+  return out;
+}
+
+std::string HostBackend::address(const std::string& location) { return host(location).address; }
+
+Host& HostBackend::host(const std::string& label) {
+  for (auto& h : hosts_)
+    if (h->label == label) return *h;
+  fail(ErrorKind::internal, "target '{}' has no host {}", target_.name, label);
+}
+
+std::vector<Host*> HostBackend::all() {
+  std::vector<Host*> out;
+  for (auto& h : hosts_) out.push_back(h.get());
+  return out;
+}
+
+std::vector<std::string> HostBackend::base_args() const { return {root_, app_.app, app_.env}; }
+
+std::vector<std::exception_ptr> HostBackend::each(const std::vector<Host*>& hosts,
+                                                  const std::function<void(Host&)>& fn) {
+  std::vector<std::exception_ptr> errors(hosts.size());
+  if (hosts.size() == 1) {
+    try {
+      fn(*hosts[0]);
+    } catch (...) {
+      errors[0] = std::current_exception();
+    }
+    return errors;
+  }
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < hosts.size();) {
+      try {
+        fn(*hosts[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < std::min<int>(parallel_, static_cast<int>(hosts.size())); ++t) threads.emplace_back(worker);
+  }
+  return errors;
+}
+
+void HostBackend::activate(int revision) {
+  auto errors = each(all(), [&](Host& h) {
+    auto args = base_args();
+    args.push_back(std::to_string(revision));
+    h.agent->must(fmt::format("switching current to revision {}", revision), "switch", args);
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void HostBackend::cleanup(const std::vector<int>& keep) {
+  auto errors = each(all(), [&](Host& h) {
+    auto args = base_args();
+    for (int k : keep) args.push_back(std::to_string(k));
+    auto out = h.agent->must("removing old releases", "prune", args, {}, std::chrono::minutes(5));
+    if (!out.empty()) log::debug("{}: {}", h.label, out);
+  });
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (!errors[i]) continue;
+    try {
+      std::rethrow_exception(errors[i]);
+    } catch (const std::exception& e) {
+      log::warn("{}", e.what());
+    }
+  }
+}
+
+backend::TargetStatus parse_status(const std::string& location, const std::string& address, const std::string& out) {
+  backend::TargetStatus s;
+  std::size_t pos = 0;
+  while (pos < out.size()) {
+    auto nl = out.find('\n', pos);
+    std::string line = out.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? out.size() : nl + 1;
+    std::vector<std::string> f;
+    for (std::size_t p = 0;;) {
+      auto tab = line.find('\t', p);
+      f.push_back(line.substr(p, tab == std::string::npos ? std::string::npos : tab - p));
+      if (tab == std::string::npos) break;
+      p = tab + 1;
+    }
+    if (f[0] == "current" && f.size() >= 2) {
+      s.current[location] = std::atoi(f[1].c_str());
+    } else if (f[0] == "instance" && f.size() >= 9) {
+      backend::InstanceStatus i;
+      i.ref = {location, f[1], std::atoi(f[2].c_str())};
+      i.revision = std::atoi(f[3].c_str());
+      i.port = std::atoi(f[4].c_str());
+      i.pid = std::atoll(f[5].c_str());
+      i.state = backend::instance_state_from(f[6]);
+      i.since = rfc3339(std::atoll(f[7].c_str()));
+      i.restarts = std::atoi(f[8].c_str());
+      i.address = address;
+      s.instances.push_back(i);
+    }
+  }
+  return s;
+}
+
+backend::TargetStatus HostBackend::status() {
+  backend::TargetStatus total;
+  std::mutex mu;
+  auto errors = each(all(), [&](Host& h) {
+    auto r = h.agent->call("status", base_args(), {}, std::chrono::seconds(60));
+    if (!r.ok()) fail_call(*h.transport, "reading the instances", r);
+    auto s = parse_status(h.label, h.address, r.out);
+    std::lock_guard l(mu);
+    total.instances.insert(total.instances.end(), s.instances.begin(), s.instances.end());
+    for (const auto& [k, v] : s.current) total.current[k] = v;
+  });
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (!errors[i]) continue;
+    try {
+      std::rethrow_exception(errors[i]);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::interrupted) throw;
+      total.unreachable.push_back(e.what());
+    }
+  }
+  std::sort(total.instances.begin(), total.instances.end(),
+            [](const auto& a, const auto& b) { return a.ref < b.ref; });
+  return total;
+}
+
+void HostBackend::logs(const backend::LogOptions& options, const backend::LineSink& sink) {
+  std::vector<backend::InstanceRef> refs = options.instances;
+  if (refs.empty()) {
+    auto s = status();
+    for (const auto& u : s.unreachable) log::warn("{}", u);
+    for (const auto& i : s.instances) refs.push_back(i.ref);
+  }
+  if (refs.empty()) {
+    log::info("no instances of {}/{} on target {}", app_.app, app_.env, target_.name);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(refs.size());
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < refs.size(); ++i)
+      threads.emplace_back([&, i] {
+        try {
+          const auto& ref = refs[i];
+          Host& h = host(ref.location);
+          auto args = base_args();
+          args.insert(args.end(), {ref.slot, std::to_string(ref.index), std::to_string(options.lines),
+                                   options.follow ? "1" : "0"});
+          Input in;
+          in.on_line = [&](std::string_view line) { sink(ref, line); };
+          // No timeout when following: it ends with an interrupt.
+          auto r = h.agent->call("logs", args, in, options.follow ? backend::Duration{0} : std::chrono::minutes(2));
+          if (!r.ok() && r.exit_code != 4) fail_call(*h.transport, "reading the log of " + ref.name(), r);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      });
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void register_host_backend() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    backend::builtin_table().add("host", [](const backend::TargetSpec& t, const backend::AppSpec& a) {
+      return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a));
+    });
+  });
+}
+
+}  // namespace ecp::plugins::host

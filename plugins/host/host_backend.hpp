@@ -1,0 +1,91 @@
+#pragma once
+// The host backend: this machine ("local") or SSH hosts (VMs, physical machines).
+// Every action on a host is a verb of ecp's agent script (agent.hpp), run through
+// the host's transport; hosts are worked on in parallel (at most `parallel` at
+// once). Releases are unpacked under ROOT/APP/ENV/releases/REV, instances run under
+// the agent's supervisor, and the ledger and lock live in ROOT/APP/ENV/state on the
+// first host (ledger records are copied to every host, so any host can tell the
+// history when the first one is gone).
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/backend/backend.hpp"
+#include "core/util/fs.hpp"
+#include "plugins/host/agent.hpp"
+#include "plugins/host/transport.hpp"
+
+namespace ecp::plugins::host {
+
+struct Host {
+  std::string label;    // "local" or the ssh:// text of the targets file
+  std::string address;  // where its instances answer
+  std::unique_ptr<Transport> transport;
+  std::unique_ptr<Agent> agent;
+};
+
+class HostBackend : public backend::Backend, private backend::StateStore {
+ public:
+  // options (set by core/ops): local_root (ROOT for this machine), ssh_program,
+  // ssh_config, checked_dir (markers of layers already checked), parallel.
+  HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app);
+  ~HostBackend() override;
+
+  backend::Capabilities capabilities() const override;
+  std::vector<std::string> locations() override;
+  std::string address(const std::string& location) override;
+  void prepare(const backend::ReleaseSpec& release) override;
+  std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
+  std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
+  std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  void activate(int revision) override;
+  void cleanup(const std::vector<int>& keep) override;
+  backend::TargetStatus status() override;
+  void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
+  backend::StateStore& state() override { return *this; }
+
+  const std::string& root() const { return root_; }
+
+ private:
+  // StateStore
+  std::optional<std::string> get(const std::string& key) override;
+  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override;
+  void put(const std::string& key, std::string_view data) override;
+  bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
+  bool remove_if(const std::string& key, const std::string& expected) override;
+
+  Host& host(const std::string& label);
+  // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
+  std::vector<std::exception_ptr> each(const std::vector<Host*>& hosts, const std::function<void(Host&)>& fn);
+  std::vector<Host*> all();
+  void prepare_host(Host& h, const backend::ReleaseSpec& release);
+  void ensure_checked(const backend::LayerBlob& layer);
+  // A state read from the first host that answers.
+  process::Result state_read(const std::string& verb, const std::vector<std::string>& args);
+  std::vector<std::string> base_args() const;
+
+  backend::TargetSpec target_;
+  backend::AppSpec app_;
+  std::string root_;
+  std::vector<std::unique_ptr<Host>> hosts_;
+  std::unique_ptr<fs::TempDir> control_dir_;
+  std::filesystem::path checked_dir_;
+  std::mutex checked_mu_;
+  std::set<std::string> checked_;
+  int parallel_ = 8;
+};
+
+// Registers "host" in the built-in backend table (called by cli/ before any command).
+void register_host_backend();
+
+// Parses the agent's status output (pure; unit-tested).
+backend::TargetStatus parse_status(const std::string& location, const std::string& address, const std::string& out);
+// Parses state-list output: "KEY SIZE\n" + SIZE bytes, repeated.
+std::vector<std::pair<std::string, std::string>> parse_state_list(const std::string& out);
+
+}  // namespace ecp::plugins::host

@@ -1,0 +1,124 @@
+// start / stop / health of instances, grouped by host, hosts in parallel.
+#include <fmt/format.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/util/error.hpp"
+#include "plugins/host/host_backend.hpp"
+#include "plugins/host/http_probe.hpp"
+
+namespace ecp::plugins::host {
+
+namespace {
+template <typename T, typename Key>
+std::map<std::string, std::vector<T>> by_location(const std::vector<T>& items, Key key) {
+  std::map<std::string, std::vector<T>> out;
+  for (const auto& i : items) out[key(i).location].push_back(i);
+  return out;
+}
+
+std::string why(const process::Result& r) {
+  std::string s = r.last_line();
+  if (r.timed_out) s = "timed out" + (s.empty() ? "" : " (" + s + ")");
+  return s.empty() ? fmt::format("exit status {}", r.exit_code) : s;
+}
+
+long grace_seconds(const backend::AppSpec& a) { return std::max<long>(1, (a.stop_grace.count() + 999) / 1000); }
+}  // namespace
+
+std::vector<backend::Failure> HostBackend::start(const std::vector<backend::InstanceSpec>& instances) {
+  auto groups = by_location(instances, [](const backend::InstanceSpec& s) { return s.ref; });
+  std::vector<Host*> hosts;
+  for (const auto& [loc, specs] : groups) hosts.push_back(&host(loc));
+  std::vector<backend::Failure> failures;
+  std::mutex mu;
+  auto errors = each(hosts, [&](Host& h) {
+    for (const auto& s : groups[h.label]) {
+      auto args = base_args();
+      args.insert(args.end(), {s.ref.slot, std::to_string(s.ref.index), std::to_string(s.revision),
+                               std::to_string(s.port), std::to_string(grace_seconds(app_))});
+      auto r = h.agent->call("start", args, {}, std::chrono::seconds(grace_seconds(app_) + 60));
+      if (r.ok()) continue;
+      bool unreachable = !h.transport->local() && ssh_failed(r);
+      std::lock_guard l(mu);
+      failures.push_back({s.ref,
+                          fmt::format("{}: starting {} on revision {}: {}", h.label, s.ref.name(), s.revision,
+                                      unreachable ? "host unreachable: " + h.transport->unreachable() : why(r)),
+                          unreachable});
+    }
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return failures;
+}
+
+std::vector<backend::Failure> HostBackend::stop(const std::vector<backend::InstanceRef>& instances) {
+  auto groups = by_location(instances, [](const backend::InstanceRef& r) { return r; });
+  std::vector<Host*> hosts;
+  for (const auto& [loc, refs] : groups) hosts.push_back(&host(loc));
+  std::vector<backend::Failure> failures;
+  std::mutex mu;
+  auto errors = each(hosts, [&](Host& h) {
+    for (const auto& ref : groups[h.label]) {
+      auto args = base_args();
+      args.insert(args.end(), {ref.slot, std::to_string(ref.index), std::to_string(grace_seconds(app_))});
+      auto r = h.agent->call("stop", args, {}, std::chrono::seconds(grace_seconds(app_) + 60));
+      if (r.ok()) continue;
+      bool unreachable = !h.transport->local() && ssh_failed(r);
+      std::lock_guard l(mu);
+      failures.push_back({ref,
+                          fmt::format("{}: stopping {}: {}", h.label, ref.name(),
+                                      unreachable ? "host unreachable: " + h.transport->unreachable() : why(r)),
+                          unreachable});
+    }
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return failures;
+}
+
+std::vector<backend::Probe> HostBackend::health(const std::vector<backend::InstanceSpec>& instances) {
+  std::vector<backend::Probe> probes(instances.size());
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < instances.size(); ++i)
+      threads.emplace_back([&, i] {
+        const auto& s = instances[i];
+        auto r = http_probe(host(s.ref.location).address, s.port + app_.health.port_delta, app_.health.path,
+                            app_.health.timeout);
+        probes[i] = {s.ref, r.healthy, false, r.detail};
+      });
+  }
+  // An instance that does not answer: is its process still there, is its host?
+  auto groups = by_location(probes, [](const backend::Probe& p) { return p.ref; });
+  std::vector<Host*> hosts;
+  for (const auto& [loc, ps] : groups)
+    if (std::any_of(ps.begin(), ps.end(), [](const auto& p) { return !p.healthy; })) hosts.push_back(&host(loc));
+  std::mutex mu;
+  each(hosts, [&](Host& h) {
+    auto r = h.agent->call("status", base_args(), {}, std::chrono::seconds(30));
+    std::lock_guard l(mu);
+    for (auto& p : probes) {
+      if (p.healthy || p.ref.location != h.label) continue;
+      if (!r.ok()) {
+        p.gone = !h.transport->local() && ssh_failed(r);
+        if (p.gone) p.detail = "host unreachable: " + h.transport->unreachable();
+        continue;
+      }
+      auto st = parse_status(h.label, h.address, r.out);
+      for (const auto& i : st.instances) {
+        if (i.ref != p.ref) continue;
+        if (i.state == backend::InstanceState::crashed || i.state == backend::InstanceState::stopped) {
+          p.gone = true;
+          p.detail = fmt::format("the process exited ({} restart(s); see 'ecp logs'); last check: {}", i.restarts,
+                                 p.detail);
+        }
+      }
+    }
+  });
+  return probes;
+}
+
+}  // namespace ecp::plugins::host

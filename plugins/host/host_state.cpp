@@ -1,0 +1,104 @@
+// The StateStore of host targets: ROOT/APP/ENV/state on the hosts. Compare-and-swap
+// (the lock) happens on the first host only, so there is one lock; plain writes
+// (ledger records, configs) go to every host that answers, and reads come from
+// the first host that answers.
+#include <fmt/format.h>
+
+#include "core/oci/digest.hpp"
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+#include "plugins/host/host_backend.hpp"
+
+namespace ecp::plugins::host {
+
+std::vector<std::pair<std::string, std::string>> parse_state_list(const std::string& out) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  std::size_t p = 0;
+  while (p < out.size()) {
+    auto nl = out.find('\n', p);
+    if (nl == std::string::npos) fail(ErrorKind::io, "state list: a header without a newline");
+    std::string header = out.substr(p, nl - p);
+    auto sp = header.rfind(' ');
+    if (sp == std::string::npos) fail(ErrorKind::io, "state list: bad header '{}'", header);
+    std::size_t size = std::stoull(header.substr(sp + 1));
+    p = nl + 1;
+    if (p + size > out.size()) fail(ErrorKind::io, "state list: '{}' is cut short", header.substr(0, sp));
+    entries.emplace_back(header.substr(0, sp), out.substr(p, size));
+    p += size;
+  }
+  return entries;
+}
+
+process::Result HostBackend::state_read(const std::string& verb, const std::vector<std::string>& args) {
+  std::string skipped;
+  for (auto& h : hosts_) {
+    auto r = h->agent->call(verb, args, {}, std::chrono::seconds(60));
+    if (!h->transport->local() && ssh_failed(r)) {
+      skipped += fmt::format("{}{} ({})", skipped.empty() ? "" : ", ", h->label, h->transport->unreachable());
+      continue;
+    }
+    if (!skipped.empty()) log::warn("the ledger is read from {}: unreachable: {}", h->label, skipped);
+    if (!r.ok() && r.exit_code != 3) fail_call(*h->transport, "reading the ledger", r);
+    return r;
+  }
+  fail(ErrorKind::io, "target '{}': no host answered to read the ledger: {}", target_.name, skipped);
+}
+
+std::optional<std::string> HostBackend::get(const std::string& key) {
+  auto args = base_args();
+  args.push_back(key);
+  auto r = state_read("state-get", args);
+  if (r.exit_code == 3) return std::nullopt;
+  return r.out;
+}
+
+std::vector<std::pair<std::string, std::string>> HostBackend::list(const std::string& prefix) {
+  auto args = base_args();
+  args.push_back(prefix);
+  return parse_state_list(state_read("state-list", args).out);
+}
+
+void HostBackend::put(const std::string& key, std::string_view data) {
+  auto args = base_args();
+  args.push_back(key);
+  auto errors = each(all(), [&](Host& h) {
+    h.agent->must("writing the ledger (" + key + ")", "state-put", args, Input{std::string(data), {}, {}});
+  });
+  std::size_t ok = 0;
+  std::string failed;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (!errors[i]) {
+      ++ok;
+      continue;
+    }
+    try {
+      std::rethrow_exception(errors[i]);
+    } catch (const std::exception& e) {
+      failed += (failed.empty() ? "" : "; ") + std::string(e.what());
+    }
+  }
+  if (ok == 0) fail(ErrorKind::io, "{}", failed);
+  if (!failed.empty()) log::warn("the ledger entry {} is missing on some hosts: {}", key, failed);
+}
+
+bool HostBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {
+  Host& h = *hosts_.front();
+  auto args = base_args();
+  args.insert(args.end(), {key, expected ? oci::Sha256::of(*expected).hex() : "absent", "put"});
+  auto r = h.agent->call("state-cas", args, Input{std::string(data), {}, {}});
+  if (r.exit_code == 3) return false;
+  if (!r.ok()) fail_call(*h.transport, "updating the lock", r);
+  return true;
+}
+
+bool HostBackend::remove_if(const std::string& key, const std::string& expected) {
+  Host& h = *hosts_.front();
+  auto args = base_args();
+  args.insert(args.end(), {key, oci::Sha256::of(expected).hex(), "remove"});
+  auto r = h.agent->call("state-cas", args);
+  if (r.exit_code == 3) return false;
+  if (!r.ok()) fail_call(*h.transport, "removing the lock", r);
+  return true;
+}
+
+}  // namespace ecp::plugins::host

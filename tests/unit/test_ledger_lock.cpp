@@ -1,0 +1,185 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/ledger/ledger.hpp"
+#include "core/ledger/lock.hpp"
+#include "core/util/error.hpp"
+
+using namespace ecp;
+using namespace std::chrono_literals;
+
+namespace {
+// The ledger's storage contract, in memory (the real ones are the host agent and plugins).
+class MemoryStorage : public ledger::Storage {
+ public:
+  std::optional<std::string> get(const std::string& key) override {
+    std::lock_guard l(mu);
+    auto it = data.find(key);
+    return it == data.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override {
+    std::lock_guard l(mu);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : data)
+      if (k.starts_with(prefix)) out.emplace_back(k, v);
+    return out;
+  }
+  void put(const std::string& key, std::string_view d) override {
+    std::lock_guard l(mu);
+    data[key] = std::string(d);
+  }
+  bool put_if(const std::string& key, std::string_view d, const std::optional<std::string>& expected) override {
+    std::lock_guard l(mu);
+    auto it = data.find(key);
+    bool match = expected ? (it != data.end() && it->second == *expected) : it == data.end();
+    if (match) data[key] = std::string(d);
+    return match;
+  }
+  bool remove_if(const std::string& key, const std::string& expected) override {
+    std::lock_guard l(mu);
+    auto it = data.find(key);
+    if (it == data.end() || it->second != expected) return false;
+    data.erase(it);
+    return true;
+  }
+  std::mutex mu;
+  std::map<std::string, std::string> data;
+};
+
+ledger::Lease lease(const std::string& holder, std::int64_t now, std::int64_t length) {
+  return {holder, "deploy hello/dev", now, now + length, holder + "-token"};
+}
+}  // namespace
+
+TEST_CASE("ecp::ledger::try_acquire") {
+  MemoryStorage s;
+  auto now = ledger::now_ms();
+  auto a = ledger::try_acquire(s, lease("alice", now, 60000), now);
+  CHECK(a.acquired);
+  SUBCASE("a second holder is told who holds it and since when") {
+    auto b = ledger::try_acquire(s, lease("bob", now, 60000), now + 1000);
+    CHECK_FALSE(b.acquired);
+    REQUIRE(b.holder);
+    CHECK(b.holder->holder == "alice");
+    CHECK(b.holder->since_ms == now);
+  }
+  SUBCASE("an expired lease is taken over, once") {
+    auto later = now + 61000;
+    auto b = ledger::try_acquire(s, lease("bob", later, 60000), later);
+    CHECK(b.acquired);
+    REQUIRE(b.took_over);
+    CHECK(b.took_over->holder == "alice");
+    auto c = ledger::try_acquire(s, lease("carol", later, 60000), later);
+    CHECK_FALSE(c.acquired);
+    CHECK(c.holder->holder == "bob");
+  }
+  SUBCASE("force_unlock removes it and says whose it was") {
+    auto removed = ledger::force_unlock(s);
+    REQUIRE(removed);
+    CHECK(removed->holder == "alice");
+    CHECK_FALSE(ledger::read_lock(s).has_value());
+    CHECK_FALSE(ledger::force_unlock(s).has_value());
+  }
+}
+
+TEST_CASE("ecp::ledger::HeldLock") {
+  MemoryStorage s;
+  auto now = ledger::now_ms();
+  auto l = lease("alice", now, 300);
+  REQUIRE(ledger::try_acquire(s, l, now).acquired);
+  SUBCASE("renews while held, so the lease never runs out, and releases") {
+    {
+      ledger::HeldLock held(s, l, 300ms);
+      std::this_thread::sleep_for(800ms);
+      CHECK_FALSE(held.lost());
+      auto stored = ledger::read_lock(s);
+      REQUIRE(stored);
+      CHECK(stored->expires_ms > ledger::now_ms());
+      CHECK(stored->token == l.token);
+    }
+    CHECK_FALSE(ledger::read_lock(s).has_value());
+  }
+  SUBCASE("a forced unlock makes it lost, and its release leaves the new holder alone") {
+    ledger::HeldLock held(s, l, 300ms);
+    ledger::force_unlock(s);
+    auto t = ledger::now_ms();
+    REQUIRE(ledger::try_acquire(s, lease("bob", t, 60000), t).acquired);
+    for (int i = 0; i < 100 && !held.lost(); ++i) std::this_thread::sleep_for(20ms);
+    CHECK(held.lost());
+    held.release();
+    auto stored = ledger::read_lock(s);
+    REQUIRE(stored);
+    CHECK(stored->holder == "bob");
+  }
+}
+
+TEST_CASE("ecp::ledger::Ledger") {
+  MemoryStorage s;
+  ledger::Ledger l(s);
+  CHECK(l.next_revision() == 1);
+  auto rec = [](int rev, ledger::Outcome o, const std::string& image, const std::string& config) {
+    ledger::Record r;
+    r.revision = rev;
+    r.app = "hello";
+    r.env = "dev";
+    r.image_digest = image;
+    r.config_digest = config;
+    r.outcome = o;
+    return r;
+  };
+  l.write(rec(1, ledger::Outcome::succeeded, "sha256:a", "sha256:c1"));
+  l.write(rec(2, ledger::Outcome::succeeded, "sha256:b", "sha256:c1"));
+  l.write(rec(3, ledger::Outcome::failed_rolled_back, "sha256:c", "sha256:c1"));
+  l.write(rec(10, ledger::Outcome::succeeded, "sha256:b", "sha256:c1"));
+  auto all = l.records();
+  REQUIRE(all.size() == 4);
+  CHECK(all.back().revision == 10);
+  CHECK(l.next_revision() == 11);
+  CHECK(l.get(3)->outcome == ledger::Outcome::failed_rolled_back);
+  CHECK(ledger::current(all)->revision == 10);
+  SUBCASE("rollback goes to the last good revision that differs from the current one") {
+    auto t = ledger::rollback_target(all, 10);
+    REQUIRE(t);
+    CHECK(t->revision == 1);  // 2 is the same image and config as 10, 3 failed
+  }
+  SUBCASE("the newest N good revisions are kept, plus the ones asked for") {
+    CHECK(ledger::revisions_to_keep(all, 2, {3}) == std::vector<int>{2, 3, 10});
+  }
+  SUBCASE("a damaged record is skipped, and its number still counts") {
+    s.put("ledger/r000011.json", "{not json");
+    CHECK(l.records().size() == 4);
+    CHECK(l.next_revision() == 12);
+  }
+  SUBCASE("configs are stored by digest") {
+    l.put_config("sha256:abc123", "A=1\n");
+    CHECK(l.config("sha256:abc123") == std::optional<std::string>("A=1\n"));
+    CHECK_THROWS_AS(l.put_config("../../etc/passwd", "x"), Error);
+  }
+}
+
+TEST_CASE("ecp::ledger::Record JSON") {
+  ledger::Record r;
+  r.revision = 7;
+  r.kind = ledger::Kind::rollback;
+  r.app = "hello";
+  r.env = "prod";
+  r.image = "hello:1";
+  r.image_digest = "sha256:aa";
+  r.layers = {{"sha256:l1", "application/vnd.oci.image.layer.v1.tar+gzip", 42}};
+  r.change_id = "CHG-1 \"quoted\" $(x)";
+  r.outcome = ledger::Outcome::failed_rolled_back;
+  r.from_revision = 6;
+  r.rollback_to = 3;
+  r.instances = {{"ssh://root@10.0.0.1", "a", 0, 8080}};
+  auto back = ledger::record_from_json(ledger::to_json(r), "r7");
+  CHECK(back == r);
+  CHECK(ledger::to_json(r).find('\n') == std::string::npos);
+  CHECK_THROWS_AS(ledger::record_from_json("{\"revision\": 1, \"outcome\": \"maybe\"}", "x"), Error);
+  CHECK(ledger::parse_rfc3339_ms(ledger::rfc3339_ms(1700000000123)) == 1700000000123);
+  CHECK(ledger::parse_rfc3339_ms("2023-11-14T22:13:20Z") == 1700000000000);
+  CHECK_FALSE(ledger::parse_rfc3339_ms("yesterday").has_value());
+}

@@ -1,0 +1,183 @@
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/strategy/health_gate.hpp"
+#include "core/strategy/strategy.hpp"
+#include "core/util/error.hpp"
+
+using namespace ecp;
+using backend::InstanceRef;
+using backend::InstanceSpec;
+
+namespace {
+
+// A backend that runs nothing: it remembers what runs where and answers health
+// checks from a table, and logs every call so the tests can read the order.
+class FakeBackend : public backend::Backend {
+ public:
+  std::vector<std::string> locs = {"h1", "h2", "h3"};
+  std::map<InstanceRef, int> running;             // ref -> revision
+  std::set<std::pair<std::string, int>> sick;     // (location, revision) never healthy
+  std::set<std::string> unreachable;              // locations that do not answer
+  std::vector<std::string> calls;
+
+  backend::Capabilities capabilities() const override { return {}; }
+  std::vector<std::string> locations() override { return locs; }
+  std::string address(const std::string&) override { return "127.0.0.1"; }
+  void prepare(const backend::ReleaseSpec&) override {}
+  std::vector<backend::Failure> start(const std::vector<InstanceSpec>& in) override {
+    std::vector<backend::Failure> f;
+    for (const auto& s : in) {
+      calls.push_back("start " + s.ref.location + " r" + std::to_string(s.revision));
+      if (unreachable.count(s.ref.location)) f.push_back({s.ref, "unreachable", true});
+      else running[s.ref] = s.revision;
+    }
+    return f;
+  }
+  std::vector<backend::Probe> health(const std::vector<InstanceSpec>& in) override {
+    std::vector<backend::Probe> out;
+    for (const auto& s : in) {
+      bool up = running.count(s.ref) && running[s.ref] == s.revision && !sick.count({s.ref.location, s.revision});
+      bool gone = unreachable.count(s.ref.location) > 0;
+      out.push_back({s.ref, up, gone, up ? "HTTP 200" : "HTTP 503"});
+    }
+    return out;
+  }
+  std::vector<backend::Failure> stop(const std::vector<InstanceRef>& in) override {
+    std::vector<backend::Failure> f;
+    for (const auto& r : in) {
+      calls.push_back("stop " + r.location);
+      if (unreachable.count(r.location)) f.push_back({r, "unreachable", true});
+      running.erase(r);
+    }
+    return f;
+  }
+  void activate(int) override {}
+  void cleanup(const std::vector<int>&) override {}
+  backend::TargetStatus status() override { return {}; }
+  void logs(const backend::LogOptions&, const backend::LineSink&) override {}
+  backend::StateStore& state() override { throw std::logic_error("no state"); }
+};
+
+strategy::Input input(FakeBackend& b, const std::string& type, int from, int to) {
+  strategy::Input in;
+  in.type = type;
+  for (const auto& l : b.locs) {
+    InstanceRef r{l, "a", 0};
+    in.desired.push_back({r, to, 8080});
+    if (from > 0) {
+      in.running.push_back({r, from, 8080});
+      b.running[r] = from;
+    }
+  }
+  in.health.interval = std::chrono::milliseconds(50);
+  in.health.timeout = std::chrono::milliseconds(50);
+  in.health.retries = 2;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("ecp::strategy::rolling") {
+  FakeBackend b;
+  SUBCASE("one host at a time, each gated on health") {
+    auto in = input(b, "rolling", 1, 2);
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(b.calls == std::vector<std::string>{"stop h1", "start h1 r2", "stop h2", "start h2 r2", "stop h3",
+                                              "start h3 r2"});
+    for (const auto& l : b.locs) CHECK(b.running[{l, "a", 0}] == 2);
+  }
+  SUBCASE("a batch that fails stops the rollout; touched instances go back, the rest is never touched") {
+    b.sick.insert({"h2", 2});
+    auto in = input(b, "rolling", 1, 2);
+    std::vector<std::string> events;
+    in.on_event = [&](const strategy::Event& e) { events.push_back(e.type); };
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    CHECK(r.message.find("batch 2/3") != std::string::npos);
+    CHECK(r.message.find("a-0@h2") != std::string::npos);
+    CHECK(b.running[{"h1", "a", 0}] == 1);
+    CHECK(b.running[{"h2", "a", 0}] == 1);
+    CHECK(b.running[{"h3", "a", 0}] == 1);
+    CHECK(std::find(b.calls.begin(), b.calls.end(), "start h3 r2") == b.calls.end());
+    CHECK(std::find(events.begin(), events.end(), "rollback") != events.end());
+    CHECK(std::find(events.begin(), events.end(), "restored") != events.end());
+  }
+  SUBCASE("when the old revision does not come back either, the outcome needs attention") {
+    b.sick.insert({"h1", 2});
+    b.sick.insert({"h1", 1});
+    auto r = strategy::rollout(b, input(b, "rolling", 1, 2));
+    CHECK(r.outcome == strategy::Outcome::failed);
+    CHECK(r.message.find("rolling back failed too") != std::string::npos);
+  }
+  SUBCASE("a host that goes away mid-rollout: the others go back, the host is named") {
+    b.unreachable.insert("h2");
+    auto r = strategy::rollout(b, input(b, "rolling", 1, 2));
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    CHECK(r.lost == std::vector<std::string>{"h2"});
+    CHECK(b.running[{"h1", "a", 0}] == 1);
+    CHECK(b.running[{"h3", "a", 0}] == 1);
+    CHECK(r.message.find("h2") != std::string::npos);
+  }
+  SUBCASE("a first release that fails leaves nothing running") {
+    b.sick.insert({"h1", 1});
+    auto r = strategy::rollout(b, input(b, "rolling", 0, 1));
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    CHECK(b.running.empty());
+  }
+  SUBCASE("a lost lock stops it like a failed batch") {
+    auto in = input(b, "rolling", 1, 2);
+    int polls = 0;
+    in.should_stop = [&] { return ++polls > 1; };
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    CHECK(r.message.find("lock") != std::string::npos);
+    CHECK(b.running[{"h1", "a", 0}] == 1);
+  }
+}
+
+TEST_CASE("ecp::strategy::recreate") {
+  FakeBackend b;
+  SUBCASE("stops everything, then starts everything") {
+    auto r = strategy::rollout(b, input(b, "recreate", 1, 2));
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(b.calls == std::vector<std::string>{"stop h1", "stop h2", "stop h3", "start h1 r2", "start h2 r2",
+                                              "start h3 r2"});
+  }
+  SUBCASE("one sick instance brings every instance back to the old revision") {
+    b.sick.insert({"h3", 2});
+    auto r = strategy::rollout(b, input(b, "recreate", 1, 2));
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    for (const auto& l : b.locs) CHECK(b.running[{l, "a", 0}] == 1);
+  }
+  SUBCASE("strategies that move traffic need a router") {
+    CHECK_THROWS_AS(strategy::rollout(b, input(b, "canary", 1, 2)), Error);
+    CHECK_THROWS_AS(strategy::rollout(b, input(b, "bogus", 1, 2)), Error);
+  }
+}
+
+TEST_CASE("ecp::strategy rolling helpers") {
+  CHECK(strategy::rolling_step(3, 1) == 1);
+  CHECK(strategy::rolling_step(2, 5) == 2);
+  CHECK(strategy::rolling_step(0, 0) == 1);
+  std::vector<InstanceSpec> d = {{{"h1", "a", 0}, 1, 0}, {{"h1", "a", 1}, 1, 0}, {{"h2", "a", 0}, 1, 0},
+                                 {{"h2", "a", 1}, 1, 0}};
+  auto o = strategy::rolling_order(d);
+  CHECK(o[0].ref == InstanceRef{"h1", "a", 0});
+  CHECK(o[1].ref == InstanceRef{"h2", "a", 0});
+  CHECK(o[2].ref == InstanceRef{"h1", "a", 1});
+  backend::HealthSpec h;
+  h.interval = std::chrono::seconds(10);
+  h.timeout = std::chrono::seconds(2);
+  h.retries = 3;
+  CHECK(strategy::startup_window(h) == std::chrono::seconds(32));
+  backend::AppSpec app;
+  app.base_port = 8080;
+  CHECK(backend::instance_port(app, {"h", "a", 2}) == 8082);
+  CHECK(backend::instance_port(app, {"h", "b", 0}) == 8180);
+}
