@@ -22,6 +22,7 @@
 #include "core/ops/build_interrupt.hpp"
 #include "core/ops/git_source.hpp"
 #include "core/ops/layer_plan.hpp"
+#include "core/ops/pull.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
@@ -194,7 +195,10 @@ BuildResult build(const BuildOptions& options) {
   image::Store store(store_dir);
 
   // 3. The base image.
-  std::string spec = base_spec(d.build.base, project_dir);
+  // A registry base is pulled into the store first (ops/pull.hpp), then read from there.
+  std::string spec = d.build.base.kind == descriptor::BaseKind::registry
+                         ? registry_base_spec(d.build.base.text, store_dir, vo)
+                         : base_spec(d.build.base, project_dir);
   image::BaseImage base = image::read_base(store, spec);
 
   // 4. The layout, split into layers.

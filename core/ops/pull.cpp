@@ -149,12 +149,33 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
   {
     image::Store store(store_dir);
     have = store.resolve(local);
+    // A digest names content: when the store holds the manifest and its blobs
+    // (pulled under a tag before), no registry is needed.
+    if (ref.digest.valid() && !have && store.blob_size(ref.digest) > 0) {
+      auto bytes = store.read_blob(ref.digest);
+      auto j = oci::Json::parse(bytes, nullptr, false);
+      if (j.is_object() && j.contains("layers")) {
+        auto m = oci::Manifest::from_json(bytes);
+        bool whole = store.blob_size(m.config.digest) == m.config.size;
+        for (const auto& l : m.layers) whole = whole && store.blob_size(l.digest) == l.size;
+        if (whole) {
+          oci::Descriptor d;
+          d.media_type = m.media_type.empty() ? std::string(oci::media::oci_manifest) : m.media_type;
+          d.digest = ref.digest;
+          d.size = static_cast<std::int64_t>(bytes.size());
+          store.tag(local, d);
+          have = d;
+        }
+      }
+    }
   }
   if (ref.digest.valid() && have) return {local, have->digest.to_string()};
   PullResult r;
   try {
     PullOptions po;
     po.registry = options;
+    // With a stored copy to fall back on, an unreachable registry is not worth a long wait.
+    if (have && po.registry.retries < 0) po.registry.retries = 2;
     po.reference = reference;
     r = pull(po);
   } catch (const Error& e) {
@@ -181,6 +202,16 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
     }
   }
   return {r.reference, r.digest};
+}
+
+std::string registry_base_spec(const std::string& reference, const std::filesystem::path& store,
+                               const ValidateOptions& project) {
+  RegistryOptions o;
+  o.project = project;
+  o.store = store;
+  auto base = ensure_base_pulled(reference, o);
+  log::info("base image {}: {}", reference, base.digest);
+  return "oci:" + store.string() + ":" + base.tag;
 }
 
 }  // namespace ecp::ops

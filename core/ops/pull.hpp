@@ -2,6 +2,7 @@
 // `ecp pull`: a registry image -> the local store, every digest verified before
 // anything is written; and the registry base image of `ecp build`.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,10 @@ struct PulledBase {
 // resolved again (falling back to the stored copy, with a warning, when the
 // registry cannot be reached). Newly fetched layers pass image::check_layer.
 PulledBase ensure_base_pulled(const std::string& reference, const RegistryOptions& options);
+
+// For `ecp build`: ensure_base_pulled, then the base spec that reads it from the
+// store ("oci:STORE:TAG"), so image::read_base takes it like any OCI layout.
+std::string registry_base_spec(const std::string& reference, const std::filesystem::path& store,
+                               const ValidateOptions& project);
 
 }  // namespace ecp::ops
