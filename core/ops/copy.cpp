@@ -9,9 +9,9 @@ namespace ecp::ops {
 CopyResult copy(const CopyOptions& o) {
   auto src = oci::parse_reference(o.source).with_default_tag();
   auto dst = oci::parse_reference(o.destination);
-  if (dst.digest.valid() && !dst.tag.empty())
-    fail(ErrorKind::usage, "copy destination '{}': name a tag or nothing, not a digest", o.destination);
-  if (dst.digest.valid()) fail(ErrorKind::usage, "copy destination '{}': name a tag, not a digest", o.destination);
+  if (dst.digest.valid())
+    fail(ErrorKind::usage, "copy destination '{}': name a tag (or none), not a digest: the digest stays the source's",
+         o.destination);
   if (dst.tag.empty()) dst.tag = src.tag;  // empty when the source is a digest: put by digest only
 
   Registries regs(o.registry);

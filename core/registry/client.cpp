@@ -115,6 +115,7 @@ void Client::ping() {
     schemes = {"https"};
   HttpResponse r;
   with_retries(endpoint_.retry, [&] {
+    HttpResponse first;
     for (std::size_t k = 0; k < schemes.size(); ++k) {
       HttpRequest req;
       req.url = schemes[k] + "://" + api_host(endpoint_.registry) + "/v2/";
@@ -124,6 +125,12 @@ void Client::ping() {
       bool nobody_there = r.status == 0 && (r.curl_code == 7 || r.curl_code == 28);  // refused, timeout
       if (registry_answer || nobody_there || k + 1 == schemes.size()) break;
       log::debug("registry {}: not a registry on plain HTTP (HTTP {}); trying HTTPS", endpoint_.registry, r.status);
+      first = r;
+    }
+    // No TLS there either: a plain-HTTP registry whose probe failed by chance. Report that (retryable).
+    if (schemes.size() > 1 && r.status == 0 && r.tls_handshake_failed && first.status == 0) {
+      r = first;
+      scheme_ = schemes.front();
     }
     if (r.status == 0) {
       info.transport = r.error;
