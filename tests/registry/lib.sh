@@ -18,7 +18,7 @@ wait_answer() {
   url=$1; shift
   n=0
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url" 2>/dev/null)" != "000" ]; do
-    n=$((n + 1)); [ "$n" -lt 200 ] || return 1
+    n=$((n + 1)); [ "$n" -lt 600 ] || return 1
     sleep 0.05
   done
 }
