@@ -97,9 +97,9 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     int next = ctx.ledger->next_revision();
     if (in.expect_next_revision && *in.expect_next_revision != next)
       fail(ErrorKind::validation,
-           "the plan is stale: it was made for revision {}, but the ledger of {}/{} is at revision {} now; "
-           "make a new plan",
-           *in.expect_next_revision, ctx.app.app, ctx.app.env, next - 1);
+           "the plan is stale: it was made when the ledger of {}/{} was at revision {}, and it is at revision {} "
+           "now; make a new plan",
+           ctx.app.app, ctx.app.env, *in.expect_next_revision - 1, next - 1);
     auto cur = ledger::current(records);
     auto status = ctx.backend->status();
     if (!status.unreachable.empty()) {

@@ -264,6 +264,7 @@ supervise)
     printf 'state=%s\nsince=%s\nrestarts=%s\nexit=%s\n' "$1" "$2" "$restarts" "${3:-}" | write_atomic "$I/state"
   }
   while [ "$stopping" = 0 ]; do
+    [ -f "$I/spec" ] || break  # the instance was removed under us: nothing left to run
     rotate
     # A clean environment: only these pass through, so the deploying user's
     # variables never change the app (autoconfig.sh lets the environment win).

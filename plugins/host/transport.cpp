@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <thread>
 
 #include "core/util/error.hpp"
@@ -37,15 +38,10 @@ SshTransport::SshTransport(SshConfig config, const std::filesystem::path& contro
 SshTransport::~SshTransport() {
   std::lock_guard l(mu_);
   if (!master_) return;
-  try {
-    process::Shield shield;
-    process::Options o;
-    o.timeout = std::chrono::seconds(5);
-    process::run(ssh_exit_argv(config_), o);
-    master_->wait(std::chrono::seconds(3));
-  } catch (...) {
-    // ~Child kills a master that did not exit.
-  }
+  // SIGTERM ends the master at once (it removes its socket); "-O exit" makes it
+  // linger over a second for the server's goodbye.
+  master_->kill(SIGTERM);
+  master_->wait(std::chrono::seconds(2));
 }
 
 bool SshTransport::connect() {
