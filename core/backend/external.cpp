@@ -149,7 +149,8 @@ TargetStatus ExternalBackend::status() {
   for (const auto& i : r.value("instances", Json::array())) s.instances.push_back(instance_status_from_json(i));
   for (const auto& u : r.value("unreachable", Json::array()))
     if (u.is_string()) s.unreachable.push_back(u.get<std::string>());
-  for (const auto& [k, v] : r.value("current", Json::object()).items())
+  const Json current = r.value("current", Json::object());  // items() must not outlive it
+  for (const auto& [k, v] : current.items())
     if (v.is_number_integer()) s.current[k] = v.get<int>();
   return s;
 }
@@ -195,7 +196,8 @@ void ExternalBackend::route(const std::map<std::string, int>& weights) { call("r
 std::map<std::string, int> ExternalBackend::weights() {
   Json r = call("weights", Json::object());
   std::map<std::string, int> out;
-  for (const auto& [k, v] : r.value("weights", Json::object()).items())
+  const Json weights = r.value("weights", Json::object());
+  for (const auto& [k, v] : weights.items())
     if (v.is_number_integer()) out[k] = v.get<int>();
   return out;
 }
