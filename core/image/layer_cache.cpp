@@ -9,7 +9,7 @@ namespace ecp::image {
 namespace {
 
 // Bump when the bytes the writer produces for the same inputs change.
-constexpr int format_version = 1;
+constexpr int format_version = 2;
 
 stdfs::path entry_path(const Store& store, const oci::Digest& key) {
   return store.private_dir() / "cache" / "layers" / (key.hex() + ".json");
@@ -17,43 +17,42 @@ stdfs::path entry_path(const Store& store, const oci::Digest& key) {
 
 }  // namespace
 
+// The key is a SHA-256 over a length-prefixed binary record of the options and
+// every entry: cheap for thousands of files (one hash call, no JSON), and
+// unambiguous for any bytes in paths. Local only: never leaves this machine.
 oci::Digest layer_cache_key(const std::vector<LayerEntry>& entries, const LayerOptions& o, int level) {
-  oci::Json j = oci::Json::object();
-  j["v"] = format_version;
-  j["compression"] = oci::media::to_string(o.compression);
-  j["level"] = level;
-  j["epoch"] = o.epoch;
-  j["uid"] = o.uid;
-  j["gid"] = o.gid;
-  oci::Json list = oci::Json::array();
+  std::string rec;
+  rec.reserve(64 + entries.size() * 128);
+  auto num = [&](std::int64_t v) { rec.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  auto str = [&](std::string_view v) {
+    num(static_cast<std::int64_t>(v.size()));
+    rec.append(v);
+  };
+  num(format_version);
+  str(oci::media::to_string(o.compression));
+  num(level);
+  num(o.epoch);
+  num(o.uid);
+  num(o.gid);
+  num(static_cast<std::int64_t>(entries.size()));
   for (const auto& e : entries) {
-    oci::Json x = {{"p", e.path}, {"t", static_cast<int>(e.type)}, {"m", e.mode ? static_cast<int>(*e.mode) : -1}};
+    str(e.path);
+    num(static_cast<int>(e.type));
+    num(e.mode ? static_cast<std::int64_t>(*e.mode) : -1);
     switch (e.type) {
       case LayerEntry::Type::file:
-        x["src"] = e.source.string();
-        x["size"] = e.stat->size;
-        x["mtime"] = e.stat->mtime_ns;
-        x["ino"] = e.stat->inode;
-        x["mode"] = e.stat->mode;
+        str(e.source.native());
+        num(e.stat->size);
+        num(e.stat->mtime_ns);
+        num(static_cast<std::int64_t>(e.stat->inode));
+        num(e.stat->mode);
         break;
-      case LayerEntry::Type::bytes: x["sha"] = oci::Sha256::of(e.content).hex(); break;
-      case LayerEntry::Type::symlink: x["target"] = e.content; break;
+      case LayerEntry::Type::bytes: str(oci::Sha256::of(e.content).hex()); break;
+      case LayerEntry::Type::symlink: str(e.content); break;
       case LayerEntry::Type::directory: break;
     }
-    list.push_back(std::move(x));
   }
-  j["entries"] = std::move(list);
-  // Source paths need not be valid UTF-8: hash the dump with invalid bytes
-  // replaced and the exact paths' digests mixed in separately.
-  oci::Sha256 h;
-  h.update(j.dump(-1, ' ', false, oci::Json::error_handler_t::replace));
-  for (const auto& e : entries) {
-    h.update(e.path);
-    h.update("\0", 1);
-    if (e.type == LayerEntry::Type::file) h.update(e.source.native());
-    h.update("\0", 1);
-  }
-  return h.finish();
+  return oci::Sha256::of(rec);
 }
 
 std::optional<CachedLayer> layer_cache_find(const Store& store, const oci::Digest& key) {

@@ -22,6 +22,7 @@
 #include "core/ops/build_interrupt.hpp"
 #include "core/ops/git_source.hpp"
 #include "core/ops/layer_plan.hpp"
+#include "core/ops/layout_walk.hpp"
 #include "core/ops/pull.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -53,26 +54,6 @@ std::string base_spec(const descriptor::BaseImage& b, const stdfs::path& project
   }
   fail(ErrorKind::usage, "build.base '{}': registry base images are not supported yet; use scratch, oci:PATH or "
                          "docker-archive:FILE", b.text);
-}
-
-// Every file, symlink and empty folder under `root`, relative, sorted.
-std::vector<std::string> walk_layout(const stdfs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  stdfs::recursive_directory_iterator it(root, stdfs::directory_options::none, ec), end;
-  if (ec) fail(ErrorKind::build, "{}: cannot read the layout folder: {}", root.string(), ec.message());
-  for (; it != end; it.increment(ec)) {
-    if (ec) fail(ErrorKind::build, "{}: {}", it->path().string(), ec.message());
-    const auto& p = it->path();
-    auto st = it->symlink_status();
-    if (stdfs::is_directory(st) && !stdfs::is_empty(p, ec)) continue;  // the writer emits parents
-    out.push_back(p.lexically_relative(root).generic_string());
-  }
-  std::sort(out.begin(), out.end());
-  // NAME beside NAME.tmpl is what autoconfig.sh rendered locally; the image gets
-  // the template only and renders at start.
-  std::erase_if(out, [&](const std::string& p) { return std::binary_search(out.begin(), out.end(), p + ".tmpl"); });
-  return out;
 }
 
 // run.user "UID[:GID]" owns the files, so the app can write conf/ (autoconfig.sh)
