@@ -60,6 +60,7 @@ struct LayerBlob {
   std::string media_type;  // ...tar+gzip, ...tar+zstd, ...tar
   std::int64_t size = 0;
   std::string path;        // the blob file in ecp's store; may not exist (then hosts must have it)
+  std::string diff_id;     // sha256 of the uncompressed tar (empty: unknown)
 };
 
 // What prepare() installs: revision N = an image and a rendered configuration.

@@ -31,7 +31,8 @@ std::optional<Outcome> outcome_from(std::string_view s) {
 
 std::string to_json(const Record& r) {
   Json layers = Json::array();
-  for (const auto& l : r.layers) layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}});
+  for (const auto& l : r.layers)
+    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
   Json instances = Json::array();
   for (const auto& i : r.instances)
     instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port}});
@@ -70,7 +71,8 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.image = j.value("image", "");
     r.image_digest = j.value("image_digest", "");
     for (const auto& l : j.value("layers", Json::array()))
-      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0})});
+      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0}),
+                          l.value("diff_id", "")});
     r.config_digest = j.value("config_digest", "");
     r.strategy = j.value("strategy", "");
     r.who = j.value("who", "");

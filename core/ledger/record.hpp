@@ -30,6 +30,7 @@ struct LayerEntry {
   std::string digest;
   std::string media_type;
   std::int64_t size = 0;
+  std::string diff_id;
   bool operator==(const LayerEntry&) const = default;
 };
 

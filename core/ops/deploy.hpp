@@ -34,6 +34,7 @@ struct PlanLayer {
   std::string digest;
   std::string media_type;
   std::int64_t size = 0;
+  std::string diff_id;
 };
 
 struct DeployPlan {

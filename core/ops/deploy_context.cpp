@@ -102,9 +102,11 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   ts.options = t->options;
   ts.options["local_root"] = (fs::ecp_home() / "targets" / t->name).string();
   ts.options["checked_dir"] = (fs::ecp_home() / "cache" / "checked-layers").string();
+  ts.options["tmp_dir"] = (fs::ecp_home() / "tmp").string();
   if (auto s = env_or("ECP_SSH"); !s.empty()) ts.options["ssh_program"] = s;
   if (auto s = env_or("ECP_SSH_CONFIG"); !s.empty()) ts.options["ssh_config"] = s;
   if (auto s = env_or("ECP_PARALLEL"); !s.empty()) ts.options["parallel"] = s;
+  if (const char* p = std::getenv("ECP_SSH_PERSIST")) ts.options["ssh_persist"] = p;
 
   // The app as far as running it goes.
   auto& a = c.app;

@@ -51,7 +51,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   DeployResult result;
 
   // 1. The plan.
-  result.plan = make_plan(ctx, in);
+  result.plan = make_plan(ctx, in, !force);
   if (!force && !result.plan.changed) {
     result.outcome = "unchanged";
     result.revision = result.plan.from_revision;
@@ -119,7 +119,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     rec.target = ctx.target.name;
     rec.image = in.image.reference;
     rec.image_digest = in.image.digest;
-    for (const auto& l : in.image.layers) rec.layers.push_back({l.digest, l.media_type, l.size});
+    for (const auto& l : in.image.layers) rec.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
     rec.config_digest = in.config.digest;
     rec.strategy = in.strategy;
     rec.who = who();

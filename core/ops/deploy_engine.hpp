@@ -40,7 +40,9 @@ struct ReleaseInput {
 // The strategy settings of the environment, with --strategy applied.
 void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string& override_type);
 
-DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in);
+// `probe`: run the health checks to tell whether an unchanged release still serves
+// everywhere (a forced release does not need to know).
+DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe = true);
 
 // Runs a release end to end (lock, ledger record, prepare, strategy, activate,
 // record the outcome, prune, unlock). Never leaves the lock behind; an interrupt

@@ -34,7 +34,10 @@ ResolvedImage resolve_image(const std::string& reference) {
   for (std::size_t n = 0; n < img.manifest.layers.size(); ++n) {
     if (any && !app[n]) continue;
     const auto& l = img.manifest.layers[n];
-    r.layers.push_back({l.digest.to_string(), l.media_type, l.size, store.blob_path(l.digest).string()});
+    std::string diff_id = n < img.config.diff_ids.size() && img.config.diff_ids.size() == img.manifest.layers.size()
+                              ? img.config.diff_ids[n].to_string()
+                              : "";
+    r.layers.push_back({l.digest.to_string(), l.media_type, l.size, store.blob_path(l.digest).string(), diff_id});
   }
   return r;
 }
@@ -59,7 +62,7 @@ ResolvedImage image_of(const ledger::Record& rec) {
     if (store) {
       if (auto d = oci::Digest::try_parse(l.digest); d && store->has_blob(*d)) path = store->blob_path(*d).string();
     }
-    r.layers.push_back({l.digest, l.media_type, l.size, path});
+    r.layers.push_back({l.digest, l.media_type, l.size, path, l.diff_id});
   }
   return r;
 }

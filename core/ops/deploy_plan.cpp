@@ -20,7 +20,7 @@ void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string&
   in.max_unavailable = s.max_unavailable;
 }
 
-DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in) {
+DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   DeployPlan p;
   p.app = ctx.app.app;
   p.env = ctx.app.env;
@@ -34,7 +34,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in) {
   p.image = in.image.reference;
   p.image_digest = in.image.digest;
   p.config_digest = in.config.digest;
-  for (const auto& l : in.image.layers) p.layers.push_back({l.digest, l.media_type, l.size});
+  for (const auto& l : in.image.layers) p.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
 
   auto records = ctx.ledger->records();
   auto cur = ledger::current(records);
@@ -67,7 +67,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in) {
     }
   }
   all_current = all_current && serving.size() == desired.size();
-  if (same_release && all_current && !serving.empty()) {
+  if (same_release && all_current && !serving.empty() && probe) {
     // The same image and configuration, running everywhere: healthy too?
     for (const auto& pr : ctx.backend->health(serving)) all_current = all_current && pr.healthy;
   }
@@ -85,7 +85,8 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in) {
 
 std::string plan_to_json(const DeployPlan& p) {
   Json layers = Json::array(), instances = Json::array(), config = Json::array();
-  for (const auto& l : p.layers) layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}});
+  for (const auto& l : p.layers)
+    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
   for (const auto& i : p.instances)
     instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
                          {"from_revision", i.from_revision}, {"to_revision", i.to_revision}, {"action", i.action}});
@@ -134,7 +135,8 @@ DeployPlan plan_from_json(const std::string& text, const std::string& what) {
     p.image_digest = j.at("image_digest").get<std::string>();
     p.config_digest = j.at("config_digest").get<std::string>();
     for (const auto& l : j.value("layers", Json::array()))
-      p.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0})});
+      p.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0}),
+                          l.value("diff_id", "")});
     for (const auto& i : j.value("instances", Json::array()))
       p.instances.push_back({i.value("location", ""), i.value("slot", "a"), i.value("index", 0), i.value("port", 0),
                              i.value("from_revision", 0), i.value("to_revision", 0), i.value("action", "")});

@@ -51,7 +51,7 @@ DeployResult apply(const ApplyOptions& o) {
     ledger::Record r;
     r.image = p.image;
     r.image_digest = p.image_digest;
-    for (const auto& l : p.layers) r.layers.push_back({l.digest, l.media_type, l.size});
+    for (const auto& l : p.layers) r.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
     in.image = image_of(r);
   }
   in.strategy = p.strategy;

@@ -10,11 +10,12 @@ std::string_view agent_script() {
 # ecp host agent: the only program ecp runs on a host. ecp copies it to
 # ROOT/.ecp/agent-<sha>.sh and calls it as `sh AGENT VERB ARGS...`; every
 # argument is one word (ecp quotes each for the remote shell), data arrives on
-# stdin. POSIX sh with coreutils-style tools (tar, gzip or zstd, sha256sum or
-# shasum or openssl, setsid or nohup); dash and busybox sh run it.
+# stdin. POSIX sh with coreutils-style tools (tar, gzip or zstd, openssl or
+# sha256sum or shasum, setsid or nohup); dash and busybox sh run it.
 #
 # Layout under ROOT (see man ecp-deploy):
-#   .ecp/blobs/sha256/HEX           layer blobs, verified by digest
+#   .ecp/blobs/sha256/HEX           layer blobs (compressed), verified by digest
+#   .ecp/tars/sha256/HEX            layer tars (uncompressed), verified by diff_id
 #   APP/ENV/releases/REV/           unpacked app files + .ecp/{image,config,layers,config.properties}
 #   APP/ENV/current -> releases/REV
 #   APP/ENV/instances/SLOT-INDEX/   app/ (links into the release, own conf/), data/, logs/, tmp/, pid files
@@ -29,12 +30,14 @@ prog=ecp-agent
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 1; }
 nap() { sleep 0.1 2>/dev/null || sleep 1; }
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum <"$1" | cut -c1-64
-  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 <"$1" | cut -c1-64
-  else openssl dgst -sha256 -r <"$1" | cut -c1-64
+# OpenSSL first: it uses the CPU's SHA extensions, several times faster than sha256sum.
+sha256_stdin() {
+  if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r | cut -c1-64
+  elif command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -c1-64
+  else shasum -a 256 | cut -c1-64
   fi
 }
+sha256() { sha256_stdin <"$1"; }
 
 check_hex() {
   case $1 in *[!0-9a-f]* | '') die "'$1' is not a sha256 digest" ;; esac
@@ -54,7 +57,13 @@ write_atomic() {
   mv -f "$tmp" "$1" || { rm -f "$tmp"; die "writing $1 failed"; }
 }
 
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# alive PID: the process runs. A zombie does not count: its parent may be an init
+# that reaps late, and waiting for that would hold up every stop.
+alive() {
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/status" ] || return 0
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
 
 # is_ours PID DIR: the process was started for instance DIR (guards against reused pids).
 is_ours() {
@@ -85,7 +94,7 @@ case $verb in
 hello)
   # hello ROOT: creates the folders, prints what this host offers.
   root=$1
-  mkdir -p "$root/.ecp/blobs/sha256" || die "cannot create $root/.ecp"
+  mkdir -p "$root/.ecp/blobs/sha256" "$root/.ecp/tars/sha256" || die "cannot create $root/.ecp"
   printf 'agent 1\n'
   for t in tar gzip zstd sha256sum setsid; do
     if command -v "$t" >/dev/null 2>&1; then printf 'tool %s\n' "$t"; fi
@@ -102,34 +111,42 @@ blobs-missing)
   done
   ;;
 
-blob-put)
-  # blob-put ROOT HEX < blob: stores a blob only if its bytes have that digest.
-  root=$1 h=$2
+blob-put | tar-put)
+  # blob-put ROOT HEX SIZE < blob: stores a layer blob (tar-put: an uncompressed
+  # layer tar) only if its bytes have that sha256 (hashed while they arrive) and size.
+  root=$1 h=$2 size=$3
   check_hex "$h"
-  dir="$root/.ecp/blobs/sha256"
+  if [ "$verb" = tar-put ]; then dir="$root/.ecp/tars/sha256"; else dir="$root/.ecp/blobs/sha256"; fi
   mkdir -p "$dir"
   tmp="$dir/.tmp-$h-$$"
-  if ! cat >"$tmp"; then rm -f "$tmp"; die "receiving layer sha256:$h failed"; fi
-  got=$(sha256 "$tmp")
+  got=$(tee "$tmp" | sha256_stdin)
+  have=$(wc -c <"$tmp" 2>/dev/null | tr -d ' ') || have=0
+  if [ "$have" != "$size" ]; then
+    rm -f "$tmp"; die "receiving layer sha256:$h failed (${have:-0} of $size bytes arrived)"
+  fi
   if [ "$got" != "$h" ]; then rm -f "$tmp"; die "layer sha256:$h arrived damaged (its sha256 is $got)"; fi
   mv -f "$tmp" "$dir/$h"
   ;;
 
 install-plan)
-  # install-plan ROOT APP ENV IMAGE HEX...: "have REV" when a release of this
-  # image is installed (copied by hard links, no transfer), else the missing blobs.
+  # install-plan ROOT APP ENV IMAGE HEX:DIFFHEX...: "have REV" when a release of
+  # this image is installed (copied by hard links, no transfer), else "missing HEX"
+  # for each layer the host has neither as a blob nor as a tar.
   env_dir "$1" "$2" "$3"; image=$4; shift 4
   for r in $(releases "$E/releases"); do
     if [ "$(cat "$E/releases/$r/.ecp/image" 2>/dev/null)" = "$image" ]; then printf 'have %s\n' "$r"; exit 0; fi
   done
-  for h in "$@"; do
+  for l in "$@"; do
+    h=${l%%:*} d=${l#*:}
     check_hex "$h"
-    [ -f "$root/.ecp/blobs/sha256/$h" ] || printf 'missing %s\n' "$h"
+    [ -f "$root/.ecp/blobs/sha256/$h" ] && continue
+    [ -n "$d" ] && [ -f "$root/.ecp/tars/sha256/$d" ] && continue
+    printf 'missing %s\n' "$h"
   done
   ;;
 
 install)
-  # install ROOT APP ENV REV IMAGE CONFIG_DIGEST HEX:COMPRESSION... < config
+  # install ROOT APP ENV REV IMAGE CONFIG_DIGEST HEX:COMPRESSION:DIFFHEX... < config
   env_dir "$1" "$2" "$3"; rev=$4 image=$5 cdig=$6; shift 6
   case $rev in '' | *[!0-9]*) die "'$rev' is not a revision" ;; esac
   rel="$E/releases"
@@ -149,20 +166,25 @@ install)
   else
     mkdir "$tmp"
     for l in "$@"; do
-      h=${l%%:*} c=${l#*:}
+      h=${l%%:*} c=${l#*:} d=${l##*:}
+      c=${c%%:*}
       check_hex "$h"
-      blob="$root/.ecp/blobs/sha256/$h"
-      [ -f "$blob" ] || { rm -rf "$tmp"; die "layer sha256:$h is missing"; }
-      case $c in
-        gzip) dec="gzip -dc" ;;
-        zstd) dec="zstd -dcq" ;;
-        none) dec="cat" ;;
-        *) rm -rf "$tmp"; die "unknown compression '$c'" ;;
-      esac
+      if [ -n "$d" ] && [ -f "$root/.ecp/tars/sha256/$d" ]; then
+        src="$root/.ecp/tars/sha256/$d" dec=cat
+      else
+        src="$root/.ecp/blobs/sha256/$h"
+        [ -f "$src" ] || { rm -rf "$tmp"; die "layer sha256:$h is missing"; }
+        case $c in
+          gzip) dec="gzip -dc" ;;
+          zstd) dec="zstd -dcq" ;;
+          none) dec="cat" ;;
+          *) rm -rf "$tmp"; die "unknown compression '$c'" ;;
+        esac
+      fi
       # Only entries under app/ are unpacked, app/ itself stripped. ecp checked
       # the layer for unsafe entries before sending it, and the digest proves
       # these are the bytes it checked.
-      if ! $dec <"$blob" | tar -xf - -C "$tmp" --no-same-owner --strip-components=1 app; then
+      if ! $dec <"$src" | tar -xf - -C "$tmp" --no-same-owner --strip-components=1 app; then
         rm -rf "$tmp"; die "unpacking layer sha256:$h failed"
       fi
     done
@@ -367,8 +389,8 @@ prune)
   for r in $(releases "$E/releases"); do
     case $keep in *" $r "*) ;; *) rm -rf "$E/releases/$r"; printf 'removed %s\n' "$r" ;; esac
   done
-  used=$(cat "$root"/*/*/releases/*/.ecp/layers 2>/dev/null | cut -d: -f1 | sort -u)
-  find "$root/.ecp/blobs/sha256" -type f -mmin +60 2>/dev/null | while IFS= read -r b; do
+  used=$(cat "$root"/*/*/releases/*/.ecp/layers 2>/dev/null | tr ':' '\n' | sort -u)
+  find "$root/.ecp/blobs/sha256" "$root/.ecp/tars/sha256" -type f -mmin +60 2>/dev/null | while IFS= read -r b; do
     h=${b##*/}
     printf '%s\n' "$used" | grep -qx "$h" || rm -f "$b"
   done

@@ -2,7 +2,9 @@
 #include "plugins/host/host_backend.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -16,6 +18,18 @@ namespace {
 std::string option(const backend::TargetSpec& t, const std::string& key, const std::string& fallback = "") {
   auto it = t.options.find(key);
   return it == t.options.end() || it->second.empty() ? fallback : it->second;
+}
+
+// /tmp/ecp-ssh-UID: where persistent ControlMaster sockets live, shared by this
+// user's ecp commands. Only a folder of ours that nobody else may enter will do;
+// otherwise connections are not kept between commands.
+std::filesystem::path persist_dir() {
+  auto dir = std::filesystem::path("/tmp") / ("ecp-ssh-" + std::to_string(::getuid()));
+  ::mkdir(dir.c_str(), 0700);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 077) != 0)
+    return {};
+  return dir;
 }
 
 std::string rfc3339(long long seconds) {
@@ -36,6 +50,7 @@ HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSp
   else root_ = "/srv/ecp";
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   checked_dir_ = option(target, "checked_dir", (fs::ecp_home() / "cache" / "checked-layers").string());
+  tmp_dir_ = option(target, "tmp_dir", std::filesystem::temp_directory_path().string());
   parallel_ = std::max(1, std::atoi(option(target, "parallel", "8").c_str()));
   if (target.hosts.empty()) {
     auto h = std::make_unique<Host>();
@@ -46,6 +61,10 @@ HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSp
   } else {
     // ControlMaster sockets need a short path (unix sockets: 108 bytes).
     control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
+    std::string persist = option(target, "ssh_persist", "60s");
+    if (persist == "0" || persist == "no") persist.clear();
+    std::filesystem::path shared = persist.empty() ? std::filesystem::path() : persist_dir();
+    if (shared.empty()) persist.clear();
     int n = 0;
     for (const auto& e : target.hosts) {
       for (const auto& h : hosts_)
@@ -54,14 +73,17 @@ HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSp
       c.program = option(target, "ssh_program", "ssh");
       c.config_file = option(target, "ssh_config");
       c.endpoint = e;
+      c.persist = persist;
       auto h = std::make_unique<Host>();
       h->label = e.text;
       h->address = e.host;
-      h->transport = std::make_unique<SshTransport>(c, control_dir_->path(), n++);
+      h->transport = std::make_unique<SshTransport>(c, control_dir_->path(), n++, shared);
       hosts_.push_back(std::move(h));
     }
   }
   for (auto& h : hosts_) h->agent = std::make_unique<Agent>(*h->transport, root_);
+  // Every command talks to every host: log in to all of them at once.
+  if (hosts_.size() > 1) each(all(), [](Host& h) { h.transport->open(); });
 }
 
 HostBackend::~HostBackend() = default;

@@ -32,7 +32,9 @@ struct Host {
 class HostBackend : public backend::Backend, private backend::StateStore {
  public:
   // options (set by core/ops): local_root (ROOT for this machine), ssh_program,
-  // ssh_config, checked_dir (markers of layers already checked), parallel.
+  // ssh_config, ssh_persist (how long connections outlive the command: "60s";
+  // "0" or "no": not at all), checked_dir (markers of layers already checked),
+  // tmp_dir, parallel.
   HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app);
   ~HostBackend() override;
 
@@ -63,8 +65,8 @@ class HostBackend : public backend::Backend, private backend::StateStore {
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
   std::vector<std::exception_ptr> each(const std::vector<Host*>& hosts, const std::function<void(Host&)>& fn);
   std::vector<Host*> all();
-  void prepare_host(Host& h, const backend::ReleaseSpec& release);
-  void ensure_checked(const backend::LayerBlob& layer);
+  // Checks `file` (the layer's blob or plain tar) once per layer digest.
+  void ensure_checked(const backend::LayerBlob& layer, const std::string& file);
   // A state read from the first host that answers.
   process::Result state_read(const std::string& verb, const std::vector<std::string>& args);
   std::vector<std::string> base_args() const;
@@ -75,6 +77,7 @@ class HostBackend : public backend::Backend, private backend::StateStore {
   std::vector<std::unique_ptr<Host>> hosts_;
   std::unique_ptr<fs::TempDir> control_dir_;
   std::filesystem::path checked_dir_;
+  std::filesystem::path tmp_dir_;  // for layers decompressed on their way to SSH hosts
   std::mutex checked_mu_;
   std::set<std::string> checked_;
   int parallel_ = 8;

@@ -1,13 +1,27 @@
-// prepare(): installing a release on every host, in parallel:
-//   1. ask the host which layers it lacks (or whether a release of this image is
+// prepare(): installing a release on every host, hosts in parallel:
+//   1. ask each host which layers it lacks (or whether a release of this image is
 //      there already: then it is copied with hard links and nothing is sent);
-//   2. check each layer ecp sends for unsafe entries (once per layer, remembered);
-//   3. send the missing layers (ssh: streamed from ecp's store, verified by
-//      sha256 on the host; this machine: a hard link into the layer cache);
-//   4. unpack into releases/REV with the rendered configuration beside the files.
+//   2. for SSH hosts, decompress each layer they lack once, here: a layer that does
+//      not compress (jars, images) travels as its plain tar, so the hosts do not
+//      spend their CPU on gunzip, and is verified there by its diff_id;
+//   3. check each such layer for unsafe entries - in the background, while the
+//      layers travel, and once per layer (remembered on this machine);
+//   4. send the missing layers (ssh: streamed from a file, hashed on the host as
+//      they arrive; this machine: a hard link from ecp's store into the cache);
+//   5. once the check passed, unpack into releases/REV with the rendered
+//      configuration beside the files.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <future>
+#include <map>
+#include <memory>
+
+#include "core/image/compress.hpp"
 #include "core/image/layer_check.hpp"
+#include "core/oci/media_types.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "plugins/host/host_backend.hpp"
@@ -27,78 +41,71 @@ std::string compression_of(const std::string& media_type) {
 }
 
 std::string megabytes(std::int64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6); }
-}  // namespace
 
-void HostBackend::ensure_checked(const backend::LayerBlob& layer) {
-  std::string hex = hex_of(layer.digest);
-  std::lock_guard l(checked_mu_);
-  if (checked_.count(hex)) return;
+// How one layer travels: the blob itself, or its plain tar.
+struct Transfer {
+  std::string verb = "blob-put";  // or tar-put
+  std::string hex;                // the digest the host verifies
+  std::string path;
+  std::int64_t size = 0;
+};
+
+class FileSink : public image::ByteSink {
+ public:
+  explicit FileSink(const std::filesystem::path& p) : f_(std::fopen(p.c_str(), "wbe")), path_(p) {
+    if (!f_) fail(ErrorKind::io, "{}: cannot create: {}", p.string(), std::strerror(errno));
+  }
+  ~FileSink() override {
+    if (f_) std::fclose(f_);
+  }
+  void write(const void* d, std::size_t n) override {
+    if (std::fwrite(d, 1, n, f_) != n) fail(ErrorKind::io, "{}: write failed: {}", path_.string(), std::strerror(errno));
+    size_ += static_cast<std::int64_t>(n);
+  }
+  std::int64_t close() {
+    if (std::fclose(std::exchange(f_, nullptr)) != 0) fail(ErrorKind::io, "{}: write failed", path_.string());
+    return size_;
+  }
+
+ private:
+  std::FILE* f_;
+  std::filesystem::path path_;
+  std::int64_t size_ = 0;
+};
+
+// The plain tar of a compressed layer, written to `out`; returns its size.
+std::int64_t decompress(const backend::LayerBlob& l, const std::filesystem::path& out) {
+  FileSink sink(out);
+  image::Decompressor dec(oci::media::layer_compression(l.media_type), sink);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(l.path.c_str(), "rbe"), std::fclose);
+  if (!in) fail(ErrorKind::io, "{}: cannot open: {}", l.path, std::strerror(errno));
+  std::vector<char> buf(1 << 20);
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0;) dec.write(buf.data(), n);
+  dec.finish();
+  return sink.close();
+}
+
+Transfer plan_transfer(const backend::LayerBlob& l, const std::filesystem::path& tmp) {
+  Transfer t{"blob-put", hex_of(l.digest), l.path, l.size};
+  if (oci::media::layer_compression(l.media_type) == image::Compression::none || l.diff_id.empty()) return t;
+  auto tar = tmp / ("layer-" + hex_of(l.diff_id) + ".tar");
+  std::int64_t size = decompress(l, tar);
+  // Worth sending plain when it barely compressed: the wire carries about as much,
+  // and every host is spared the decompression.
+  if (size <= l.size + l.size / 4) return {"tar-put", hex_of(l.diff_id), tar.string(), size};
   std::error_code ec;
-  auto marker = checked_dir_ / hex;
-  if (!std::filesystem::exists(marker, ec)) {
-    // Refuses absolute names, "..", links leaving the root and entries reached
-    // through a symlink: the agent's tar never sees such a layer.
-    image::check_layer(layer.path, "layer " + layer.digest);
-    std::filesystem::create_directories(checked_dir_, ec);
-    fs::write_file_atomic(marker, layer.digest + "\n");
-  }
-  checked_.insert(hex);
+  std::filesystem::remove(tar, ec);
+  return t;
 }
 
-void HostBackend::prepare_host(Host& h, const backend::ReleaseSpec& rel) {
-  auto args = base_args();
-  args.push_back(rel.image_digest);
-  for (const auto& l : rel.layers) args.push_back(hex_of(l.digest));
-  std::string plan = h.agent->must("checking the installed layers", "install-plan", args);
+struct HostPlan {
   std::vector<const backend::LayerBlob*> missing;
-  std::string linked;
-  for (std::size_t p = 0; p < plan.size();) {
-    auto nl = plan.find('\n', p);
-    std::string line = plan.substr(p, nl == std::string::npos ? std::string::npos : nl - p);
-    p = nl == std::string::npos ? plan.size() : nl + 1;
-    if (line.starts_with("have ")) linked = line.substr(5);
-    if (line.starts_with("missing "))
-      for (const auto& l : rel.layers)
-        if (hex_of(l.digest) == line.substr(8)) missing.push_back(&l);
-  }
+  std::string linked;  // a release of the same image is there: its revision
   std::int64_t sent = 0;
-  for (const auto* l : missing) {
-    std::error_code ec;
-    if (l->path.empty() || !std::filesystem::exists(l->path, ec))
-      fail(ErrorKind::io, "{}: layer {} is neither on the host nor in ecp's store ({}); pull or build the image first",
-           h.label, l->digest, rel.image);
-    ensure_checked(*l);
-    std::string hex = hex_of(l->digest);
-    if (h.transport->local()) {
-      // Same machine: a hard link into the layer cache (the store verified the bytes).
-      auto dir = std::filesystem::path(root_) / ".ecp" / "blobs" / "sha256";
-      std::filesystem::create_directories(dir, ec);
-      auto dest = dir / hex;
-      std::filesystem::create_hard_link(l->path, dest, ec);
-      if (!ec || std::filesystem::exists(dest)) continue;
-    }
-    std::string step = fmt::format("sending layer {} ({})", l->digest.substr(0, 19), megabytes(l->size));
-    auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(l->size / 1000);  // >= 1 MB/s
-    h.agent->must(step, "blob-put", {root_, hex}, Input{{}, l->path, {}}, timeout);
-    sent += l->size;
-  }
-  auto install = base_args();
-  install.insert(install.end(), {std::to_string(rel.revision), rel.image_digest, rel.config_digest});
-  for (const auto& l : rel.layers) install.push_back(hex_of(l.digest) + ":" + compression_of(l.media_type));
-  std::string how = h.agent->must(fmt::format("installing revision {}", rel.revision), "install", install,
-                                  Input{rel.config_text, {}, {}}, std::chrono::minutes(15));
-  while (!how.empty() && how.back() == '\n') how.pop_back();
-  if (how.starts_with("linked "))
-    log::info("{}: revision {} ready (same image as revision {}: no transfer)", h.label, rel.revision, how.substr(7));
-  else if (missing.empty())
-    log::info("{}: revision {} ready (every layer was on the host)", h.label, rel.revision);
-  else
-    log::info("{}: revision {} ready ({} layer(s) sent, {})", h.label, rel.revision, missing.size(), megabytes(sent));
-}
+};
 
-void HostBackend::prepare(const backend::ReleaseSpec& release) {
-  auto hosts = all();
-  auto errors = each(hosts, [&](Host& h) { prepare_host(h, release); });
+// Throws one Error for the hosts that failed (naming each), keeping a permission kind.
+void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr>& errors, const std::string& what) {
   std::vector<std::string> messages;
   std::optional<ErrorKind> kind;
   for (std::size_t i = 0; i < errors.size(); ++i) {
@@ -115,11 +122,129 @@ void HostBackend::prepare(const backend::ReleaseSpec& release) {
     }
   }
   if (messages.empty()) return;
-  std::string all_messages;
-  for (const auto& m : messages) all_messages += (all_messages.empty() ? "" : "; ") + m;
-  if (hosts.size() == 1) throw Error(*kind, all_messages);
-  fail(*kind, "preparing revision {} failed on {} of {} hosts: {}", release.revision, messages.size(), hosts.size(),
-       all_messages);
+  std::string all;
+  for (const auto& m : messages) all += (all.empty() ? "" : "; ") + m;
+  if (hosts.size() == 1) throw Error(*kind, all);
+  fail(*kind, "{} failed on {} of {} hosts: {}", what, messages.size(), hosts.size(), all);
+}
+}  // namespace
+
+void HostBackend::ensure_checked(const backend::LayerBlob& layer, const std::string& file) {
+  std::string hex = hex_of(layer.digest);
+  {
+    std::lock_guard l(checked_mu_);
+    if (checked_.count(hex)) return;
+  }
+  std::error_code ec;
+  auto marker = checked_dir_ / hex;
+  if (!std::filesystem::exists(marker, ec)) {
+    // Refuses absolute names, "..", links leaving the root and entries reached
+    // through a symlink: the agent's tar never sees such a layer.
+    image::check_layer(file, "layer " + layer.digest);
+    std::filesystem::create_directories(checked_dir_, ec);
+    fs::write_file_atomic(marker, layer.digest + "\n");
+  }
+  std::lock_guard l(checked_mu_);
+  checked_.insert(hex);
+}
+
+void HostBackend::prepare(const backend::ReleaseSpec& rel) {
+  auto hosts = all();
+  std::map<const Host*, HostPlan> plans;
+  for (auto* h : hosts) plans[h];
+
+  // 1. What each host lacks.
+  auto errors = each(hosts, [&](Host& h) {
+    auto args = base_args();
+    args.push_back(rel.image_digest);
+    for (const auto& l : rel.layers) args.push_back(hex_of(l.digest) + ":" + hex_of(l.diff_id));
+    std::string out = h.agent->must("checking the installed layers", "install-plan", args);
+    HostPlan& p = plans.at(&h);
+    for (std::size_t pos = 0; pos < out.size();) {
+      auto nl = out.find('\n', pos);
+      std::string line = out.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+      pos = nl == std::string::npos ? out.size() : nl + 1;
+      if (line.starts_with("have ")) p.linked = line.substr(5);
+      if (line.starts_with("missing "))
+        for (const auto& l : rel.layers)
+          if (hex_of(l.digest) == line.substr(8)) p.missing.push_back(&l);
+    }
+    for (const auto* l : p.missing) {
+      std::error_code ec;
+      if (l->path.empty() || !std::filesystem::exists(l->path, ec))
+        fail(ErrorKind::io, "{}: layer {} is neither on the host nor in ecp's store; pull or build {} first", h.label,
+             l->digest, rel.image);
+    }
+  });
+  raise(hosts, errors, fmt::format("preparing revision {}", rel.revision));
+
+  // 2. How each missing layer travels (decompressed once, here, for SSH hosts), and
+  // 3. the safety check of what will be unpacked - both in the background.
+  std::map<std::string, const backend::LayerBlob*> needed;
+  for (const auto& [h, p] : plans)
+    for (const auto* l : p.missing) needed[l->digest] = l;
+  bool remote = !hosts_.front()->transport->local();
+  std::optional<fs::TempDir> tmp;
+  if (remote && !needed.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(tmp_dir_, ec);
+    tmp.emplace(tmp_dir_, "ecp-layers-");
+  }
+  std::map<std::string, std::shared_future<Transfer>> transfers;
+  for (const auto& [d, l] : needed)
+    transfers[d] = std::async(std::launch::async, [&, l = l]() -> Transfer {
+                     return remote ? plan_transfer(*l, tmp->path()) : Transfer{"", hex_of(l->digest), l->path, l->size};
+                   }).share();
+  std::shared_future<void> checked = std::async(std::launch::async, [&] {
+    std::vector<std::future<void>> each_layer;
+    for (const auto& [d, l] : needed)
+      each_layer.push_back(std::async(std::launch::async, [&, l = l] { ensure_checked(*l, transfers.at(l->digest).get().path); }));
+    for (auto& f : each_layer) f.get();
+  }).share();
+
+  // 4. Send, 5. unpack.
+  errors = each(hosts, [&](Host& h) {
+    HostPlan& p = plans.at(&h);
+    for (const auto* l : p.missing) {
+      if (h.transport->local()) {
+        // Same machine: a hard link into the layer cache (the store verified the bytes).
+        std::string hex = hex_of(l->digest);
+        std::error_code ec;
+        auto dir = std::filesystem::path(root_) / ".ecp" / "blobs" / "sha256";
+        std::filesystem::create_directories(dir, ec);
+        std::filesystem::create_hard_link(l->path, dir / hex, ec);
+        if (!ec || std::filesystem::exists(dir / hex, ec)) continue;
+      }
+      Transfer t = transfers.at(l->digest).get();
+      if (t.verb.empty()) t = {"blob-put", hex_of(l->digest), l->path, l->size};
+      std::string step = fmt::format("sending layer {} ({})", l->digest.substr(0, 19), megabytes(t.size));
+      auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(t.size / 1000);  // >= 1 MB/s
+      h.agent->must(step, t.verb, {root_, t.hex, std::to_string(t.size)}, Input{{}, t.path, {}}, timeout);
+      p.sent += t.size;
+    }
+    checked.get();  // nothing is unpacked before every layer passed the check
+    auto install = base_args();
+    install.insert(install.end(), {std::to_string(rel.revision), rel.image_digest, rel.config_digest});
+    for (const auto& l : rel.layers)
+      install.push_back(hex_of(l.digest) + ":" + compression_of(l.media_type) + ":" + hex_of(l.diff_id));
+    std::string how = h.agent->must(fmt::format("installing revision {}", rel.revision), "install", install,
+                                    Input{rel.config_text, {}, {}}, std::chrono::minutes(15));
+    while (!how.empty() && how.back() == '\n') how.pop_back();
+    if (how.starts_with("linked "))
+      log::info("{}: revision {} ready (same image as revision {}: no transfer)", h.label, rel.revision, how.substr(7));
+    else if (p.missing.empty())
+      log::info("{}: revision {} ready (every layer was on the host)", h.label, rel.revision);
+    else if (h.transport->local())
+      log::info("{}: revision {} ready ({} layer(s) linked from ecp's store)", h.label, rel.revision, p.missing.size());
+    else
+      log::info("{}: revision {} ready ({} layer(s) sent, {})", h.label, rel.revision, p.missing.size(),
+                megabytes(p.sent));
+  });
+  // A layer that failed its check (or could not be decompressed) says more than
+  // the hosts that all waited for it.
+  for (const auto& [d, f] : transfers) f.get();
+  checked.get();
+  raise(hosts, errors, fmt::format("preparing revision {}", rel.revision));
 }
 
 }  // namespace ecp::plugins::host

@@ -56,6 +56,8 @@ std::vector<std::string> ssh_common_options(const SshConfig& c) {
                      "-o", fmt::format("ServerAliveInterval={}", c.alive_interval_s),
                      "-o", fmt::format("ServerAliveCountMax={}", c.alive_count),
                      "-o", "LogLevel=ERROR",
+                     // AES-GCM first: with AES-NI it moves layers several times faster than chacha20
+                     "-o", "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com",
                      "-o", "ControlPath=" + c.control_path});
   if (explicit_port(c.endpoint)) a.insert(a.end(), {"-p", std::to_string(c.endpoint.port)});
   if (!c.endpoint.user.empty()) a.insert(a.end(), {"-l", c.endpoint.user});
@@ -77,6 +79,8 @@ std::vector<std::string> with(const SshConfig& c, std::vector<std::string> head,
 }  // namespace
 
 std::vector<std::string> ssh_master_argv(const SshConfig& c) {
+  if (!c.persist.empty())
+    return with(c, {"-M", "-N", "-f", "-T", "-o", "ControlMaster=yes", "-o", "ControlPersist=" + c.persist}, {});
   return with(c, {"-M", "-N", "-T", "-o", "ControlMaster=yes", "-o", "ControlPersist=no"}, {});
 }
 

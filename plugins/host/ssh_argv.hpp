@@ -24,6 +24,7 @@ struct SshConfig {
   std::string program = "ssh";  // $ECP_SSH
   std::string config_file;      // -F (else the user's ~/.ssh/config)
   std::string control_path;     // the ControlMaster socket
+  std::string persist;          // ControlPersist: how long a master outlives ecp ("60s"); empty: it does not
   backend::Endpoint endpoint;
   int connect_timeout_s = 10;
   int alive_interval_s = 5;  // ServerAlive: a dead host is noticed in interval x count seconds
@@ -35,7 +36,9 @@ bool explicit_port(const backend::Endpoint& e);
 
 // The options every invocation shares, without the destination.
 std::vector<std::string> ssh_common_options(const SshConfig& c);
-// The master: one authenticated connection that later commands share (-N: no command).
+// The master: one authenticated connection that later commands share (-N: no
+// command). With `persist` it goes to the background once connected (-f) and
+// serves later ecp commands too, until it has been idle that long.
 std::vector<std::string> ssh_master_argv(const SshConfig& c);
 // Asks the master whether it is up (exit 0) / tells it to exit.
 std::vector<std::string> ssh_check_argv(const SshConfig& c);

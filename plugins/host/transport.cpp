@@ -29,9 +29,13 @@ process::Result LocalTransport::run(const std::vector<std::string>& argv, const 
   return process::run(argv, options_for(in, timeout));
 }
 
-SshTransport::SshTransport(SshConfig config, const std::filesystem::path& control_dir, int n)
+SshTransport::SshTransport(SshConfig config, const std::filesystem::path& control_dir, int n,
+                           const std::filesystem::path& persist_dir)
     : config_(std::move(config)) {
-  config_.control_path = (control_dir / std::to_string(n)).string();
+  // %C: a hash of the local host, host, port and user, so every ecp command to
+  // this host finds the same persistent master.
+  config_.control_path =
+      config_.persist.empty() ? (control_dir / std::to_string(n)).string() : (persist_dir / "%C").string();
   log_ = control_dir / (std::to_string(n) + ".log");
 }
 
@@ -44,9 +48,46 @@ SshTransport::~SshTransport() {
   master_->wait(std::chrono::seconds(2));
 }
 
+std::string SshTransport::log_tail() const {
+  std::string why;
+  try {
+    why = fs::read_file(log_, 1 << 16);
+  } catch (...) {
+  }
+  while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
+  if (auto nl = why.rfind('\n'); nl != std::string::npos) why = why.substr(nl + 1);
+  return why;
+}
+
+bool SshTransport::connect_persistent() {
+  if (connected_) return true;
+  process::Options o;
+  o.cancellable = false;
+  o.timeout = std::chrono::seconds(10);
+  if (process::run(ssh_check_argv(config_), o).ok()) {
+    log::debug("{}: reusing the ControlMaster of an earlier command", label());
+    reused_ = true;
+    return connected_ = true;
+  }
+  // -f: ssh returns once it is connected and leaves the master running; its output
+  // goes to a file, so no pipe of ours stays open behind it.
+  o.stdout_file = log_;
+  o.merge_stderr = true;
+  o.timeout = std::chrono::seconds(config_.connect_timeout_s + 10);
+  auto r = process::run(ssh_master_argv(config_), o);
+  if (r.ok()) {
+    log::debug("{}: connected (ControlMaster {}, kept {})", label(), config_.control_path, config_.persist);
+    return connected_ = true;
+  }
+  unreachable_ = log_tail();
+  if (unreachable_.empty()) unreachable_ = r.timed_out ? "no connection within the timeout" : "ssh exited";
+  return false;
+}
+
 bool SshTransport::connect() {
-  if (master_ && master_->running()) return true;
   if (!unreachable_.empty()) return false;  // a host that went away stays away for this command
+  if (!config_.persist.empty()) return connect_persistent();
+  if (master_ && master_->running()) return true;
   std::error_code ec;
   std::filesystem::remove(config_.control_path, ec);
   process::Options o;
@@ -61,13 +102,7 @@ bool SshTransport::connect() {
     if (!master_->running()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::string why;
-  try {
-    why = fs::read_file(log_, 1 << 16);
-  } catch (...) {
-  }
-  while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
-  if (auto nl = why.rfind('\n'); nl != std::string::npos) why = why.substr(nl + 1);
+  std::string why = log_tail();
   if (why.empty()) why = master_->running() ? "no connection within the timeout" : "ssh exited";
   unreachable_ = why;
   master_.reset();
@@ -85,14 +120,48 @@ process::Result SshTransport::run(const std::vector<std::string>& argv, const In
     }
   }
   auto r = process::run(ssh_command_argv(config_, argv), options_for(in, timeout));
+  if (ssh_failed(r) && reused_) {
+    // A kept master can outlive its connection for a while (a host that vanished
+    // without closing it): end it and try once more over a fresh one.
+    {
+      std::lock_guard l(mu_);
+      process::Options o;
+      o.cancellable = false;
+      o.timeout = std::chrono::seconds(5);
+      process::run(ssh_exit_argv(config_), o);
+      connected_ = reused_ = false;
+      if (!connect()) {
+        process::Result u;
+        u.exit_code = 255;
+        u.err = unreachable_;
+        return u;
+      }
+    }
+    r = process::run(ssh_command_argv(config_, argv), options_for(in, timeout));
+  }
   if (ssh_failed(r)) {
     std::lock_guard l(mu_);
-    if (master_ && !master_->running() && unreachable_.empty()) {
+    bool gone = false;
+    if (!config_.persist.empty()) {
+      process::Options o;
+      o.cancellable = false;
+      o.timeout = std::chrono::seconds(10);
+      gone = !process::run(ssh_check_argv(config_), o).ok();
+    } else {
+      gone = master_ && !master_->running();
+    }
+    if (gone && unreachable_.empty()) {
       unreachable_ = "connection lost: " + (r.last_line().empty() ? std::string("ssh exited") : r.last_line());
       master_.reset();
+      connected_ = false;
     }
   }
   return r;
+}
+
+void SshTransport::open() {
+  std::lock_guard l(mu_);
+  connect();
 }
 
 std::string SshTransport::unreachable() const {

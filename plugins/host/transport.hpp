@@ -31,6 +31,8 @@ class Transport {
   virtual process::Result run(const std::vector<std::string>& argv, const Input& in, backend::Duration timeout) = 0;
   // Why the host cannot be reached, empty when it can (or was not tried yet).
   virtual std::string unreachable() const { return ""; }
+  // Connects ahead of the first command (all hosts at once, in parallel).
+  virtual void open() {}
 };
 
 class LocalTransport : public Transport {
@@ -42,21 +44,28 @@ class LocalTransport : public Transport {
 
 class SshTransport : public Transport {
  public:
-  // control_dir: a short private folder for the ControlMaster socket.
-  SshTransport(SshConfig config, const std::filesystem::path& control_dir, int n);
+  // control_dir: a short private folder for the ControlMaster socket (and logs);
+  // with config.persist, the socket goes to persist_dir (shared by ecp commands).
+  SshTransport(SshConfig config, const std::filesystem::path& control_dir, int n,
+               const std::filesystem::path& persist_dir = {});
   ~SshTransport() override;
   std::string label() const override { return config_.endpoint.text; }
   bool local() const override { return false; }
   process::Result run(const std::vector<std::string>& argv, const Input& in, backend::Duration timeout) override;
   std::string unreachable() const override;
+  void open() override;
 
  private:
   // Opens the master if it is not up; false (and unreachable_ set) when it cannot.
   bool connect();
+  bool connect_persistent();
+  std::string log_tail() const;
   SshConfig config_;
   std::filesystem::path log_;
   mutable std::mutex mu_;
-  std::unique_ptr<process::Child> master_;
+  std::unique_ptr<process::Child> master_;  // the master, when it is ours (not persistent)
+  bool connected_ = false;                   // a persistent master is up
+  bool reused_ = false;                      // ... started by an earlier ecp command
   std::string unreachable_;
 };
 

@@ -41,7 +41,8 @@ TEST_CASE("ecp::plugins::host ssh argv") {
   c.control_path = "/tmp/ecp-ssh-x/0";
   c.endpoint = {"ssh://deploy@10.0.0.5:2222", "deploy", "10.0.0.5", 2222};
   const Argv common = {"-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5", "-o",
-                       "ServerAliveCountMax=3", "-o", "LogLevel=ERROR", "-o", "ControlPath=/tmp/ecp-ssh-x/0",
+                       "ServerAliveCountMax=3", "-o", "LogLevel=ERROR", "-o",
+                       "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com", "-o", "ControlPath=/tmp/ecp-ssh-x/0",
                        "-p", "2222", "-l", "deploy"};
   auto expect = [&](Argv head, Argv tail) {
     Argv a = {"ssh"};
@@ -55,6 +56,11 @@ TEST_CASE("ecp::plugins::host ssh argv") {
   CHECK(ssh_master_argv(c) ==
         expect({"-M", "-N", "-T", "-o", "ControlMaster=yes", "-o", "ControlPersist=no"}, {}));
   CHECK(ssh_check_argv(c) == expect({"-O", "check"}, {}));
+  SUBCASE("a persistent master goes to the background once connected") {
+    c.persist = "60s";
+    CHECK(ssh_master_argv(c) ==
+          expect({"-M", "-N", "-f", "-T", "-o", "ControlMaster=yes", "-o", "ControlPersist=60s"}, {}));
+  }
   CHECK(ssh_exit_argv(c) == expect({"-O", "exit"}, {}));
   CHECK(ssh_command_argv(c, {"sh", "/srv/my app/x.sh", "it's"}) ==
         expect({"-T", "-o", "ControlMaster=no"}, {"sh '/srv/my app/x.sh' 'it'\\''s'"}));

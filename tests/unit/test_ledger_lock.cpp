@@ -169,7 +169,7 @@ TEST_CASE("ecp::ledger::Record JSON") {
   r.env = "prod";
   r.image = "hello:1";
   r.image_digest = "sha256:aa";
-  r.layers = {{"sha256:l1", "application/vnd.oci.image.layer.v1.tar+gzip", 42}};
+  r.layers = {{"sha256:l1", "application/vnd.oci.image.layer.v1.tar+gzip", 42, "sha256:d1"}};
   r.change_id = "CHG-1 \"quoted\" $(x)";
   r.outcome = ledger::Outcome::failed_rolled_back;
   r.from_revision = 6;
