@@ -1,25 +1,26 @@
 #!/bin/sh
 # The README's first command: installs what ecp needs, builds it, and runs the
-# main job on the bundled examples. Safe to run again.
+# main job: `ecp release` of the bundled jar example to the built-in `local`
+# target (no server needed; java from the setup runs it), then shows status and
+# history. Safe to run again: a second run records a new revision only when the
+# image or the configuration changed.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DECP_TESTS=OFF >/dev/null
 ninja -C "$root/build-release" ecp
 ecp="$root/build-release/ecp"
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecp-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export ECP_HOME="$work/home"
+app="$root/examples/hello-jar"
 
-echo "== ecp $("$ecp" --version)"
-for type in jar nginx tomcat; do
-  echo "== ecp init --type $type demo-$type"
-  (cd "$work" && "$ecp" init --type "$type" "demo-$type")
-  "$ecp" -C "$work/demo-$type" validate
-done
-for ex in "$root"/examples/*/; do
-  [ -f "$ex/ecp.yaml" ] || continue
-  echo "== ecp validate ($ex)"
-  "$ecp" -C "$ex" validate
-done
-echo "== demo done"
+echo "== $("$ecp" --version)"
+echo "== building the example's jars from source"
+sh "$app/build.sh"
+echo "== ecp validate"
+"$ecp" -C "$app" validate
+echo "== ecp release --env dev (target: local)"
+"$ecp" -C "$app" release --env dev
+echo "== ecp status --env dev"
+"$ecp" -C "$app" status --env dev
+echo "== ecp history --env dev"
+"$ecp" -C "$app" history --env dev
+echo "== done: the app runs on this machine; 'ecp -C examples/hello-jar logs --env dev' shows its output"
