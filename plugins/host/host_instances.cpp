@@ -36,6 +36,18 @@ std::vector<backend::Failure> HostBackend::start(const std::vector<backend::Inst
   std::mutex mu;
   auto errors = each(hosts, [&](Host& h) {
     for (const auto& s : groups[h.label]) {
+      // Strategies stop an instance before they start it again, so whatever
+      // answers on its port now is not ours (another environment, another program):
+      // its health checks would lie.
+      if (http_probe(h.address, s.port, "", std::chrono::milliseconds(500)).healthy) {
+        std::lock_guard l(mu);
+        failures.push_back({s.ref,
+                            fmt::format("{}: starting {}: port {} is in use by another program (another environment "
+                                        "on this host? give it its own LISTEN_PORT)",
+                                        h.label, s.ref.name(), s.port),
+                            false});
+        continue;
+      }
       auto args = base_args();
       args.insert(args.end(), {s.ref.slot, std::to_string(s.ref.index), std::to_string(s.revision),
                                std::to_string(s.port), std::to_string(grace_seconds(app_))});

@@ -104,6 +104,12 @@ TEST_CASE("ecp::plugins::host::HostBackend on this machine") {
     r2.layers[0].path = "/nonexistent";  // proves nothing is read from the store
     r2.config_text = "GREETING=hello two\n";
     b.prepare(r2);
+    // Something else on the port (here: revision 1 still running) is refused...
+    auto busy = b.start({{{"local", "a", 0}, 2, a.base_port}});
+    REQUIRE(busy.size() == 1);
+    CHECK(busy[0].message.find("is in use by another program") != std::string::npos);
+    // ...so strategies stop an instance before they start it again.
+    CHECK(b.stop({{"local", "a", 0}}).empty());
     CHECK(b.start({{{"local", "a", 0}, 2, a.base_port}}).empty());
     up = false;
     for (int n = 0; n < 100 && !up; ++n) {
