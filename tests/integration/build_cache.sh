@@ -1,7 +1,7 @@
 #!/bin/sh
 # The layer cache, and the store commands around it:
-#   - an unchanged rebuild reports every layer cached, gives the same digest and
-#     reads no input file (strace, when installed: no open of a file under app/);
+#   - an unchanged rebuild reports every layer cached, gives the same digest,
+#     reads no input file and writes nothing (strace, when installed);
 #   - replacing only lib/application.jar rebuilds only the application layer;
 #   - a new mtime on unchanged bytes misses the cache but gives the same layer;
 #   - --no-cache rebuilds everything to the same digest;
@@ -45,6 +45,10 @@ if command -v strace >/dev/null 2>&1; then
     { cat "$T/err"; die "warm build failed"; }
   if grep -E "\"$p/app/[^\"]*\\.(jar|sh|properties)\"" "$T/trace" | grep -v ENOENT >"$T/opened"; then
     cat "$T/opened"; die "an unchanged rebuild opened input files"
+  fi
+  # ...and writes nothing: no new file in the store, not even index.json.
+  if grep "\"$ECP_HOME/[^\"]*\".*O_CREAT" "$T/trace" >"$T/created"; then
+    cat "$T/created"; die "an unchanged rebuild wrote to the store"
   fi
 else
   build warm
