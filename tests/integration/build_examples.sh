@@ -8,7 +8,8 @@
 #   - the JSON result names digest, size and, per layer, digest, diff_id, size,
 #     media type and files, and these agree with the blobs on disk;
 #   - each layout is split into the layers of its type (Jib style);
-#   - the image config has the entrypoint, working dir, ports, env, labels, history.
+#   - the image config has the entrypoint, working dir, ports, env, labels, history;
+#   - zstd and other gzip levels change the blobs, never the tars (diff_ids).
 # Each example is built in a temporary copy, so the repository stays clean.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 
@@ -210,6 +211,40 @@ for ex in hello-jar hello-site hello-tomcat; do
   check_image "$ex" "$type"
   echo "ok $ex"
 done
+
+# --compression zstd --level 19 and gzip --level 3: other bytes, the same tars.
+# umoci 0.4 and oci-image-tool 1.0 predate zstd layers, so the zstd image is
+# checked with the zstd tool (each layer decompresses to its diff_id) and with
+# skopeo, which converts it to gzip for umoci to unpack into the same tree.
+if command -v zstd >/dev/null 2>&1; then
+  ex=hello-site
+  (cd "$T/$ex" && "$ECP" build -o json -t zstd --compression zstd --level 19 --oci-layout "$T/zstd-oci:z") >"$T/zstd.json" 2>"$T/err" ||
+    { cat "$T/err"; die "ecp build --compression zstd failed"; }
+  (cd "$T/$ex" && "$ECP" build -o json -t gz3 --level 3) >"$T/gz3.json" 2>"$T/err" || { cat "$T/err"; die "ecp build --level 3 failed"; }
+  python3 - "$T/$ex.json" "$T/zstd.json" "$T/gz3.json" "$T/zstd-oci" >"$T/zstd.layers" <<'PY' || die "zstd/level results differ from the gzip build"
+import json, sys
+res = [json.loads(open(f).read().splitlines()[-1]) for f in sys.argv[1:4]]
+gz, zs, g3 = ([l["diff_id"] for l in r["layers"]] for r in res)
+assert gz == zs == g3, (gz, zs, g3)
+assert all(l["media_type"] == "application/vnd.oci.image.layer.v1.tar+zstd" for l in res[1]["layers"]), res[1]["layers"]
+assert res[1]["digest"] != res[0]["digest"]
+for l in res[1]["layers"]:
+    print(l["digest"][7:], l["diff_id"])
+PY
+  while read -r blob diff; do
+    got=$(zstd -dc "$T/zstd-oci/blobs/sha256/$blob" | sha256sum | cut -d' ' -f1)
+    [ "sha256:$got" = "$diff" ] || die "zstd layer $blob decompresses to sha256:$got, not its diff_id $diff"
+  done <"$T/zstd.layers"
+  skopeo inspect "oci:$T/zstd-oci:z" >/dev/null 2>"$T/err" || { cat "$T/err"; die "skopeo refused the zstd image"; }
+  skopeo copy --dest-compress-format gzip "oci:$T/zstd-oci:z" "oci:$T/zstd-gz:g" >"$T/out" 2>&1 || { cat "$T/out"; die "skopeo could not read the zstd layers"; }
+  rm -rf "$T/bundle" "$T/bundle-gz"
+  umoci unpack --rootless --image "$T/zstd-gz:g" "$T/bundle" >"$T/out" 2>&1 || { cat "$T/out"; die "umoci unpack of the converted zstd image failed"; }
+  umoci unpack --rootless --image "$T/$ex-oci:t-$ex" "$T/bundle-gz" >"$T/out" 2>&1 || { cat "$T/out"; die "umoci unpack failed"; }
+  diff -r "$T/bundle/rootfs" "$T/bundle-gz/rootfs" >&2 || die "the zstd image unpacks to another tree"
+  echo "ok zstd and gzip levels"
+else
+  echo "zstd not installed: zstd layers not checked" >&2
+fi
 
 # The store lists all three, by <app>:<version> (the copies are not git work trees).
 "$ECP" images >"$T/images"
