@@ -402,7 +402,11 @@ logs)
   check_name "$slot"; check_name "$index"
   f="$E/instances/$slot-$index/logs/app.log"
   [ -f "$f" ] || { printf '%s: no log for %s-%s\n' "$prog" "$slot" "$index" >&2; exit 4; }
-  if [ "$follow" = 1 ]; then exec tail -n "$lines" -F "$f" 2>/dev/null; fi
+  if [ "$follow" = 1 ]; then
+    # GNU tail ends by itself once whoever asked (ssh's session, or ecp) is gone.
+    if tail --version 2>/dev/null | grep -q GNU; then exec tail -n "$lines" -F --pid="$PPID" "$f" 2>/dev/null; fi
+    exec tail -n "$lines" -F "$f" 2>/dev/null
+  fi
   exec tail -n "$lines" "$f"
   ;;
 
