@@ -25,10 +25,9 @@ std::map<std::string, std::string> parse_text(const std::string& text) {
 }  // namespace
 
 DeployConfig render_deploy_config(const ValidateOptions& files, const Project& project, const std::string& env) {
-  (void)project;  // rendered from the files again, so every layer (env/<env>.yaml ...) counts
   ConfigOptions co;
   co.project = files;
-  auto r = render_config(co, env).rendered;
+  auto r = render_config(project, co, env, config::SystemSecretResolver{});
   DeployConfig c;
   c.text = config::properties_text(r, true);
   c.digest = r.digest;
