@@ -21,9 +21,10 @@ void add_deploy(CommandTree& t) {
       ->type_name("REF");
   cmd->add_option("--revision", o->revision, "Deploy the image of ledger revision N (with today's configuration)")
       ->type_name("N");
-  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate or rolling")->type_name("NAME");
+  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")->type_name("NAME");
   cmd->add_flag("--dry-run", o->dry_run, "Print the plan (instances, configuration diff) and change nothing");
   cmd->add_flag("--force", o->force, "Deploy even when this image and configuration already serve");
+  cmd->add_flag("--manual", o->manual, "canary: pause after each step until ecp canary promote (or abort)");
   cmd->add_option("--change-id", o->change_id, "A change or ticket id recorded in the ledger")->type_name("ID");
   cmd->add_option("--lock-wait", *wait, "Wait up to DURATION for another release to finish (default: fail at once)")
       ->type_name("DURATION");

@@ -38,6 +38,14 @@ void add_status(CommandTree& t) {
                                              ledger::rfc3339_ms(s.lock->since_ms), s.lock->operation,
                                              ledger::rfc3339_ms(s.lock->expires_ms)));
                       for (const auto& u : s.unreachable) out.warn(u);
+                      if (!s.gateway.empty()) {
+                        std::string w;
+                        for (const auto& [slot, pct] : s.weights) w += fmt::format("{}slot {} {}%", w.empty() ? "" : ", ", slot, pct);
+                        out.text(fmt::format("gateway: {} ({})", s.gateway, w.empty() ? "not set up yet" : w));
+                      }
+                      if (s.canary_revision)
+                        out.text(fmt::format("canary: revision {} paused at {}% (ecp canary promote or abort)",
+                                             s.canary_revision, s.canary_percent));
                       nlohmann::json arr = nlohmann::json::array();
                       if (!s.instances.empty())
                         out.text(fmt::format("{:<8} {:<28} {:>8} {:>8} {:<8} {:<10} {:<20} {}", "INSTANCE", "HOST",
@@ -45,11 +53,14 @@ void add_status(CommandTree& t) {
                       for (const auto& i : s.instances) {
                         out.text(fmt::format("{:<8} {:<28} {:>8} {:>8} {:<8} {:<10} {:<20} {}",
                                              fmt::format("{}-{}", i.slot, i.index), i.location, i.revision, i.pid,
-                                             i.state, i.health, i.since, i.url));
+                                             i.state, i.health, i.since,
+                                             i.url + (i.stops_at.empty() ? "" : "  stops at " + i.stops_at)));
                         arr.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index},
                                        {"revision", i.revision}, {"port", i.port}, {"pid", i.pid},
                                        {"state", i.state}, {"since", i.since}, {"restarts", i.restarts},
-                                       {"health", i.health}, {"health_detail", i.health_detail}, {"url", i.url}});
+                                       {"health", i.health}, {"health_detail", i.health_detail}, {"url", i.url},
+                                       {"stops_at", i.stops_at},
+                                       {"traffic", i.traffic < 0 ? nlohmann::json(nullptr) : nlohmann::json(i.traffic)}});
                       }
                       nlohmann::json lock = nullptr;
                       if (s.lock)
@@ -59,7 +70,12 @@ void add_status(CommandTree& t) {
                       out.result({{"app", s.app}, {"env", s.env}, {"target", s.target},
                                   {"current", record_json(s.current)}, {"latest", record_json(s.latest)},
                                   {"lock", lock}, {"instances", arr}, {"unreachable", s.unreachable},
-                                  {"current_links", s.current_links}});
+                                  {"current_links", s.current_links},
+                                  {"gateway", s.gateway.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.gateway)},
+                                  {"weights", s.weights},
+                                  {"canary", s.canary_revision ? nlohmann::json({{"revision", s.canary_revision},
+                                                                                   {"percent", s.canary_percent}})
+                                                               : nlohmann::json(nullptr)}});
                       return 0;
                     });
   cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");

@@ -55,6 +55,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_plan(*t);
   add_apply(*t);
   add_unlock(*t);
+  add_canary(*t);
   return t;
 }
 

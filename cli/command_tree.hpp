@@ -60,5 +60,6 @@ void add_logs(CommandTree& t);
 void add_plan(CommandTree& t);
 void add_apply(CommandTree& t);
 void add_unlock(CommandTree& t);
+void add_canary(CommandTree& t);
 
 }  // namespace ecp::cli

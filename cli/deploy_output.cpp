@@ -56,7 +56,8 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
   for (const auto& i : r.instances)
     instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
                          {"revision", i.revision}, {"url", i.url}});
-  bool ok = r.outcome == "succeeded" || r.outcome == "unchanged" || r.outcome == "planned";
+  bool ok = r.outcome == "succeeded" || r.outcome == "unchanged" || r.outcome == "planned" || r.outcome == "paused" ||
+            (r.aborted && r.outcome == "failed-rolled-back");
   ErrorKind kind = r.outcome == "failed" ? ErrorKind::deploy_failed : ErrorKind::deploy_rolled_back;
   if (r.interrupted) kind = ErrorKind::interrupted;
   int code = ok && !r.interrupted ? 0 : exit_code(kind);
@@ -72,6 +73,8 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
                       {"config_digest", r.plan.config_digest},
                       {"strategy", r.plan.strategy},
                       {"instances", instances}};
+  if (!r.gateway.empty()) j["gateway"] = r.gateway;
+  if (r.outcome == "paused") j["canary_percent"] = r.canary_percent;
   if (r.outcome == "planned") j["plan"] = plan_json(r.plan);
   if (code != 0) j["error"] = {{"message", r.message}, {"exit_code", code}};
   j.update(extra);
@@ -82,9 +85,18 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
     if (r.outcome == "succeeded")
       out.text(fmt::format("revision {} of {}/{} {} ({}, {} instance(s))", r.revision, r.plan.app, r.plan.env,
                            out.green("succeeded"), r.plan.strategy, r.instances.size()));
+    else if (r.aborted)
+      out.text(fmt::format("canary revision {} of {}/{} aborted: the live slot has all the traffic again", r.revision,
+                           r.plan.app, r.plan.env));
+    else if (r.outcome == "paused")
+      out.text(fmt::format("revision {} of {}/{} {} at {}% of the traffic: ecp canary promote --env {} moves it on, "
+                           "ecp canary abort --env {} rolls it back",
+                           r.revision, r.plan.app, r.plan.env, out.green("paused"), r.canary_percent, r.plan.env,
+                           r.plan.env));
     else
       out.text(fmt::format("{}/{} unchanged: revision {} already serves this image and configuration", r.plan.app,
                            r.plan.env, r.revision));
+    if (!r.gateway.empty()) out.text(fmt::format("  gateway  {}", r.gateway));
     for (const auto& i : r.instances)
       out.text(fmt::format("  {}-{}@{}  {}", i.slot, i.index, i.location, i.url));
   } else if (!out.json()) {

@@ -45,13 +45,28 @@ class StateStore {
   virtual bool remove_if(const std::string& key, const std::string& expected) = 0;
 };
 
-// The traffic capability (issue: blue-green and canary).
+// What the gateway saw of one slot's traffic (canary analysis).
+struct SlotTraffic {
+  int requests = 0;
+  int errors = 0;        // answered 5xx (by the instance, or by the gateway for it)
+  Duration p95{0};       // 95th percentile of the upstream response time
+};
+
+// The traffic capability: a gateway in front of the slots (blue-green, canary).
 class Router {
  public:
   virtual ~Router() = default;
-  // slot -> percentage (0..100, summing to 100). Applies atomically or not at all.
-  virtual void route(const std::map<std::string, int>& weights) = 0;
+  // slot -> percentage (0..100, summing to 100); `preview`: the slot requests
+  // carrying the preview header or cookie go to ("" = none). Applies atomically
+  // or not at all: a configuration the gateway rejects leaves the old one serving
+  // and throws Error(deploy_rolled_back); other failures throw their own kinds.
+  virtual void route(const std::map<std::string, int>& weights, const std::string& preview) = 0;
+  // What route() last applied (empty: the gateway was never set up).
   virtual std::map<std::string, int> weights() = 0;
+  // Per slot, the requests the gateway logged since `since_ms` (Unix ms).
+  virtual std::map<std::string, SlotTraffic> traffic(std::int64_t since_ms) = 0;
+  // Where clients reach the gateway: "http://10.0.0.9:80/".
+  virtual std::string url() = 0;
 };
 
 // An instance a start() or stop() could not act on.
@@ -86,6 +101,17 @@ class Backend {
   // One probe per instance (HTTP GET of the health path, or a TCP connect).
   virtual std::vector<Probe> health(const std::vector<InstanceSpec>& instances) = 0;
   virtual std::vector<Failure> stop(const std::vector<InstanceRef>& instances) = 0;
+  // Stops the instances once `delay` has passed, without ecp waiting for it (the
+  // blue-green keep window); a start() or keep_running() of an instance cancels
+  // its pending stop. A backend that cannot defer stops at once.
+  virtual std::vector<Failure> stop_after(const std::vector<InstanceRef>& instances, Duration delay) {
+    (void)delay;
+    return stop(instances);
+  }
+  virtual std::vector<Failure> keep_running(const std::vector<InstanceRef>& instances) {
+    (void)instances;
+    return {};
+  }
   // Marks `revision` as the one each location serves (the `current` link).
   virtual void activate(int revision) = 0;
   // Removes installed releases not in `keep` (the ledger decides which stay).

@@ -191,7 +191,9 @@ bool ExternalBackend::remove_if(const std::string& key, const std::string& expec
   return call("state_remove_if", {{"key", key}, {"expected_b64", base64_encode(expected)}}).value("ok", false);
 }
 
-void ExternalBackend::route(const std::map<std::string, int>& weights) { call("route", {{"weights", weights}}); }
+void ExternalBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
+  call("route", {{"weights", weights}, {"preview", preview}});
+}
 
 std::map<std::string, int> ExternalBackend::weights() {
   Json r = call("weights", Json::object());
@@ -201,5 +203,17 @@ std::map<std::string, int> ExternalBackend::weights() {
     if (v.is_number_integer()) out[k] = v.get<int>();
   return out;
 }
+
+std::map<std::string, SlotTraffic> ExternalBackend::traffic(std::int64_t since_ms) {
+  Json r = call("traffic", {{"since_ms", since_ms}});
+  std::map<std::string, SlotTraffic> out;
+  for (const auto& [slot, t] : r.value("slots", Json::object()).items()) {
+    if (!t.is_object()) continue;
+    out[slot] = {t.value("requests", 0), t.value("errors", 0), Duration(t.value("p95_ms", std::int64_t{0}))};
+  }
+  return out;
+}
+
+std::string ExternalBackend::url() { return call("url", Json::object()).value("url", ""); }
 
 }  // namespace ecp::backend

@@ -39,7 +39,11 @@ Json to_json(const TargetSpec& t) {
   Json hosts = Json::array();
   for (const auto& h : t.hosts) hosts.push_back(to_json(h));
   Json j = {{"name", t.name}, {"plugin", t.plugin}, {"hosts", hosts}, {"root", t.root}, {"options", t.options}};
-  if (t.gateway) j["gateway"] = to_json(*t.gateway);
+  if (t.gateway) {
+    j["gateway"] = to_json(*t.gateway);
+    j["gateway_port"] = t.gateway_port;
+    j["gateway_nginx"] = t.gateway_nginx;
+  }
   return j;
 }
 
@@ -50,6 +54,7 @@ Json to_json(const AppSpec& a) {
           {"base_port", a.base_port},
           {"keep_releases", a.keep_releases},
           {"stop_grace_ms", a.stop_grace.count()},
+          {"preview_header", a.preview_header},
           {"health",
            {{"path", a.health.path},
             {"port_delta", a.health.port_delta},
@@ -88,6 +93,7 @@ Json to_json(const InstanceStatus& s) {
             {"state", to_string(s.state)},
             {"since", s.since},
             {"restarts", s.restarts},
+            {"stops_at", s.stops_at},
             {"address", s.address}});
   return j;
 }
@@ -110,6 +116,7 @@ InstanceStatus instance_status_from_json(const Json& j) {
   s.state = instance_state_from(j.value("state", "unknown"));
   s.since = j.value("since", "");
   s.restarts = j.value("restarts", 0);
+  s.stops_at = j.value("stops_at", "");
   s.address = j.value("address", "");
   return s;
 }

@@ -31,7 +31,9 @@ struct TargetSpec {
   std::string plugin;               // host | an external plugin name
   std::vector<Endpoint> hosts;      // host: empty = this machine
   std::string root;                 // host: the folder on the hosts; empty = the default
-  std::optional<Endpoint> gateway;  // host: the traffic gateway (route capability)
+  std::optional<Endpoint> gateway;  // host: the traffic gateway (route capability); text "local": this machine
+  int gateway_port = 80;            // host: where the gateway listens
+  std::vector<std::string> gateway_nginx;  // host: extra directives for the gateway's server block
   std::map<std::string, std::string> options;  // plugin options; ops adds ssh_config, ssh_program, local_root
 };
 
@@ -52,6 +54,7 @@ struct AppSpec {
   HealthSpec health;
   int keep_releases = 5;
   Duration stop_grace = std::chrono::seconds(10);
+  std::string preview_header = "X-Canary";  // gateway: "HEADER: always" reaches the preview slot; "" = off
 };
 
 // One image layer a release needs, with where ecp has its bytes.
@@ -106,6 +109,7 @@ struct InstanceStatus {
   InstanceState state = InstanceState::unknown;
   std::string since;    // RFC 3339: when the current process started
   int restarts = 0;     // crashes since the instance was started by ecp
+  std::string stops_at; // RFC 3339: when a deferred stop (stop_after) ends it; "" = none pending
   std::string address;  // where clients reach it ("127.0.0.1", "10.0.0.1")
 };
 

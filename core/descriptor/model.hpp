@@ -92,6 +92,13 @@ struct ConfigValue {
 
 enum class StrategyType { recreate, rolling, blue_green, canary };
 
+// canary: what a step must show before traffic moves on.
+struct Analysis {
+  int max_error_rate = 5;  // percent of the canary's requests answered 5xx
+  Duration max_p95{0};     // p95 upstream latency; 0 = not judged
+  int min_requests = 10;   // fewer requests in a step: the rates are not judged (health still is)
+};
+
 struct Strategy {
   StrategyType type = StrategyType::recreate;
   int batch = 1;            // rolling: instances replaced at a time
@@ -99,6 +106,8 @@ struct Strategy {
   Duration keep = std::chrono::minutes(10);  // blue-green: how long the old slot stays for a fast rollback
   std::vector<int> steps = {10, 50, 100};    // canary: traffic percentages, increasing, ending at 100
   Duration pause = std::chrono::seconds(30);  // canary: wait between steps
+  Analysis analysis;                          // canary
+  std::string header = "X-Canary";            // blue-green, canary: "HEADER: always" reaches the new slot; "" = off
 };
 
 inline constexpr std::string_view builtin_target = "local";
@@ -143,7 +152,9 @@ struct Target {
   // host
   std::vector<HostAddress> hosts;  // empty = this machine
   std::string root;                // absolute folder on the hosts; empty = the plugin default
-  std::optional<HostAddress> gateway;
+  std::optional<HostAddress> gateway;  // text "local": this machine
+  int gateway_port = 80;               // where the gateway's nginx listens
+  std::vector<std::string> gateway_nginx;  // extra directives for its server block (ops' tuning)
   // engine
   std::string socket;  // unix:///path or tcp://host:port; empty = the plugin finds one
   // kubernetes

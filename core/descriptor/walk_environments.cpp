@@ -1,6 +1,9 @@
 // environments: and their strategies.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/descriptor/values.hpp"
 #include "core/descriptor/walk.hpp"
 
@@ -11,7 +14,7 @@ namespace {
 std::string_view owner_of(std::string_view key) {
   if (key == "batch" || key == "max_unavailable") return "rolling";
   if (key == "keep") return "blue-green";
-  if (key == "steps" || key == "pause") return "canary";
+  if (key == "steps" || key == "pause" || key == "analysis") return "canary";
   return "";
 }
 
@@ -50,6 +53,17 @@ void read_steps(Reader& r, const Node& n, const std::string& field, std::vector<
   if (ok) steps = out;
 }
 
+void read_analysis(Reader& r, const Node& n, const std::string& field, Analysis& a) {
+  if (!r.is_map(n, field, "{max_error_rate: 5, max_p95: 500ms, min_requests: 10}")) return;
+  r.check_keys(n, field, {"max_error_rate", "max_p95", "min_requests"});
+  if (const Node* v = r.get(n, "max_error_rate"))
+    if (auto i = r.integer(*v, field + ".max_error_rate", 0, 100)) a.max_error_rate = static_cast<int>(*i);
+  if (const Node* v = r.get(n, "max_p95"))
+    if (auto d = r.duration(*v, field + ".max_p95", true)) a.max_p95 = *d;
+  if (const Node* v = r.get(n, "min_requests"))
+    if (auto i = r.integer(*v, field + ".min_requests", 0, INT32_MAX)) a.min_requests = static_cast<int>(*i);
+}
+
 }  // namespace
 
 void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strategy& s) {
@@ -59,7 +73,7 @@ void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strate
     return;
   }
   if (!r.is_map(n, field, "a strategy name, or {type: rolling, batch: 1, ...}")) return;
-  r.check_keys(n, field, {"type", "batch", "max_unavailable", "keep", "steps", "pause"});
+  r.check_keys(n, field, {"type", "batch", "max_unavailable", "keep", "steps", "pause", "analysis", "header"});
   std::optional<StrategyType> type;
   if (const Node* t = r.get(n, "type")) type = strategy_type(r, *t, field + ".type");
   else r.error(n, field, fmt::format("missing 'type' ({})", join(strategy_type_names())));
@@ -80,6 +94,17 @@ void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strate
   if (const Node* v = get("steps")) read_steps(r, *v, field + ".steps", s.steps);
   if (const Node* v = get("pause"))
     if (auto d = r.duration(*v, field + ".pause", true)) s.pause = *d;
+  if (const Node* v = get("analysis")) read_analysis(r, *v, field + ".analysis", s.analysis);
+  // header: only the strategies that move traffic route on it.
+  if (const Node* v = r.get(n, "header")) {
+    if (*type != StrategyType::blue_green && *type != StrategyType::canary) {
+      r.error(*v, field + ".header", fmt::format("'header' applies to blue-green and canary, not {}", to_string(*type)));
+    } else if (auto h = r.text(*v, field + ".header")) {
+      bool ok = std::all_of(h->begin(), h->end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+      if (!ok) r.error(*v, field + ".header", fmt::format("{} is not an HTTP header name (letters, digits, '-')", quoted(*h)));
+      else s.header = *h;
+    }
+  }
 }
 
 void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs) {

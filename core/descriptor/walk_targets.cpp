@@ -36,6 +36,39 @@ std::optional<HostAddress> host_address(Reader& r, const Node& n, const std::str
   return h;
 }
 
+// gateway: ssh://HOST (nginx on port 80) or {host: ssh://HOST | local, port: N}.
+std::optional<HostAddress> gateway_host(Reader& r, const Node& n, const std::string& field) {
+  if (n.kind == Kind::scalar && n.value == "local") return HostAddress{"local", "", "127.0.0.1", 0};
+  return host_address(r, n, field);
+}
+
+void read_gateway(Reader& r, const Node& n, const std::string& field, Target& t) {
+  if (n.kind == Kind::scalar) {
+    t.gateway = gateway_host(r, n, field);
+    return;
+  }
+  if (!r.is_map(n, field, "ssh://HOST, or {host: ssh://HOST | local, port: 8000}")) return;
+  r.check_keys(n, field, {"host", "port", "nginx"});
+  if (const Node* h = r.get(n, "host")) t.gateway = gateway_host(r, *h, field + ".host");
+  else r.error(n, field, "missing 'host' (ssh://[user@]host[:port], or local)");
+  if (const Node* p = r.get(n, "port"))
+    if (auto i = r.integer(*p, field + ".port", 1, 65535)) t.gateway_port = static_cast<int>(*i);
+  if (const Node* d = r.get(n, "nginx")) {
+    if (!r.is_list(*d, field + ".nginx", "nginx directives, e.g. [\"client_max_body_size 50m;\"]")) return;
+    for (std::size_t i = 0; i < d->items.size(); ++i) {
+      std::string item = fmt::format("{}.nginx[{}]", field, i);
+      auto text = r.text(*d->items[i], item);
+      if (!text) continue;
+      // One simple directive a line: blocks and several lines would be a second
+      // configuration language in the targets file. nginx -t judges the rest.
+      if (text->empty() || text->find_first_of("{}\n\r#") != std::string::npos)
+        r.error(*d->items[i], item, fmt::format("{} must be one nginx directive on one line, without {{, }} or #",
+                                                quoted(*text)));
+      else t.gateway_nginx.push_back(text->back() == ';' ? *text : *text + ";");
+    }
+  }
+}
+
 void read_builtin_keys(Reader& r, const Node& n, const std::string& path, Target& t) {
   if (const Node* v = r.get(n, "hosts")) {
     if (r.is_list(*v, path + ".hosts", "e.g. [\"ssh://root@10.0.0.1\"]"))
@@ -49,7 +82,7 @@ void read_builtin_keys(Reader& r, const Node& n, const std::string& path, Target
       else t.root = *s;
     }
   }
-  if (const Node* v = r.get(n, "gateway")) t.gateway = host_address(r, *v, path + ".gateway");
+  if (const Node* v = r.get(n, "gateway")) read_gateway(r, *v, path + ".gateway", t);
   if (const Node* v = r.get(n, "socket")) {
     if (auto s = r.text(*v, path + ".socket")) {
       bool ok = (s->starts_with("unix:///") && s->size() > 8) || (s->starts_with("tcp://") && s->size() > 6);

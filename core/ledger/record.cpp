@@ -17,6 +17,7 @@ std::string_view to_string(Outcome o) {
     case Outcome::succeeded: return "succeeded";
     case Outcome::failed_rolled_back: return "failed-rolled-back";
     case Outcome::failed: return "failed";
+    case Outcome::paused: return "paused";
   }
   return "failed";
 }
@@ -24,7 +25,7 @@ std::string_view to_string(Outcome o) {
 std::string_view to_string(Kind k) { return k == Kind::rollback ? "rollback" : "deploy"; }
 
 std::optional<Outcome> outcome_from(std::string_view s) {
-  for (auto o : {Outcome::in_progress, Outcome::succeeded, Outcome::failed_rolled_back, Outcome::failed})
+  for (auto o : {Outcome::in_progress, Outcome::succeeded, Outcome::failed_rolled_back, Outcome::failed, Outcome::paused})
     if (to_string(o) == s) return o;
   return std::nullopt;
 }

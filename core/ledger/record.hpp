@@ -11,10 +11,12 @@
 
 namespace ecp::ledger {
 
-enum class Outcome { in_progress, succeeded, failed_rolled_back, failed };
+// paused: a manual canary waiting for `ecp canary promote` or `abort` (the lock is
+// free meanwhile; the canary's state key keeps other releases out).
+enum class Outcome { in_progress, succeeded, failed_rolled_back, failed, paused };
 enum class Kind { deploy, rollback };
 
-std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed
+std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused
 std::string_view to_string(Kind k);     // deploy, rollback
 std::optional<Outcome> outcome_from(std::string_view s);
 

@@ -32,6 +32,7 @@ DeployResult deploy(const DeployOptions& o) {
            e.what(), o.env);
     }
   }
+  in.manual = o.manual;
   set_strategy(in, ctx, o.strategy);
   in.change_id = o.change_id;
   // 4. Plan only, or release.

@@ -61,6 +61,7 @@ struct DeployOptions {
   std::string strategy;         // --strategy: overrides ecp.yaml's type
   bool dry_run = false;
   bool force = false;           // deploy even when nothing changed
+  bool manual = false;          // canary: pause after the first step for `ecp canary promote|abort`
   std::string change_id;
   std::chrono::milliseconds lock_wait{0};
   DeployEventFn on_event;
@@ -76,11 +77,14 @@ struct InstanceView {
 
 struct DeployResult {
   DeployPlan plan;
-  std::string outcome;  // planned | unchanged | succeeded | failed-rolled-back | failed
+  std::string outcome;  // planned | unchanged | succeeded | paused | failed-rolled-back | failed
   std::string message;  // why it failed
   int revision = 0;     // the recorded revision (0: none recorded)
   std::vector<InstanceView> instances;
   bool interrupted = false;  // SIGINT/SIGTERM ended it (the target is back where it was when rolled back)
+  std::string gateway;       // blue-green, canary: where clients reach the app
+  int canary_percent = 0;    // outcome paused: the canary's share of the traffic
+  bool aborted = false;      // ecp canary abort: rolled back as asked, not a failure
 };
 
 DeployResult deploy(const DeployOptions& options);

@@ -99,6 +99,8 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   for (const auto& h : t->hosts) ts.hosts.push_back(endpoint(h));
   ts.root = t->root;
   if (t->gateway) ts.gateway = endpoint(*t->gateway);
+  ts.gateway_port = t->gateway_port;
+  ts.gateway_nginx = t->gateway_nginx;
   ts.options = t->options;
   ts.options["local_root"] = (fs::ecp_home() / "targets" / t->name).string();
   ts.options["checked_dir"] = (fs::ecp_home() / "cache" / "checked-layers").string();
@@ -112,6 +114,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   auto& a = c.app;
   a.app = d.app;
   a.env = env;
+  a.preview_header = e->strategy.header;
   a.type = std::string(descriptor::to_string(d.type));
   int main_port = d.run.ports.empty() ? 8080 : d.run.ports.front().number;
   a.base_port = base_port > 0 ? base_port : main_port;

@@ -12,6 +12,7 @@
 // does the caller learn it was interrupted.
 #include <fmt/format.h>
 
+#include "core/ops/canary.hpp"
 #include "core/ops/deploy_engine.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
@@ -31,11 +32,14 @@ ledger::Outcome outcome_of(strategy::Outcome o) {
     case strategy::Outcome::succeeded: return ledger::Outcome::succeeded;
     case strategy::Outcome::rolled_back: return ledger::Outcome::failed_rolled_back;
     case strategy::Outcome::failed: return ledger::Outcome::failed;
+    case strategy::Outcome::paused: return ledger::Outcome::paused;
   }
   return ledger::Outcome::failed;
 }
 
-std::vector<InstanceView> views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs) {
+}  // namespace
+
+std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs) {
   std::vector<InstanceView> out;
   for (const auto& s : specs)
     out.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision,
@@ -43,7 +47,72 @@ std::vector<InstanceView> views(TargetContext& ctx, const std::vector<backend::I
   return out;
 }
 
-}  // namespace
+std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus& status) {
+  std::vector<backend::InstanceSpec> running;
+  for (const auto& s : status.instances)
+    if (s.state != backend::InstanceState::stopped && s.revision > 0) running.push_back({s.ref, s.revision, s.port});
+  return running;
+}
+
+strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
+                               const std::vector<backend::InstanceSpec>& desired,
+                               const std::vector<backend::InstanceSpec>& running) {
+  strategy::Input si;
+  si.type = in.strategy;
+  si.batch = in.batch;
+  si.max_unavailable = in.max_unavailable;
+  si.desired = desired;
+  si.running = running;
+  si.health = ctx.app.health;
+  si.keep = in.keep;
+  si.steps = in.steps;
+  si.pause = in.pause;
+  si.analysis = in.analysis;
+  si.manual = in.manual;
+  return si;
+}
+
+void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r,
+              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps, DeployResult& result,
+              const DeployEventFn& on_event) {
+  process::Shield shield;
+  rec.outcome = outcome_of(r.outcome);
+  rec.message = r.message;
+  if (ctx.backend->router()) {
+    try {
+      result.gateway = ctx.backend->router()->url();
+    } catch (const std::exception&) {
+    }
+  }
+  if (r.outcome == strategy::Outcome::paused) {
+    CanaryState c;
+    c.revision = rec.revision;
+    c.step = r.step;
+    c.steps = steps;
+    c.step_started_ms = r.step_started_ms;
+    write_canary(ctx, c);
+    result.canary_percent = c.percent();
+    emit(on_event, "paused", r.message);
+    return;
+  }
+  if (rec.strategy == "canary") clear_canary(ctx);
+  if (r.outcome != strategy::Outcome::succeeded) return;
+  try {
+    ctx.backend->activate(rec.revision);
+  } catch (const std::exception& e) {
+    log::warn("revision {} runs, but marking it current failed: {}", rec.revision, e.what());
+  }
+  auto records = ctx.ledger->records();
+  records.push_back(rec);
+  std::vector<int> extra = {rec.revision};
+  for (const auto& s : running) extra.push_back(s.revision);
+  try {
+    ctx.backend->cleanup(ledger::revisions_to_keep(records, ctx.app.keep_releases, extra));
+  } catch (const std::exception& e) {
+    log::warn("removing old releases failed: {}", e.what());
+  }
+  emit(on_event, "done", fmt::format("revision {} of {}/{} succeeded", rec.revision, ctx.app.app, ctx.app.env));
+}
 
 DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std::chrono::milliseconds lock_wait,
                      const DeployEventFn& on_event) {
@@ -55,7 +124,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   if (!force && !result.plan.changed) {
     result.outcome = "unchanged";
     result.revision = result.plan.from_revision;
-    result.instances = views(ctx, desired_instances(ctx, ctx.env.replicas, result.plan.from_revision));
+    result.instances = instance_views(ctx, serving_instances(ctx, result.plan.from_revision));
     emit(on_event, "done", fmt::format("{}/{}: revision {} already runs this image and configuration everywhere; "
                                        "nothing to do (--force deploys anyway)",
                                        ctx.app.app, ctx.app.env, result.plan.from_revision));
@@ -77,7 +146,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     process::Shield shield;
     rec.outcome = outcome;
     rec.message = message;
-    rec.finished = ledger::rfc3339_ms(ledger::now_ms());
+    rec.finished = outcome == ledger::Outcome::paused ? "" : ledger::rfc3339_ms(ledger::now_ms());
     if (recorded) {
       try {
         ctx.ledger->write(rec);
@@ -107,10 +176,13 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
       for (const auto& s : status.unreachable) u += (u.empty() ? "" : "; ") + s;
       fail(ErrorKind::io, "cannot release: {}", u);
     }
-    std::vector<backend::InstanceSpec> running;
-    for (const auto& s : status.instances)
-      if (s.state != backend::InstanceState::stopped && s.revision > 0) running.push_back({s.ref, s.revision, s.port});
-    auto desired = desired_instances(ctx, ctx.env.replicas, next);
+    if (auto c = read_canary(ctx))
+      fail(ErrorKind::lock_held,
+           "a canary of {}/{} (revision {}) is paused at {}%: `ecp canary promote --env {}` moves it on, "
+           "`ecp canary abort --env {}` rolls it back",
+           ctx.app.app, ctx.app.env, c->revision, c->percent(), ctx.app.env, ctx.app.env);
+    auto running = running_instances(status);
+    auto desired = release_instances(ctx, in, next, running, records);
 
     rec.revision = next;
     rec.kind = in.kind == "rollback" ? ledger::Kind::rollback : ledger::Kind::deploy;
@@ -131,7 +203,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     ctx.ledger->put_config(in.config.digest, in.config.text);
     ctx.ledger->write(rec);
     recorded = true;
-    result.instances = views(ctx, desired);
+    result.instances = instance_views(ctx, desired);
     emit(on_event, "revision", fmt::format("revision {} of {}/{}: {} {} ({})", next, ctx.app.app, ctx.app.env,
                                            in.kind, in.image.reference, in.image.digest.substr(0, 19)));
 
@@ -153,43 +225,16 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     }
 
     // 5. The strategy.
-    strategy::Input si;
-    si.type = in.strategy;
-    si.batch = in.batch;
-    si.max_unavailable = in.max_unavailable;
-    si.desired = desired;
-    si.running = running;
-    si.health = ctx.app.health;
+    strategy::Input si = strategy_input(ctx, in, desired, running);
     si.on_event = [&](const strategy::Event& e) { emit(on_event, e.type, e.message); };
     si.should_stop = [&] { return lock->lost(); };
     emit(on_event, "rollout", fmt::format("{}: {} instance(s) to revision {}", in.strategy, desired.size(), next));
     auto r = strategy::rollout(*ctx.backend, si);
     result.interrupted = r.interrupted;
 
-    // 6. Activate.
-    if (r.outcome == strategy::Outcome::succeeded) {
-      process::Shield shield;
-      try {
-        ctx.backend->activate(next);
-      } catch (const std::exception& e) {
-        log::warn("revision {} runs, but marking it current failed: {}", next, e.what());
-      }
-    }
-
-    // 7. Record, prune, unlock.
-    finish(outcome_of(r.outcome), r.message);
-    if (r.outcome == strategy::Outcome::succeeded) {
-      process::Shield shield;
-      records.push_back(rec);
-      std::vector<int> extra = {next};
-      for (const auto& s : running) extra.push_back(s.revision);
-      try {
-        ctx.backend->cleanup(ledger::revisions_to_keep(records, ctx.app.keep_releases, extra));
-      } catch (const std::exception& e) {
-        log::warn("removing old releases failed: {}", e.what());
-      }
-      emit(on_event, "done", fmt::format("revision {} of {}/{} succeeded", next, ctx.app.app, ctx.app.env));
-    }
+    // 6.-7. Activate, record, prune; then unlock.
+    conclude(ctx, rec, r, running, in.steps, result, on_event);
+    finish(rec.outcome, rec.message);
     return result;
   } catch (const Error& e) {
     finish(recorded ? ledger::Outcome::failed_rolled_back : ledger::Outcome::failed, e.what());

@@ -9,6 +9,7 @@
 #include "core/ledger/record.hpp"
 #include "core/ops/deploy.hpp"
 #include "core/ops/deploy_context.hpp"
+#include "core/strategy/strategy.hpp"
 
 namespace ecp::ops {
 
@@ -33,6 +34,11 @@ struct ReleaseInput {
   DeployConfig config;
   std::string strategy;
   int batch = 1, max_unavailable = 1;
+  backend::Duration keep{0};       // blue-green
+  std::vector<int> steps{100};     // canary
+  backend::Duration pause{0};      // canary
+  strategy::Analysis analysis;     // canary
+  bool manual = false;             // canary: --manual
   std::string change_id;
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan
 };
@@ -49,6 +55,30 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe = tr
 // is reported in the result after the target is back where it was.
 DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std::chrono::milliseconds lock_wait,
                      const DeployEventFn& on_event);
+
+// The instances a release of `revision` wants: slot "a" for recreate and rolling,
+// the idle slot for blue-green and canary. An instance there that still runs the
+// same image and configuration (a rollback inside the keep window) keeps its
+// revision, so the strategy flips the gateway instead of restarting it.
+std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const ReleaseInput& in, int revision,
+                                                     const std::vector<backend::InstanceSpec>& running,
+                                                     const std::vector<ledger::Record>& records);
+// What runs now (every instance not stopped), from the target's status.
+std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus& status);
+
+// After the strategy: activate and prune on success, keep a paused canary's
+// state, record the outcome in `rec`. The caller still holds the lock.
+void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r,
+              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps, DeployResult& result,
+              const DeployEventFn& on_event);
+// The strategy's input for a release (without the event sink and lock check).
+strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
+                               const std::vector<backend::InstanceSpec>& desired,
+                               const std::vector<backend::InstanceSpec>& running);
+// The instances serving `revision` now, as release_instances() would place them.
+std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int revision);
+
+std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs);
 
 // The base port the rendered configuration asks for (LISTEN_PORT), 0 when none.
 int configured_port(const DeployConfig& c);

@@ -18,6 +18,12 @@ void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string&
     fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling, blue-green, canary)", in.strategy);
   in.batch = s.batch;
   in.max_unavailable = s.max_unavailable;
+  in.keep = s.keep;
+  in.steps = s.steps;
+  in.pause = s.pause;
+  in.analysis = {s.analysis.max_error_rate, s.analysis.max_p95, s.analysis.min_requests};
+  if (in.manual && in.strategy != "canary")
+    fail(ErrorKind::usage, "--manual pauses a canary between steps; the strategy here is {}", in.strategy);
 }
 
 DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
@@ -43,30 +49,43 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
 
   auto status = ctx.backend->status();
   for (const auto& u : status.unreachable) log::warn("{}", u);
-  auto desired = desired_instances(ctx, ctx.env.replicas, p.next_revision);
+  auto running = running_instances(status);
+  auto desired = release_instances(ctx, in, p.next_revision, running, records);
   bool same_release = cur && cur->image_digest == in.image.digest && cur->config_digest == in.config.digest;
   bool all_current = status.unreachable.empty();
-  std::vector<backend::InstanceSpec> serving;
+  // Serving the current release: running a revision with its image and configuration.
+  auto serves_current = [&](const backend::InstanceStatus& s) {
+    if (!cur || s.state != backend::InstanceState::running) return false;
+    for (const auto& r : records)
+      if (r.revision == s.revision) return r.image_digest == cur->image_digest && r.config_digest == cur->config_digest;
+    return false;
+  };
   for (const auto& d : desired) {
-    InstanceChange c{d.ref.location, d.ref.slot, d.ref.index, d.port, 0, p.next_revision, "start"};
+    InstanceChange c{d.ref.location, d.ref.slot, d.ref.index, d.port, 0, d.revision, "start"};
     for (const auto& s : status.instances) {
       if (s.ref != d.ref || s.state == backend::InstanceState::stopped) continue;
       c.from_revision = s.revision;
-      c.action = "replace";
-      if (cur && s.revision == cur->revision && s.port == d.port && s.state == backend::InstanceState::running)
-        serving.push_back({d.ref, s.revision, s.port});
+      c.action = s.revision == d.revision ? "keep" : "replace";
     }
     p.instances.push_back(c);
   }
+  // What serves now, where this release would leave it alone if nothing changed.
+  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, p.from_revision) : desired;
+  std::vector<backend::InstanceSpec> serving;
+  for (const auto& d : serving_now)
+    for (const auto& s : status.instances)
+      if (s.ref == d.ref && s.port == d.port && serves_current(s)) serving.push_back({d.ref, s.revision, s.port});
   for (const auto& s : status.instances) {
     if (s.state == backend::InstanceState::stopped) continue;
     bool wanted = std::any_of(desired.begin(), desired.end(), [&](const auto& d) { return d.ref == s.ref; });
-    if (!wanted) {
-      p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, "stop"});
-      all_current = false;
-    }
+    bool serves = std::any_of(serving_now.begin(), serving_now.end(), [&](const auto& d) { return d.ref == s.ref; });
+    if (!wanted) p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, "stop"});
+    // With a gateway, a slot it sends no traffic to (the keep window) changes nothing.
+    bool elsewhere = strategy::needs_router(in.strategy) && !serving_now.empty() &&
+                     s.ref.slot != serving_now.front().ref.slot;
+    if (!serves && !elsewhere) all_current = false;
   }
-  all_current = all_current && serving.size() == desired.size();
+  all_current = all_current && serving.size() == serving_now.size();
   if (same_release && all_current && !serving.empty() && probe) {
     // The same image and configuration, running everywhere: healthy too?
     for (const auto& pr : ctx.backend->health(serving)) all_current = all_current && pr.healthy;

@@ -59,6 +59,7 @@ ReleaseResult release(const ReleaseOptions& o) {
   // 4. Deploy.
   in.image = resolve_image(r.build.digest);
   in.image.reference = r.build.reference;
+  in.manual = o.manual;
   set_strategy(in, ctx, o.strategy);
   in.change_id = o.change_id;
   r.deploy = execute(ctx, in, o.force, o.lock_wait, o.on_event);

@@ -17,6 +17,7 @@ struct ReleaseOptions {
   std::string strategy;
   std::string change_id;
   bool force = false;
+  bool manual = false;    // canary: pause after the first step (ecp canary promote | abort)
   std::chrono::milliseconds lock_wait{0};
   DeployEventFn on_event;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ops/canary.hpp"
 #include "core/ops/deploy_context.hpp"
 
 namespace ecp::ops {
@@ -19,6 +20,14 @@ StatusResult status(const StatusOptions& o) {
   auto st = ctx.backend->status();
   r.unreachable = st.unreachable;
   r.current_links = st.current;
+  if (auto* router = ctx.backend->router()) {
+    r.gateway = router->url();
+    r.weights = router->weights();
+    if (auto c = read_canary(ctx)) {
+      r.canary_revision = c->revision;
+      r.canary_percent = c->percent();
+    }
+  }
   std::vector<backend::InstanceSpec> probe;
   for (const auto& i : st.instances) {
     InstanceReport ir;
@@ -33,6 +42,8 @@ StatusResult status(const StatusOptions& o) {
     ir.restarts = i.restarts;
     ir.health = "not checked";
     ir.url = fmt::format("http://{}:{}/", i.address, i.port);
+    ir.stops_at = i.stops_at;
+    if (!r.gateway.empty()) ir.traffic = r.weights.count(i.ref.slot) ? r.weights[i.ref.slot] : 0;
     r.instances.push_back(ir);
     if (o.probe && i.state != backend::InstanceState::stopped) probe.push_back({i.ref, i.revision, i.port});
   }

@@ -31,6 +31,8 @@ struct InstanceReport {
   std::string health;  // healthy | unhealthy | not checked
   std::string health_detail;
   std::string url;
+  std::string stops_at;  // RFC 3339: a pending stop (the blue-green keep window)
+  int traffic = -1;      // percent of the gateway's traffic its slot gets; -1: no gateway
 };
 
 struct StatusResult {
@@ -41,6 +43,10 @@ struct StatusResult {
   std::vector<InstanceReport> instances;
   std::vector<std::string> unreachable;
   std::map<std::string, int> current_links;  // location -> revision its `current` points to
+  std::string gateway;                       // where clients reach the app ("" = no gateway)
+  std::map<std::string, int> weights;        // slot -> percent at the gateway
+  int canary_revision = 0;                   // a paused canary (0: none)
+  int canary_percent = 0;
 };
 
 StatusResult status(const StatusOptions& options);

@@ -19,15 +19,15 @@ bool known_strategy(const std::string& type) {
 bool needs_router(const std::string& type) { return type == "blue-green" || type == "canary"; }
 
 Result rollout(backend::Backend& backend, const Input& input) {
-  if (!known_strategy(input.type)) fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling)", input.type);
-  if (needs_router(input.type)) {
-    if (backend.router() == nullptr)
-      fail(ErrorKind::usage, "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
-                             "this target has none: use recreate or rolling",
-           input.type);
-    fail(ErrorKind::usage, "strategy '{}' is not available yet in this version of ecp", input.type);
-  }
+  if (!known_strategy(input.type))
+    fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling, blue-green, canary)", input.type);
+  if (needs_router(input.type) && backend.router() == nullptr)
+    fail(ErrorKind::usage, "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
+                           "this target has none: use recreate or rolling",
+         input.type);
   if (input.type == "rolling") return rolling(backend, input);
+  if (input.type == "blue-green") return blue_green(backend, input);
+  if (input.type == "canary") return canary(backend, input);
   return recreate(backend, input);
 }
 

@@ -11,7 +11,9 @@
 //   rolled_back        it failed, and what ran before runs again (or, on a first
 //                      release, nothing runs)
 //   failed             it failed and could not restore everything: needs attention
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,8 +30,15 @@ struct Event {
 };
 using EventSink = std::function<void(const Event&)>;
 
+// canary: what a step must show before traffic moves on (see judge()).
+struct Analysis {
+  int max_error_rate = 5;      // percent of the canary's requests answered 5xx
+  backend::Duration max_p95{0};  // 0: latency not judged
+  int min_requests = 10;       // fewer: the rates are not judged, only health
+};
+
 struct Input {
-  std::string type = "recreate";  // recreate | rolling (blue-green, canary: with a router)
+  std::string type = "recreate";  // recreate | rolling | blue-green | canary (the last two need a router)
   int batch = 1;                  // rolling: instances replaced per step
   int max_unavailable = 1;        // rolling: instances down at once (caps batch)
   std::vector<backend::InstanceSpec> desired;  // the new revision's instances
@@ -38,9 +47,20 @@ struct Input {
   EventSink on_event;
   // Polled between steps; true stops the rollout like a failed batch (lost lock).
   std::function<bool()> should_stop;
+
+  // blue-green and canary: `desired` runs in the idle slot (see idle_slot()),
+  // beside the live one; an instance of `desired` already running its revision
+  // (a rollback inside the keep window) is kept, not restarted.
+  backend::Duration keep{0};  // blue-green: the old slot stays this long for an instant rollback
+  std::vector<int> steps = {100};  // canary: traffic percentages, ending at 100
+  backend::Duration pause{0};      // canary: between steps
+  Analysis analysis;               // canary
+  bool manual = false;             // canary: pause after each step (ecp canary promote | abort)
+  int resume_step = -1;            // canary: continue a paused canary at this step index
+  std::int64_t step_started_ms = 0;  // ... which began then (Unix ms)
 };
 
-enum class Outcome { succeeded, rolled_back, failed };
+enum class Outcome { succeeded, rolled_back, failed, paused };
 
 struct Result {
   Outcome outcome = Outcome::succeeded;
@@ -48,6 +68,9 @@ struct Result {
   std::vector<backend::InstanceRef> touched;
   std::vector<std::string> lost;  // locations that went unreachable
   bool interrupted = false;       // SIGINT/SIGTERM stopped it
+  // canary, Outcome::paused: waiting at steps[step], routed since step_started_ms.
+  int step = -1;
+  std::int64_t step_started_ms = 0;
 };
 
 // The strategy names ecp knows, and whether a target must have a router for them.
@@ -60,6 +83,26 @@ Result rollout(backend::Backend& backend, const Input& input);
 // The strategies themselves (rollout() dispatches).
 Result recreate(backend::Backend& backend, const Input& input);
 Result rolling(backend::Backend& backend, const Input& input);
+Result blue_green(backend::Backend& backend, const Input& input);
+Result canary(backend::Backend& backend, const Input& input);
+// Ends a paused canary: all traffic back on the live slot, the canary stopped.
+Result canary_abort(backend::Backend& backend, const Input& input, const std::string& reason);
+
+// The slot that serves now: the one with the most traffic at the gateway, else
+// the slot of what runs; "" when nothing does.
+std::string live_slot(const std::map<std::string, int>& weights, const std::vector<backend::InstanceSpec>& running);
+// The slot a blue-green or canary release starts in: the other one ("a" <-> "b").
+std::string idle_slot(const std::string& live);
+
+struct Verdict {
+  bool ok = true;
+  bool judged = false;  // enough requests to judge the rates
+  std::string detail;   // "error rate 31% > 5% (93 of 300 requests)"
+};
+// A canary step's traffic against the thresholds (pure).
+Verdict judge(const backend::SlotTraffic& traffic, const Analysis& analysis);
+// The gateway weights at a canary step of `percent` on `canary`.
+std::map<std::string, int> step_weights(const std::string& live, const std::string& canary, int percent);
 
 // The order rolling replaces instances in: index first, then location, so a batch
 // of one takes one instance per host before a second one on any host.

@@ -87,6 +87,39 @@ env_dir() {
   E="$root/$app/$env"
 }
 
+# gw_master DIR: the pid of the gateway nginx of DIR, when it runs.
+gw_master() {
+  p=$(cat "$1/nginx.pid" 2>/dev/null || true)
+  alive "$p" || return 0
+  if [ -r "/proc/$p/cmdline" ]; then
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$1/nginx.conf" || return 0
+  fi
+  printf '%s\n' "$p"
+}
+
+# gw_workers PID: the worker processes of the nginx master PID.
+gw_workers() {
+  grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | sed 's|^/proc/||; s|/status$||' || true
+}
+
+# gw_reloaded "PIDS": waits (10 s at most) until none of the old workers PIDS
+# takes new requests: each has exited or is "shutting down", which nginx's
+# master asks of them only once the new configuration's workers run.
+gw_reloaded() {
+  n=0
+  while [ "$n" -lt 100 ]; do
+    busy=0
+    for w in $1; do
+      alive "$w" || continue
+      tr '\0' ' ' <"/proc/$w/cmdline" 2>/dev/null | grep -q 'shutting down' || busy=1
+    done
+    [ "$busy" = 1 ] || return 0
+    n=$((n + 1))
+    nap
+  done
+  return 1
+}
+
 verb=${1:-}
 [ "$#" -gt 0 ] && shift
 
@@ -223,6 +256,7 @@ start)
   [ -x "$relf/bin/entrypoint.sh" ] || die "release $rev has no executable bin/entrypoint.sh"
   mkdir -p "$I/logs" "$I/data" "$I/tmp" "$I/run" "$I/work"
   sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace" >/dev/null
+  rm -f "$I/retire"
   # The instance's own app folder: links to the release, its own conf/ (the
   # templates render there, per instance) and its own data/.
   rm -rf "$I/app.new"
@@ -367,8 +401,9 @@ status)
       ap=''
       [ "$st" = stopped ] || st=crashed
     fi
-    printf 'instance\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${n%-*}" "${n##*-}" "$rev" "$port" "${ap:-0}" \
-      "${st:-unknown}" "${since:-0}" "${restarts:-0}"
+    at=$(sed -n 's/^at=//p' "$I/retire" 2>/dev/null || true)
+    printf 'instance\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${n%-*}" "${n##*-}" "$rev" "$port" "${ap:-0}" \
+      "${st:-unknown}" "${since:-0}" "${restarts:-0}" "${at:-0}"
   done
   cur=$(readlink "$E/current" 2>/dev/null || true)
   printf 'current\t%s\n' "${cur##*/}"
@@ -460,6 +495,110 @@ state-cas)
   if [ "$cur" != "$expected" ]; then echo conflict; exit 3; fi
   if [ "$op" = remove ]; then rm -f "$f"; else write_atomic "$f"; fi
   echo ok
+  ;;
+
+retire)
+  # retire ROOT APP ENV SLOT INDEX DELAY_S GRACE_S: stops the instance DELAY_S
+  # seconds from now, in the background (the blue-green keep window). A start or
+  # keep of the instance before then cancels it.
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5 delay=$6 grace=$7
+  check_name "$slot"; check_name "$index"
+  case $delay in '' | *[!0-9]*) die "'$delay' is not a number of seconds" ;; esac
+  I="$E/instances/$slot-$index"
+  [ -f "$I/spec" ] || exit 0
+  token="$(date +%s).$$"
+  printf 'token=%s\nat=%s\n' "$token" "$(($(date +%s) + delay))" | write_atomic "$I/retire"
+  if command -v setsid >/dev/null 2>&1; then
+    setsid sh "$0" retire-wait "$root" "$app" "$env" "$slot" "$index" "$delay" "$grace" "$token" \
+      </dev/null >>"$I/logs/supervisor.log" 2>&1 &
+  else
+    nohup sh "$0" retire-wait "$root" "$app" "$env" "$slot" "$index" "$delay" "$grace" "$token" \
+      </dev/null >>"$I/logs/supervisor.log" 2>&1 &
+  fi
+  ;;
+
+retire-wait)
+  # retire-wait ROOT APP ENV SLOT INDEX DELAY_S GRACE_S TOKEN (started by retire)
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5 delay=$6 grace=$7 token=$8
+  I="$E/instances/$slot-$index"
+  sleep "$delay"
+  grep -qxF "token=$token" "$I/retire" 2>/dev/null || exit 0
+  rm -f "$I/retire"
+  exec sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace"
+  ;;
+
+keep)
+  # keep ROOT APP ENV SLOT INDEX: cancels a pending retire.
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5
+  check_name "$slot"; check_name "$index"
+  rm -f "$E/instances/$slot-$index/retire"
+  ;;
+
+gw-apply)
+  # gw-apply ROOT APP ENV WEIGHTS < nginx.conf: checks the configuration with
+  # `nginx -t`, makes it the gateway's (the one before stays as nginx.conf.prev),
+  # then reloads nginx (or starts it) and waits until the new configuration
+  # serves. A configuration nginx rejects changes nothing: exit 5, nginx's
+  # words on stderr. A reload nginx does not take puts the old one back.
+  env_dir "$1" "$2" "$3"; weights=$4
+  G="$E/gateway"
+  mkdir -p "$G/logs" "$G/tmp" || die "cannot create $G"
+  ngx=$(command -v nginx 2>/dev/null || true)
+  if [ -z "$ngx" ] && [ -x /usr/sbin/nginx ]; then ngx=/usr/sbin/nginx; fi
+  [ -n "$ngx" ] || die "nginx is not installed on the gateway host"
+  write_atomic "$G/nginx.conf.new"
+  if ! out=$("$ngx" -t -q -p "$G/" -e "$G/logs/error.log" -c "$G/nginx.conf.new" 2>&1); then
+    rm -f "$G/nginx.conf.new"
+    printf '%s: nginx rejected the new gateway configuration, the old one still serves: %s\n' "$prog" \
+      "$(printf '%s' "$out" | tr '\n' ' ')" >&2
+    exit 5
+  fi
+  [ ! -f "$G/nginx.conf" ] || cp -f "$G/nginx.conf" "$G/nginx.conf.prev"
+  mv -f "$G/nginx.conf.new" "$G/nginx.conf"
+  revert() {
+    if [ -f "$G/nginx.conf.prev" ]; then cp -f "$G/nginx.conf.prev" "$G/nginx.conf"; else rm -f "$G/nginx.conf"; fi
+    [ -z "${pid:-}" ] || kill -HUP "$pid" 2>/dev/null || true
+  }
+  pid=$(gw_master "$G")
+  if [ -n "$pid" ]; then
+    # Past 64 MiB the access log starts anew: the reload reopens it.
+    size=$(wc -c <"$G/logs/access.log" 2>/dev/null || echo 0)
+    [ "$size" -lt 67108864 ] || mv -f "$G/logs/access.log" "$G/logs/access.log.1"
+    old=$(gw_workers "$pid")
+    kill -HUP "$pid" || die "cannot signal the gateway's nginx (pid $pid)"
+    if ! gw_reloaded "$old"; then
+      revert
+      die "nginx did not take the new gateway configuration within 10 s; the old one serves (see $G/logs/error.log: $(tail -n 3 "$G/logs/error.log" 2>/dev/null | tr '\n' ' '))"
+    fi
+  else
+    if ! out=$("$ngx" -p "$G/" -e "$G/logs/error.log" -c "$G/nginx.conf" 2>&1); then
+      pid=''
+      revert
+      die "starting the gateway's nginx failed: $(printf '%s' "$out" | tr '\n' ' ')"
+    fi
+    n=0
+    until [ -n "$(gw_master "$G")" ]; do
+      n=$((n + 1)); [ "$n" -lt 100 ] || die "the gateway's nginx did not start (see $G/logs/error.log)"
+      nap
+    done
+  fi
+  printf '%s\n' "$weights" | write_atomic "$G/weights"
+  ;;
+
+gw-weights)
+  # gw-weights ROOT APP ENV: "SLOT=PERCENT ..." as last applied; nothing when never.
+  env_dir "$1" "$2" "$3"
+  [ ! -f "$E/gateway/weights" ] || cat "$E/gateway/weights"
+  ;;
+
+gw-log)
+  # gw-log ROOT APP ENV SINCE: the access log lines from SINCE (Unix seconds, with
+  # a fraction) on, in the format the gateway's configuration sets.
+  env_dir "$1" "$2" "$3"; since=$4
+  case $since in '' | *[!0-9.]*) die "'$since' is not a time" ;; esac
+  for f in "$E/gateway/logs/access.log.1" "$E/gateway/logs/access.log"; do
+    [ ! -f "$f" ] || awk -F'|' -v s="$since" '$1 + 0 >= s + 0' "$f"
+  done
   ;;
 
 *)

@@ -59,38 +59,44 @@ HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSp
     h->transport = std::make_unique<LocalTransport>();
     hosts_.push_back(std::move(h));
   } else {
-    // ControlMaster sockets need a short path (unix sockets: 108 bytes).
-    control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
-    std::string persist = option(target, "ssh_persist", "60s");
-    if (persist == "0" || persist == "no") persist.clear();
-    std::filesystem::path shared = persist.empty() ? std::filesystem::path() : persist_dir();
-    if (shared.empty()) persist.clear();
-    int n = 0;
     for (const auto& e : target.hosts) {
       for (const auto& h : hosts_)
         if (h->label == e.text) fail(ErrorKind::validation, "target '{}' lists host {} twice", target.name, e.text);
-      SshConfig c;
-      c.program = option(target, "ssh_program", "ssh");
-      c.config_file = option(target, "ssh_config");
-      c.endpoint = e;
-      c.persist = persist;
-      auto h = std::make_unique<Host>();
-      h->label = e.text;
-      h->address = e.host;
-      h->transport = std::make_unique<SshTransport>(c, control_dir_->path(), n++, shared);
-      hosts_.push_back(std::move(h));
+      hosts_.push_back(ssh_host(e));
     }
   }
   for (auto& h : hosts_) h->agent = std::make_unique<Agent>(*h->transport, root_);
+  if (target.gateway) open_gateway();
   // Every command talks to every host: log in to all of them at once.
   if (hosts_.size() > 1) each(all(), [](Host& h) { h.transport->open(); });
 }
 
 HostBackend::~HostBackend() = default;
 
+std::unique_ptr<Host> HostBackend::ssh_host(const backend::Endpoint& e) {
+  if (!control_dir_) {
+    // ControlMaster sockets need a short path (unix sockets: 108 bytes).
+    control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
+    persist_ = option(target_, "ssh_persist", "60s");
+    if (persist_ == "0" || persist_ == "no") persist_.clear();
+    if (!persist_.empty()) shared_dir_ = persist_dir();
+    if (shared_dir_.empty()) persist_.clear();
+  }
+  SshConfig c;
+  c.program = option(target_, "ssh_program", "ssh");
+  c.config_file = option(target_, "ssh_config");
+  c.endpoint = e;
+  c.persist = persist_;
+  auto h = std::make_unique<Host>();
+  h->label = e.text;
+  h->address = e.host;
+  h->transport = std::make_unique<SshTransport>(c, control_dir_->path(), ssh_count_++, shared_dir_);
+  return h;
+}
+
 backend::Capabilities HostBackend::capabilities() const {
   backend::Capabilities c;
-  c.route = false;  // the nginx gateway comes with blue-green and canary
+  c.route = target_.gateway.has_value();  // an nginx gateway (host_router.cpp)
   c.logs = true;
   c.needs_registry = false;  // ecp sends layers itself
   c.keeps_releases = true;
@@ -199,6 +205,7 @@ backend::TargetStatus parse_status(const std::string& location, const std::strin
       i.state = backend::instance_state_from(f[6]);
       i.since = rfc3339(std::atoll(f[7].c_str()));
       i.restarts = std::atoi(f[8].c_str());
+      if (f.size() >= 10) i.stops_at = rfc3339(std::atoll(f[9].c_str()));
       i.address = address;
       s.instances.push_back(i);
     }

@@ -29,7 +29,9 @@ struct Host {
   std::unique_ptr<Agent> agent;
 };
 
-class HostBackend : public backend::Backend, private backend::StateStore {
+// With a gateway in the targets file, the backend is also a Router: an nginx
+// per (app, env) on the gateway host, under ROOT/APP/ENV/gateway (host_router.cpp).
+class HostBackend : public backend::Backend, private backend::StateStore, private backend::Router {
  public:
   // options (set by core/ops): local_root (ROOT for this machine), ssh_program,
   // ssh_config, ssh_persist (how long connections outlive the command: "60s";
@@ -45,11 +47,15 @@ class HostBackend : public backend::Backend, private backend::StateStore {
   std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  std::vector<backend::Failure> stop_after(const std::vector<backend::InstanceRef>& instances,
+                                           backend::Duration delay) override;
+  std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   backend::TargetStatus status() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   backend::StateStore& state() override { return *this; }
+  backend::Router* router() override { return gateway_ ? static_cast<backend::Router*>(this) : nullptr; }
 
   const std::string& root() const { return root_; }
 
@@ -60,6 +66,17 @@ class HostBackend : public backend::Backend, private backend::StateStore {
   void put(const std::string& key, std::string_view data) override;
   bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
   bool remove_if(const std::string& key, const std::string& expected) override;
+
+  // Router
+  void route(const std::map<std::string, int>& weights, const std::string& preview) override;
+  std::map<std::string, int> weights() override;
+  std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
+  std::string url() override;
+  void open_gateway();
+  // One agent verb per instance, grouped by host, hosts in parallel.
+  std::vector<backend::Failure> per_instance(const std::vector<backend::InstanceRef>& instances,
+                                             const std::string& step,
+                                             const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args);
 
   Host& host(const std::string& label);
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
@@ -81,6 +98,12 @@ class HostBackend : public backend::Backend, private backend::StateStore {
   std::mutex checked_mu_;
   std::set<std::string> checked_;
   int parallel_ = 8;
+  std::unique_ptr<Host> ssh_host(const backend::Endpoint& e);
+  std::string persist_;
+  std::filesystem::path shared_dir_;
+  int ssh_count_ = 0;
+  Host* gateway_ = nullptr;             // one of hosts_, or own_gateway_
+  std::unique_ptr<Host> own_gateway_;  // a gateway that runs no instances
 };
 
 // Registers "host" in the built-in backend table (called by cli/ before any command).

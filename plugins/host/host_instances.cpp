@@ -66,7 +66,9 @@ std::vector<backend::Failure> HostBackend::start(const std::vector<backend::Inst
   return failures;
 }
 
-std::vector<backend::Failure> HostBackend::stop(const std::vector<backend::InstanceRef>& instances) {
+std::vector<backend::Failure> HostBackend::per_instance(
+    const std::vector<backend::InstanceRef>& instances, const std::string& step,
+    const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args) {
   auto groups = by_location(instances, [](const backend::InstanceRef& r) { return r; });
   std::vector<Host*> hosts;
   for (const auto& [loc, refs] : groups) hosts.push_back(&host(loc));
@@ -74,14 +76,15 @@ std::vector<backend::Failure> HostBackend::stop(const std::vector<backend::Insta
   std::mutex mu;
   auto errors = each(hosts, [&](Host& h) {
     for (const auto& ref : groups[h.label]) {
-      auto args = base_args();
-      args.insert(args.end(), {ref.slot, std::to_string(ref.index), std::to_string(grace_seconds(app_))});
-      auto r = h.agent->call("stop", args, {}, std::chrono::seconds(grace_seconds(app_) + 60));
+      auto a = args(ref);
+      auto verb = a.front();
+      a.erase(a.begin());
+      auto r = h.agent->call(verb, a, {}, std::chrono::seconds(grace_seconds(app_) + 60));
       if (r.ok()) continue;
       bool unreachable = !h.transport->local() && ssh_failed(r);
       std::lock_guard l(mu);
       failures.push_back({ref,
-                          fmt::format("{}: stopping {}: {}", h.label, ref.name(),
+                          fmt::format("{}: {} {}: {}", h.label, step, ref.name(),
                                       unreachable ? "host unreachable: " + h.transport->unreachable() : why(r)),
                           unreachable});
     }
@@ -89,6 +92,36 @@ std::vector<backend::Failure> HostBackend::stop(const std::vector<backend::Insta
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
   return failures;
+}
+
+std::vector<backend::Failure> HostBackend::stop(const std::vector<backend::InstanceRef>& instances) {
+  return per_instance(instances, "stopping", [&](const backend::InstanceRef& ref) {
+    auto a = base_args();
+    a.insert(a.begin(), "stop");
+    a.insert(a.end(), {ref.slot, std::to_string(ref.index), std::to_string(grace_seconds(app_))});
+    return a;
+  });
+}
+
+std::vector<backend::Failure> HostBackend::stop_after(const std::vector<backend::InstanceRef>& instances,
+                                                      backend::Duration delay) {
+  if (delay.count() <= 0) return stop(instances);
+  auto seconds = std::to_string((delay.count() + 999) / 1000);
+  return per_instance(instances, "scheduling the stop of", [&](const backend::InstanceRef& ref) {
+    auto a = base_args();
+    a.insert(a.begin(), "retire");
+    a.insert(a.end(), {ref.slot, std::to_string(ref.index), seconds, std::to_string(grace_seconds(app_))});
+    return a;
+  });
+}
+
+std::vector<backend::Failure> HostBackend::keep_running(const std::vector<backend::InstanceRef>& instances) {
+  return per_instance(instances, "cancelling the stop of", [&](const backend::InstanceRef& ref) {
+    auto a = base_args();
+    a.insert(a.begin(), "keep");
+    a.insert(a.end(), {ref.slot, std::to_string(ref.index)});
+    return a;
+  });
 }
 
 std::vector<backend::Probe> HostBackend::health(const std::vector<backend::InstanceSpec>& instances) {

@@ -1,0 +1,120 @@
+// `ecp canary promote|abort`, as a straight list of steps:
+//   1. open the target, take the lock, read the paused canary and its record;
+//   2. rebuild the strategy's input from them (the instances of the record, what
+//      runs now, the analysis of today's ecp.yaml);
+//   3. promote (judge this step, route the next) or abort (all traffic back);
+//   4. record the outcome as a release does (conclude), let go of the lock.
+#include "core/ops/canary.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/ops/deploy_engine.hpp"
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+#include "core/util/process.hpp"
+
+namespace ecp::ops {
+
+namespace {
+const std::string key = "canary.json";
+}
+
+std::optional<CanaryState> read_canary(TargetContext& ctx) {
+  auto text = ctx.backend->state().get(key);
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    fail(ErrorKind::io, "the canary state of {}/{} at target '{}' is damaged ({})", ctx.app.app, ctx.app.env,
+         ctx.target.name, key);
+  CanaryState c;
+  c.revision = j.value("revision", 0);
+  c.step = j.value("step", 0);
+  c.steps = j.value("steps", std::vector<int>{});
+  c.step_started_ms = j.value("step_started_ms", std::int64_t{0});
+  return c;
+}
+
+void write_canary(TargetContext& ctx, const CanaryState& c) {
+  nlohmann::json j = {
+      {"revision", c.revision}, {"step", c.step}, {"steps", c.steps}, {"step_started_ms", c.step_started_ms}};
+  ctx.backend->state().put(key, j.dump() + "\n");
+}
+
+void clear_canary(TargetContext& ctx) {
+  if (auto text = ctx.backend->state().get(key)) ctx.backend->state().remove_if(key, *text);
+}
+
+DeployResult canary(const CanaryOptions& o) {
+  if (o.env.empty()) fail(ErrorKind::usage, "which environment? give --env NAME");
+  process::InterruptScope interrupts;
+  // 1. The target, the lock, the paused canary.
+  TargetContext ctx = open_target(o.project, o.env);
+  if (!ctx.backend->router())
+    fail(ErrorKind::usage, "target '{}' has no gateway: there is no canary to {}", ctx.target.name,
+         o.abort ? "abort" : "promote");
+  auto lock = acquire_lock(ctx, fmt::format("canary {} {}/{}", o.abort ? "abort" : "promote", ctx.app.app, o.env),
+                           o.lock_wait);
+  DeployResult result;
+  try {
+    auto state = read_canary(ctx);
+    if (!state) fail(ErrorKind::usage, "no canary of {}/{} is paused (see ecp history)", ctx.app.app, o.env);
+    auto rec = ctx.ledger->get(state->revision);
+    if (!rec) fail(ErrorKind::io, "{}/{} has no record of revision {}, the paused canary", ctx.app.app, o.env,
+                   state->revision);
+
+    // 2. The strategy's input, from the record and what runs.
+    std::vector<backend::InstanceSpec> desired;
+    for (const auto& i : rec->instances) desired.push_back({{i.location, i.slot, i.index}, rec->revision, i.port});
+    auto status = ctx.backend->status();
+    if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot go on: {}", status.unreachable.front());
+    auto running = running_instances(status);
+    ReleaseInput in;
+    in.strategy = "canary";
+    set_strategy(in, ctx, "canary");
+    in.steps = state->steps;
+    if (o.full && state->step + 1 < static_cast<int>(in.steps.size())) {
+      in.steps.resize(state->step + 1);
+      in.steps.push_back(100);
+    }
+    in.manual = true;
+    auto si = strategy_input(ctx, in, desired, running);
+    si.resume_step = state->step;
+    si.step_started_ms = state->step_started_ms;
+    si.on_event = [&](const strategy::Event& e) {
+      if (o.on_event) o.on_event({e.type, e.message});
+    };
+    si.should_stop = [&] { return lock->lost(); };
+
+    result.plan.app = ctx.app.app;
+    result.plan.env = o.env;
+    result.plan.target = ctx.target.name;
+    result.plan.strategy = "canary";
+    result.plan.image = rec->image;
+    result.plan.image_digest = rec->image_digest;
+    result.plan.config_digest = rec->config_digest;
+    result.plan.from_revision = rec->from_revision;
+    result.revision = rec->revision;
+    result.instances = instance_views(ctx, desired);
+
+    // 3. Promote or abort.
+    auto r = o.abort ? strategy::canary_abort(*ctx.backend, si, "aborted by " + who())
+                     : strategy::rollout(*ctx.backend, si);
+    result.interrupted = r.interrupted;
+
+    // 4. Record, unlock.
+    conclude(ctx, *rec, r, running, in.steps, result, o.on_event);
+    rec->finished = r.outcome == strategy::Outcome::paused ? "" : ledger::rfc3339_ms(ledger::now_ms());
+    ctx.ledger->write(*rec);
+    result.outcome = std::string(ledger::to_string(rec->outcome));
+    result.message = rec->message;
+    result.aborted = o.abort;
+  } catch (...) {
+    lock->release();
+    throw;
+  }
+  lock->release();
+  return result;
+}
+
+}  // namespace ecp::ops

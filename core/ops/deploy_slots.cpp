@@ -1,0 +1,48 @@
+// Which slot a release runs in: "a" for recreate and rolling; for blue-green and
+// canary the idle one, beside the slot the gateway sends traffic to.
+#include <fmt/format.h>
+
+#include "core/ops/deploy_engine.hpp"
+#include "core/util/log.hpp"
+
+namespace ecp::ops {
+
+namespace {
+
+// The slot serving now, by the gateway's weights or what runs.
+std::string live_slot_of(TargetContext& ctx, const std::vector<backend::InstanceSpec>& running) {
+  auto* router = ctx.backend->router();
+  return strategy::live_slot(router ? router->weights() : std::map<std::string, int>{}, running);
+}
+
+// The same image and configuration as `in`: an instance running `revision` needs no restart.
+bool same_release(const std::vector<ledger::Record>& records, int revision, const ReleaseInput& in) {
+  for (const auto& r : records)
+    if (r.revision == revision) return r.image_digest == in.image.digest && r.config_digest == in.config.digest;
+  return false;
+}
+
+}  // namespace
+
+std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const ReleaseInput& in, int revision,
+                                                     const std::vector<backend::InstanceSpec>& running,
+                                                     const std::vector<ledger::Record>& records) {
+  if (!strategy::needs_router(in.strategy)) return desired_instances(ctx, ctx.env.replicas, revision);
+  auto slot = strategy::idle_slot(live_slot_of(ctx, running));
+  auto desired = desired_instances(ctx, ctx.env.replicas, revision, slot);
+  for (auto& d : desired)
+    for (const auto& r : running)
+      if (r.ref == d.ref && r.port == d.port && same_release(records, r.revision, in)) d.revision = r.revision;
+  return desired;
+}
+
+std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int revision) {
+  std::string slot = "a";
+  if (strategy::needs_router(std::string(descriptor::to_string(ctx.env.strategy.type))) && ctx.backend->router()) {
+    auto live = strategy::live_slot(ctx.backend->router()->weights(), {});
+    if (!live.empty()) slot = live;
+  }
+  return desired_instances(ctx, ctx.env.replicas, revision, slot);
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,189 @@
+// nginx.conf of a gateway, weights and the access log: pure text in, text out.
+#include "plugins/host/gateway_conf.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/util/error.hpp"
+
+namespace ecp::plugins::host {
+
+namespace {
+
+// A double-quoted nginx string. '$' would start a variable in some directives and
+// a control character has no place in a path: both are refused.
+std::string quoted_path(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '$' || static_cast<unsigned char>(c) < 0x20)
+      fail(ErrorKind::validation, "the gateway folder {} holds a character nginx cannot take ('$' or a control "
+                                  "character); choose another root",
+           s);
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// X-Canary -> $http_x_canary
+std::string header_variable(const std::string& header) {
+  std::string v = "$http_";
+  for (char c : header) v += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  for (std::size_t p = 0;;) {
+    auto q = s.find(sep, p);
+    out.push_back(s.substr(p, q == std::string_view::npos ? std::string_view::npos : q - p));
+    if (q == std::string_view::npos) return out;
+    p = q + 1;
+  }
+}
+
+// The last of "a, b, c" (nginx lists every server a request was tried on).
+std::string_view last_item(std::string_view s) {
+  auto c = s.rfind(", ");
+  return c == std::string_view::npos ? s : s.substr(c + 2);
+}
+
+}  // namespace
+
+std::map<std::string, long> server_weights(const std::map<std::string, int>& weights,
+                                           const std::map<std::string, int>& servers_per_slot) {
+  long l = 1;
+  for (const auto& [slot, w] : weights) {
+    if (w <= 0) continue;
+    auto it = servers_per_slot.find(slot);
+    if (it == servers_per_slot.end() || it->second <= 0) continue;
+    l = std::lcm(l, static_cast<long>(it->second));
+  }
+  std::map<std::string, long> out;
+  long g = 0;
+  for (const auto& [slot, w] : weights) {
+    auto it = servers_per_slot.find(slot);
+    if (w <= 0 || it == servers_per_slot.end() || it->second <= 0) continue;
+    out[slot] = static_cast<long>(w) * l / it->second;
+    g = std::gcd(g, out[slot]);
+  }
+  if (g > 1)
+    for (auto& [slot, w] : out) w /= g;
+  return out;
+}
+
+std::string render_gateway_conf(const GatewaySpec& g) {
+  int total = 0;
+  std::map<std::string, int> counts;
+  for (const auto& s : g.servers) ++counts[s.slot];
+  for (const auto& [slot, w] : g.weights) {
+    if (w < 0 || w > 100) fail(ErrorKind::validation, "gateway weight {} of slot {} is not 0..100", w, slot);
+    total += w;
+    if (w > 0 && counts[slot] == 0)
+      fail(ErrorKind::validation, "slot {} is to get {}% of the traffic but has no running instance", slot, w);
+  }
+  if (total != 100) fail(ErrorKind::validation, "gateway weights add up to {}, not 100", total);
+  if (!g.preview.empty() && counts[g.preview] == 0)
+    fail(ErrorKind::validation, "preview slot {} has no running instance", g.preview);
+  const std::string d = g.dir;
+  auto path = [&](const std::string& rel) { return quoted_path(d + "/" + rel); };
+  auto weights = server_weights(g.weights, counts);
+
+  std::string c;
+  c += fmt::format("# The gateway of {}/{}, written by ecp at each traffic change: edits are lost.\n", g.app, g.env);
+  c += fmt::format("# weights: {}\n", weights_text(g.weights));
+  c += "worker_processes 1;\n";
+  c += fmt::format("pid {};\n", path("nginx.pid"));
+  c += fmt::format("error_log {} notice;\n", path("logs/error.log"));
+  c += "events { worker_connections 4096; }\n";
+  c += "http {\n";
+  // The analysis reads these fields (parse_access_log): keep the two in step.
+  c += "  log_format ecp '$msec|$status|$upstream_addr|$upstream_status|$upstream_response_time|$request_time';\n";
+  c += fmt::format("  access_log {} ecp;\n", path("logs/access.log"));
+  for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
+    c += fmt::format("  {}_temp_path {};\n", t, path(fmt::format("tmp/{}", t)));
+  c += "  server_tokens off;\n";
+  auto server_line = [&](const GatewayServer& s, long weight) {
+    bool v6 = s.address.find(':') != std::string::npos;
+    return fmt::format("    server {}{}{}:{} weight={} max_fails={} fail_timeout={}s;\n", v6 ? "[" : "", s.address,
+                       v6 ? "]" : "", s.port, weight, g.max_fails, g.fail_timeout_s);
+  };
+  c += "  upstream ecp_traffic {\n";
+  for (const auto& s : g.servers)
+    if (auto it = weights.find(s.slot); it != weights.end()) c += server_line(s, it->second);
+  c += "    keepalive 32;\n  }\n";
+  if (!g.preview.empty()) {
+    c += "  upstream ecp_preview {\n";
+    for (const auto& s : g.servers)
+      if (s.slot == g.preview) c += server_line(s, 1);
+    c += "    keepalive 8;\n  }\n";
+    // "HEADER: always" or the cookie ecp_preview=always picks the preview slot.
+    c += fmt::format("  map \"{}|$cookie_ecp_preview\" $ecp_upstream {{\n", header_variable(g.header));
+    c += "    default ecp_traffic;\n    \"~^always\\|\" ecp_preview;\n    \"~\\|always$\" ecp_preview;\n  }\n";
+  }
+  c += "  server {\n";
+  c += fmt::format("    listen {};\n", g.listen_port);
+  for (const auto& line : g.directives) c += fmt::format("    {}\n", line);
+  c += "    location / {\n";
+  c += fmt::format("      proxy_pass http://{};\n", g.preview.empty() ? "ecp_traffic" : "$ecp_upstream");
+  c += "      proxy_http_version 1.1;\n";
+  c += "      proxy_set_header Connection \"\";\n";
+  c += "      proxy_set_header Host $http_host;\n";
+  c += "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n";
+  c += "      proxy_next_upstream error timeout;\n";
+  c += "    }\n  }\n}\n";
+  return c;
+}
+
+std::string weights_text(const std::map<std::string, int>& weights) {
+  std::string s;
+  for (const auto& [slot, w] : weights) s += fmt::format("{}{}={}", s.empty() ? "" : " ", slot, w);
+  return s;
+}
+
+std::map<std::string, int> parse_weights(std::string_view text) {
+  std::map<std::string, int> out;
+  std::string word;
+  auto take = [&] {
+    auto eq = word.find('=');
+    if (eq != std::string::npos && eq > 0) out[word.substr(0, eq)] = std::atoi(word.c_str() + eq + 1);
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\t') take();
+    else word += c;
+  }
+  take();
+  return out;
+}
+
+std::map<std::string, backend::SlotTraffic> parse_access_log(std::string_view text,
+                                                             const std::map<std::string, std::string>& slot_of) {
+  std::map<std::string, std::vector<double>> times;
+  std::map<std::string, backend::SlotTraffic> out;
+  for (auto line : split(text, '\n')) {
+    auto f = split(line, '|');
+    if (f.size() < 6) continue;
+    auto slot = slot_of.find(std::string(last_item(f[2])));
+    if (slot == slot_of.end()) continue;
+    int status = std::atoi(std::string(f[1]).c_str());
+    auto& t = out[slot->second];
+    ++t.requests;
+    if (status >= 500) ++t.errors;
+    auto up = last_item(f[4]);
+    if (up != "-") times[slot->second].push_back(std::atof(std::string(up).c_str()));
+  }
+  for (auto& [slot, v] : times) {
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(v.size())));
+    double p95 = v[std::max<std::size_t>(rank, 1) - 1];
+    out[slot].p95 = backend::Duration(static_cast<long long>(std::llround(p95 * 1000)));
+  }
+  return out;
+}
+
+}  // namespace ecp::plugins::host

@@ -1,0 +1,55 @@
+#pragma once
+// The nginx gateway of an (app, env) on a host target, as pure functions: the
+// configuration ecp writes (unit-tested, then checked by `nginx -t` on the
+// gateway host before it is used), and the reading of the access log in the
+// format that configuration sets, for canary analysis.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/backend/backend.hpp"
+
+namespace ecp::plugins::host {
+
+struct GatewayServer {
+  std::string slot;
+  std::string address;  // as the gateway reaches it
+  int port = 0;
+};
+
+struct GatewaySpec {
+  std::string app, env;
+  std::string dir;  // the gateway's folder on its host (ROOT/APP/ENV/gateway)
+  int listen_port = 80;
+  std::map<std::string, int> weights;  // slot -> percent
+  std::string preview;                 // slot for "HEADER: always" / cookie ecp_preview=always; "" = none
+  std::string header = "X-Canary";
+  std::vector<GatewayServer> servers;  // every instance of the slots named in weights or preview
+  std::vector<std::string> directives;  // ops' extra lines for the server block (targets file)
+  int max_fails = 3;
+  int fail_timeout_s = 10;
+};
+
+// The whole nginx.conf. Throws Error(validation) when a slot with traffic has no
+// server, or the weights do not add up to 100.
+std::string render_gateway_conf(const GatewaySpec& spec);
+
+// Per-server weights for one upstream holding every slot with traffic, so that
+// slot s gets weights[s] percent whatever its number of instances: each server
+// of s weighs weights[s] x L / n_s, L the least common multiple of the n_s.
+std::map<std::string, long> server_weights(const std::map<std::string, int>& weights,
+                                           const std::map<std::string, int>& servers_per_slot);
+
+// "a=75 b=25" <-> {a: 75, b: 25} (the weights file beside the configuration).
+std::string weights_text(const std::map<std::string, int>& weights);
+std::map<std::string, int> parse_weights(std::string_view text);
+
+// Access log lines "MSEC|STATUS|UPSTREAM_ADDR|UPSTREAM_STATUS|UPSTREAM_TIME|REQUEST_TIME"
+// -> traffic per slot. `slot_of` maps "address:port" to a slot; a request retried
+// on several servers counts for the last one. Lines that do not parse are skipped.
+std::map<std::string, backend::SlotTraffic> parse_access_log(std::string_view text,
+                                                             const std::map<std::string, std::string>& slot_of);
+
+}  // namespace ecp::plugins::host

@@ -1,0 +1,93 @@
+// HostBackend as a Router: an nginx per (app, env) on the gateway host, its
+// configuration rendered here (gateway_conf.cpp) and applied by the agent's
+// gw-apply verb, which checks it with `nginx -t` and reloads without dropping
+// connections. The gateway keeps its state itself (nginx.conf, weights,
+// access log), so any machine running ecp sees the same routes.
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "core/util/error.hpp"
+#include "plugins/host/gateway_conf.hpp"
+#include "plugins/host/host_backend.hpp"
+
+namespace ecp::plugins::host {
+
+void HostBackend::open_gateway() {
+  const auto& g = *target_.gateway;
+  for (auto& h : hosts_)
+    if (h->label == g.text) gateway_ = h.get();
+  if (gateway_) return;
+  if (g.text == "local") {
+    own_gateway_ = std::make_unique<Host>();
+    own_gateway_->label = "local";
+    own_gateway_->address = "127.0.0.1";
+    own_gateway_->transport = std::make_unique<LocalTransport>();
+  } else {
+    own_gateway_ = ssh_host(g);
+  }
+  own_gateway_->agent = std::make_unique<Agent>(*own_gateway_->transport, root_);
+  gateway_ = own_gateway_.get();
+}
+
+std::string HostBackend::url() {
+  const auto& a = gateway_->address;
+  bool v6 = a.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", a, v6 ? "]" : "", target_.gateway_port);
+}
+
+void HostBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
+  // The servers of each slot are the instances running in it now.
+  auto st = status();
+  if (!st.unreachable.empty())
+    fail(ErrorKind::deploy_failed, "cannot change the gateway's routes: {}", st.unreachable.front());
+  GatewaySpec spec;
+  spec.app = app_.app;
+  spec.env = app_.env;
+  spec.dir = fmt::format("{}/{}/{}/gateway", root_, app_.app, app_.env);
+  spec.listen_port = target_.gateway_port;
+  spec.weights = weights;
+  spec.directives = target_.gateway_nginx;
+  spec.header = app_.preview_header;
+  spec.preview = app_.preview_header.empty() ? "" : preview;
+  spec.max_fails = std::max(1, app_.health.retries);
+  spec.fail_timeout_s = static_cast<int>(std::max<long long>(1, app_.health.interval.count() / 1000));
+  for (const auto& i : st.instances) {
+    if (i.state == backend::InstanceState::stopped) continue;
+    bool wanted = i.ref.slot == spec.preview;
+    if (auto w = weights.find(i.ref.slot); w != weights.end() && w->second > 0) wanted = true;
+    if (wanted) spec.servers.push_back({i.ref.slot, host(i.ref.location).address, i.port});
+  }
+  auto text = render_gateway_conf(spec);
+  auto args = base_args();
+  args.push_back(weights_text(weights));
+  Input in;
+  in.data = text;
+  auto r = gateway_->agent->call("gw-apply", args, in, std::chrono::seconds(60));
+  if (r.ok()) return;
+  if (r.exit_code == 5)  // nginx rejected it: nothing changed
+    fail(ErrorKind::deploy_rolled_back, "gateway {}: {}", gateway_->label, r.last_line());
+  fail_call(*gateway_->transport, fmt::format("routing traffic ({})", weights_text(weights)), r);
+}
+
+std::map<std::string, int> HostBackend::weights() {
+  auto r = gateway_->agent->call("gw-weights", base_args());
+  if (!r.ok()) fail_call(*gateway_->transport, "reading the gateway's weights", r);
+  return parse_weights(r.out);
+}
+
+std::map<std::string, backend::SlotTraffic> HostBackend::traffic(std::int64_t since_ms) {
+  std::map<std::string, std::string> slot_of;
+  for (const auto& i : status().instances) {
+    const auto& a = host(i.ref.location).address;
+    bool v6 = a.find(':') != std::string::npos;
+    slot_of[fmt::format("{}{}{}:{}", v6 ? "[" : "", a, v6 ? "]" : "", i.port)] = i.ref.slot;
+  }
+  auto args = base_args();
+  args.push_back(fmt::format("{}.{:03}", since_ms / 1000, since_ms % 1000));
+  auto r = gateway_->agent->call("gw-log", args, {}, std::chrono::seconds(60));
+  if (!r.ok()) fail_call(*gateway_->transport, "reading the gateway's access log", r);
+  return parse_access_log(r.out, slot_of);
+}
+
+}  // namespace ecp::plugins::host

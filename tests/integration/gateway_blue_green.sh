@@ -1,0 +1,86 @@
+#!/bin/sh
+# Blue-green through the nginx gateway on real SSH hosts (issue 7). Two hosts in
+# network namespaces run the app; a third SSH host runs the gateway. While a load
+# loop sends 2,000 requests over 10 s to the gateway (loopback), revision 2 starts
+# in slot b beside slot a, turns healthy, and takes all the traffic in one reload:
+# not one request fails, and the loop sees v1 and then only v2. Slot a keeps
+# running for the keep window, so `ecp rollback` inside it starts nothing: it only
+# flips the gateway back, and slot b is then on its way out. Status shows the
+# gateway, the weights and the pending stops; the window's end stops slot a.
+. "$ECP_SOURCE_DIR/tests/lib/common.sh"
+. "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
+. "$ECP_SOURCE_DIR/tests/integration/host_lib.inc"
+. "$ECP_SOURCE_DIR/tests/integration/gateway_lib.inc"
+
+ssh_client_setup
+netns_host h1; u1=$url
+netns_host h2; u2=$url
+gateway_host gw
+port=$(free_port) gwport=$(free_port)
+make_web_app "$T/app" "$port" edge 1 "{type: blue-green, keep: 20s}"
+set_config "$T/app" LISTEN_ADDRESS 0.0.0.0
+gateway_target "$T/app" "$gwport" "$u1" "$u2"
+cd "$T/app"
+gw="http://127.0.0.1:$gwport"
+
+# 1. The first release: slot a, and the gateway set up in front of it.
+expect_exit 0 "$ECP" release --env dev
+expect_grep "traffic: 100% on slot a" "$T/err"
+expect_grep "gateway +$gw/" "$T/out"
+[ "$(curl -sf "$gw/")" = "<h1>web v1</h1>" ] || die "the gateway does not serve v1"
+gwdir=$T/hosts/gw/srv/ecp/web/dev/gateway
+expect_grep "weight=1 max_fails=3" "$gwdir/nginx.conf"
+[ "$(cat "$gwdir/weights")" = "a=100" ] || die "the gateway's weights are not a=100"
+
+# 2. Revision 2 under load: 2,000 requests over 10 s, none may fail.
+printf '<h1>web v2</h1>\n' >app/html/index.html
+load "$gw/" 2000 10 "$T/load.json" &
+loader=$!
+sleep 1
+expect_exit 0 "$ECP" release --env dev
+cat "$T/out" "$T/err" >"$T/release2.out"
+wait "$loader" || die "the load loop failed"
+cat "$T/load.json"
+[ "$(json_field "$T/load.json" 'r["failed"]')" = 0 ] || die "requests failed during the switch: $(cat "$T/load.json")"
+[ "$(json_field "$T/load.json" 'r["ok"]')" = 2000 ] || die "not every request was answered"
+[ "$(json_field "$T/load.json" 'r["order"]')" = "['<h1>web v1</h1>', '<h1>web v2</h1>']" ] ||
+  die "the load loop did not see v1 and then v2"
+[ "$(json_field "$T/load.json" 'r["last"]')" = "<h1>web v2</h1>" ] || die "v2 does not serve at the end"
+expect_grep "starting 2 instance\(s\) in slot b" "$T/release2.out"
+expect_grep "traffic: 100% on slot b \(was slot a\)" "$T/release2.out"
+[ -f "$gwdir/nginx.conf.prev" ] || die "the previous gateway configuration was not kept"
+grep -q "weights: a=100" "$gwdir/nginx.conf.prev" || die "nginx.conf.prev is not the configuration before"
+
+# 3. Inside the keep window slot a still runs revision 1, due to stop.
+expect_exit 0 "$ECP" status --env dev --output json
+python3 - "$T/out" <<'PY' || die "status does not show the keep window"
+import json, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+assert r["weights"] == {"b": 100}, r["weights"]
+a = [i for i in r["instances"] if i["slot"] == "a"]
+b = [i for i in r["instances"] if i["slot"] == "b"]
+assert len(a) == 2 and all(i["state"] == "running" and i["revision"] == 1 and i["stops_at"] for i in a), a
+assert len(b) == 2 and all(i["state"] == "running" and i["traffic"] == 100 and not i["stops_at"] for i in b), b
+PY
+pids_a=$(for h in h1 h2; do cat "$T/hosts/$h/srv/ecp/web/dev/instances/a-0/app.pid"; done)
+
+# 4. Rollback inside the window: no instance starts, the gateway flips back.
+expect_exit 0 "$ECP" rollback --env dev
+expect_grep "slot a still runs revision 1: keeping 2 instance" "$T/err"
+expect_no_grep "starting .* instance" "$T/err"
+expect_grep "traffic: 100% on slot a \(was slot b\)" "$T/err"
+[ "$(curl -sf "$gw/")" = "<h1>web v1</h1>" ] || die "the rollback did not bring v1 back at the gateway"
+now_a=$(for h in h1 h2; do cat "$T/hosts/$h/srv/ecp/web/dev/instances/a-0/app.pid"; done)
+[ "$pids_a" = "$now_a" ] || die "the rollback restarted slot a"
+expect_exit 0 "$ECP" history --env dev
+expect_grep "^ *3 .*rollback.*succeeded" "$T/out"
+
+# 5. The window ends: slot b (now the old one) stops by itself; a keeps serving.
+n=0
+until [ "$(sed -n 's/^state=//p' "$T/hosts/h1/srv/ecp/web/dev/instances/b-0/state")" = stopped ]; do
+  n=$((n + 1)); [ "$n" -lt 450 ] || die "slot b was not stopped after the keep window"
+  sleep 0.1
+done
+kill -0 "$(cat "$T/hosts/h1/srv/ecp/web/dev/instances/a-0/app.pid")" || die "slot a stopped too"
+[ "$(curl -sf "$gw/")" = "<h1>web v1</h1>" ] || die "v1 does not serve after the window"
+echo "gateway_blue_green: ok"
