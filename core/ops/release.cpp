@@ -65,7 +65,7 @@ ReleaseResult release(const ReleaseOptions& o) {
   r.deploy = execute(ctx, in, o.force, o.lock_wait, o.on_event);
 
   // 5. Verify what now serves.
-  if (r.deploy.outcome == "succeeded" || r.deploy.outcome == "unchanged") {
+  if (r.deploy.outcome == "succeeded" || r.deploy.outcome == "unchanged" || r.deploy.outcome == "paused") {
     std::vector<backend::InstanceSpec> specs;
     for (const auto& i : r.deploy.instances) specs.push_back({{i.location, i.slot, i.index}, i.revision, i.port});
     r.verified = true;
