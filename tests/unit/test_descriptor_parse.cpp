@@ -275,6 +275,29 @@ environments:
     expect_error("app: a\ntype: jar\nenvironments:\n  p: {strategy: {type: canary, steps: [10, 50]}}\n",
                  "the last step must be 100", 4, 44);
     expect_error("app: a\ntype: jar\nenvironments:\n  p: {strategy: {batch: 2}}\n", "missing 'type'", 4, 17);
+    expect_error("app: a\ntype: jar\nenvironments:\n  p: {strategy: {type: blue-green, analysis: {}}}\n",
+                 "'analysis' applies to canary, not blue-green", 4, 36);
+    expect_error("app: a\ntype: jar\nenvironments:\n  p: {strategy: {type: rolling, header: X-Canary}}\n",
+                 "'header' applies to blue-green and canary, not rolling", 4, 41);
+    expect_error("app: a\ntype: jar\nenvironments:\n  p: {strategy: {type: canary, header: \"X Canary\"}}\n",
+                 "is not an HTTP header name", 4, 40);
+    expect_error("app: a\ntype: jar\nenvironments:\n  p: {strategy: {type: canary, analysis: {max_error_rate: 101}}}\n",
+                 "max_error_rate", 4, 59);
+  }
+  SUBCASE("canary analysis and the preview header") {
+    auto r = parse_descriptor_text("app: a\ntype: jar\nenvironments:\n  p:\n    strategy:\n      type: canary\n"
+                                   "      header: X-Beta\n      analysis: {max_error_rate: 2, max_p95: 300ms, min_requests: 50}\n",
+                                   "ecp.yaml");
+    REQUIRE(r.ok());
+    const auto& s = r.descriptor.environments.at(0).strategy;
+    CHECK(s.header == "X-Beta");
+    CHECK(s.analysis.max_error_rate == 2);
+    CHECK(s.analysis.max_p95 == std::chrono::milliseconds(300));
+    CHECK(s.analysis.min_requests == 50);
+    auto d = parse_descriptor_text("app: a\ntype: jar\nenvironments:\n  p: {strategy: canary}\n", "ecp.yaml");
+    REQUIRE(d.ok());
+    CHECK(d.descriptor.environments.at(0).strategy.header == "X-Canary");
+    CHECK(d.descriptor.environments.at(0).strategy.analysis.max_error_rate == 5);
   }
 }
 

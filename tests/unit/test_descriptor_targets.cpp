@@ -126,6 +126,32 @@ registries:
   CHECK(r.diagnostics.size() == 11);
 }
 
+TEST_CASE("ecp::descriptor::parse_targets_text gateways") {
+  SUBCASE("a URL alone listens on port 80; a map names the port, local, and ops' nginx directives") {
+    auto r = parse_targets_text("schema: 1\ntargets:\n  a: {plugin: host, gateway: \"ssh://root@10.0.0.9\"}\n"
+                                "  b: {plugin: host, gateway: {host: local, port: 8000, nginx: [\"client_max_body_size 8m\"]}}\n",
+                                "t.yaml");
+    REQUIRE(r.ok());
+    const auto& a = r.targets.targets.at(0);
+    CHECK(a.gateway->host == "10.0.0.9");
+    CHECK(a.gateway_port == 80);
+    const auto& b = r.targets.targets.at(1);
+    CHECK(b.gateway->text == "local");
+    CHECK(b.gateway->host == "127.0.0.1");
+    CHECK(b.gateway_port == 8000);
+    CHECK(b.gateway_nginx == std::vector<std::string>{"client_max_body_size 8m;"});
+  }
+  SUBCASE("bad gateways") {
+    auto r = parse_targets_text("schema: 1\ntargets:\n  a: {plugin: host, gateway: {port: 99999, nginx: [\"a { b\"], hots: x}}\n",
+                                "t.yaml");
+    CHECK_FALSE(r.ok());
+    CHECK(find_in(r.diagnostics, "missing 'host'"));
+    CHECK(find_in(r.diagnostics, "gateway.port"));
+    CHECK(find_in(r.diagnostics, "must be one nginx directive on one line"));
+    CHECK(find_in(r.diagnostics, "hots"));
+  }
+}
+
 TEST_CASE("ecp::descriptor::parse_targets_text edge cases") {
   SUBCASE("an empty targets file is no error") {
     auto r = parse_targets_text("# nothing yet\n", "t.yaml");

@@ -8,60 +8,14 @@
 #include "core/strategy/health_gate.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
+#include "tests/unit/fake_backend.hpp"
 
 using namespace ecp;
 using backend::InstanceRef;
 using backend::InstanceSpec;
+using ecp::testing::FakeBackend;
 
 namespace {
-
-// A backend that runs nothing: it remembers what runs where and answers health
-// checks from a table, and logs every call so the tests can read the order.
-class FakeBackend : public backend::Backend {
- public:
-  std::vector<std::string> locs = {"h1", "h2", "h3"};
-  std::map<InstanceRef, int> running;             // ref -> revision
-  std::set<std::pair<std::string, int>> sick;     // (location, revision) never healthy
-  std::set<std::string> unreachable;              // locations that do not answer
-  std::vector<std::string> calls;
-
-  backend::Capabilities capabilities() const override { return {}; }
-  std::vector<std::string> locations() override { return locs; }
-  std::string address(const std::string&) override { return "127.0.0.1"; }
-  void prepare(const backend::ReleaseSpec&) override {}
-  std::vector<backend::Failure> start(const std::vector<InstanceSpec>& in) override {
-    std::vector<backend::Failure> f;
-    for (const auto& s : in) {
-      calls.push_back("start " + s.ref.location + " r" + std::to_string(s.revision));
-      if (unreachable.count(s.ref.location)) f.push_back({s.ref, "unreachable", true});
-      else running[s.ref] = s.revision;
-    }
-    return f;
-  }
-  std::vector<backend::Probe> health(const std::vector<InstanceSpec>& in) override {
-    std::vector<backend::Probe> out;
-    for (const auto& s : in) {
-      bool up = running.count(s.ref) && running[s.ref] == s.revision && !sick.count({s.ref.location, s.revision});
-      bool gone = unreachable.count(s.ref.location) > 0;
-      out.push_back({s.ref, up, gone, up ? "HTTP 200" : "HTTP 503"});
-    }
-    return out;
-  }
-  std::vector<backend::Failure> stop(const std::vector<InstanceRef>& in) override {
-    std::vector<backend::Failure> f;
-    for (const auto& r : in) {
-      calls.push_back("stop " + r.location);
-      if (unreachable.count(r.location)) f.push_back({r, "unreachable", true});
-      running.erase(r);
-    }
-    return f;
-  }
-  void activate(int) override {}
-  void cleanup(const std::vector<int>&) override {}
-  backend::TargetStatus status() override { return {}; }
-  void logs(const backend::LogOptions&, const backend::LineSink&) override {}
-  backend::StateStore& state() override { throw std::logic_error("no state"); }
-};
 
 strategy::Input input(FakeBackend& b, const std::string& type, int from, int to) {
   strategy::Input in;

@@ -1,0 +1,111 @@
+#pragma once
+// For the strategy tests: a backend that runs nothing. It remembers what runs
+// where, answers health checks from a table and logs every call, so a test can
+// read the order of the primitives a strategy used. With a router (`gateway`), it
+// also keeps the gateway's weights, the traffic each slot got, and can refuse a
+// configuration like nginx -t would.
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/backend/backend.hpp"
+#include "core/util/error.hpp"
+
+namespace ecp::testing {
+
+using backend::InstanceRef;
+using backend::InstanceSpec;
+
+class FakeRouter : public backend::Router {
+ public:
+  std::map<std::string, int> current;
+  std::map<std::string, backend::SlotTraffic> seen;  // what traffic() answers
+  bool reject = false;                               // route() fails like a config nginx -t refuses
+  std::vector<std::string>* calls = nullptr;
+  void route(const std::map<std::string, int>& w, const std::string& preview) override {
+    std::string s = "route";
+    for (const auto& [k, v] : w) s += " " + k + "=" + std::to_string(v);
+    if (!preview.empty()) s += " preview=" + preview;
+    if (calls) calls->push_back(reject ? s + " (rejected)" : s);
+    if (reject) fail(ErrorKind::deploy_rolled_back, "nginx rejected the new gateway configuration");
+    current = w;
+  }
+  std::map<std::string, int> weights() override { return current; }
+  std::map<std::string, backend::SlotTraffic> traffic(std::int64_t) override { return seen; }
+  std::string url() override { return "http://127.0.0.1:80/"; }
+};
+
+// A backend that runs nothing: it remembers what runs where and answers health
+// checks from a table, and logs every call so the tests can read the order.
+class FakeBackend : public backend::Backend {
+ public:
+  std::vector<std::string> locs = {"h1", "h2", "h3"};
+  std::map<InstanceRef, int> running;             // ref -> revision
+  std::set<std::pair<std::string, int>> sick;     // (location, revision) never healthy
+  std::set<std::string> unreachable;              // locations that do not answer
+  std::vector<std::string> calls;
+
+  backend::Capabilities capabilities() const override { return {}; }
+  std::vector<std::string> locations() override { return locs; }
+  std::string address(const std::string&) override { return "127.0.0.1"; }
+  void prepare(const backend::ReleaseSpec&) override {}
+  std::vector<backend::Failure> start(const std::vector<InstanceSpec>& in) override {
+    std::vector<backend::Failure> f;
+    for (const auto& s : in) {
+      calls.push_back("start " + s.ref.location + (s.ref.slot == "a" ? "" : "/" + s.ref.slot) + " r" + std::to_string(s.revision));
+      if (unreachable.count(s.ref.location)) f.push_back({s.ref, "unreachable", true});
+      else running[s.ref] = s.revision;
+    }
+    return f;
+  }
+  std::vector<backend::Probe> health(const std::vector<InstanceSpec>& in) override {
+    std::vector<backend::Probe> out;
+    for (const auto& s : in) {
+      bool up = running.count(s.ref) && running[s.ref] == s.revision && !sick.count({s.ref.location, s.revision});
+      bool gone = unreachable.count(s.ref.location) > 0;
+      out.push_back({s.ref, up, gone, up ? "HTTP 200" : "HTTP 503"});
+    }
+    return out;
+  }
+  std::vector<backend::Failure> stop(const std::vector<InstanceRef>& in) override {
+    std::vector<backend::Failure> f;
+    for (const auto& r : in) {
+      calls.push_back("stop " + r.location + (r.slot == "a" ? "" : "/" + r.slot));
+      if (unreachable.count(r.location)) f.push_back({r, "unreachable", true});
+      running.erase(r);
+    }
+    return f;
+  }
+  void activate(int) override {}
+  void cleanup(const std::vector<int>&) override {}
+  backend::TargetStatus status() override { return {}; }
+  void logs(const backend::LogOptions&, const backend::LineSink&) override {}
+  backend::StateStore& state() override { throw std::logic_error("no state"); }
+
+  FakeRouter gateway;
+  bool has_gateway = false;
+  std::map<InstanceRef, long long> stop_after_ms;  // deferred stops asked for
+  backend::Router* router() override {
+    gateway.calls = &calls;
+    return has_gateway ? &gateway : nullptr;
+  }
+  std::vector<backend::Failure> stop_after(const std::vector<InstanceRef>& in, backend::Duration d) override {
+    for (const auto& r : in) {
+      calls.push_back("stop_after " + r.name() + " " + std::to_string(d.count()));
+      stop_after_ms[r] = d.count();
+    }
+    return {};
+  }
+  std::vector<backend::Failure> keep_running(const std::vector<InstanceRef>& in) override {
+    for (const auto& r : in) {
+      calls.push_back("keep " + r.name());
+      stop_after_ms.erase(r);
+    }
+    return {};
+  }
+};
+
+
+}  // namespace ecp::testing

@@ -1,0 +1,93 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/util/error.hpp"
+#include "plugins/host/gateway_conf.hpp"
+
+using namespace ecp;
+using namespace ecp::plugins::host;
+
+namespace {
+GatewaySpec spec() {
+  GatewaySpec g;
+  g.app = "web";
+  g.env = "prod";
+  g.dir = "/srv/ecp/web/prod/gateway";
+  g.listen_port = 8000;
+  g.weights = {{"a", 75}, {"b", 25}};
+  g.preview = "b";
+  g.servers = {{"a", "10.0.0.1", 8080}, {"a", "10.0.0.2", 8080}, {"b", "10.0.0.1", 8180}};
+  return g;
+}
+}  // namespace
+
+TEST_CASE("ecp::plugins::host::server_weights") {
+  // slot a: 2 servers, b: 1 -> a server of a weighs 75/2, one of b 25/1, scaled to the smallest integers.
+  auto w = server_weights({{"a", 75}, {"b", 25}}, {{"a", 2}, {"b", 1}});
+  CHECK(w == std::map<std::string, long>{{"a", 3}, {"b", 2}});  // 2 x 3 : 1 x 2 = 75 : 25
+  CHECK(server_weights({{"a", 50}, {"b", 50}}, {{"a", 3}, {"b", 3}}) == std::map<std::string, long>{{"a", 1}, {"b", 1}});
+  CHECK(server_weights({{"a", 0}, {"b", 100}}, {{"a", 2}, {"b", 2}}) == std::map<std::string, long>{{"b", 1}});
+}
+
+TEST_CASE("ecp::plugins::host::render_gateway_conf") {
+  SUBCASE("weights per server, max_fails, preview routing, the log format the analysis reads") {
+    auto c = render_gateway_conf(spec());
+    CHECK(c.find("listen 8000;") != std::string::npos);
+    CHECK(c.find("server 10.0.0.1:8080 weight=3 max_fails=3 fail_timeout=10s;") != std::string::npos);
+    CHECK(c.find("server 10.0.0.1:8180 weight=2 max_fails=3") != std::string::npos);
+    CHECK(c.find("upstream ecp_preview {\n    server 10.0.0.1:8180 weight=1") != std::string::npos);
+    CHECK(c.find("map \"$http_x_canary|$cookie_ecp_preview\" $ecp_upstream") != std::string::npos);
+    CHECK(c.find("proxy_pass http://$ecp_upstream;") != std::string::npos);
+    CHECK(c.find("log_format ecp '$msec|$status|$upstream_addr|$upstream_status|$upstream_response_time|") !=
+          std::string::npos);
+    CHECK(c.find("pid \"/srv/ecp/web/prod/gateway/nginx.pid\";") != std::string::npos);
+  }
+  SUBCASE("a slot without traffic is not in the traffic upstream; no preview, no map") {
+    auto g = spec();
+    g.weights = {{"b", 100}};
+    g.preview = "";
+    auto c = render_gateway_conf(g);
+    CHECK(c.find("10.0.0.2:8080") == std::string::npos);
+    CHECK(c.find("map ") == std::string::npos);
+    CHECK(c.find("proxy_pass http://ecp_traffic;") != std::string::npos);
+  }
+  SUBCASE("ops' directives land in the server block") {
+    auto g = spec();
+    g.directives = {"client_max_body_size 50m;"};
+    CHECK(render_gateway_conf(g).find("    listen 8000;\n    client_max_body_size 50m;\n") != std::string::npos);
+  }
+  SUBCASE("refused: weights that do not add up, a slot with traffic and no server, a '$' in the folder") {
+    auto g = spec();
+    g.weights = {{"a", 75}, {"b", 20}};
+    CHECK_THROWS_AS(render_gateway_conf(g), Error);
+    g = spec();
+    g.weights = {{"a", 75}, {"c", 25}};
+    CHECK_THROWS_AS(render_gateway_conf(g), Error);
+    g = spec();
+    g.dir = "/srv/$host/gw";
+    CHECK_THROWS_AS(render_gateway_conf(g), Error);
+    g = spec();
+    g.dir = "/srv/with \"quote\" and space";
+    CHECK(render_gateway_conf(g).find("pid \"/srv/with \\\"quote\\\" and space/nginx.pid\";") != std::string::npos);
+  }
+}
+
+TEST_CASE("ecp::plugins::host gateway weights and access log") {
+  CHECK(weights_text({{"a", 75}, {"b", 25}}) == "a=75 b=25");
+  CHECK(parse_weights("a=75 b=25\n") == std::map<std::string, int>{{"a", 75}, {"b", 25}});
+  CHECK(parse_weights("").empty());
+  std::string log =
+      "1700000000.100|200|10.0.0.1:8080|200|0.010|0.011\n"
+      "1700000000.200|500|10.0.0.1:8180|500|0.020|0.021\n"
+      "1700000000.300|200|10.0.0.1:8180|200|0.030|0.031\n"
+      "1700000000.400|200|10.0.0.2:8080, 10.0.0.1:8180|502, 200|0.001, 0.040|0.050\n"
+      "1700000000.500|502|ecp_traffic|-|-|0.000\n"
+      "garbage\n";
+  auto t = parse_access_log(log, {{"10.0.0.1:8080", "a"}, {"10.0.0.2:8080", "a"}, {"10.0.0.1:8180", "b"}});
+  CHECK(t["a"].requests == 1);
+  CHECK(t["a"].errors == 0);
+  CHECK(t["b"].requests == 3);  // the retried request counts for the server that answered
+  CHECK(t["b"].errors == 1);
+  CHECK(t["b"].p95.count() == 40);
+}
