@@ -27,10 +27,13 @@ _ecp_subcommand() {
         'ecp|plan') echo 'plan' ;;
         'ecp|apply') echo 'apply' ;;
         'ecp|unlock') echo 'unlock' ;;
+        'ecp|canary') echo 'canary' ;;
         'ecp images|rm') echo 'rm' ;;
         'ecp config|render') echo 'render' ;;
         'ecp config|check') echo 'check' ;;
         'ecp config|diff') echo 'diff' ;;
+        'ecp canary|promote') echo 'promote' ;;
+        'ecp canary|abort') echo 'abort' ;;
         *) return 1 ;;
     esac
 }
@@ -38,7 +41,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy login logout deploy release rollback status history logs plan apply unlock' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy login logout deploy release rollback status history logs plan apply unlock canary' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --no-cache --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -55,8 +58,8 @@ _ecp_words() {
         'ecp copy') _ecp_subs='' _ecp_opts='-h --help --ca-file --retries -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp login') _ecp_subs='' _ecp_opts='-h --help -u --username --password-stdin --ca-file --retries --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp logout') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp deploy') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --dry-run --force --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp deploy') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --dry-run --force --manual --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --manual --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp rollback') _ecp_subs='' _ecp_opts='-h --help -e --env --to --strategy --dry-run --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp history') _ecp_subs='' _ecp_opts='-h --help -e --env -n --limit --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -64,6 +67,9 @@ _ecp_words() {
         'ecp plan') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --out --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp apply') _ecp_subs='' _ecp_opts='-h --help --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp unlock') _ecp_subs='' _ecp_opts='-h --help -e --env --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp canary') _ecp_subs='promote abort' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp canary promote') _ecp_subs='' _ecp_opts='-h --help -e --env --full --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp canary abort') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
     esac
 }
 
@@ -234,6 +240,22 @@ _ecp_value() {
         'ecp unlock|-f'|'ecp unlock|--file') echo 'file' ;;
         'ecp unlock|--targets') echo 'file' ;;
         'ecp unlock|-o'|'ecp unlock|--output') echo 'choice text json' ;;
+        'ecp canary|-C'|'ecp canary|--directory') echo 'dir' ;;
+        'ecp canary|-f'|'ecp canary|--file') echo 'file' ;;
+        'ecp canary|--targets') echo 'file' ;;
+        'ecp canary|-o'|'ecp canary|--output') echo 'choice text json' ;;
+        'ecp canary promote|-e'|'ecp canary promote|--env') echo 'any' ;;
+        'ecp canary promote|--lock-wait') echo 'any' ;;
+        'ecp canary promote|-C'|'ecp canary promote|--directory') echo 'dir' ;;
+        'ecp canary promote|-f'|'ecp canary promote|--file') echo 'file' ;;
+        'ecp canary promote|--targets') echo 'file' ;;
+        'ecp canary promote|-o'|'ecp canary promote|--output') echo 'choice text json' ;;
+        'ecp canary abort|-e'|'ecp canary abort|--env') echo 'any' ;;
+        'ecp canary abort|--lock-wait') echo 'any' ;;
+        'ecp canary abort|-C'|'ecp canary abort|--directory') echo 'dir' ;;
+        'ecp canary abort|-f'|'ecp canary abort|--file') echo 'file' ;;
+        'ecp canary abort|--targets') echo 'file' ;;
+        'ecp canary abort|-o'|'ecp canary abort|--output') echo 'choice text json' ;;
     esac
 }
 
