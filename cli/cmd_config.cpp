@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "cli/command_tree.hpp"
+#include "cli/deploy_output.hpp"
 #include "core/ops/config_ops.hpp"
 #include "core/util/error.hpp"
 
@@ -24,6 +25,7 @@ struct ConfigArgs {
   std::vector<std::string> values;
   std::string out;
   std::string env_a, env_b;
+  std::string against;  // "deployed": env_a against what serves at its target
 };
 
 ops::ConfigOptions options_of(const Globals& g, const ConfigArgs& a) {
@@ -173,7 +175,12 @@ std::string shown(const std::optional<std::string>& v, bool secret) {
 }
 
 int run_diff(const Globals& g, const ConfigArgs& a, Output& out) {
-  auto r = ops::diff_config(options_of(g, a), a.env_a, a.env_b);
+  if (a.against.empty() == a.env_b.empty())
+    fail(ErrorKind::usage, "compare two environments (ecp config diff A B) or one with what is deployed "
+                           "(ecp config diff A --against deployed)");
+  if (!a.against.empty()) ensure_backends();
+  auto r = a.against.empty() ? ops::diff_config(options_of(g, a), a.env_a, a.env_b)
+                             : ops::diff_deployed(options_of(g, a), a.env_a);
   const auto& d = r.diff;
   if (out.json()) {
     auto entries = nlohmann::json::array();
@@ -250,7 +257,11 @@ void add_config(CommandTree& t) {
   CLI::App* diff = t.add(config, "diff", "Compare the configuration of two environments key by key",
                          [&g, a](Output& out) { return run_diff(g, *a, out); });
   diff->add_option("env_a", a->env_a, "The first environment")->required()->type_name("ENV_A");
-  diff->add_option("env_b", a->env_b, "The second environment")->required()->type_name("ENV_B");
+  diff->add_option("env_b", a->env_b, "The second environment (not with --against)")->type_name("ENV_B");
+  diff->add_option("--against", a->against,
+                   "deployed: compare ENV_A with the configuration serving at its target (from the ledger)")
+      ->check(CLI::IsMember({"deployed"}))
+      ->type_name("WHAT");
 }
 
 }  // namespace ecp::cli

@@ -81,5 +81,8 @@ struct DiffConfigResult {
 
 // Renders both environments (secrets resolved, to compare them) and compares.
 DiffConfigResult diff_config(const ConfigOptions& options, std::string_view env_a, std::string_view env_b);
+// `--against deployed`: the configuration of the revision serving ENV at its target
+// (from the ledger there) against what ENV gets now. Error(usage) when nothing is.
+DiffConfigResult diff_deployed(const ConfigOptions& options, std::string_view env);
 
 }  // namespace ecp::ops
