@@ -51,7 +51,7 @@ _ecp_words() {
         'ecp config') _ecp_subs='render check diff' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp config render') _ecp_subs='' _ecp_opts='-h --help -e --env --show-origin --reveal --set --values --out --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp config check') _ecp_subs='' _ecp_opts='-h --help -e --env --all --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp config diff') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp config diff') _ecp_subs='' _ecp_opts='-h --help --against --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp completion') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp push') _ecp_subs='' _ecp_opts='-h --help -t --tag -r --registry --ca-file --retries -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp pull') _ecp_subs='' _ecp_opts='-h --help --platform --ca-file --retries -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -129,6 +129,7 @@ _ecp_value() {
         'ecp config check|-f'|'ecp config check|--file') echo 'file' ;;
         'ecp config check|--targets') echo 'file' ;;
         'ecp config check|-o'|'ecp config check|--output') echo 'choice text json' ;;
+        'ecp config diff|--against') echo 'choice deployed' ;;
         'ecp config diff|-C'|'ecp config diff|--directory') echo 'dir' ;;
         'ecp config diff|-f'|'ecp config diff|--file') echo 'file' ;;
         'ecp config diff|--targets') echo 'file' ;;

@@ -76,7 +76,8 @@ strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
                                const std::vector<backend::InstanceSpec>& desired,
                                const std::vector<backend::InstanceSpec>& running);
 // The instances serving `revision` now, as release_instances() would place them.
-std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int revision);
+std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, const std::string& strategy_type,
+                                                     int revision);
 
 std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs);
 

@@ -70,7 +70,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     p.instances.push_back(c);
   }
   // What serves now, where this release would leave it alone if nothing changed.
-  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, p.from_revision) : desired;
+  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, in.strategy, p.from_revision) : desired;
   std::vector<backend::InstanceSpec> serving;
   for (const auto& d : serving_now)
     for (const auto& s : status.instances)

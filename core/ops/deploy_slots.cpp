@@ -36,9 +36,10 @@ std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const R
   return desired;
 }
 
-std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int revision) {
+std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, const std::string& strategy_type,
+                                                     int revision) {
   std::string slot = "a";
-  if (strategy::needs_router(std::string(descriptor::to_string(ctx.env.strategy.type))) && ctx.backend->router()) {
+  if (strategy::needs_router(strategy_type) && ctx.backend->router()) {
     auto live = strategy::live_slot(ctx.backend->router()->weights(), {});
     if (!live.empty()) slot = live;
   }

@@ -4,6 +4,7 @@
 
 #include "core/ops/canary.hpp"
 #include "core/ops/deploy_context.hpp"
+#include "core/util/error.hpp"
 
 namespace ecp::ops {
 
@@ -22,7 +23,13 @@ StatusResult status(const StatusOptions& o) {
   r.current_links = st.current;
   if (auto* router = ctx.backend->router()) {
     r.gateway = router->url();
-    r.weights = router->weights();
+    // A gateway that does not answer is worth a warning, not the whole status.
+    try {
+      r.weights = router->weights();
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::interrupted) throw;
+      r.unreachable.push_back(fmt::format("gateway: {}", e.what()));
+    }
     if (auto c = read_canary(ctx)) {
       r.canary_revision = c->revision;
       r.canary_percent = c->percent();

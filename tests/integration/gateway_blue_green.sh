@@ -49,6 +49,10 @@ cat "$T/load.json"
 expect_grep "starting 2 instance\(s\) in slot b" "$T/release2.out"
 expect_grep "traffic: 100% on slot b \(was slot a\)" "$T/release2.out"
 [ -f "$gwdir/nginx.conf.prev" ] || die "the previous gateway configuration was not kept"
+# The same tree again changes nothing, though the old slot still runs.
+expect_exit 0 "$ECP" release --env dev
+expect_grep "unchanged: revision 2" "$T/out"
+expect_grep "b-0@ssh://root@10\.123\.[0-9]+\.2 +http://" "$T/out"
 grep -q "weights: a=100" "$gwdir/nginx.conf.prev" || die "nginx.conf.prev is not the configuration before"
 
 # 3. Inside the keep window slot a still runs revision 1, due to stop.
