@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/util/error.hpp"
+#include "core/util/log.hpp"
 #include "plugins/host/gateway_conf.hpp"
 #include "plugins/host/host_backend.hpp"
 
@@ -37,10 +38,11 @@ std::string HostBackend::url() {
 }
 
 void HostBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
-  // The servers of each slot are the instances running in it now.
+  // The servers of each slot are the instances running in it now. A host that
+  // does not answer is left out (its instances are as good as gone), so routes
+  // can still go back to the live slot on the others.
   auto st = status();
-  if (!st.unreachable.empty())
-    fail(ErrorKind::deploy_failed, "cannot change the gateway's routes: {}", st.unreachable.front());
+  for (const auto& u : st.unreachable) log::warn("routing without it: {}", u);
   GatewaySpec spec;
   spec.app = app_.app;
   spec.env = app_.env;

@@ -9,6 +9,8 @@
 #   deploy               cold: every host lacks everything    target <= 0.5 x cap deploy
 #   rollback             to the previous release              target <= 0.25 x cap deploy:rollback
 #   unchanged redeploy   ecp release of the same tree         target <= 1 s
+#   gateway rollback     blue-green, inside the keep window: ecp rollback only
+#                        flips the nginx gateway (a fifth SSH host) back
 # Usage: ECP=path/to/ecp tests/bench/deploy.sh   (as root; needs sshd, cap, java)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +23,7 @@ fi
 export ECP ECP_SOURCE_DIR
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/integration/host_lib.inc"
+. "$ECP_SOURCE_DIR/tests/integration/gateway_lib.inc"
 mkapp=$ECP_SOURCE_DIR/../shared/bench/mkapp.sh
 [ -f "$mkapp" ] || skip "$mkapp is missing"
 for tool in cap java javac jar curl bash; do
@@ -147,11 +150,26 @@ grep -q "unchanged" "$T/ecp.log" || { cat "$T/ecp.log"; die "the unchanged relea
 t0=$(now); "$ECP" deploy --env prod --force >"$T/ecp.log" 2>&1 || { cat "$T/ecp.log"; die "ecp deploy --force failed"; }; t1=$(now)
 ecp_forced=$(elapsed "$t0" "$t1")
 
+# 8. Blue-green through a gateway: the next release starts in slot b beside slot a,
+#    and a rollback inside the keep window only flips the gateway back.
+gateway_host gw
+gwport=$(free_port)
+printf '    gateway: {host: "%s", port: %s}\n' "$gw_url" "$gwport" >>"$T/app/ecp-targets.yaml"
+sed -i 's/strategy: recreate}/strategy: {type: blue-green, keep: 10m}}/; s/bench one/bench three/' ecp.yaml
+"$ECP" deploy --env prod >"$T/ecp.log" 2>&1 || { cat "$T/ecp.log"; die "ecp blue-green deploy failed"; }
+curl -sf "http://127.0.0.1:$gwport/" | grep -q "bench three" || die "the gateway does not serve bench three"
+t0=$(now); "$ECP" rollback --env prod >"$T/ecp.log" 2>&1 || { cat "$T/ecp.log"; die "ecp rollback (gateway) failed"; }; t1=$(now)
+ecp_flip=$(elapsed "$t0" "$t1")
+grep -q "keeping 4 instance" "$T/ecp.log" || { cat "$T/ecp.log"; die "the rollback did not keep slot a"; }
+curl -sf "http://127.0.0.1:$gwport/" | grep -q "bench one" || die "the gateway does not serve bench one after the rollback"
+
 printf '\n%-34s %10s %10s %8s %8s\n' measure ecp capistrano ratio target
 printf '%-34s %9.2fs %9.2fs %8s %8s\n' "deploy (cold, 4 hosts, 123 MB)" "$ecp_deploy" "$cap_deploy" \
   "$(ratio "$ecp_deploy" "$cap_deploy")" "<= 0.50"
 printf '%-34s %9.2fs %9.2fs %8s %8s\n' "rollback" "$ecp_rollback" "$cap_rollback" \
   "$(ratio "$ecp_rollback" "$cap_rollback")" "<= 0.25"
+printf '%-34s %9.2fs %9.2fs %8s %8s\n' "rollback, blue-green (gateway flip)" "$ecp_flip" "$cap_rollback" \
+  "$(ratio "$ecp_flip" "$cap_rollback")" "<= 0.25"
 printf '%-34s %9.2fs %10s %8s %8s\n' "redeploy of an unchanged image" "$ecp_unchanged" "-" "-" "<= 1 s"
 printf '%-34s %9.2fs %10s %8s %8s\n' "  (forced: restart everywhere)" "$ecp_forced" "-" "-" "-"
 echo "ecp's deploy and rollback include stopping and starting the JVM on every host and its health check;"
