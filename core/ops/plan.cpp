@@ -54,7 +54,7 @@ DeployResult apply(const ApplyOptions& o) {
     for (const auto& l : p.layers) r.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
     in.image = image_of(r);
   }
-  in.strategy = p.strategy;
+  set_strategy(in, ctx, p.strategy);  // keep, steps, pause, analysis: as ecp.yaml says now
   in.batch = p.batch;
   in.max_unavailable = p.max_unavailable;
   in.change_id = o.change_id;
