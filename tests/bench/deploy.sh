@@ -11,7 +11,8 @@
 #   unchanged redeploy   ecp release of the same tree         target <= 1 s
 #   gateway rollback     blue-green, inside the keep window: ecp rollback only
 #                        flips the nginx gateway (a fifth SSH host) back
-# Usage: ECP=path/to/ecp tests/bench/deploy.sh   (as root; needs sshd, cap, java)
+# Usage: ECP=path/to/ecp tests/bench/deploy.sh   (as root; needs sshd, nginx, java and
+# `apt-get install -y capistrano bc`, which scripts/setup.sh leaves out: CI runs no benchmark)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 ECP_SOURCE_DIR=$(cd "$here/../.." && pwd)
