@@ -82,6 +82,7 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
     try {
       result.gateway = ctx.backend->router()->url();
     } catch (const std::exception&) {
+      // An external plugin's gateway that cannot say: the outcome matters more.
     }
   }
   if (r.outcome == strategy::Outcome::paused) {
@@ -176,7 +177,8 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
       for (const auto& s : status.unreachable) u += (u.empty() ? "" : "; ") + s;
       fail(ErrorKind::io, "cannot release: {}", u);
     }
-    if (auto c = read_canary(ctx))
+    // Only a target with a gateway can have a paused canary.
+    if (auto c = ctx.backend->router() ? read_canary(ctx) : std::nullopt)
       fail(ErrorKind::lock_held,
            "a canary of {}/{} (revision {}) is paused at {}%: `ecp canary promote --env {}` moves it on, "
            "`ecp canary abort --env {}` rolls it back",

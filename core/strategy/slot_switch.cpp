@@ -75,9 +75,10 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
     }
   }
   try {
-    for (const auto& f : backend.stop(refs(p.fresh)))
-      if (f.unreachable) r.lost.push_back(f.ref.location);
-      else problems.push_back(f.message);
+    for (const auto& f : backend.stop(refs(p.fresh))) {
+      if (!f.unreachable) problems.push_back(f.message);
+      else if (std::find(r.lost.begin(), r.lost.end(), f.ref.location) == r.lost.end()) r.lost.push_back(f.ref.location);
+    }
     // Instances kept from a keep window go back on their way out.
     if (!p.kept.empty()) backend.stop_after(refs(p.kept), in.keep);
   } catch (const std::exception& e) {
@@ -95,6 +96,14 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
     std::string s;
     for (const auto& x : problems) s += (s.empty() ? "" : "; ") + x;
     r.message = fmt::format("{}; rolling back failed too: {}", reason, s);
+  }
+  if (!r.lost.empty()) {
+    std::string l;
+    for (const auto& x : r.lost) {
+      l += (l.empty() ? "" : ", ") + x;
+      emit(in, {"lost", fmt::format("{} is unreachable; its new instances could not be stopped", x), {}});
+    }
+    r.message += fmt::format(" (unreachable: {})", l);
   }
   return r;
 }
