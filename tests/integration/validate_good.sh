@@ -33,6 +33,7 @@ targets:
   lab-vms:
     plugin: host
     hosts: ["ssh://root@10.0.0.1"]
+    gateway: "ssh://root@10.0.0.9"
     registry: lab
 registries:
   lab: {url: "registry.lab:5000"}
@@ -57,4 +58,9 @@ sed 's/GREETING: hi/GRETING: hi/' "$T/proj/ecp.yaml" > "$T/proj/w.yaml"
 expect_exit 0 "$ECP" -C "$T/proj" -f w.yaml validate
 expect_grep "^w\\.yaml:19:14: warning: environments\\.dev\\.config\\.GRETING: 'GRETING' is not declared under config; did you mean 'GREETING'\\?$" "$T/err"
 expect_grep "valid.*1 warning" "$T/out"
+
+# A canary needs the gateway: without one it is an error, naming the target.
+sed -i '/gateway:/d' "$T/proj/ecp-targets.yaml"
+expect_exit 2 "$ECP" -C "$T/proj" validate
+expect_grep "^ecp\.yaml:[0-9]+:[0-9]+: error: environments\.prod\.strategy: canary moves traffic through a gateway, and target 'lab-vms' has none" "$T/err"
 echo PASS
