@@ -60,7 +60,10 @@ class Router {
   // carrying the preview header or cookie go to ("" = none). Applies atomically
   // or not at all: a configuration the gateway rejects leaves the old one serving
   // and throws Error(deploy_rolled_back); other failures throw their own kinds.
-  virtual void route(const std::map<std::string, int>& weights, const std::string& preview) = 0;
+  // Returns when the new routes took effect by the gateway's own clock (Unix ms;
+  // 0 = unknown), the time to give traffic() for what they carried: the clock of
+  // the machine running ecp may be off from the gateway's.
+  virtual std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) = 0;
   // What route() last applied (empty: the gateway was never set up).
   virtual std::map<std::string, int> weights() = 0;
   // Per slot, the requests the gateway logged since `since_ms` (Unix ms).

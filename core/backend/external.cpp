@@ -191,8 +191,8 @@ bool ExternalBackend::remove_if(const std::string& key, const std::string& expec
   return call("state_remove_if", {{"key", key}, {"expected_b64", base64_encode(expected)}}).value("ok", false);
 }
 
-void ExternalBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
-  call("route", {{"weights", weights}, {"preview", preview}});
+std::int64_t ExternalBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
+  return call("route", {{"weights", weights}, {"preview", preview}}).value("applied_ms", std::int64_t{0});
 }
 
 std::map<std::string, int> ExternalBackend::weights() {

@@ -83,8 +83,8 @@ Result canary(backend::Backend& backend, const Input& in) {
         // Move traffic to this step's share.
         int pct = p.live.empty() ? 100 : in.steps[i];
         routed = true;
-        router.route(step_weights(p.live, p.next, pct), p.next);
-        started = now_ms();
+        started = router.route(step_weights(p.live, p.next, pct), p.next);
+        if (started <= 0) started = now_ms();  // a gateway that cannot tell
         emit(in, {"step", fmt::format("{}: {}% of the traffic on slot {}", label(i), pct, p.next), refs(in.desired),
                   i + 1, n});
         if (pct >= 100) break;

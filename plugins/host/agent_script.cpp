@@ -583,6 +583,11 @@ gw-apply)
     done
   fi
   printf '%s\n' "$weights" | write_atomic "$G/weights"
+  # When the routes took effect, by this host's clock: the canary analysis reads
+  # the access log from then on, whatever the clock of the machine running ecp.
+  ns=$(date +%s%N 2>/dev/null || true)
+  case $ns in '' | *[!0-9]*) ns="$(date +%s)000000000" ;; esac
+  printf 'applied %s\n' "${ns%??????}"
   ;;
 
 gw-weights)

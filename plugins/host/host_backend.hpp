@@ -68,7 +68,7 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   bool remove_if(const std::string& key, const std::string& expected) override;
 
   // Router
-  void route(const std::map<std::string, int>& weights, const std::string& preview) override;
+  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) override;
   std::map<std::string, int> weights() override;
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;

@@ -37,7 +37,15 @@ std::string HostBackend::url() {
   return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", a, v6 ? "]" : "", target_.gateway_port);
 }
 
-void HostBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
+namespace {
+// gw-apply's last line: "applied MS", the gateway's clock once the routes serve.
+std::int64_t applied_ms(const std::string& out) {
+  auto p = out.rfind("applied ");
+  return p == std::string::npos ? 0 : std::atoll(out.c_str() + p + 8);
+}
+}  // namespace
+
+std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
   // The servers of each slot are the instances running in it now. A host that
   // does not answer is left out (its instances are as good as gone), so routes
   // can still go back to the live slot on the others.
@@ -66,7 +74,7 @@ void HostBackend::route(const std::map<std::string, int>& weights, const std::st
   Input in;
   in.data = text;
   auto r = gateway_->agent->call("gw-apply", args, in, std::chrono::seconds(60));
-  if (r.ok()) return;
+  if (r.ok()) return applied_ms(r.out);
   if (r.exit_code == 5)  // nginx rejected it: nothing changed
     fail(ErrorKind::deploy_rolled_back, "gateway {}: {}", gateway_->label, r.last_line());
   fail_call(*gateway_->transport, fmt::format("routing traffic ({})", weights_text(weights)), r);

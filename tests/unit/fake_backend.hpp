@@ -24,14 +24,16 @@ class FakeRouter : public backend::Router {
   std::map<std::string, backend::SlotTraffic> seen;  // what traffic() answers
   bool reject = false;                               // route() fails like a config nginx -t refuses
   std::vector<std::string>* calls = nullptr;
-  void route(const std::map<std::string, int>& w, const std::string& preview) override {
+  std::int64_t route(const std::map<std::string, int>& w, const std::string& preview) override {
     std::string s = "route";
     for (const auto& [k, v] : w) s += " " + k + "=" + std::to_string(v);
     if (!preview.empty()) s += " preview=" + preview;
     if (calls) calls->push_back(reject ? s + " (rejected)" : s);
     if (reject) fail(ErrorKind::deploy_rolled_back, "nginx rejected the new gateway configuration");
     current = w;
+    return ++clock;
   }
+  std::int64_t clock = 1000;  // what route() says the gateway's clock was
   std::map<std::string, int> weights() override { return current; }
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t) override { return seen; }
   std::string url() override { return "http://127.0.0.1:80/"; }
