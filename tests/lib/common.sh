@@ -28,5 +28,24 @@ expect_exit() {
 expect_grep() { grep -Eq -- "$1" "$2" || { cat "$2"; die "no line matching '$1' in $2"; }; }
 expect_no_grep() { ! grep -Eq -- "$1" "$2" || { cat "$2"; die "unexpected line matching '$1' in $2"; }; }
 
-# free_port : prints a TCP port nobody listens on.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port : prints a TCP port P nobody listens on, nor on the ports ecp gives
+# an environment's other instances and its second slot (P+1..P+3, P+100..P+103).
+# P is below Linux's ephemeral range (32768-60999), so the client side of another
+# test's connection cannot take it between this check and its use.
+free_port() {
+  python3 -c '
+import random, socket
+for _ in range(200):
+    p = random.randrange(20000, 32000)
+    try:
+        for q in (p, p + 1, p + 2, p + 3, p + 100, p + 101, p + 102, p + 103):
+            with socket.socket() as s:
+                s.bind(("0.0.0.0", q))
+    except OSError:
+        continue
+    print(p)
+    break
+else:
+    raise SystemExit("no free port")
+'
+}
