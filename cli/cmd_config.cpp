@@ -176,8 +176,9 @@ std::string shown(const std::optional<std::string>& v, bool secret) {
 
 int run_diff(const Globals& g, const ConfigArgs& a, Output& out) {
   if (a.against.empty() == a.env_b.empty())
-    fail(ErrorKind::usage, "compare two environments (ecp config diff A B) or one with what is deployed "
-                           "(ecp config diff A --against deployed)");
+    fail(ErrorKind::usage,
+         "compare two environments (ecp config diff A B) or one with what is deployed "
+         "(ecp config diff A --against deployed)");
   if (!a.against.empty()) ensure_backends();
   auto r = a.against.empty() ? ops::diff_config(options_of(g, a), a.env_a, a.env_b)
                              : ops::diff_deployed(options_of(g, a), a.env_a);

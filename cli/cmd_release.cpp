@@ -31,7 +31,8 @@ void add_release(CommandTree& t) {
                     });
   cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
   cmd->add_option("-t,--tag", o->tag, "Image tag (default: git short sha, +-dirty; else version; else latest)");
-  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")->type_name("NAME");
+  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")
+      ->type_name("NAME");
   cmd->add_flag("--force", o->force, "Deploy even when this image and configuration already serve");
   cmd->add_flag("--manual", o->manual, "canary: pause after each step until ecp canary promote (or abort)");
   cmd->add_option("--change-id", o->change_id, "A change or ticket id recorded in the ledger")->type_name("ID");

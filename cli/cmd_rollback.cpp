@@ -18,7 +18,8 @@ void add_rollback(CommandTree& t) {
                     });
   cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
   cmd->add_option("--to", o->to, "The revision to go back to (default: the previous successful one)")->type_name("N");
-  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")->type_name("NAME");
+  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")
+      ->type_name("NAME");
   cmd->add_flag("--dry-run", o->dry_run, "Print the plan and change nothing");
   cmd->add_option("--change-id", o->change_id, "A change or ticket id recorded in the ledger")->type_name("ID");
   cmd->add_option("--lock-wait", *wait, "Wait up to DURATION for another release to finish (default: fail at once)")

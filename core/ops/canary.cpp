@@ -7,6 +7,7 @@
 #include "core/ops/canary.hpp"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/ops/deploy_engine.hpp"
@@ -53,15 +54,15 @@ DeployResult canary(const CanaryOptions& o) {
   if (!ctx.backend->router())
     fail(ErrorKind::usage, "target '{}' has no gateway: there is no canary to {}", ctx.target.name,
          o.abort ? "abort" : "promote");
-  auto lock = acquire_lock(ctx, fmt::format("canary {} {}/{}", o.abort ? "abort" : "promote", ctx.app.app, o.env),
-                           o.lock_wait);
+  auto lock =
+      acquire_lock(ctx, fmt::format("canary {} {}/{}", o.abort ? "abort" : "promote", ctx.app.app, o.env), o.lock_wait);
   DeployResult result;
   try {
     auto state = read_canary(ctx);
     if (!state) fail(ErrorKind::usage, "no canary of {}/{} is paused (see ecp history)", ctx.app.app, o.env);
     auto rec = ctx.ledger->get(state->revision);
-    if (!rec) fail(ErrorKind::io, "{}/{} has no record of revision {}, the paused canary", ctx.app.app, o.env,
-                   state->revision);
+    if (!rec)
+      fail(ErrorKind::io, "{}/{} has no record of revision {}, the paused canary", ctx.app.app, o.env, state->revision);
 
     // 2. The strategy's input, from the record and what runs.
     std::vector<backend::InstanceSpec> desired;
@@ -98,8 +99,8 @@ DeployResult canary(const CanaryOptions& o) {
     result.instances = instance_views(ctx, desired);
 
     // 3. Promote or abort.
-    auto r = o.abort ? strategy::canary_abort(*ctx.backend, si, "aborted by " + who())
-                     : strategy::rollout(*ctx.backend, si);
+    auto r =
+        o.abort ? strategy::canary_abort(*ctx.backend, si, "aborted by " + who()) : strategy::rollout(*ctx.backend, si);
     result.interrupted = r.interrupted;
 
     // 4. Record, unlock.

@@ -34,11 +34,11 @@ struct ReleaseInput {
   DeployConfig config;
   std::string strategy;
   int batch = 1, max_unavailable = 1;
-  backend::Duration keep{0};       // blue-green
-  std::vector<int> steps{100};     // canary
-  backend::Duration pause{0};      // canary
-  strategy::Analysis analysis;     // canary
-  bool manual = false;             // canary: --manual
+  backend::Duration keep{0};    // blue-green
+  std::vector<int> steps{100};  // canary
+  backend::Duration pause{0};   // canary
+  strategy::Analysis analysis;  // canary
+  bool manual = false;          // canary: --manual
   std::string change_id;
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan
 };

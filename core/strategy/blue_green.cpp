@@ -25,8 +25,9 @@ Result blue_green(backend::Backend& backend, const Input& in) {
     // 2. The switch: one gateway reload, no connection dropped.
     routed = true;
     router.route({{p.next, 100}}, p.next);
-    emit(in, {"route", fmt::format("traffic: 100% on slot {}{}", p.next,
-                                   p.live.empty() ? "" : fmt::format(" (was slot {})", p.live)),
+    emit(in, {"route",
+              fmt::format("traffic: 100% on slot {}{}", p.next,
+                          p.live.empty() ? "" : fmt::format(" (was slot {})", p.live)),
               refs(in.desired)});
   } catch (const Error& e) {
     bool interrupted = e.kind() == ErrorKind::interrupted;
@@ -38,10 +39,10 @@ Result blue_green(backend::Backend& backend, const Input& in) {
   r.touched = refs(in.desired);
   if (!p.old.empty()) {
     auto f = backend.stop_after(p.old, in.keep);
-    emit(in, {"keep", in.keep.count() > 0
-                          ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live,
-                                        in.keep.count() / 1000)
-                          : fmt::format("slot {} stopped", p.live),
+    emit(in, {"keep",
+              in.keep.count() > 0 ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live,
+                                                in.keep.count() / 1000)
+                                  : fmt::format("slot {} stopped", p.live),
               p.old});
     if (!f.empty()) emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
   }

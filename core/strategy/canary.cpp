@@ -137,7 +137,8 @@ Result canary_abort(backend::Backend& backend, const Input& in, const std::strin
   p.live = idle_slot(p.next);
   p.fresh = in.desired;
   p.weights_before = {{p.live, 100}};
-  bool live_runs = std::any_of(in.running.begin(), in.running.end(), [&](const auto& r) { return r.ref.slot == p.live; });
+  bool live_runs =
+      std::any_of(in.running.begin(), in.running.end(), [&](const auto& r) { return r.ref.slot == p.live; });
   if (!live_runs) p.weights_before.clear();
   return undo(backend, in, p, live_runs, reason, false);
 }

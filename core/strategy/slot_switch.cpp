@@ -40,8 +40,9 @@ std::string bring_up(backend::Backend& backend, const Input& in, const SlotPlan&
     if (auto f = backend.stop(p.stale); !f.empty()) return "stopping failed: " + describe(f);
   }
   if (!p.kept.empty()) {
-    emit(in, {"keep", fmt::format("slot {} still runs revision {}: keeping {} instance(s)", p.next,
-                                  p.kept.front().revision, p.kept.size()),
+    emit(in, {"keep",
+              fmt::format("slot {} still runs revision {}: keeping {} instance(s)", p.next, p.kept.front().revision,
+                          p.kept.size()),
               refs(p.kept)});
     if (auto f = backend.keep_running(refs(p.kept)); !f.empty()) return describe(f);
   }
@@ -76,8 +77,10 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
   }
   try {
     for (const auto& f : backend.stop(refs(p.fresh))) {
-      if (!f.unreachable) problems.push_back(f.message);
-      else if (std::find(r.lost.begin(), r.lost.end(), f.ref.location) == r.lost.end()) r.lost.push_back(f.ref.location);
+      if (!f.unreachable)
+        problems.push_back(f.message);
+      else if (std::find(r.lost.begin(), r.lost.end(), f.ref.location) == r.lost.end())
+        r.lost.push_back(f.ref.location);
     }
     // Instances kept from a keep window go back on their way out.
     if (!p.kept.empty()) backend.stop_after(refs(p.kept), in.keep);
@@ -88,8 +91,9 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
   if (problems.empty()) {
     r.outcome = Outcome::rolled_back;
     r.message = reason;
-    emit(in, {"restored", p.live.empty() ? std::string("the new instances are stopped")
-                                         : fmt::format("slot {} serves as before", p.live),
+    emit(in, {"restored",
+              p.live.empty() ? std::string("the new instances are stopped")
+                             : fmt::format("slot {} serves as before", p.live),
               {}});
   } else {
     r.outcome = Outcome::failed;

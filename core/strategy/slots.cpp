@@ -34,8 +34,8 @@ Verdict judge(const backend::SlotTraffic& t, const Analysis& a) {
   }
   v.judged = true;
   double rate = 100.0 * t.errors / t.requests;
-  std::string rates = fmt::format("error rate {:.1f}% ({} of {} requests), p95 {} ms", rate, t.errors, t.requests,
-                                  t.p95.count());
+  std::string rates =
+      fmt::format("error rate {:.1f}% ({} of {} requests), p95 {} ms", rate, t.errors, t.requests, t.p95.count());
   if (rate > a.max_error_rate) {
     v.ok = false;
     v.detail = fmt::format("error rate {:.1f}% > {}% ({} of {} requests answered 5xx)", rate, a.max_error_rate,

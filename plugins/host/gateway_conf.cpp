@@ -19,8 +19,9 @@ std::string quoted_path(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '$' || static_cast<unsigned char>(c) < 0x20)
-      fail(ErrorKind::validation, "the gateway folder {} holds a character nginx cannot take ('$' or a control "
-                                  "character); choose another root",
+      fail(ErrorKind::validation,
+           "the gateway folder {} holds a character nginx cannot take ('$' or a control "
+           "character); choose another root",
            s);
     if (c == '"' || c == '\\') out += '\\';
     out += c;
@@ -153,8 +154,10 @@ std::map<std::string, int> parse_weights(std::string_view text) {
     word.clear();
   };
   for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t') take();
-    else word += c;
+    if (c == ' ' || c == '\n' || c == '\t')
+      take();
+    else
+      word += c;
   }
   take();
   return out;

@@ -26,7 +26,7 @@ struct GatewaySpec {
   std::map<std::string, int> weights;  // slot -> percent
   std::string preview;                 // slot for "HEADER: always" / cookie ecp_preview=always; "" = none
   std::string header = "X-Canary";
-  std::vector<GatewayServer> servers;  // every instance of the slots named in weights or preview
+  std::vector<GatewayServer> servers;   // every instance of the slots named in weights or preview
   std::vector<std::string> directives;  // ops' extra lines for the server block (targets file)
   int max_fails = 3;
   int fail_timeout_s = 10;

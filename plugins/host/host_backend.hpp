@@ -74,9 +74,9 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   std::string url() override;
   void open_gateway();
   // One agent verb per instance, grouped by host, hosts in parallel.
-  std::vector<backend::Failure> per_instance(const std::vector<backend::InstanceRef>& instances,
-                                             const std::string& step,
-                                             const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args);
+  std::vector<backend::Failure> per_instance(
+      const std::vector<backend::InstanceRef>& instances, const std::string& step,
+      const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args);
 
   Host& host(const std::string& label);
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
@@ -102,7 +102,7 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   std::string persist_;
   std::filesystem::path shared_dir_;
   int ssh_count_ = 0;
-  Host* gateway_ = nullptr;             // one of hosts_, or own_gateway_
+  Host* gateway_ = nullptr;            // one of hosts_, or own_gateway_
   std::unique_ptr<Host> own_gateway_;  // a gateway that runs no instances
 };
 

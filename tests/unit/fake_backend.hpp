@@ -44,9 +44,9 @@ class FakeRouter : public backend::Router {
 class FakeBackend : public backend::Backend {
  public:
   std::vector<std::string> locs = {"h1", "h2", "h3"};
-  std::map<InstanceRef, int> running;             // ref -> revision
-  std::set<std::pair<std::string, int>> sick;     // (location, revision) never healthy
-  std::set<std::string> unreachable;              // locations that do not answer
+  std::map<InstanceRef, int> running;          // ref -> revision
+  std::set<std::pair<std::string, int>> sick;  // (location, revision) never healthy
+  std::set<std::string> unreachable;           // locations that do not answer
   std::vector<std::string> calls;
 
   backend::Capabilities capabilities() const override { return {}; }
@@ -56,9 +56,12 @@ class FakeBackend : public backend::Backend {
   std::vector<backend::Failure> start(const std::vector<InstanceSpec>& in) override {
     std::vector<backend::Failure> f;
     for (const auto& s : in) {
-      calls.push_back("start " + s.ref.location + (s.ref.slot == "a" ? "" : "/" + s.ref.slot) + " r" + std::to_string(s.revision));
-      if (unreachable.count(s.ref.location)) f.push_back({s.ref, "unreachable", true});
-      else running[s.ref] = s.revision;
+      calls.push_back("start " + s.ref.location + (s.ref.slot == "a" ? "" : "/" + s.ref.slot) + " r" +
+                      std::to_string(s.revision));
+      if (unreachable.count(s.ref.location))
+        f.push_back({s.ref, "unreachable", true});
+      else
+        running[s.ref] = s.revision;
     }
     return f;
   }
@@ -108,6 +111,5 @@ class FakeBackend : public backend::Backend {
     return {};
   }
 };
-
 
 }  // namespace ecp::testing

@@ -26,7 +26,8 @@ TEST_CASE("ecp::plugins::host::server_weights") {
   // slot a: 2 servers, b: 1 -> a server of a weighs 75/2, one of b 25/1, scaled to the smallest integers.
   auto w = server_weights({{"a", 75}, {"b", 25}}, {{"a", 2}, {"b", 1}});
   CHECK(w == std::map<std::string, long>{{"a", 3}, {"b", 2}});  // 2 x 3 : 1 x 2 = 75 : 25
-  CHECK(server_weights({{"a", 50}, {"b", 50}}, {{"a", 3}, {"b", 3}}) == std::map<std::string, long>{{"a", 1}, {"b", 1}});
+  CHECK(server_weights({{"a", 50}, {"b", 50}}, {{"a", 3}, {"b", 3}}) ==
+        std::map<std::string, long>{{"a", 1}, {"b", 1}});
   CHECK(server_weights({{"a", 0}, {"b", 100}}, {{"a", 2}, {"b", 2}}) == std::map<std::string, long>{{"b", 1}});
 }
 

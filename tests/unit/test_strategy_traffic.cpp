@@ -13,7 +13,9 @@ using ecp::testing::FakeBackend;
 
 namespace {
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 // Slot a runs revision `from` on every host (when from > 0), the gateway sends it
 // everything; the release wants revision `to` in slot b.
