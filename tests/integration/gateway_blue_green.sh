@@ -12,35 +12,30 @@
 . "$ECP_SOURCE_DIR/tests/integration/host_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/gateway_lib.inc"
 
-ssh_client_setup
-netns_host h1; u1=$url
-netns_host h2; u2=$url
-gateway_host gw
-port=$(free_port) gwport=$(free_port)
+two_hosts_and_gateway
 make_web_app "$T/app" "$port" edge 1 "{type: blue-green, keep: 20s}"
 set_config "$T/app" LISTEN_ADDRESS 0.0.0.0
 gateway_target "$T/app" "$gwport" "$u1" "$u2"
 cd "$T/app"
-gw="http://127.0.0.1:$gwport"
 
 # 1. The first release: slot a, and the gateway set up in front of it.
 expect_exit 0 "$ECP" release --env dev
 expect_grep "traffic: 100% on slot a" "$T/err"
-expect_grep "gateway +$gw/" "$T/out"
-[ "$(curl -sf "$gw/")" = "<h1>web v1</h1>" ] || die "the gateway does not serve v1"
+expect_grep "gateway +$gw" "$T/out"
+[ "$(curl -sf "$gw")" = "<h1>web v1</h1>" ] || die "the gateway does not serve v1"
 gwdir=$T/hosts/gw/srv/ecp/web/dev/gateway
 expect_grep "weight=1 max_fails=3" "$gwdir/nginx.conf"
 [ "$(cat "$gwdir/weights")" = "a=100" ] || die "the gateway's weights are not a=100"
 
 # 2. Revision 2 under load: 2,000 requests over 10 s, none may fail.
 printf '<h1>web v2</h1>\n' >app/html/index.html
-load "$gw/" 2000 10 "$T/load.json" &
+load "$gw" 2000 10 "$T/load.json" &
 loader=$!
 sleep 1
 expect_exit 0 "$ECP" release --env dev
 cat "$T/out" "$T/err" >"$T/release2.out"
 wait "$loader" || die "the load loop failed"
-cat "$T/load.json"
+cat "$T/load.json"; echo
 [ "$(json_field "$T/load.json" 'r["failed"]')" = 0 ] || die "requests failed during the switch: $(cat "$T/load.json")"
 [ "$(json_field "$T/load.json" 'r["ok"]')" = 2000 ] || die "not every request was answered"
 [ "$(json_field "$T/load.json" 'r["order"]')" = "['<h1>web v1</h1>', '<h1>web v2</h1>']" ] ||
@@ -73,7 +68,7 @@ expect_exit 0 "$ECP" rollback --env dev
 expect_grep "slot a still runs revision 1: keeping 2 instance" "$T/err"
 expect_no_grep "starting .* instance" "$T/err"
 expect_grep "traffic: 100% on slot a \(was slot b\)" "$T/err"
-[ "$(curl -sf "$gw/")" = "<h1>web v1</h1>" ] || die "the rollback did not bring v1 back at the gateway"
+[ "$(curl -sf "$gw")" = "<h1>web v1</h1>" ] || die "the rollback did not bring v1 back at the gateway"
 now_a=$(for h in h1 h2; do cat "$T/hosts/$h/srv/ecp/web/dev/instances/a-0/app.pid"; done)
 [ "$pids_a" = "$now_a" ] || die "the rollback restarted slot a"
 expect_exit 0 "$ECP" history --env dev
@@ -86,5 +81,5 @@ until [ "$(sed -n 's/^state=//p' "$T/hosts/h1/srv/ecp/web/dev/instances/b-0/stat
   sleep 0.1
 done
 kill -0 "$(cat "$T/hosts/h1/srv/ecp/web/dev/instances/a-0/app.pid")" || die "slot a stopped too"
-[ "$(curl -sf "$gw/")" = "<h1>web v1</h1>" ] || die "v1 does not serve after the window"
+[ "$(curl -sf "$gw")" = "<h1>web v1</h1>" ] || die "v1 does not serve after the window"
 echo "gateway_blue_green: ok"

@@ -13,15 +13,10 @@
 . "$ECP_SOURCE_DIR/tests/integration/host_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/gateway_lib.inc"
 
-ssh_client_setup
-netns_host h1; u1=$url
-netns_host h2; u2=$url
-gateway_host gw
-port=$(free_port) gwport=$(free_port)
+two_hosts_and_gateway
 make_py_app "$T/app" "$port" "{type: canary, steps: [25, 100], pause: 5s, analysis: {max_error_rate: 5, min_requests: 20}}"
 gateway_target "$T/app" "$gwport" "$u1" "$u2"
 cd "$T/app"
-gw="http://127.0.0.1:$gwport/"
 # all_bodies N HEADER...: N requests; prints the distinct bodies, failing on any error.
 all_bodies() {
   n=$1; shift

@@ -11,16 +11,11 @@
 . "$ECP_SOURCE_DIR/tests/integration/host_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/gateway_lib.inc"
 
-ssh_client_setup
-netns_host h1; u1=$url
-netns_host h2; u2=$url
-gateway_host gw
-port=$(free_port) gwport=$(free_port)
+two_hosts_and_gateway
 make_web_app "$T/app" "$port" edge 1 "{type: blue-green, keep: 1m}"
 set_config "$T/app" LISTEN_ADDRESS 0.0.0.0
 gateway_target "$T/app" "$gwport" "$u1" "$u2"
 cd "$T/app"
-gw="http://127.0.0.1:$gwport/"
 weights=$T/hosts/gw/srv/ecp/web/dev/gateway/weights
 expect_exit 0 "$ECP" release --env dev
 
