@@ -5,6 +5,8 @@
 // untouched; a failure after it puts the gateway back.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/strategy/restore.hpp"
 #include "core/strategy/slot_switch.hpp"
 #include "core/util/error.hpp"
@@ -38,11 +40,12 @@ Result blue_green(backend::Backend& backend, const Input& in) {
   Result r;
   r.touched = refs(in.desired);
   if (!p.old.empty()) {
-    auto f = backend.stop_after(p.old, in.keep);
+    auto keep = std::max(in.keep, drain);
+    auto f = backend.stop_after(p.old, keep);
     emit(in, {"keep",
-              in.keep.count() > 0 ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live,
-                                                in.keep.count() / 1000)
-                                  : fmt::format("slot {} stopped", p.live),
+              in.keep > drain ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live,
+                                            keep.count() / 1000)
+                              : fmt::format("slot {} stops once its requests are done", p.live),
               p.old});
     if (!f.empty()) emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
   }

@@ -121,12 +121,12 @@ Result canary(backend::Backend& backend, const Input& input) {
     if (e.kind() == ErrorKind::deploy_rolled_back && i == 0 && in.resume_step < 0) routed = false;
     return undo(backend, in, p, routed, interrupted ? std::string("interrupted") : std::string(e.what()), interrupted);
   }
-  // All traffic on the new slot: the old one stops.
+  // All traffic on the new slot: the old one stops once its requests are done.
   Result r;
   r.touched = refs(in.desired);
   if (!p.old.empty()) {
     emit(in, {"stop", fmt::format("stopping slot {}", p.live), p.old});
-    if (auto f = backend.stop(p.old); !f.empty()) emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
+    if (auto f = backend.stop_after(p.old, drain); !f.empty()) emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
   }
   return r;
 }

@@ -9,6 +9,10 @@
 
 namespace ecp::strategy::detail {
 
+// The least time a slot keeps running once the gateway sends it nothing: the
+// requests the gateway's old workers still carry to it can finish.
+inline constexpr backend::Duration drain{2000};
+
 struct SlotPlan {
   std::string live;                           // "" on a first release
   std::string next;                           // the slot `desired` runs in

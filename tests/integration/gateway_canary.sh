@@ -80,9 +80,13 @@ expect_exit 0 "$ECP" canary promote --env dev
 expect_grep "step 1/2 \(25%\): passed" "$T/err"
 expect_grep "revision 3 of py/dev succeeded" "$T/out"
 [ "$(all_bodies 50)" = v3 ] || die "v3 does not take all the traffic after promote"
+# The old slot stops once the requests in flight to it are done (2 s).
 for h in h1 h2; do
-  [ "$(sed -n 's/^state=//p' "$T/hosts/$h/srv/ecp/py/dev/instances/a-0/state")" = stopped ] ||
-    die "the old slot still runs on $h"
+  n=0
+  until [ "$(sed -n 's/^state=//p' "$T/hosts/$h/srv/ecp/py/dev/instances/a-0/state")" = stopped ]; do
+    n=$((n + 1)); [ "$n" -lt 200 ] || die "the old slot still runs on $h"
+    sleep 0.1
+  done
 done
 expect_exit 2 "$ECP" canary promote --env dev
 expect_grep "no canary of py/dev is paused" "$T/err"

@@ -107,7 +107,7 @@ TEST_CASE("ecp::strategy::canary") {
     CHECK(r.outcome == strategy::Outcome::succeeded);
     CHECK(has(b.calls, "route a=75 b=25 preview=b"));
     CHECK(has(b.calls, "route b=100 preview=b"));
-    for (const auto& l : b.locs) CHECK(b.running.count({l, "a", 0}) == 0);
+    for (const auto& l : b.locs) CHECK(b.stop_after_ms[{l, "a", 0}] == 2000);  // once its requests are done
   }
   SUBCASE("a step whose error rate is too high puts all traffic back and stops the canary") {
     auto in = traffic_input(b, "canary", 1, 2);
