@@ -43,9 +43,9 @@ Result blue_green(backend::Backend& backend, const Input& in) {
     auto keep = std::max(in.keep, drain);
     auto f = backend.stop_after(p.old, keep);
     emit(in, {"keep",
-              in.keep > drain ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live,
-                                            keep.count() / 1000)
-                              : fmt::format("slot {} stops once its requests are done", p.live),
+              in.keep > drain
+                  ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live, keep.count() / 1000)
+                  : fmt::format("slot {} stops once its requests are done", p.live),
               p.old});
     if (!f.empty()) emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
   }

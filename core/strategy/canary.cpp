@@ -126,7 +126,8 @@ Result canary(backend::Backend& backend, const Input& input) {
   r.touched = refs(in.desired);
   if (!p.old.empty()) {
     emit(in, {"stop", fmt::format("stopping slot {}", p.live), p.old});
-    if (auto f = backend.stop_after(p.old, drain); !f.empty()) emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
+    if (auto f = backend.stop_after(p.old, drain); !f.empty())
+      emit(in, {"warning", "stopping the old slot: " + describe(f), p.old});
   }
   return r;
 }
