@@ -125,7 +125,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   if (!force && !result.plan.changed) {
     result.outcome = "unchanged";
     result.revision = result.plan.from_revision;
-    result.instances = instance_views(ctx, serving_instances(ctx, in.strategy, result.plan.from_revision));
+    result.instances = instance_views(ctx, serving_instances(ctx, result.plan.from_revision));
     emit(on_event, "done", fmt::format("{}/{}: revision {} already runs this image and configuration everywhere; "
                                        "nothing to do (--force deploys anyway)",
                                        ctx.app.app, ctx.app.env, result.plan.from_revision));

@@ -75,9 +75,10 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
 strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
                                const std::vector<backend::InstanceSpec>& desired,
                                const std::vector<backend::InstanceSpec>& running);
-// The instances serving `revision` now, as release_instances() would place them.
-std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, const std::string& strategy_type,
-                                                     int revision);
+// The slot that serves now: the gateway's live slot, else "a".
+std::string serving_slot(TargetContext& ctx);
+// The instances serving `revision` now (in serving_slot()).
+std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int revision);
 
 std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs);
 

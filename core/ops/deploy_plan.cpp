@@ -70,7 +70,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     p.instances.push_back(c);
   }
   // What serves now, where this release would leave it alone if nothing changed.
-  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, in.strategy, p.from_revision) : desired;
+  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, p.from_revision) : desired;
   std::vector<backend::InstanceSpec> serving;
   for (const auto& d : serving_now)
     for (const auto& s : status.instances)
@@ -81,8 +81,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     bool serves = std::any_of(serving_now.begin(), serving_now.end(), [&](const auto& d) { return d.ref == s.ref; });
     if (!wanted) p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, "stop"});
     // With a gateway, a slot it sends no traffic to (the keep window) changes nothing.
-    bool elsewhere = strategy::needs_router(in.strategy) && !serving_now.empty() &&
-                     s.ref.slot != serving_now.front().ref.slot;
+    bool elsewhere = ctx.backend->router() && !serving_now.empty() && s.ref.slot != serving_now.front().ref.slot;
     if (!serves && !elsewhere) all_current = false;
   }
   all_current = all_current && serving.size() == serving_now.size();

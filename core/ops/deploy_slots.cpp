@@ -1,5 +1,7 @@
-// Which slot a release runs in: "a" for recreate and rolling; for blue-green and
-// canary the idle one, beside the slot the gateway sends traffic to.
+// Which slot a release runs in: for blue-green and canary the idle one, beside
+// the slot the gateway sends traffic to; for recreate and rolling that live slot
+// itself (replaced in place, so the gateway keeps sending traffic to it), or "a"
+// on a target without a gateway.
 #include <fmt/format.h>
 
 #include "core/ops/deploy_engine.hpp"
@@ -27,7 +29,8 @@ bool same_release(const std::vector<ledger::Record>& records, int revision, cons
 std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const ReleaseInput& in, int revision,
                                                      const std::vector<backend::InstanceSpec>& running,
                                                      const std::vector<ledger::Record>& records) {
-  if (!strategy::needs_router(in.strategy)) return desired_instances(ctx, ctx.env.replicas, revision);
+  if (!strategy::needs_router(in.strategy))
+    return desired_instances(ctx, ctx.env.replicas, revision, serving_slot(ctx));
   auto slot = strategy::idle_slot(live_slot_of(ctx, running));
   auto desired = desired_instances(ctx, ctx.env.replicas, revision, slot);
   for (auto& d : desired)
@@ -36,14 +39,14 @@ std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const R
   return desired;
 }
 
-std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, const std::string& strategy_type,
-                                                     int revision) {
-  std::string slot = "a";
-  if (strategy::needs_router(strategy_type) && ctx.backend->router()) {
-    auto live = strategy::live_slot(ctx.backend->router()->weights(), {});
-    if (!live.empty()) slot = live;
-  }
-  return desired_instances(ctx, ctx.env.replicas, revision, slot);
+std::string serving_slot(TargetContext& ctx) {
+  auto* router = ctx.backend->router();
+  auto live = router ? strategy::live_slot(router->weights(), {}) : std::string();
+  return live.empty() ? "a" : live;
+}
+
+std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int revision) {
+  return desired_instances(ctx, ctx.env.replicas, revision, serving_slot(ctx));
 }
 
 }  // namespace ecp::ops
