@@ -60,7 +60,10 @@ DeployResult canary(const CanaryOptions& o) {
   try {
     auto state = read_canary(ctx);
     if (!state) fail(ErrorKind::usage, "no canary of {}/{} is paused (see ecp history)", ctx.app.app, o.env);
-    auto rec = ctx.ledger->get(state->revision);
+    auto records = ctx.ledger->records();
+    std::optional<ledger::Record> rec;
+    for (const auto& x : records)
+      if (x.revision == state->revision) rec = x;
     if (!rec)
       fail(ErrorKind::io, "{}/{} has no record of revision {}, the paused canary", ctx.app.app, o.env, state->revision);
 
@@ -104,7 +107,7 @@ DeployResult canary(const CanaryOptions& o) {
     result.interrupted = r.interrupted;
 
     // 4. Record, unlock.
-    conclude(ctx, *rec, r, running, in.steps, result, o.on_event);
+    conclude(ctx, *rec, r, running, in.steps, records, result, o.on_event);
     rec->finished = r.outcome == strategy::Outcome::paused ? "" : ledger::rfc3339_ms(ledger::now_ms());
     ctx.ledger->write(*rec);
     result.outcome = std::string(ledger::to_string(rec->outcome));

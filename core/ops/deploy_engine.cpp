@@ -73,8 +73,8 @@ strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
 }
 
 void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r,
-              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps, DeployResult& result,
-              const DeployEventFn& on_event) {
+              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps,
+              std::vector<ledger::Record> records, DeployResult& result, const DeployEventFn& on_event) {
   process::Shield shield;
   rec.outcome = outcome_of(r.outcome);
   rec.message = r.message;
@@ -103,7 +103,7 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
   } catch (const std::exception& e) {
     log::warn("revision {} runs, but marking it current failed: {}", rec.revision, e.what());
   }
-  auto records = ctx.ledger->records();
+  std::erase_if(records, [&](const ledger::Record& x) { return x.revision == rec.revision; });
   records.push_back(rec);
   std::vector<int> extra = {rec.revision};
   for (const auto& s : running) extra.push_back(s.revision);
@@ -235,7 +235,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     result.interrupted = r.interrupted;
 
     // 6.-7. Activate, record, prune; then unlock.
-    conclude(ctx, rec, r, running, in.steps, result, on_event);
+    conclude(ctx, rec, r, running, in.steps, records, result, on_event);
     finish(rec.outcome, rec.message);
     return result;
   } catch (const Error& e) {

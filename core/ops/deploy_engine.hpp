@@ -68,9 +68,10 @@ std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus
 
 // After the strategy: activate and prune on success, keep a paused canary's
 // state, record the outcome in `rec`. The caller still holds the lock.
+// `records`: the ledger as read under the lock (rec's own entry may be in it).
 void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r,
-              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps, DeployResult& result,
-              const DeployEventFn& on_event);
+              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps,
+              std::vector<ledger::Record> records, DeployResult& result, const DeployEventFn& on_event);
 // The strategy's input for a release (without the event sink and lock check).
 strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
                                const std::vector<backend::InstanceSpec>& desired,

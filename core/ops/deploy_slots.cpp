@@ -2,10 +2,7 @@
 // the slot the gateway sends traffic to; for recreate and rolling that live slot
 // itself (replaced in place, so the gateway keeps sending traffic to it), or "a"
 // on a target without a gateway.
-#include <fmt/format.h>
-
 #include "core/ops/deploy_engine.hpp"
-#include "core/util/log.hpp"
 
 namespace ecp::ops {
 
@@ -40,8 +37,7 @@ std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const R
 }
 
 std::string serving_slot(TargetContext& ctx) {
-  auto* router = ctx.backend->router();
-  auto live = router ? strategy::live_slot(router->weights(), {}) : std::string();
+  auto live = live_slot_of(ctx, {});
   return live.empty() ? "a" : live;
 }
 

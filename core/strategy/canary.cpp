@@ -58,18 +58,7 @@ Result canary(backend::Backend& backend, const Input& input) {
   Input in = input;
   if (in.steps.empty() || in.steps.back() != 100) in.steps.push_back(100);
   auto& router = *backend.router();
-  SlotPlan p = plan_slots(router, in);
-  if (in.resume_step >= 0) {
-    // A paused canary: the new slot runs already; the live slot is the other.
-    p.fresh = in.desired;
-    p.kept.clear();
-    p.stale.clear();
-    p.live = idle_slot(p.next);
-    p.old.clear();
-    for (const auto& r : in.running)
-      if (r.ref.slot == p.live) p.old.push_back(r.ref);
-    p.weights_before = {{p.live, 100}};
-  }
+  SlotPlan p = in.resume_step >= 0 ? paused_slots(in) : plan_slots(router, in);
   const int n = static_cast<int>(in.steps.size());
   auto label = [&](int i) { return fmt::format("step {}/{} ({}%)", i + 1, n, in.steps[i]); };
   int i = in.resume_step >= 0 ? in.resume_step : 0;
@@ -133,15 +122,8 @@ Result canary(backend::Backend& backend, const Input& input) {
 }
 
 Result canary_abort(backend::Backend& backend, const Input& in, const std::string& reason) {
-  SlotPlan p;
-  p.next = in.desired.empty() ? "b" : in.desired.front().ref.slot;
-  p.live = idle_slot(p.next);
-  p.fresh = in.desired;
-  p.weights_before = {{p.live, 100}};
-  bool live_runs =
-      std::any_of(in.running.begin(), in.running.end(), [&](const auto& r) { return r.ref.slot == p.live; });
-  if (!live_runs) p.weights_before.clear();
-  return undo(backend, in, p, live_runs, reason, false);
+  SlotPlan p = paused_slots(in);
+  return undo(backend, in, p, !p.old.empty(), reason, false);
 }
 
 }  // namespace ecp::strategy

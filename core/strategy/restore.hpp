@@ -18,4 +18,8 @@ void emit(const Input& in, Event e);
 Result restore(backend::Backend& backend, const Input& in, const std::vector<backend::InstanceRef>& touched,
                std::string reason, bool interrupted);
 
+// The end of every way back: rolled_back with `reason` when nothing went wrong,
+// else failed naming the problems; r.lost (unreachable locations) named either way.
+void settle(Result& r, const std::string& reason, const std::vector<std::string>& problems);
+
 }  // namespace ecp::strategy::detail

@@ -34,6 +34,17 @@ SlotPlan plan_slots(backend::Router& router, const Input& in) {
   return p;
 }
 
+SlotPlan paused_slots(const Input& in) {
+  SlotPlan p;
+  p.next = in.desired.empty() ? "b" : in.desired.front().ref.slot;
+  p.live = idle_slot(p.next);
+  p.fresh = in.desired;
+  for (const auto& r : in.running)
+    if (r.ref.slot == p.live) p.old.push_back(r.ref);
+  if (!p.old.empty()) p.weights_before = {{p.live, 100}};
+  return p;
+}
+
 std::string bring_up(backend::Backend& backend, const Input& in, const SlotPlan& p) {
   if (!p.stale.empty()) {
     emit(in, {"stop", fmt::format("stopping {} instance(s) left in slot {}", p.stale.size(), p.next), p.stale});
@@ -88,27 +99,14 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
     problems.push_back(e.what());
   }
   // The live slot never stopped serving; with the routes back it is as before.
-  if (problems.empty()) {
-    r.outcome = Outcome::rolled_back;
-    r.message = reason;
+  if (problems.empty())
     emit(in, {"restored",
               p.live.empty() ? std::string("the new instances are stopped")
                              : fmt::format("slot {} serves as before", p.live),
               {}});
-  } else {
-    r.outcome = Outcome::failed;
-    std::string s;
-    for (const auto& x : problems) s += (s.empty() ? "" : "; ") + x;
-    r.message = fmt::format("{}; rolling back failed too: {}", reason, s);
-  }
-  if (!r.lost.empty()) {
-    std::string l;
-    for (const auto& x : r.lost) {
-      l += (l.empty() ? "" : ", ") + x;
-      emit(in, {"lost", fmt::format("{} is unreachable; its new instances could not be stopped", x), {}});
-    }
-    r.message += fmt::format(" (unreachable: {})", l);
-  }
+  for (const auto& x : r.lost)
+    emit(in, {"lost", fmt::format("{} is unreachable; its new instances could not be stopped", x), {}});
+  settle(r, reason, problems);
   return r;
 }
 

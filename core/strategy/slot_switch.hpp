@@ -24,6 +24,9 @@ struct SlotPlan {
 };
 
 SlotPlan plan_slots(backend::Router& router, const Input& in);
+// A paused canary's slots: `desired` runs in its slot already, the live slot is
+// the other one (what runs there is `old`; weights_before gives it everything).
+SlotPlan paused_slots(const Input& in);
 
 // Stops stale instances, keeps `kept`, starts `fresh`, waits until every desired
 // instance is healthy. Returns "" or why it failed.

@@ -2,6 +2,7 @@
 #include "core/strategy/strategy.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -96,22 +97,17 @@ Result restore(backend::Backend& backend, const Input& in, const std::vector<bac
     problems.push_back(e.what());
   }
   for (const auto& l : r.lost) emit(in, {"lost", fmt::format("{} is unreachable; its instances were not restored", l), {}});
-  if (problems.empty()) {
-    r.outcome = Outcome::rolled_back;
-    r.message = reason;
+  if (problems.empty())
     emit(in, {"restored", fmt::format("restored {} instance(s) to their previous revision", previous.size()), touched});
-  } else {
-    r.outcome = Outcome::failed;
-    std::string p;
-    for (const auto& s : problems) p += (p.empty() ? "" : "; ") + s;
-    r.message = fmt::format("{}; rolling back failed too: {}", reason, p);
-  }
-  if (!r.lost.empty()) {
-    std::string l;
-    for (const auto& s : r.lost) l += (l.empty() ? "" : ", ") + s;
-    r.message += fmt::format(" (unreachable: {})", l);
-  }
+  settle(r, reason, problems);
   return r;
+}
+
+void settle(Result& r, const std::string& reason, const std::vector<std::string>& problems) {
+  r.outcome = problems.empty() ? Outcome::rolled_back : Outcome::failed;
+  r.message = problems.empty() ? reason
+                                : fmt::format("{}; rolling back failed too: {}", reason, fmt::join(problems, "; "));
+  if (!r.lost.empty()) r.message += fmt::format(" (unreachable: {})", fmt::join(r.lost, ", "));
 }
 
 }  // namespace detail
