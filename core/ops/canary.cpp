@@ -74,7 +74,6 @@ DeployResult canary(const CanaryOptions& o) {
     if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot go on: {}", status.unreachable.front());
     auto running = running_instances(status);
     ReleaseInput in;
-    in.strategy = "canary";
     set_strategy(in, ctx, "canary");
     in.steps = state->steps;
     if (o.full && state->step + 1 < static_cast<int>(in.steps.size())) {

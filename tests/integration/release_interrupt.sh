@@ -14,7 +14,9 @@ expect_exit 0 "$ECP" release --env dev
 
 for sig in TERM INT; do
   set_config . GREETING "new-$sig"
-  set_config . START_DELAY 3
+  # A batch takes START_DELAY to turn healthy: the signal must land inside the
+  # rollout, so leave a wide window on a loaded machine (3 s was once too short).
+  set_config . START_DELAY 6
   "$ECP" deploy --env dev >"$T/d.out" 2>"$T/d.err" &
   d=$!
   wait_for_line "$T/d.err" "batch 1/2" "$d"
