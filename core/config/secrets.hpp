@@ -69,7 +69,8 @@ struct CommandResult {
 };
 
 // Runs argv (argv[0] looked up on PATH, no shell) with `extra_env` ("NAME=VALUE")
-// added to the environment. Throws Error(io) when the program cannot be started.
+// added to the environment. Throws Error(io) when the program cannot be started or
+// does not finish within 2 minutes.
 CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env);
 
 }  // namespace ecp::config

@@ -1,7 +1,4 @@
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 
@@ -9,8 +6,7 @@
 #include "cli/completion_gen.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
-
-extern char** environ;
+#include "core/util/process.hpp"
 
 using namespace ecp;
 using namespace ecp::cli::completion;
@@ -37,8 +33,9 @@ struct NestedTree {
     diff->alias("d");
     diff->add_option("--env", env, "The environment [name]")->check(CLI::IsMember({"dev", "prod"}));
     diff->add_option("--secret", hidden, "hidden")->group("");
-    diff->add_option_group("extra")->add_option("--mode", mode)->transform(
-        CLI::Transformer(std::map<std::string, std::string>{{"fast", "1"}, {"slow", "2"}}));
+    diff->add_option_group("extra")
+        ->add_option("--mode", mode)
+        ->transform(CLI::Transformer(std::map<std::string, std::string>{{"fast", "1"}, {"slow", "2"}}));
     diff->add_option("files", files, "Files to compare")->check(CLI::ExistingFile);
   }
 };
@@ -51,20 +48,9 @@ std::string run_bash(const std::string& script, const std::string& driver) {
                         "t() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); _ecp;"
                         " printf '%s\\n' \"${COMPREPLY[*]}\"; }\n" +
                             driver);
-  std::string out = (dir.path() / "out").string();
-  std::string t = (dir.path() / "t.bash").string();
-  std::string d = dir.path().string();
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv{const_cast<char*>("bash"), t.data(), d.data(), nullptr};
-  pid_t pid = 0;
-  REQUIRE(posix_spawnp(&pid, "bash", &fa, nullptr, argv.data(), environ) == 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CHECK(WIFEXITED(status));
-  return fs::read_file(out);
+  auto r = process::run({"bash", (dir.path() / "t.bash").string(), dir.path().string()});
+  CHECK(r.ok());
+  return r.out;
 }
 
 }  // namespace
