@@ -11,8 +11,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <exception>
-#include <thread>
 
 #include "core/image/base_image.hpp"
 #include "core/image/image.hpp"
@@ -27,6 +25,7 @@
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 
 namespace ecp::ops {
 namespace stdfs = std::filesystem;
@@ -210,22 +209,11 @@ BuildResult build(const BuildOptions& options) {
     for (const auto& rel : plans[i].paths) entries[i].push_back(image::entry_from_disk(root / rel, "/app/" + rel, root));
   entries.back().push_back(image::LayerEntry::directory("/app/data"));  // the volume's mount point
 
-  // 5. Layers in parallel: each is streaming and independent.
+  // 5. Layers in parallel: each is streaming and independent. The layout fixes how
+  // many there are (a handful), so each gets its own thread.
   std::vector<image::Layer> layers(plans.size());
-  std::vector<std::exception_ptr> errors(plans.size());
-  {
-    std::vector<std::jthread> threads;
-    for (size_t i = 0; i < plans.size(); ++i)
-      threads.emplace_back([&, i] {
-        try {
-          layers[i] = image::write_layer(store, std::move(entries[i]), lo);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-  }
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  parallel_for(plans.size(), static_cast<int>(plans.size()),
+               [&](std::size_t i) { layers[i] = image::write_layer(store, std::move(entries[i]), lo); });
 
   // 6. Config, manifest, tag, exports.
   oci::ImageConfig config = base.config;

@@ -12,10 +12,10 @@
 #include "core/oci/media_types.hpp"
 #include "core/oci/reference.hpp"
 #include "core/registry/error.hpp"
-#include "core/registry/parallel.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 
 namespace ecp::ops {
 namespace {
@@ -100,7 +100,7 @@ PullResult pull(const PullOptions& o) {
     std::lock_guard g(event_mutex);
     o.on_event(e);
   };
-  registry::parallel_for(pending.size(), regs.jobs(), [&](std::size_t i) {
+  parallel_for(pending.size(), regs.jobs(), [&](std::size_t i) {
     auto& p = pending[i];
     p.writer = std::make_unique<image::BlobWriter>(store);
     TransferEvent base{TransferEvent::Kind::download, ref.registry, ref.repository, p.d.digest.to_string(),

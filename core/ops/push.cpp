@@ -8,10 +8,10 @@
 #include "core/oci/reference.hpp"
 #include "core/ops/git_source.hpp"
 #include "core/registry/credentials.hpp"
-#include "core/registry/parallel.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 
 namespace ecp::ops {
 namespace stdfs = std::filesystem;
@@ -66,7 +66,7 @@ Registries::Registries(const RegistryOptions& options) : options_(options) {
 
 Registries::~Registries() = default;
 
-int Registries::jobs() const { return options_.jobs > 0 ? options_.jobs : registry::default_jobs(); }
+int Registries::jobs() const { return options_.jobs > 0 ? options_.jobs : default_jobs(); }
 
 stdfs::path Registries::store_dir() const {
   return options_.store.empty() ? fs::ecp_home() / "store" : options_.store;

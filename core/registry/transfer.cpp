@@ -9,8 +9,8 @@
 #include "core/oci/json.hpp"
 #include "core/oci/manifest.hpp"
 #include "core/oci/media_types.hpp"
-#include "core/registry/parallel.hpp"
 #include "core/util/error.hpp"
+#include "core/util/parallel.hpp"
 
 namespace ecp::registry {
 namespace {

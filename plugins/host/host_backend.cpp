@@ -6,11 +6,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <thread>
+#include <mutex>
 
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 
 namespace ecp::plugins::host {
 
@@ -127,30 +127,7 @@ std::vector<std::string> HostBackend::base_args() const { return {root_, app_.ap
 
 std::vector<std::exception_ptr> HostBackend::each(const std::vector<Host*>& hosts,
                                                   const std::function<void(Host&)>& fn) {
-  std::vector<std::exception_ptr> errors(hosts.size());
-  if (hosts.size() == 1) {
-    try {
-      fn(*hosts[0]);
-    } catch (...) {
-      errors[0] = std::current_exception();
-    }
-    return errors;
-  }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i; (i = next++) < hosts.size();) {
-      try {
-        fn(*hosts[i]);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> threads;
-    for (int t = 0; t < std::min<int>(parallel_, static_cast<int>(hosts.size())); ++t) threads.emplace_back(worker);
-  }
-  return errors;
+  return parallel_try(hosts.size(), parallel_, [&](std::size_t i) { fn(*hosts[i]); });
 }
 
 void HostBackend::activate(int revision) {
@@ -249,27 +226,20 @@ void HostBackend::logs(const backend::LogOptions& options, const backend::LineSi
     log::info("no instances of {}/{} on target {}", app_.app, app_.env, target_.name);
     return;
   }
-  std::vector<std::exception_ptr> errors(refs.size());
-  {
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 0; i < refs.size(); ++i)
-      threads.emplace_back([&, i] {
-        try {
-          const auto& ref = refs[i];
-          Host& h = host(ref.location);
-          auto args = base_args();
-          args.insert(args.end(), {ref.slot, std::to_string(ref.index), std::to_string(options.lines),
-                                   options.follow ? "1" : "0"});
-          Input in;
-          in.on_line = [&](std::string_view line) { sink(ref, line); };
-          // No timeout when following: it ends with an interrupt.
-          auto r = h.agent->call("logs", args, in, options.follow ? backend::Duration{0} : std::chrono::minutes(2));
-          if (!r.ok() && r.exit_code != 4) fail_call(*h.transport, "reading the log of " + ref.name(), r);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-  }
+  // Following streams never end, so every instance needs its own thread then.
+  int jobs = options.follow ? static_cast<int>(refs.size()) : parallel_;
+  auto errors = parallel_try(refs.size(), jobs, [&](std::size_t i) {
+    const auto& ref = refs[i];
+    Host& h = host(ref.location);
+    auto args = base_args();
+    args.insert(args.end(),
+                {ref.slot, std::to_string(ref.index), std::to_string(options.lines), options.follow ? "1" : "0"});
+    Input in;
+    in.on_line = [&](std::string_view line) { sink(ref, line); };
+    // No timeout when following: it ends with an interrupt.
+    auto r = h.agent->call("logs", args, in, options.follow ? backend::Duration{0} : std::chrono::minutes(2));
+    if (!r.ok() && r.exit_code != 4) fail_call(*h.transport, "reading the log of " + ref.name(), r);
+  });
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }

@@ -3,9 +3,9 @@
 
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "core/util/error.hpp"
+#include "core/util/parallel.hpp"
 #include "plugins/host/host_backend.hpp"
 #include "plugins/host/http_probe.hpp"
 
@@ -126,16 +126,13 @@ std::vector<backend::Failure> HostBackend::keep_running(const std::vector<backen
 
 std::vector<backend::Probe> HostBackend::health(const std::vector<backend::InstanceSpec>& instances) {
   std::vector<backend::Probe> probes(instances.size());
-  {
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 0; i < instances.size(); ++i)
-      threads.emplace_back([&, i] {
-        const auto& s = instances[i];
-        auto r = http_probe(host(s.ref.location).address, s.port + app_.health.port_delta, app_.health.path,
-                            app_.health.timeout);
-        probes[i] = {s.ref, r.healthy, false, r.detail};
-      });
-  }
+  // Probes are bounded like agent calls, by the target's `parallel` setting.
+  parallel_for(instances.size(), parallel_, [&](std::size_t i) {
+    const auto& s = instances[i];
+    auto r = http_probe(host(s.ref.location).address, s.port + app_.health.port_delta, app_.health.path,
+                        app_.health.timeout);
+    probes[i] = {s.ref, r.healthy, false, r.detail};
+  });
   // An instance that does not answer: is its process still there, is its host?
   auto groups = by_location(probes, [](const backend::Probe& p) { return p.ref; });
   std::vector<Host*> hosts;

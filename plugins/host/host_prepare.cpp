@@ -12,9 +12,11 @@
 //      configuration beside the files.
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -24,6 +26,7 @@
 #include "core/oci/media_types.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 #include "plugins/host/host_backend.hpp"
 
 namespace ecp::plugins::host {
@@ -127,6 +130,47 @@ void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr
   if (hosts.size() == 1) throw Error(*kind, all);
   fail(*kind, "{} failed on {} of {} hosts: {}", what, messages.size(), hosts.size(), all);
 }
+
+using Needed = std::map<std::string, const backend::LayerBlob*>;
+
+// Works out, in the background, how each needed layer travels (`plan`) and checks
+// it (`check`), at most one layer per core at a time. transfers[digest] is ready as
+// soon as its layer is planned, so sending starts with the first one; the result
+// fails with the first error.
+std::shared_future<void> start_layers(const Needed& needed,
+                                      std::map<std::string, std::shared_future<Transfer>>& transfers,
+                                      std::function<Transfer(const backend::LayerBlob&)> plan,
+                                      std::function<void(const backend::LayerBlob&, const Transfer&)> check) {
+  auto promised = std::make_shared<std::vector<std::promise<Transfer>>>(needed.size());
+  std::vector<const backend::LayerBlob*> order;
+  for (const auto& [d, l] : needed) {
+    transfers[d] = (*promised)[order.size()].get_future().share();
+    order.push_back(l);
+  }
+  auto work = [promised, order, plan, check] {
+    std::vector<std::atomic<bool>> started(order.size());
+    try {
+      parallel_for(order.size(), default_jobs(), [&](std::size_t i) {
+        started[i] = true;
+        Transfer t;
+        try {
+          t = plan(*order[i]);
+        } catch (...) {
+          (*promised)[i].set_exception(std::current_exception());
+          throw;
+        }
+        (*promised)[i].set_value(t);
+        check(*order[i], t);
+      });
+    } catch (...) {
+      // Layers never started after a failure: their hosts must not wait forever.
+      for (std::size_t i = 0; i < order.size(); ++i)
+        if (!started[i]) (*promised)[i].set_exception(std::current_exception());
+      throw;
+    }
+  };
+  return std::async(std::launch::async, work).share();
+}
 }  // namespace
 
 void HostBackend::ensure_checked(const backend::LayerBlob& layer, const std::string& file) {
@@ -191,16 +235,12 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
     tmp.emplace(tmp_dir_, "ecp-layers-");
   }
   std::map<std::string, std::shared_future<Transfer>> transfers;
-  for (const auto& [d, l] : needed)
-    transfers[d] = std::async(std::launch::async, [&, l = l]() -> Transfer {
-                     return remote ? plan_transfer(*l, tmp->path()) : Transfer{"", hex_of(l->digest), l->path, l->size};
-                   }).share();
-  std::shared_future<void> checked = std::async(std::launch::async, [&] {
-    std::vector<std::future<void>> each_layer;
-    for (const auto& [d, l] : needed)
-      each_layer.push_back(std::async(std::launch::async, [&, l = l] { ensure_checked(*l, transfers.at(l->digest).get().path); }));
-    for (auto& f : each_layer) f.get();
-  }).share();
+  std::shared_future<void> checked = start_layers(
+      needed, transfers,
+      [&](const backend::LayerBlob& l) {
+        return remote ? plan_transfer(l, tmp->path()) : Transfer{"", hex_of(l.digest), l.path, l.size};
+      },
+      [&](const backend::LayerBlob& l, const Transfer& t) { ensure_checked(l, t.path); });
 
   // 4. Send, 5. unpack.
   errors = each(hosts, [&](Host& h) {

@@ -33,9 +33,8 @@ struct NestedTree {
     diff->alias("d");
     diff->add_option("--env", env, "The environment [name]")->check(CLI::IsMember({"dev", "prod"}));
     diff->add_option("--secret", hidden, "hidden")->group("");
-    diff->add_option_group("extra")
-        ->add_option("--mode", mode)
-        ->transform(CLI::Transformer(std::map<std::string, std::string>{{"fast", "1"}, {"slow", "2"}}));
+    diff->add_option_group("extra")->add_option("--mode", mode)->transform(
+        CLI::Transformer(std::map<std::string, std::string>{{"fast", "1"}, {"slow", "2"}}));
     diff->add_option("files", files, "Files to compare")->check(CLI::ExistingFile);
   }
 };

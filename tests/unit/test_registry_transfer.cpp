@@ -9,7 +9,6 @@
 
 #include "core/oci/manifest.hpp"
 #include "core/registry/blob_locations.hpp"
-#include "core/registry/parallel.hpp"
 #include "core/registry/transfer.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -96,27 +95,4 @@ TEST_CASE("ecp::registry::BlobLocations") {
   BlobLocations none{std::filesystem::path()};
   none.add("reg", "x", a);
   CHECK(none.find("reg", a) == std::vector<std::string>{"x"});
-}
-
-TEST_CASE("ecp::registry::parallel_for") {
-  std::vector<int> hit(100, 0);
-  parallel_for(hit.size(), 4, [&](std::size_t i) { hit[i] += 1; });
-  CHECK(std::all_of(hit.begin(), hit.end(), [](int h) { return h == 1; }));
-  std::atomic<int> ran{0};
-  std::atomic<bool> boom{false};
-  CHECK_THROWS_AS(parallel_for(1000, 3, [&](std::size_t i) {
-    ++ran;
-    if (i == 5) {
-      boom = true;
-      fail(ErrorKind::registry, "boom");
-    }
-    // Later items outlast the failure by far (10 ms against the microseconds it
-    // takes to record it), so how many ran does not depend on the machine's speed.
-    if (i > 5) {
-      while (!boom) std::this_thread::yield();
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }), Error);
-  CHECK(ran.load() < 20);  // no new items start after a failure: 0..5 and those in flight
-  parallel_for(0, 4, [](std::size_t) { FAIL("no items"); });
 }
