@@ -3,6 +3,7 @@
 #include "cli/command_tree.hpp"
 #include "cli/deploy_output.hpp"
 #include "core/ops/status.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::cli {
 
@@ -35,12 +36,13 @@ void add_status(CommandTree& t) {
                                              s.latest->message.empty() ? "" : ": " + s.latest->message));
                       if (s.lock)
                         out.text(fmt::format("lock: held by {} since {} ({}, lease until {})", s.lock->holder,
-                                             ledger::rfc3339_ms(s.lock->since_ms), s.lock->operation,
-                                             ledger::rfc3339_ms(s.lock->expires_ms)));
+                                             text::rfc3339_ms(s.lock->since_ms), s.lock->operation,
+                                             text::rfc3339_ms(s.lock->expires_ms)));
                       for (const auto& u : s.unreachable) out.warn(u);
                       if (!s.gateway.empty()) {
-                        std::string w;
-                        for (const auto& [slot, pct] : s.weights) w += fmt::format("{}slot {} {}%", w.empty() ? "" : ", ", slot, pct);
+                        std::string w = text::join(s.weights, ", ", [](const auto& sp) {
+                          return fmt::format("slot {} {}%", sp.first, sp.second);
+                        });
                         out.text(fmt::format("gateway: {} ({})", s.gateway, w.empty() ? "not set up yet" : w));
                       }
                       if (s.canary_revision)
@@ -65,8 +67,8 @@ void add_status(CommandTree& t) {
                       nlohmann::json lock = nullptr;
                       if (s.lock)
                         lock = {{"holder", s.lock->holder}, {"operation", s.lock->operation},
-                                {"since", ledger::rfc3339_ms(s.lock->since_ms)},
-                                {"expires", ledger::rfc3339_ms(s.lock->expires_ms)}};
+                                {"since", text::rfc3339_ms(s.lock->since_ms)},
+                                {"expires", text::rfc3339_ms(s.lock->expires_ms)}};
                       out.result({{"app", s.app}, {"env", s.env}, {"target", s.target},
                                   {"current", record_json(s.current)}, {"latest", record_json(s.latest)},
                                   {"lock", lock}, {"instances", arr}, {"unreachable", s.unreachable},

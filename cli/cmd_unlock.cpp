@@ -3,6 +3,7 @@
 #include "cli/command_tree.hpp"
 #include "cli/deploy_output.hpp"
 #include "core/ops/unlock.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::cli {
 
@@ -21,14 +22,14 @@ void add_unlock(CommandTree& t) {
                       }
                       out.text(fmt::format("removed the lock of {} on {}/{} (held since {}); recorded in the ledger",
                                            r.removed->holder, r.app, r.env,
-                                           ledger::rfc3339_ms(r.removed->since_ms)));
+                                           text::rfc3339_ms(r.removed->since_ms)));
                       out.result({{"app", r.app},
                                   {"env", r.env},
                                   {"removed",
                                    {{"holder", r.removed->holder},
                                     {"operation", r.removed->operation},
-                                    {"since", ledger::rfc3339_ms(r.removed->since_ms)},
-                                    {"expires", ledger::rfc3339_ms(r.removed->expires_ms)}}}});
+                                    {"since", text::rfc3339_ms(r.removed->since_ms)},
+                                    {"expires", text::rfc3339_ms(r.removed->expires_ms)}}}});
                       return 0;
                     });
   cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/completion_gen.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::cli::completion {
 namespace {
@@ -14,12 +15,12 @@ std::string value_word(const Value& v) {
     case ValueKind::any: return "any";
     case ValueKind::file: return "file";
     case ValueKind::dir: return "dir";
-    case ValueKind::choice: return "choice " + join(v.choices, " ");
+    case ValueKind::choice: return "choice " + text::join(v.choices, " ");
   }
   return "";
 }
 
-std::string path_key(const CommandSpec& c) { return join(c.path, " "); }
+std::string path_key(const CommandSpec& c) { return text::join(c.path, " "); }
 
 void tables(std::string& s, const CommandSpec& root) {
   auto cmds = all_commands(root);
@@ -29,7 +30,7 @@ void tables(std::string& s, const CommandSpec& root) {
     for (const CommandSpec& sub : c->subcommands) {
       std::vector<std::string> keys{sh_quote(path_key(*c) + "|" + sub.name())};
       for (const auto& a : sub.aliases) keys.push_back(sh_quote(path_key(*c) + "|" + a));
-      s += fmt::format("        {}) echo {} ;;\n", join(keys, "|"), sh_quote(sub.name()));
+      s += fmt::format("        {}) echo {} ;;\n", text::join(keys, "|"), sh_quote(sub.name()));
     }
   s += "        *) return 1 ;;\n    esac\n}\n\n";
 
@@ -40,7 +41,7 @@ void tables(std::string& s, const CommandSpec& root) {
     for (const CommandSpec& sub : c->subcommands) subs.push_back(sub.name());
     for (const OptionSpec& o : c->options) opts.insert(opts.end(), o.names.begin(), o.names.end());
     s += fmt::format("        {}) _ecp_subs={} _ecp_opts={} ;;\n", sh_quote(path_key(*c)),
-                     sh_quote(join(subs, " ")), sh_quote(join(opts, " ")));
+                     sh_quote(text::join(subs, " ")), sh_quote(text::join(opts, " ")));
   }
   s += "    esac\n}\n\n";
 
@@ -51,7 +52,7 @@ void tables(std::string& s, const CommandSpec& root) {
       if (o.value.kind == ValueKind::none) continue;
       std::vector<std::string> keys;
       for (const auto& n : o.names) keys.push_back(sh_quote(path_key(*c) + "|" + n));
-      s += fmt::format("        {}) echo {} ;;\n", join(keys, "|"), sh_quote(value_word(o.value)));
+      s += fmt::format("        {}) echo {} ;;\n", text::join(keys, "|"), sh_quote(value_word(o.value)));
     }
   s += "    esac\n}\n\n";
 

@@ -5,11 +5,12 @@
 #include <fmt/format.h>
 
 #include "cli/completion_gen.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::cli::completion {
 namespace {
 
-std::string path_key(const CommandSpec& c) { return join(c.path, " "); }
+std::string path_key(const CommandSpec& c) { return text::join(c.path, " "); }
 
 // The `-n` condition: a fish command line, quoted once more as an argument.
 std::string at(const CommandSpec& c, std::string_view n = "") {
@@ -27,7 +28,7 @@ std::string value_args(const Value& v) {
     case ValueKind::choice: {
       std::vector<std::string> words;
       for (const auto& c : v.choices) words.push_back(fish_quote(c));
-      return " -x -a " + fish_quote(join(words, " "));
+      return " -x -a " + fish_quote(text::join(words, " "));
     }
   }
   return "";
@@ -40,7 +41,7 @@ void tables(std::string& s, const std::vector<const CommandSpec*>& cmds) {
     for (const CommandSpec& sub : c->subcommands) {
       std::vector<std::string> keys{fish_quote(path_key(*c) + "|" + sub.name())};
       for (const auto& a : sub.aliases) keys.push_back(fish_quote(path_key(*c) + "|" + a));
-      s += fmt::format("        case {}\n            echo {}\n", join(keys, " "), fish_quote(sub.name()));
+      s += fmt::format("        case {}\n            echo {}\n", text::join(keys, " "), fish_quote(sub.name()));
     }
   s += "        case '*'\n            return 1\n    end\nend\n\n";
 
@@ -51,7 +52,7 @@ void tables(std::string& s, const std::vector<const CommandSpec*>& cmds) {
     for (const OptionSpec& o : c->options)
       if (o.value.kind != ValueKind::none)
         for (const auto& n : o.names) keys.push_back(fish_quote(path_key(*c) + "|" + n));
-  if (!keys.empty()) s += "        case " + join(keys, " ") + "\n            return 0\n";
+  if (!keys.empty()) s += "        case " + text::join(keys, " ") + "\n            return 0\n";
   s += "    end\n    return 1\nend\n\n";
 }
 

@@ -149,15 +149,6 @@ std::vector<const CommandSpec*> all_commands(const CommandSpec& root) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& words, std::string_view sep) {
-  std::string out;
-  for (const auto& w : words) {
-    if (!out.empty()) out += sep;
-    out += w;
-  }
-  return out;
-}
-
 std::string sh_quote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {

@@ -75,7 +75,6 @@ std::string script_for(std::string_view shell, const CommandSpec& root);
 
 // Helpers shared by the emitters.
 std::vector<const CommandSpec*> all_commands(const CommandSpec& root);  // pre-order
-std::string join(const std::vector<std::string>& words, std::string_view sep);
 std::string sh_quote(std::string_view s);    // POSIX single quotes (bash, zsh)
 std::string fish_quote(std::string_view s);  // fish single quotes
 std::string first_sentence(std::string_view help);

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "cli/completion_gen.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::cli::completion {
 namespace {
@@ -38,7 +39,7 @@ std::string action(const Value& v) {
     case ValueKind::choice: {
       std::vector<std::string> words;
       for (const auto& c : v.choices) words.push_back(escape(c, " ()'\"$`:;&|<>*?[]{}#~"));
-      return "(" + join(words, " ") + ")";
+      return "(" + text::join(words, " ") + ")";
     }
   }
   return "";
@@ -47,7 +48,7 @@ std::string action(const Value& v) {
 std::vector<std::string> option_specs(const OptionSpec& o) {
   std::string excl;
   if (o.repeatable) excl = "*";
-  else if (o.names.size() > 1) excl = "(" + join(o.names, " ") + ")";
+  else if (o.names.size() > 1) excl = "(" + text::join(o.names, " ") + ")";
   std::string tail = "[" + escape(first_sentence(o.help), "[]") + "]";
   if (o.value.kind != ValueKind::none) tail += ":" + escape(o.value_name, ":") + ":" + action(o.value);
   std::vector<std::string> out;
@@ -77,20 +78,20 @@ void function_for(std::string& s, const CommandSpec& c) {
   }
   s += " && ret=0\n";
   if (!c.subcommands.empty()) {
-    std::string ctx = join(c.path, "-");
+    std::string ctx = text::join(c.path, "-");
     s += "    case $state in\n        command)\n            local -a subcommands=(\n";
     for (const CommandSpec& sub : c.subcommands)
       s += "                " + sh_quote(escape(sub.name(), ":") + ":" + first_sentence(sub.help)) + "\n";
     s += "            )\n";
     s += fmt::format("            _describe -t commands {} subcommands && ret=0 ;;\n",
-                     sh_quote(join(c.path, " ") + " command"));
+                     sh_quote(text::join(c.path, " ") + " command"));
     s += "        argument)\n";
     s += fmt::format("            curcontext=${{curcontext%:*:*}}:{}-$words[1]:\n", ctx);
     s += "            case $words[1] in\n";
     for (const CommandSpec& sub : c.subcommands) {
       std::vector<std::string> names{sh_quote(sub.name())};
       for (const auto& a : sub.aliases) names.push_back(sh_quote(a));
-      s += fmt::format("                {}) {} && ret=0 ;;\n", join(names, "|"), function_name(sub));
+      s += fmt::format("                {}) {} && ret=0 ;;\n", text::join(names, "|"), function_name(sub));
     }
     s += "            esac ;;\n    esac\n";
   }

@@ -5,6 +5,7 @@
 
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::backend {
 namespace {
@@ -116,7 +117,7 @@ std::string ExternalBackend::address(const std::string& location) {
 
 void ExternalBackend::prepare(const ReleaseSpec& release) {
   Json r = to_json(release);
-  r["config_b64"] = base64_encode(release.config_text);
+  r["config_b64"] = text::base64_encode(release.config_text);
   call("prepare", {{"release", r}}, std::chrono::minutes(30));
 }
 
@@ -165,30 +166,30 @@ void ExternalBackend::logs(const LogOptions& options, const LineSink& sink) {
 std::optional<std::string> ExternalBackend::get(const std::string& key) {
   Json r = call("state_get", {{"key", key}});
   if (!r.contains("data_b64") || r["data_b64"].is_null()) return std::nullopt;
-  return base64_decode(r["data_b64"].get<std::string>());
+  return text::base64_decode(r["data_b64"].get<std::string>());
 }
 
 std::vector<std::pair<std::string, std::string>> ExternalBackend::list(const std::string& prefix) {
   Json r = call("state_list", {{"prefix", prefix}});
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& e : r.value("entries", Json::array()))
-    out.emplace_back(e.value("key", ""), base64_decode(e.value("data_b64", "")));
+    out.emplace_back(e.value("key", ""), text::base64_decode(e.value("data_b64", "")));
   std::sort(out.begin(), out.end());
   return out;
 }
 
 void ExternalBackend::put(const std::string& key, std::string_view data) {
-  call("state_put", {{"key", key}, {"data_b64", base64_encode(data)}});
+  call("state_put", {{"key", key}, {"data_b64", text::base64_encode(data)}});
 }
 
 bool ExternalBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {
-  Json p = {{"key", key}, {"data_b64", base64_encode(data)}};
-  p["expected_b64"] = expected ? Json(base64_encode(*expected)) : Json(nullptr);
+  Json p = {{"key", key}, {"data_b64", text::base64_encode(data)}};
+  p["expected_b64"] = expected ? Json(text::base64_encode(*expected)) : Json(nullptr);
   return call("state_put_if", p).value("ok", false);
 }
 
 bool ExternalBackend::remove_if(const std::string& key, const std::string& expected) {
-  return call("state_remove_if", {{"key", key}, {"expected_b64", base64_encode(expected)}}).value("ok", false);
+  return call("state_remove_if", {{"key", key}, {"expected_b64", text::base64_encode(expected)}}).value("ok", false);
 }
 
 std::int64_t ExternalBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {

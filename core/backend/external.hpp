@@ -57,8 +57,4 @@ class ExternalBackend : public Backend, private StateStore, private Router {
   std::mutex mu_;  // one request at a time (the lock is renewed from another thread)
 };
 
-// base64 (RFC 4648, with padding): state bytes and configs travel as text.
-std::string base64_encode(std::string_view data);
-std::string base64_decode(std::string_view text);  // throws Error(validation) on bad input
-
 }  // namespace ecp::backend

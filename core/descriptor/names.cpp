@@ -175,8 +175,4 @@ std::optional<std::string> did_you_mean(std::string_view word, const std::vector
   return did_you_mean(word, views);
 }
 
-std::string join(const std::vector<std::string_view>& words, std::string_view separator) {
-  return fmt::format("{}", fmt::join(words, separator));
-}
-
 }  // namespace ecp::descriptor

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/descriptor/values.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::descriptor::detail {
 
@@ -72,7 +73,7 @@ void Reader::check_keys(const Node& map, std::string_view field, const std::vect
              fmt::format("{}unknown key {}; did you mean '{}'?", where, quoted(e.key), *best));
     else
       report(e.line, e.column, Severity::error, path,
-             fmt::format("{}unknown key {}; valid keys: {}", where, quoted(e.key), join(known)));
+             fmt::format("{}unknown key {}; valid keys: {}", where, quoted(e.key), text::join(known, ", ")));
   }
 }
 

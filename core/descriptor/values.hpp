@@ -56,7 +56,4 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
 std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
-// "a, b, c" for messages that list valid values.
-std::string join(const std::vector<std::string_view>& words, std::string_view separator = ", ");
-
 }  // namespace ecp::descriptor

@@ -3,6 +3,7 @@
 
 #include "core/descriptor/values.hpp"
 #include "core/descriptor/walk.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::descriptor::detail {
 namespace {
@@ -44,9 +45,10 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
         d.type = *t;
       } else {
         auto hint = did_you_mean(*v, app_type_names());
-        r.error(*n, "type", fmt::format("unknown type {}{}; valid types: {}", quoted(*v),
-                                        hint ? fmt::format(" (did you mean '{}'?)", *hint) : "",
-                                        join(app_type_names())));
+        r.error(
+            *n, "type",
+            fmt::format("unknown type {}{}; valid types: {}", quoted(*v),
+                        hint ? fmt::format(" (did you mean '{}'?)", *hint) : "", text::join(app_type_names(), ", ")));
       }
     }
   }

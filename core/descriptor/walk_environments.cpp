@@ -6,6 +6,7 @@
 
 #include "core/descriptor/values.hpp"
 #include "core/descriptor/walk.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::descriptor::detail {
 namespace {
@@ -23,8 +24,10 @@ std::optional<StrategyType> strategy_type(Reader& r, const Node& n, const std::s
   if (!t) return std::nullopt;
   if (auto type = strategy_type_from(*t)) return type;
   auto hint = did_you_mean(*t, strategy_type_names());
-  r.error(n, field, fmt::format("unknown strategy {}{}; valid strategies: {}", quoted(*t),
-                                hint ? fmt::format(" (did you mean '{}'?)", *hint) : "", join(strategy_type_names())));
+  r.error(
+      n, field,
+      fmt::format("unknown strategy {}{}; valid strategies: {}", quoted(*t),
+                  hint ? fmt::format(" (did you mean '{}'?)", *hint) : "", text::join(strategy_type_names(), ", ")));
   return std::nullopt;
 }
 
@@ -76,7 +79,8 @@ void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strate
   r.check_keys(n, field, {"type", "batch", "max_unavailable", "keep", "steps", "pause", "analysis", "header"});
   std::optional<StrategyType> type;
   if (const Node* t = r.get(n, "type")) type = strategy_type(r, *t, field + ".type");
-  else r.error(n, field, fmt::format("missing 'type' ({})", join(strategy_type_names())));
+  else
+    r.error(n, field, fmt::format("missing 'type' ({})", text::join(strategy_type_names(), ", ")));
   if (!type) return;
   s.type = *type;
   for (const auto& e : n.entries) {

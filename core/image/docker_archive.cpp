@@ -11,6 +11,7 @@
 #include "core/image/tar_file.hpp"
 #include "core/oci/json.hpp"
 #include "core/util/error.hpp"
+#include "core/util/fd.hpp"
 
 namespace ecp::image {
 namespace {
@@ -30,10 +31,7 @@ void stream_blob(const Store& store, const oci::Digest& d, ByteSink& out) {
   auto path = store.blob_path(d);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(ErrorKind::io, "{}: cannot open: {}", path.string(), std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  UniqueFd closer(fd);
   std::vector<char> buf(1 << 20);
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());

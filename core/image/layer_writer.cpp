@@ -17,6 +17,7 @@
 #include "core/image/layer_cache.hpp"
 #include "core/image/utf8_locale.hpp"
 #include "core/util/error.hpp"
+#include "core/util/fd.hpp"
 
 namespace ecp::image {
 namespace {
@@ -193,10 +194,7 @@ class TarWriter {
     const auto& src = e.source;
     int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail(ErrorKind::build, "{}: cannot read: {}", src.string(), std::strerror(errno));
-    struct Closer {
-      int fd;
-      ~Closer() { ::close(fd); }
-    } closer{fd};
+    UniqueFd closer(fd);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     std::int64_t left = e.stat->size;
     while (left > 0) {

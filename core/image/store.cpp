@@ -12,6 +12,7 @@
 #include "core/oci/json.hpp"
 #include "core/oci/manifest.hpp"
 #include "core/util/error.hpp"
+#include "core/util/fd.hpp"
 #include "core/util/fs.hpp"
 
 namespace ecp::image {
@@ -21,21 +22,18 @@ namespace {
 class FolderLock {
  public:
   FolderLock(const stdfs::path& dir, int how) {
-    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd_ < 0) fail(ErrorKind::io, "{}: cannot open: {}", dir.string(), std::strerror(errno));
-    while (::flock(fd_, how) != 0) {
+    fd_.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd_) fail(ErrorKind::io, "{}: cannot open: {}", dir.string(), std::strerror(errno));
+    while (::flock(fd_.get(), how) != 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd_);
-      fail(ErrorKind::io, "{}: cannot lock: {}", dir.string(), std::strerror(e));
+      fail(ErrorKind::io, "{}: cannot lock: {}", dir.string(), std::strerror(errno));
     }
   }
-  ~FolderLock() { ::close(fd_); }
   FolderLock(const FolderLock&) = delete;
   FolderLock& operator=(const FolderLock&) = delete;
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 oci::Index read_index(const stdfs::path& dir) {

@@ -4,6 +4,7 @@
 
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ledger {
 
@@ -12,8 +13,8 @@ using Json = nlohmann::json;
 std::string to_json(const Lease& l) {
   return Json{{"holder", l.holder},
               {"operation", l.operation},
-              {"since", rfc3339_ms(l.since_ms)},
-              {"expires", rfc3339_ms(l.expires_ms)},
+              {"since", text::rfc3339_ms(l.since_ms)},
+              {"expires", text::rfc3339_ms(l.expires_ms)},
               {"since_ms", l.since_ms},
               {"expires_ms", l.expires_ms},
               {"token", l.token}}
@@ -121,7 +122,8 @@ void HeldLock::release() {
   try {
     storage_.remove_if(lock_key, stored_);
   } catch (const std::exception& e) {
-    log::warn("could not remove the lock (it expires by itself at {}): {}", rfc3339_ms(lease_.expires_ms), e.what());
+    log::warn("could not remove the lock (it expires by itself at {}): {}", text::rfc3339_ms(lease_.expires_ms),
+              e.what());
   }
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ledger {
 
@@ -104,36 +105,6 @@ Event event_from_json(std::string_view text, std::string_view what) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a ledger event", what);
   return {j.value("type", ""), j.value("who", ""), j.value("when", ""), j.value("message", "")};
-}
-
-std::string rfc3339_ms(std::int64_t epoch_ms) {
-  time_t t = static_cast<time_t>(epoch_ms / 1000);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  int ms = static_cast<int>(epoch_ms % 1000);
-  return ms == 0 ? std::string(buf) + "Z" : fmt::format("{}.{:03}Z", buf, ms);
-}
-
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
-  std::string s(text);
-  struct tm tm {};
-  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return std::nullopt;
-  std::int64_t ms = 0;
-  if (*rest == '.') {
-    ++rest;
-    int digits = 0;
-    while (*rest >= '0' && *rest <= '9') {
-      if (digits < 3) ms = ms * 10 + (*rest - '0');
-      ++digits;
-      ++rest;
-    }
-    for (; digits < 3; ++digits) ms *= 10;
-  }
-  if (std::string_view(rest) != "Z") return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
 std::int64_t now_ms() {

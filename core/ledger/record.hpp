@@ -74,9 +74,7 @@ struct Event {
 std::string to_json(const Event& e);
 Event event_from_json(std::string_view text, std::string_view what);
 
-// RFC 3339 in UTC ("2024-05-01T12:00:00Z") and back, in milliseconds since 1970.
-std::string rfc3339_ms(std::int64_t epoch_ms);
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+// Milliseconds since 1970 (as text: text::rfc3339_ms).
 std::int64_t now_ms();
 
 }  // namespace ecp::ledger

@@ -20,23 +20,6 @@ Json parse_json(std::string_view text, std::string_view what) {
   }
 }
 
-std::string rfc3339(std::int64_t t) {
-  // Days-from-civil inverse (H. Hinnant's algorithm): pure arithmetic, no tz database.
-  std::int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-  std::int64_t secs = t - days * 86400;
-  std::int64_t z = days + 719468;
-  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  std::int64_t doe = z - era * 146097;
-  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = yoe + era * 400;
-  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  std::int64_t mp = (5 * doy + 2) / 153;
-  std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600, secs / 60 % 60, secs % 60);
-}
-
 namespace detail {
 
 const Json& expect_object(const Json& j, std::string_view what) {

@@ -20,9 +20,6 @@ std::string canonical(const Json& j);
 // Parses JSON text; throws Error(validation) "invalid <what>: <reason>".
 Json parse_json(std::string_view text, std::string_view what);
 
-// "2024-01-02T03:04:05Z" for seconds since the Unix epoch (UTC, no fraction).
-std::string rfc3339(std::int64_t epoch_seconds);
-
 // Field readers used by the from_json functions: each throws Error(validation)
 // naming `what` and the key when the value has the wrong type. A missing key or
 // null gives the empty value.

@@ -26,6 +26,7 @@
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ops {
 namespace stdfs = std::filesystem;
@@ -134,15 +135,6 @@ void set_image_config(oci::ImageConfig& c, const descriptor::Descriptor& d, cons
 
 }  // namespace
 
-std::string rfc3339(std::int64_t seconds) {
-  time_t t = static_cast<time_t>(seconds);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 BuildResult build(const BuildOptions& options) {
   // 0. Ctrl-C from here on removes what the build has half written (build_interrupt.hpp).
   InterruptGuard interrupt;
@@ -173,7 +165,7 @@ BuildResult build(const BuildOptions& options) {
   image::Store::check_tag_name(reference);
   std::string version = d.version.empty() ? tag : d.version;
   std::int64_t epoch = creation_time(git);
-  std::string created = rfc3339(epoch);
+  std::string created = text::rfc3339(epoch);
 
   image::LayerOptions lo;
   lo.compression = image::parse_compression(options.compression);

@@ -44,7 +44,4 @@ struct BuildResult {
 
 BuildResult build(const BuildOptions& options);
 
-// RFC 3339 in UTC for seconds since the epoch ("2023-11-14T22:13:20Z").
-std::string rfc3339(std::int64_t seconds);
-
 }  // namespace ecp::ops

@@ -14,6 +14,7 @@
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "core/util/process.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ops {
 
@@ -107,7 +108,7 @@ DeployResult canary(const CanaryOptions& o) {
 
     // 4. Record, unlock.
     conclude(ctx, *rec, r, running, in.steps, records, result, o.on_event);
-    rec->finished = r.outcome == strategy::Outcome::paused ? "" : ledger::rfc3339_ms(ledger::now_ms());
+    rec->finished = r.outcome == strategy::Outcome::paused ? "" : text::rfc3339_ms(ledger::now_ms());
     ctx.ledger->write(*rec);
     result.outcome = std::string(ledger::to_string(rec->outcome));
     result.message = rec->message;

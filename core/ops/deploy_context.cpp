@@ -13,6 +13,7 @@
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
 #include "core/util/process.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ops {
 namespace {
@@ -83,8 +84,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   const auto& d = c.project.descriptor;
   const auto* e = descriptor::find_environment(d, env);
   if (!e) {
-    std::string names;
-    for (const auto& x : d.environments) names += (names.empty() ? "" : ", ") + x.name;
+    std::string names = text::join(d.environments, ", ", [](const auto& x) { return x.name; });
     fail(ErrorKind::usage, "{} has no environment '{}' (it has: {})", d.file, env, names.empty() ? "none" : names);
   }
   c.env = *e;
@@ -149,14 +149,14 @@ std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::st
     if (a.acquired) {
       if (a.took_over)
         log::warn("took over an expired lock of {} (since {}, expired {})", a.took_over->holder,
-                  ledger::rfc3339_ms(a.took_over->since_ms), ledger::rfc3339_ms(a.took_over->expires_ms));
+                  text::rfc3339_ms(a.took_over->since_ms), text::rfc3339_ms(a.took_over->expires_ms));
       return std::make_unique<ledger::HeldLock>(*ctx.storage, want, lock_lease());
     }
     const auto& h = a.holder.value_or(ledger::Lease{});
     std::string msg = fmt::format("{}/{} is locked by {} since {} ({}; the lease runs until {})", ctx.app.app,
-                                  ctx.app.env, h.holder, ledger::rfc3339_ms(h.since_ms),
+                                  ctx.app.env, h.holder, text::rfc3339_ms(h.since_ms),
                                   h.operation.empty() ? "unknown operation" : h.operation,
-                                  ledger::rfc3339_ms(h.expires_ms));
+                                  text::rfc3339_ms(h.expires_ms));
     if (std::chrono::steady_clock::now() >= deadline)
       fail(ErrorKind::lock_held, "{}; wait with --lock-wait DURATION, or if that release is gone: ecp unlock --env {} "
                                  "--force",

@@ -10,14 +10,16 @@
 // An interrupt (SIGINT/SIGTERM) is a failure like any other: the strategy puts the
 // previous revision back, the outcome is recorded and the lock released; only then
 // does the caller learn it was interrupted.
+#include "core/ops/deploy_engine.hpp"
+
 #include <fmt/format.h>
 
 #include "core/ops/canary.hpp"
-#include "core/ops/deploy_engine.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "core/util/process.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ops {
 
@@ -147,7 +149,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     process::Shield shield;
     rec.outcome = outcome;
     rec.message = message;
-    rec.finished = outcome == ledger::Outcome::paused ? "" : ledger::rfc3339_ms(ledger::now_ms());
+    rec.finished = outcome == ledger::Outcome::paused ? "" : text::rfc3339_ms(ledger::now_ms());
     if (recorded) {
       try {
         ctx.ledger->write(rec);
@@ -172,11 +174,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
            ctx.app.app, ctx.app.env, *in.expect_next_revision - 1, next - 1);
     auto cur = ledger::current(records);
     auto status = ctx.backend->status();
-    if (!status.unreachable.empty()) {
-      std::string u;
-      for (const auto& s : status.unreachable) u += (u.empty() ? "" : "; ") + s;
-      fail(ErrorKind::io, "cannot release: {}", u);
-    }
+    if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot release: {}", text::join(status.unreachable, "; "));
     // Only a target with a gateway can have a paused canary.
     if (auto c = ctx.backend->router() ? read_canary(ctx) : std::nullopt)
       fail(ErrorKind::lock_held,
@@ -197,7 +195,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     rec.config_digest = in.config.digest;
     rec.strategy = in.strategy;
     rec.who = who();
-    rec.when = ledger::rfc3339_ms(ledger::now_ms());
+    rec.when = text::rfc3339_ms(ledger::now_ms());
     rec.change_id = in.change_id;
     rec.from_revision = cur ? cur->revision : 0;
     rec.rollback_to = in.rollback_to;

@@ -11,6 +11,7 @@
 #include "core/ops/deploy_engine.hpp"
 #include "core/ops/push.hpp"
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ops {
 
@@ -22,9 +23,8 @@ ReleaseResult release(const ReleaseOptions& o) {
   // 1. The project, the environment and its configuration.
   Project project = load_project(o.project);
   if (!descriptor::find_environment(project.descriptor, o.env)) {
-    std::string names;
-    for (const auto& e : project.descriptor.environments) names += (names.empty() ? "" : ", ") + e.name;
-    fail(ErrorKind::usage, "{} has no environment '{}' (it has: {})", project.descriptor.file, o.env, names);
+    fail(ErrorKind::usage, "{} has no environment '{}' (it has: {})", project.descriptor.file, o.env,
+         text::join(project.descriptor.environments, ", ", [](const auto& e) { return e.name; }));
   }
   ReleaseInput in;
   in.config = render_deploy_config(o.project, project, o.env);
@@ -68,12 +68,11 @@ ReleaseResult release(const ReleaseOptions& o) {
   if (r.deploy.outcome == "succeeded" || r.deploy.outcome == "unchanged" || r.deploy.outcome == "paused") {
     std::vector<backend::InstanceSpec> specs;
     for (const auto& i : r.deploy.instances) specs.push_back({{i.location, i.slot, i.index}, i.revision, i.port});
-    r.verified = true;
-    for (const auto& p : ctx.backend->health(specs)) {
-      if (p.healthy) continue;
-      r.verified = false;
-      r.verify_detail += fmt::format("{}{}: {}", r.verify_detail.empty() ? "" : "; ", p.ref.name(), p.detail);
-    }
+    std::vector<std::string> unhealthy;
+    for (const auto& p : ctx.backend->health(specs))
+      if (!p.healthy) unhealthy.push_back(fmt::format("{}: {}", p.ref.name(), p.detail));
+    r.verified = unhealthy.empty();
+    r.verify_detail = text::join(unhealthy, "; ");
     emit("verify", r.verified ? fmt::format("verified: {} instance(s) healthy", specs.size())
                               : "verification failed: " + r.verify_detail);
   }

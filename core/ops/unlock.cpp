@@ -4,6 +4,7 @@
 
 #include "core/ops/deploy_context.hpp"
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::ops {
 
@@ -18,16 +19,16 @@ UnlockResult unlock(const UnlockOptions& o) {
   if (!o.force)
     fail(ErrorKind::usage,
          "{}/{} is locked by {} since {} ({}); if that release is gone, remove the lock with --force",
-         r.app, r.env, held->holder, ledger::rfc3339_ms(held->since_ms), held->operation);
+         r.app, r.env, held->holder, text::rfc3339_ms(held->since_ms), held->operation);
   r.removed = ledger::force_unlock(*ctx.storage);
   if (r.removed) {
     ledger::Event e;
     e.type = "unlock";
     e.who = who();
-    e.when = ledger::rfc3339_ms(ledger::now_ms());
+    e.when = text::rfc3339_ms(ledger::now_ms());
     e.message = fmt::format("forced unlock: removed the lock of {} ({}) held since {}, lease until {}",
-                            r.removed->holder, r.removed->operation, ledger::rfc3339_ms(r.removed->since_ms),
-                            ledger::rfc3339_ms(r.removed->expires_ms));
+                            r.removed->holder, r.removed->operation, text::rfc3339_ms(r.removed->since_ms),
+                            text::rfc3339_ms(r.removed->expires_ms));
     ctx.ledger->add_event(e);
   }
   return r;

@@ -1,13 +1,12 @@
 #include "core/registry/auth.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include "core/oci/json.hpp"
 #include "core/registry/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::registry {
 namespace {
@@ -19,12 +18,6 @@ bool token_char(char c) {
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
 }
 
 }  // namespace
@@ -79,30 +72,6 @@ std::vector<Challenge> parse_challenges(std::string_view h) {
   return out;
 }
 
-std::string base64_encode(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string base64_decode(std::string_view text) {
-  std::string t(text);
-  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-  if (t.size() % 4 != 0) fail(ErrorKind::validation, "invalid base64 text");
-  std::string out(3 * t.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(t.data()),
-                          static_cast<int>(t.size()));
-  if (n < 0) fail(ErrorKind::validation, "invalid base64 text");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  std::size_t pad = 0;
-  if (!t.empty() && t.back() == '=') ++pad;
-  if (t.size() > 1 && t[t.size() - 2] == '=') ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
 std::string url_encode(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
@@ -138,10 +107,10 @@ std::string Authenticator::authorization(const std::vector<std::string>& scopes)
   std::lock_guard g(mutex_);
   if (challenge_.scheme == "basic") {
     if (credentials_.username.empty() && credentials_.password.empty()) return {};
-    return "Basic " + base64_encode(credentials_.username + ":" + credentials_.password);
+    return "Basic " + text::base64_encode(credentials_.username + ":" + credentials_.password);
   }
   if (challenge_.scheme != "bearer") return {};
-  std::string key = join(scopes, " ");
+  std::string key = text::join(scopes, " ");
   auto it = tokens_.find(key);
   if (it == tokens_.end() || std::chrono::steady_clock::now() >= it->second.expires)
     it = tokens_.insert_or_assign(key, fetch_token(scopes)).first;
@@ -150,7 +119,7 @@ std::string Authenticator::authorization(const std::vector<std::string>& scopes)
 
 bool Authenticator::unauthorized(const std::vector<std::string>& scopes, const HttpResponse& response) {
   std::lock_guard g(mutex_);
-  tokens_.erase(join(scopes, " "));
+  tokens_.erase(text::join(scopes, " "));
   auto challenges = parse_challenges(response.header("www-authenticate"));
   for (const auto& c : challenges)
     if (c.scheme == "bearer" || c.scheme == "basic") {
@@ -184,17 +153,19 @@ Authenticator::Token Authenticator::fetch_token(const std::vector<std::string>& 
     req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
     req.body = "grant_type=refresh_token&client_id=ecp&service=" + url_encode(service) +
                "&refresh_token=" + url_encode(credentials_.identity_token);
-    if (!scopes.empty()) req.body += "&scope=" + url_encode(join(scopes, " "));
+    if (!scopes.empty()) req.body += "&scope=" + url_encode(text::join(scopes, " "));
   } else {
-    std::string query;
-    if (!service.empty()) query += "service=" + url_encode(service);
-    for (const auto& s : scopes) query += (query.empty() ? "" : "&") + std::string("scope=") + url_encode(s);
-    if (!credentials_.username.empty()) query += (query.empty() ? "" : "&") + std::string("account=") + url_encode(credentials_.username);
+    std::vector<std::string> params;
+    if (!service.empty()) params.push_back("service=" + url_encode(service));
+    for (const auto& s : scopes) params.push_back("scope=" + url_encode(s));
+    if (!credentials_.username.empty()) params.push_back("account=" + url_encode(credentials_.username));
+    std::string query = text::join(params, "&");
     req.url = realm + (query.empty() ? "" : (realm.find('?') == std::string::npos ? "?" : "&") + query);
     if (!credentials_.empty())
-      req.headers.push_back("Authorization: Basic " + base64_encode(credentials_.username + ":" + credentials_.password));
+      req.headers.push_back("Authorization: Basic " +
+                            text::base64_encode(credentials_.username + ":" + credentials_.password));
   }
-  info.operation = fmt::format("token request to {} for {}", realm, scopes.empty() ? "login" : join(scopes, " "));
+  info.operation = fmt::format("token request to {} for {}", realm, scopes.empty() ? "login" : text::join(scopes, " "));
   HttpResponse r = http_.perform(req);
   if (r.status == 0) {
     info.transport = r.error;
@@ -225,7 +196,7 @@ Authenticator::Token Authenticator::fetch_token(const std::vector<std::string>& 
   // Renew 10 s early (or at half life for short tokens) so a request never carries a dying token.
   long long margin = std::min(10LL, expires_in / 2);
   t.expires = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1LL, expires_in - margin));
-  log::debug("registry {}: got a token for {}", registry_, join(scopes, " "));
+  log::debug("registry {}: got a token for {}", registry_, text::join(scopes, " "));
   return t;
 }
 

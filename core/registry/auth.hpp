@@ -32,9 +32,6 @@ struct Credentials {
   bool empty() const { return username.empty() && password.empty() && identity_token.empty(); }
 };
 
-std::string base64_encode(std::string_view data);
-// Throws Error(validation) for text that is not base64.
-std::string base64_decode(std::string_view text);
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string url_encode(std::string_view s);
 

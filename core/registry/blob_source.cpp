@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/util/error.hpp"
+#include "core/util/fd.hpp"
 
 namespace ecp::registry {
 namespace {
@@ -14,14 +15,13 @@ namespace {
 class FileReader : public BlobReader {
  public:
   FileReader(const std::filesystem::path& path, std::int64_t offset) : path_(path), offset_(offset) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) fail(ErrorKind::io, "{}: cannot open: {}", path.string(), std::strerror(errno));
-    ::posix_fadvise(fd_, offset, 0, POSIX_FADV_SEQUENTIAL);
+    fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_) fail(ErrorKind::io, "{}: cannot open: {}", path.string(), std::strerror(errno));
+    ::posix_fadvise(fd_.get(), offset, 0, POSIX_FADV_SEQUENTIAL);
   }
-  ~FileReader() override { ::close(fd_); }
   std::size_t read(char* buf, std::size_t n) override {
     for (;;) {
-      ssize_t got = ::pread(fd_, buf, n, offset_);
+      ssize_t got = ::pread(fd_.get(), buf, n, offset_);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) fail(ErrorKind::io, "{}: read failed: {}", path_.string(), std::strerror(errno));
       offset_ += got;
@@ -32,7 +32,7 @@ class FileReader : public BlobReader {
  private:
   std::filesystem::path path_;
   std::int64_t offset_;
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace

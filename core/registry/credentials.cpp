@@ -8,6 +8,7 @@
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::registry {
 namespace stdfs = std::filesystem;
@@ -111,7 +112,7 @@ Credentials find_credentials(std::string_view registry, const stdfs::path& confi
     if (auto a = v.find("auth"); a != v.end() && a->is_string() && !a->get<std::string>().empty()) {
       std::string plain;
       try {
-        plain = base64_decode(a->get<std::string>());
+        plain = text::base64_decode(a->get<std::string>());
       } catch (const Error&) {
         fail(ErrorKind::auth, "{}: auths.{}.auth is not valid base64", config.string(), k);
       }
@@ -148,7 +149,7 @@ std::string store_credentials(std::string_view registry, const Credentials& c, c
   auto& auths = j["auths"];
   for (auto it = auths.begin(); it != auths.end();)  // one entry per registry
     it = key_matches(it.key(), registry) && it.key() != key ? auths.erase(it) : std::next(it);
-  auths[key] = {{"auth", base64_encode(c.username + ":" + c.password)}};
+  auths[key] = {{"auth", text::base64_encode(c.username + ":" + c.password)}};
   write_config(config, j);
   return config.string();
 }

@@ -9,6 +9,7 @@
 #include "core/strategy/restore.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::strategy {
 
@@ -40,8 +41,7 @@ Result rolling(backend::Backend& backend, const Input& in) {
       std::vector<backend::InstanceSpec> chunk(order.begin() + b * step,
                                                order.begin() + std::min<std::size_t>(order.size(), (b + 1) * step));
       auto chunk_refs = refs(chunk);
-      std::string names;
-      for (const auto& r : chunk_refs) names += (names.empty() ? "" : ", ") + r.name();
+      std::string names = text::join(chunk_refs, ", ", [](const auto& r) { return r.name(); });
       emit(in, {"batch", fmt::format("batch {}/{}: {}", b + 1, batches, names), chunk_refs, b + 1, batches});
       touched.insert(touched.end(), chunk_refs.begin(), chunk_refs.end());
       // Stop the instances' old revision (those that had one), start the new one.

@@ -10,6 +10,7 @@
 #include "core/strategy/restore.hpp"
 #include "core/util/error.hpp"
 #include "core/util/process.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::strategy {
 
@@ -35,15 +36,11 @@ Result rollout(backend::Backend& backend, const Input& input) {
 namespace detail {
 
 std::string describe(const std::vector<backend::Probe>& failed) {
-  std::string s;
-  for (const auto& p : failed) s += fmt::format("{}{}: {}", s.empty() ? "" : "; ", p.ref.name(), p.detail);
-  return s;
+  return text::join(failed, "; ", [](const auto& p) { return fmt::format("{}: {}", p.ref.name(), p.detail); });
 }
 
 std::string describe(const std::vector<backend::Failure>& failed) {
-  std::string s;
-  for (const auto& f : failed) s += fmt::format("{}{}: {}", s.empty() ? "" : "; ", f.ref.name(), f.message);
-  return s;
+  return text::join(failed, "; ", [](const auto& f) { return fmt::format("{}: {}", f.ref.name(), f.message); });
 }
 
 std::vector<backend::InstanceRef> refs(const std::vector<backend::InstanceSpec>& specs) {

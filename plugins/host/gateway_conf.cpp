@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::plugins::host {
 
@@ -140,9 +141,7 @@ std::string render_gateway_conf(const GatewaySpec& g) {
 }
 
 std::string weights_text(const std::map<std::string, int>& weights) {
-  std::string s;
-  for (const auto& [slot, w] : weights) s += fmt::format("{}{}={}", s.empty() ? "" : " ", slot, w);
-  return s;
+  return text::join(weights, " ", [](const auto& sw) { return fmt::format("{}={}", sw.first, sw.second); });
 }
 
 std::map<std::string, int> parse_weights(std::string_view text) {

@@ -11,6 +11,7 @@
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::plugins::host {
 
@@ -32,15 +33,9 @@ std::filesystem::path persist_dir() {
   return dir;
 }
 
-std::string rfc3339(long long seconds) {
-  if (seconds <= 0) return "";
-  time_t t = static_cast<time_t>(seconds);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+// The agent writes 0 for a time it does not know.
+std::string time_text(long long seconds) { return seconds > 0 ? text::rfc3339(seconds) : ""; }
+
 }  // namespace
 
 HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app)
@@ -180,9 +175,9 @@ backend::TargetStatus parse_status(const std::string& location, const std::strin
       i.port = std::atoi(f[4].c_str());
       i.pid = std::atoll(f[5].c_str());
       i.state = backend::instance_state_from(f[6]);
-      i.since = rfc3339(std::atoll(f[7].c_str()));
+      i.since = time_text(std::atoll(f[7].c_str()));
       i.restarts = std::atoi(f[8].c_str());
-      if (f.size() >= 10) i.stops_at = rfc3339(std::atoll(f[9].c_str()));
+      if (f.size() >= 10) i.stops_at = time_text(std::atoll(f[9].c_str()));
       i.address = address;
       s.instances.push_back(i);
     }

@@ -27,6 +27,7 @@
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/text.hpp"
 #include "plugins/host/host_backend.hpp"
 
 namespace ecp::plugins::host {
@@ -125,8 +126,7 @@ void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr
     }
   }
   if (messages.empty()) return;
-  std::string all;
-  for (const auto& m : messages) all += (all.empty() ? "" : "; ") + m;
+  std::string all = text::join(messages, "; ");
   if (hosts.size() == 1) throw Error(*kind, all);
   fail(*kind, "{} failed on {} of {} hosts: {}", what, messages.size(), hosts.size(), all);
 }

@@ -7,6 +7,7 @@
 #include "core/oci/digest.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 #include "plugins/host/host_backend.hpp"
 
 namespace ecp::plugins::host {
@@ -30,18 +31,18 @@ std::vector<std::pair<std::string, std::string>> parse_state_list(const std::str
 }
 
 process::Result HostBackend::state_read(const std::string& verb, const std::vector<std::string>& args) {
-  std::string skipped;
+  std::vector<std::string> skipped;
   for (auto& h : hosts_) {
     auto r = h->agent->call(verb, args, {}, std::chrono::seconds(60));
     if (!h->transport->local() && ssh_failed(r)) {
-      skipped += fmt::format("{}{} ({})", skipped.empty() ? "" : ", ", h->label, h->transport->unreachable());
+      skipped.push_back(fmt::format("{} ({})", h->label, h->transport->unreachable()));
       continue;
     }
-    if (!skipped.empty()) log::warn("the ledger is read from {}: unreachable: {}", h->label, skipped);
+    if (!skipped.empty()) log::warn("the ledger is read from {}: unreachable: {}", h->label, text::join(skipped, ", "));
     if (!r.ok() && r.exit_code != 3) fail_call(*h->transport, "reading the ledger", r);
     return r;
   }
-  fail(ErrorKind::io, "target '{}': no host answered to read the ledger: {}", target_.name, skipped);
+  fail(ErrorKind::io, "target '{}': no host answered to read the ledger: {}", target_.name, text::join(skipped, ", "));
 }
 
 std::optional<std::string> HostBackend::get(const std::string& key) {
@@ -64,21 +65,17 @@ void HostBackend::put(const std::string& key, std::string_view data) {
   auto errors = each(all(), [&](Host& h) {
     h.agent->must("writing the ledger (" + key + ")", "state-put", args, Input{std::string(data), {}, {}});
   });
-  std::size_t ok = 0;
-  std::string failed;
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (!errors[i]) {
-      ++ok;
-      continue;
-    }
+  std::vector<std::string> failed;
+  for (const auto& e : errors) {
+    if (!e) continue;
     try {
-      std::rethrow_exception(errors[i]);
-    } catch (const std::exception& e) {
-      failed += (failed.empty() ? "" : "; ") + std::string(e.what());
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      failed.push_back(x.what());
     }
   }
-  if (ok == 0) fail(ErrorKind::io, "{}", failed);
-  if (!failed.empty()) log::warn("the ledger entry {} is missing on some hosts: {}", key, failed);
+  if (failed.size() == errors.size()) fail(ErrorKind::io, "{}", text::join(failed, "; "));
+  if (!failed.empty()) log::warn("the ledger entry {} is missing on some hosts: {}", key, text::join(failed, "; "));
 }
 
 bool HostBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {

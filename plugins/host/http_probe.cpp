@@ -1,6 +1,7 @@
 #include "plugins/host/http_probe.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,7 +11,7 @@
 #include <cstring>
 #include <utility>
 
-#include <fmt/format.h>
+#include "core/util/fd.hpp"
 
 namespace ecp::plugins::host {
 namespace {
@@ -21,13 +22,6 @@ int remaining_ms(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;
 }
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 }  // namespace
 
@@ -40,14 +34,13 @@ ProbeResult http_probe(const std::string& host, int port, const std::string& pat
   if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0)
     return {false, fmt::format("cannot resolve {}: {}", host, ::gai_strerror(rc))};
   std::string last = "no address";
-  Fd s;
+  UniqueFd s;
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    Fd c;
-    c.fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-    if (c.fd < 0) continue;
-    int rc = ::connect(c.fd, ai->ai_addr, ai->ai_addrlen);
+    UniqueFd c(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
+    if (!c) continue;
+    int rc = ::connect(c.get(), ai->ai_addr, ai->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
-      pollfd p{c.fd, POLLOUT, 0};
+      pollfd p{c.get(), POLLOUT, 0};
       rc = ::poll(&p, 1, remaining_ms(deadline));
       if (rc == 0) {
         last = "connect timed out";
@@ -55,7 +48,7 @@ ProbeResult http_probe(const std::string& host, int port, const std::string& pat
       }
       int err = 0;
       socklen_t len = sizeof err;
-      ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      ::getsockopt(c.get(), SOL_SOCKET, SO_ERROR, &err, &len);
       if (err != 0) {
         last = std::strerror(err);
         continue;
@@ -66,20 +59,20 @@ ProbeResult http_probe(const std::string& host, int port, const std::string& pat
       last = std::strerror(errno);
       continue;
     }
-    std::swap(s.fd, c.fd);
+    s = std::move(c);
     break;
   }
   ::freeaddrinfo(res);
-  if (s.fd < 0) return {false, fmt::format("{}:{}: {}", host, port, last)};
+  if (!s) return {false, fmt::format("{}:{}: {}", host, port, last)};
   if (path.empty()) return {true, "TCP connect"};
 
   std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: ecp-health\r\nConnection: close\r\n\r\n",
                                 path, host, port);
   std::size_t off = 0;
   while (off < req.size()) {
-    pollfd p{s.fd, POLLOUT, 0};
+    pollfd p{s.get(), POLLOUT, 0};
     if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return {false, "timed out sending the request"};
-    ssize_t n = ::send(s.fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
+    ssize_t n = ::send(s.get(), req.data() + off, req.size() - off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
       return {false, std::strerror(errno)};
@@ -89,9 +82,9 @@ ProbeResult http_probe(const std::string& host, int port, const std::string& pat
   std::string head;
   char buf[1024];
   while (head.find("\r\n") == std::string::npos && head.size() < 4096) {
-    pollfd p{s.fd, POLLIN, 0};
+    pollfd p{s.get(), POLLIN, 0};
     if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return {false, "timed out waiting for the answer"};
-    ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
+    ssize_t n = ::recv(s.get(), buf, sizeof buf, 0);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n <= 0) return {false, n == 0 ? "connection closed without an answer" : std::strerror(errno)};
     head.append(buf, static_cast<std::size_t>(n));

@@ -4,7 +4,6 @@
 //   export-oci STORE TAG DIR LAYOUT_TAG | export-docker STORE TAG FILE REPO_TAG
 //   check-layer FILE | tags STORE | untag STORE TAG | gc STORE | inspect STORE TAG
 #include <fmt/format.h>
-
 #include <sys/resource.h>
 
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include "core/image/image.hpp"
 #include "core/image/layer_check.hpp"
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 using namespace ecp;
 using namespace ecp::image;
@@ -69,7 +69,7 @@ int build(std::vector<std::string> a) {
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
   auto config = base.config;
-  config.created = oci::rfc3339(lo.epoch);
+  config.created = text::rfc3339(lo.epoch);
   config.config.entrypoint = {dest + "/bin/entrypoint.sh"};
   config.config.working_dir = dest;
   config.config.set_env("ECP_APP", "demo");

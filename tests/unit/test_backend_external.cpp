@@ -34,14 +34,6 @@ std::filesystem::path plugin(const fs::TempDir& d, const std::string& answer) {
 }
 }  // namespace
 
-TEST_CASE("ecp::backend::base64") {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)})
-    CHECK(backend::base64_decode(backend::base64_encode(s)) == s);
-  CHECK(backend::base64_encode("foobar") == "Zm9vYmFy");
-  CHECK(backend::base64_encode("fo") == "Zm8=");
-  CHECK_THROWS_AS(backend::base64_decode("Zm9v!"), Error);
-}
-
 TEST_CASE("ecp::backend::ExternalBackend") {
   fs::TempDir d;
   backend::TargetSpec t;

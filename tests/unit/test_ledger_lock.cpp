@@ -8,6 +8,7 @@
 #include "core/ledger/ledger.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 using namespace ecp;
 using namespace std::chrono_literals;
@@ -179,7 +180,7 @@ TEST_CASE("ecp::ledger::Record JSON") {
   CHECK(back == r);
   CHECK(ledger::to_json(r).find('\n') == std::string::npos);
   CHECK_THROWS_AS(ledger::record_from_json("{\"revision\": 1, \"outcome\": \"maybe\"}", "x"), Error);
-  CHECK(ledger::parse_rfc3339_ms(ledger::rfc3339_ms(1700000000123)) == 1700000000123);
-  CHECK(ledger::parse_rfc3339_ms("2023-11-14T22:13:20Z") == 1700000000000);
-  CHECK_FALSE(ledger::parse_rfc3339_ms("yesterday").has_value());
+  CHECK(text::parse_rfc3339_ms(text::rfc3339_ms(1700000000123)) == 1700000000123);
+  CHECK(text::parse_rfc3339_ms("2023-11-14T22:13:20Z") == 1700000000000);
+  CHECK_FALSE(text::parse_rfc3339_ms("yesterday").has_value());
 }

@@ -40,17 +40,6 @@ TEST_CASE("ecp::registry::parse_challenges") {
   }
 }
 
-TEST_CASE("ecp::registry::base64") {
-  CHECK(base64_encode("") == "");
-  CHECK(base64_encode("f") == "Zg==");
-  CHECK(base64_encode("fo") == "Zm8=");
-  CHECK(base64_encode("foo") == "Zm9v");
-  CHECK(base64_encode("user:p@ss:word") == "dXNlcjpwQHNzOndvcmQ=");
-  for (std::string s : {"", "a", "ab", "abc", "abcd", "user:pass\n\xff"}) CHECK(base64_decode(base64_encode(s)) == s);
-  CHECK_THROWS_AS(base64_decode("abc"), Error);
-  CHECK_THROWS_AS(base64_decode("a!c="), Error);
-}
-
 TEST_CASE("ecp::registry::url_encode and scopes") {
   CHECK(url_encode("repository:a/b:pull,push") == "repository%3Aa%2Fb%3Apull%2Cpush");
   CHECK(url_encode("Az09-_.~") == "Az09-_.~");
