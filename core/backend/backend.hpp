@@ -8,7 +8,7 @@
 // from releasing (traffic moved: the Router capability). A backend without a
 // traffic gateway returns nullptr from router(); strategies that need one
 // (blue-green, canary) refuse such a target. The ledger and the lock live at the
-// target too, in its StateStore, so a laptop and CI see the same history.
+// target too, in its KvStore (state()), so a laptop and CI see the same history.
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/backend/types.hpp"
+#include "core/util/kv_store.hpp"
 
 namespace ecp::backend {
 
@@ -27,22 +28,6 @@ struct Capabilities {
   bool logs = true;             // logs() works
   bool needs_registry = false;  // prepare() pulls the image from a registry: `ecp release` pushes first
   bool keeps_releases = true;   // old revisions stay installed, so a rollback needs no transfer
-};
-
-// A small key -> bytes store at the target. Keys are relative paths of [a-z0-9._/-].
-class StateStore {
- public:
-  virtual ~StateStore() = default;
-  virtual std::optional<std::string> get(const std::string& key) = 0;
-  // Every entry whose key starts with `prefix`, sorted by key.
-  virtual std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) = 0;
-  // Replaces atomically: readers see the old or the new bytes.
-  virtual void put(const std::string& key, std::string_view data) = 0;
-  // Compare-and-swap: writes only when the current bytes equal `expected`
-  // (nullopt: only when the key is absent). Returns false when they did not.
-  virtual bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) = 0;
-  // Removes the key only when its bytes equal `expected`.
-  virtual bool remove_if(const std::string& key, const std::string& expected) = 0;
 };
 
 // What the gateway saw of one slot's traffic (canary analysis).
@@ -123,7 +108,7 @@ class Backend {
   // Sends log lines until done (or, with follow, until interrupted).
   virtual void logs(const LogOptions& options, const LineSink& sink) = 0;
 
-  virtual StateStore& state() = 0;
+  virtual KvStore& state() = 0;
   virtual Router* router() { return nullptr; }
 };
 

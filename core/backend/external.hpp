@@ -14,7 +14,7 @@ namespace ecp::backend {
 
 inline constexpr int plugin_protocol_version = 1;
 
-class ExternalBackend : public Backend, private StateStore, private Router {
+class ExternalBackend : public Backend, private KvStore, private Router {
  public:
   // Starts `program` and says hello; throws Error(validation) when it does not
   // speak the protocol.
@@ -32,7 +32,7 @@ class ExternalBackend : public Backend, private StateStore, private Router {
   void cleanup(const std::vector<int>& keep) override;
   TargetStatus status() override;
   void logs(const LogOptions& options, const LineSink& sink) override;
-  StateStore& state() override { return *this; }
+  KvStore& state() override { return *this; }
   Router* router() override { return caps_.route ? this : nullptr; }
 
   // One request and its result; throws the plugin's error as an ecp::Error.

@@ -1,5 +1,5 @@
 #pragma once
-// The ledger of one (app, env), kept in a Storage at the target so that every
+// The ledger of one (app, env), kept in a KvStore at the target (the backend's state()) so that every
 // machine that deploys sees the same history. Layout of the keys:
 //   ledger/r000042.json        revision 42 (one file per revision: no rewrite of a big file)
 //   ledger/events/<ms>-<n>.json  audit events (forced unlocks)
@@ -14,26 +14,15 @@
 #include <vector>
 
 #include "core/ledger/record.hpp"
+#include "core/util/kv_store.hpp"
 
 namespace ecp::ledger {
-
-// The target's key -> bytes store, as the ledger needs it (core/ops adapts the
-// backend's StateStore to it).
-class Storage {
- public:
-  virtual ~Storage() = default;
-  virtual std::optional<std::string> get(const std::string& key) = 0;
-  virtual std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) = 0;
-  virtual void put(const std::string& key, std::string_view data) = 0;
-  virtual bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) = 0;
-  virtual bool remove_if(const std::string& key, const std::string& expected) = 0;
-};
 
 std::string record_key(int revision);
 
 class Ledger {
  public:
-  explicit Ledger(Storage& storage) : storage_(storage) {}
+  explicit Ledger(KvStore& storage) : storage_(storage) {}
 
   // Every record, by revision. Unreadable records are skipped with a warning.
   std::vector<Record> records();
@@ -47,7 +36,7 @@ class Ledger {
   std::optional<std::string> config(const std::string& config_digest);
 
  private:
-  Storage& storage_;
+  KvStore& storage_;
 };
 
 // Over a list of records (by revision):

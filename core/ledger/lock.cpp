@@ -34,7 +34,7 @@ std::optional<Lease> lease_from_json(std::string_view text) {
   return l;
 }
 
-std::optional<Lease> read_lock(Storage& storage) {
+std::optional<Lease> read_lock(KvStore& storage) {
   auto raw = storage.get(lock_key);
   if (!raw) return std::nullopt;
   auto l = lease_from_json(*raw);
@@ -42,7 +42,7 @@ std::optional<Lease> read_lock(Storage& storage) {
   return l ? l : std::optional<Lease>(Lease{"(unreadable lock.json)", "", 0, 0, ""});
 }
 
-Attempt try_acquire(Storage& storage, const Lease& wanted, std::int64_t now) {
+Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now) {
   Attempt a;
   auto raw = storage.get(lock_key);
   if (!raw) {
@@ -62,7 +62,7 @@ Attempt try_acquire(Storage& storage, const Lease& wanted, std::int64_t now) {
   return a;
 }
 
-HeldLock::HeldLock(Storage& storage, Lease lease, std::chrono::milliseconds length)
+HeldLock::HeldLock(KvStore& storage, Lease lease, std::chrono::milliseconds length)
     : storage_(storage), length_(length), lease_(std::move(lease)) {
   stored_ = to_json(lease_);
   renewer_ = std::jthread([this](std::stop_token st) { renew_loop(st); });
@@ -127,7 +127,7 @@ void HeldLock::release() {
   }
 }
 
-std::optional<Lease> force_unlock(Storage& storage) {
+std::optional<Lease> force_unlock(KvStore& storage) {
   for (int i = 0; i < 5; ++i) {
     auto raw = storage.get(lock_key);
     if (!raw) return std::nullopt;

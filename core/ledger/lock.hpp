@@ -37,7 +37,7 @@ struct Attempt {
 };
 
 // One try: takes the lock when it is free or its lease expired at `now_ms`.
-Attempt try_acquire(Storage& storage, const Lease& wanted, std::int64_t now_ms);
+Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now_ms);
 
 // A lease ecp holds: renewed in the background every third of its length until
 // release() or destruction. If the stored lease stops being ours (someone ran
@@ -45,7 +45,7 @@ Attempt try_acquire(Storage& storage, const Lease& wanted, std::int64_t now_ms);
 // true and the release should stop.
 class HeldLock {
  public:
-  HeldLock(Storage& storage, Lease lease, std::chrono::milliseconds length);
+  HeldLock(KvStore& storage, Lease lease, std::chrono::milliseconds length);
   ~HeldLock();
   HeldLock(const HeldLock&) = delete;
   HeldLock& operator=(const HeldLock&) = delete;
@@ -57,7 +57,7 @@ class HeldLock {
 
  private:
   void renew_loop(std::stop_token stop);
-  Storage& storage_;
+  KvStore& storage_;
   std::chrono::milliseconds length_;
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
@@ -70,9 +70,9 @@ class HeldLock {
 
 // Removes whatever lease is stored (ecp unlock --force). Returns it, nullopt when
 // there was none.
-std::optional<Lease> force_unlock(Storage& storage);
+std::optional<Lease> force_unlock(KvStore& storage);
 
 // Reads the stored lease (nullopt: unlocked).
-std::optional<Lease> read_lock(Storage& storage);
+std::optional<Lease> read_lock(KvStore& storage);
 
 }  // namespace ecp::ledger

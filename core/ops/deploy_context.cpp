@@ -129,8 +129,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
 
   c.backend = backend::open_backend(ts, a);
-  c.storage = std::make_unique<LedgerStorage>(c.backend->state());
-  c.ledger = std::make_unique<ledger::Ledger>(*c.storage);
+  c.ledger = std::make_unique<ledger::Ledger>(c.backend->state());
   return c;
 }
 
@@ -145,12 +144,12 @@ std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::st
   for (;;) {
     want.since_ms = ledger::now_ms();
     want.expires_ms = want.since_ms + lock_lease().count();
-    auto a = ledger::try_acquire(*ctx.storage, want, want.since_ms);
+    auto a = ledger::try_acquire(ctx.backend->state(), want, want.since_ms);
     if (a.acquired) {
       if (a.took_over)
         log::warn("took over an expired lock of {} (since {}, expired {})", a.took_over->holder,
                   text::rfc3339_ms(a.took_over->since_ms), text::rfc3339_ms(a.took_over->expires_ms));
-      return std::make_unique<ledger::HeldLock>(*ctx.storage, want, lock_lease());
+      return std::make_unique<ledger::HeldLock>(ctx.backend->state(), want, lock_lease());
     }
     const auto& h = a.holder.value_or(ledger::Lease{});
     std::string msg = fmt::format("{}/{} is locked by {} since {} ({}; the lease runs until {})", ctx.app.app,

@@ -16,22 +16,6 @@ namespace ecp::ops {
 
 using Duration = std::chrono::milliseconds;
 
-// ledger::Storage over the backend's StateStore (the two modules do not know each other).
-class LedgerStorage : public ledger::Storage {
- public:
-  explicit LedgerStorage(backend::StateStore& s) : s_(s) {}
-  std::optional<std::string> get(const std::string& key) override { return s_.get(key); }
-  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override { return s_.list(prefix); }
-  void put(const std::string& key, std::string_view data) override { s_.put(key, data); }
-  bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override {
-    return s_.put_if(key, data, expected);
-  }
-  bool remove_if(const std::string& key, const std::string& expected) override { return s_.remove_if(key, expected); }
-
- private:
-  backend::StateStore& s_;
-};
-
 struct TargetContext {
   Project project;
   descriptor::Environment env;
@@ -39,7 +23,6 @@ struct TargetContext {
   backend::TargetSpec target_spec;
   backend::AppSpec app;
   std::unique_ptr<backend::Backend> backend;
-  std::unique_ptr<LedgerStorage> storage;
   std::unique_ptr<ledger::Ledger> ledger;
 };
 

@@ -17,7 +17,7 @@ StatusResult status(const StatusOptions& o) {
   auto records = ctx.ledger->records();
   r.current = ledger::current(records);
   if (!records.empty()) r.latest = records.back();
-  r.lock = ledger::read_lock(*ctx.storage);
+  r.lock = ledger::read_lock(ctx.backend->state());
   auto st = ctx.backend->status();
   r.unreachable = st.unreachable;
   r.current_links = st.current;

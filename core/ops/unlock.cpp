@@ -14,13 +14,13 @@ UnlockResult unlock(const UnlockOptions& o) {
   r.app = ctx.app.app;
   r.env = ctx.app.env;
   r.target = ctx.target.name;
-  auto held = ledger::read_lock(*ctx.storage);
+  auto held = ledger::read_lock(ctx.backend->state());
   if (!held) return r;
   if (!o.force)
     fail(ErrorKind::usage,
          "{}/{} is locked by {} since {} ({}); if that release is gone, remove the lock with --force",
          r.app, r.env, held->holder, text::rfc3339_ms(held->since_ms), held->operation);
-  r.removed = ledger::force_unlock(*ctx.storage);
+  r.removed = ledger::force_unlock(ctx.backend->state());
   if (r.removed) {
     ledger::Event e;
     e.type = "unlock";

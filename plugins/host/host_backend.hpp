@@ -31,7 +31,7 @@ struct Host {
 
 // With a gateway in the targets file, the backend is also a Router: an nginx
 // per (app, env) on the gateway host, under ROOT/APP/ENV/gateway (host_router.cpp).
-class HostBackend : public backend::Backend, private backend::StateStore, private backend::Router {
+class HostBackend : public backend::Backend, private KvStore, private backend::Router {
  public:
   // options (set by core/ops): local_root (ROOT for this machine), ssh_program,
   // ssh_config, ssh_persist (how long connections outlive the command: "60s";
@@ -54,13 +54,13 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   void cleanup(const std::vector<int>& keep) override;
   backend::TargetStatus status() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
-  backend::StateStore& state() override { return *this; }
+  KvStore& state() override { return *this; }
   backend::Router* router() override { return gateway_ ? static_cast<backend::Router*>(this) : nullptr; }
 
   const std::string& root() const { return root_; }
 
  private:
-  // StateStore
+  // KvStore
   std::optional<std::string> get(const std::string& key) override;
   std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override;
   void put(const std::string& key, std::string_view data) override;

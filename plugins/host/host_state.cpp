@@ -1,4 +1,4 @@
-// The StateStore of host targets: ROOT/APP/ENV/state on the hosts. Compare-and-swap
+// The KvStore of host targets: ROOT/APP/ENV/state on the hosts. Compare-and-swap
 // (the lock) happens on the first host only, so there is one lock; plain writes
 // (ledger records, configs) go to every host that answers, and reads come from
 // the first host that answers.

@@ -87,7 +87,7 @@ class FakeBackend : public backend::Backend {
   void cleanup(const std::vector<int>&) override {}
   backend::TargetStatus status() override { return {}; }
   void logs(const backend::LogOptions&, const backend::LineSink&) override {}
-  backend::StateStore& state() override { throw std::logic_error("no state"); }
+  KvStore& state() override { throw std::logic_error("no state"); }
 
   FakeRouter gateway;
   bool has_gateway = false;

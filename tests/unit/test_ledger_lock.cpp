@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 // The ledger's storage contract, in memory (the real ones are the host agent and plugins).
-class MemoryStorage : public ledger::Storage {
+class MemoryStorage : public KvStore {
  public:
   std::optional<std::string> get(const std::string& key) override {
     std::lock_guard l(mu);
