@@ -80,7 +80,7 @@ TargetContext open_target(const ValidateOptions& files, const std::string& env) 
 }
 
 TargetContext open_target(Project project, const std::string& env, int base_port) {
-  TargetContext c{std::move(project), {}, {}, {}, {}, nullptr, nullptr, nullptr};
+  TargetContext c{std::move(project), {}, {}, {}, {}, nullptr, nullptr};
   const auto& d = c.project.descriptor;
   const auto* e = descriptor::find_environment(d, env);
   if (!e) {
