@@ -9,8 +9,7 @@ void add_build(CommandTree& t) {
   auto opts = std::make_shared<ops::BuildOptions>();
   auto* cmd = t.add(&t.root, "build", "Build the app's OCI image into the local store (daemonless, reproducible)",
                     [&g = t.globals, opts](Output& out) {
-                      opts->project.descriptor = g.file;
-                      opts->project.targets = g.targets;
+                      opts->project = project_of(g);
                       auto r = ops::build(*opts);
                       nlohmann::json layers = nlohmann::json::array();
                       for (const auto& l : r.layers) {

@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
-#include "cli/command_tree.hpp"
-#include "cli/deploy_output.hpp"
+#include "cli/release_flags.hpp"
 #include "core/ops/canary.hpp"
 #include "core/util/error.hpp"
 
@@ -13,17 +12,12 @@ void add_verb(CommandTree& t, CLI::App* parent, const std::string& name, const s
   auto wait = std::make_shared<std::string>();
   o->abort = abort;
   auto* cmd = t.add(parent, name, help, [&g = t.globals, o, wait](Output& out) {
-    ensure_backends();
-    o->project.descriptor = g.file;
-    o->project.targets = g.targets;
-    o->lock_wait = lock_wait(*wait);
-    o->on_event = deploy_events(out);
+    wire_release(*o, g, *wait, out);
     return finish(out, ops::canary(*o));
   });
-  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  add_env_flag(cmd, *o);
   if (!abort) cmd->add_flag("--full", o->full, "Once this step's analysis passes, move all traffic at once");
-  cmd->add_option("--lock-wait", *wait, "Wait up to DURATION for another release to finish (default: fail at once)")
-      ->type_name("DURATION");
+  add_release_flags(cmd, *o, *wait);
 }
 }  // namespace
 

@@ -30,8 +30,7 @@ struct ConfigArgs {
 
 ops::ConfigOptions options_of(const Globals& g, const ConfigArgs& a) {
   ops::ConfigOptions o;
-  o.project.descriptor = g.file;
-  o.project.targets = g.targets;
+  o.project = project_of(g);
   o.set = a.set;
   for (const auto& v : a.values) o.values_files.emplace_back(v);
   return o;

@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
-#include "cli/command_tree.hpp"
-#include "cli/deploy_output.hpp"
+#include "cli/release_flags.hpp"
 #include "core/ops/history.hpp"
 
 namespace ecp::cli {
@@ -11,8 +10,7 @@ void add_history(CommandTree& t) {
   auto* cmd = t.add(&t.root, "history", "Show the release ledger of an environment, newest first",
                     [&g = t.globals, o](Output& out) {
                       ensure_backends();
-                      o->project.descriptor = g.file;
-                      o->project.targets = g.targets;
+                      o->project = project_of(g);
                       auto h = ops::history(*o);
                       nlohmann::json records = nlohmann::json::array(), events = nlohmann::json::array();
                       if (!h.records.empty())
@@ -27,18 +25,18 @@ void add_history(CommandTree& t) {
                                              r.config_digest.substr(0, 19), r.strategy, r.when, r.who, r.change_id));
                         if (!r.message.empty() && r.outcome != ledger::Outcome::succeeded)
                           out.text(fmt::format("      {}", r.message));
-                        records.push_back(nlohmann::json::parse(ledger::to_json(r)));
+                        records.push_back(ledger::record_json(r));
                       }
                       if (h.records.empty()) out.text(fmt::format("{}/{} has no releases yet", h.app, h.env));
                       for (const auto& e : h.events) {
                         out.text(fmt::format("event {} {} by {}: {}", e.when, e.type, e.who, e.message));
-                        events.push_back(nlohmann::json::parse(ledger::to_json(e)));
+                        events.push_back(ledger::event_json(e));
                       }
                       out.result({{"app", h.app}, {"env", h.env}, {"target", h.target}, {"records", records},
                                   {"events", events}});
                       return 0;
                     });
-  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  add_env_flag(cmd, *o);
   cmd->add_option("-n,--limit", o->limit, "Show the newest N revisions only")->type_name("N");
 }
 

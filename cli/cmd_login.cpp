@@ -6,13 +6,11 @@
 #include <iostream>
 #include <iterator>
 
-#include "cli/command_tree.hpp"
+#include "cli/registry_flags.hpp"
 #include "core/ops/login.hpp"
 #include "core/util/error.hpp"
 
 namespace ecp::cli {
-
-void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers = true);
 
 namespace {
 
@@ -47,8 +45,7 @@ void add_login(CommandTree& t) {
   auto from_stdin = std::make_shared<bool>(false);
   auto* cmd = t.add(&t.root, "login", "Check credentials against a registry and store them for docker, podman and ecp",
                     [&g = t.globals, opts, from_stdin](Output& out) {
-                      opts->registry.project.descriptor = g.file;
-                      opts->registry.project.targets = g.targets;
+                      opts->registry.project = project_of(g);
                       opts->password = read_password(*from_stdin);
                       auto r = ops::login(*opts);
                       out.text(fmt::format("logged in to {}{}; credentials stored in {}", r.registry,

@@ -2,8 +2,7 @@
 
 #include <cstdio>
 
-#include "cli/command_tree.hpp"
-#include "cli/deploy_output.hpp"
+#include "cli/release_flags.hpp"
 #include "core/ops/logs.hpp"
 
 namespace ecp::cli {
@@ -13,8 +12,7 @@ void add_logs(CommandTree& t) {
   auto* cmd = t.add(&t.root, "logs", "Print the output of an environment's instances (-f: follow)",
                     [&g = t.globals, o](Output& out) {
                       ensure_backends();
-                      o->project.descriptor = g.file;
-                      o->project.targets = g.targets;
+                      o->project = project_of(g);
                       ops::logs(*o, [&out](const std::string& instance, std::string_view line) {
                         if (out.json()) {
                           out.event("log_line", {{"instance", instance}, {"line", line}});
@@ -26,7 +24,7 @@ void add_logs(CommandTree& t) {
                       out.result(nlohmann::json::object());
                       return 0;
                     });
-  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  add_env_flag(cmd, *o);
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new lines until interrupted");
   cmd->add_option("-n,--lines", o->lines, "Start with the last N lines of each instance (default 100)")
       ->type_name("N");

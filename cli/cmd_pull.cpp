@@ -1,21 +1,15 @@
 #include <fmt/format.h>
 
-#include "cli/command_tree.hpp"
+#include "cli/registry_flags.hpp"
 #include "core/ops/pull.hpp"
 
 namespace ecp::cli {
-
-void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers = true);
-ops::TransferFn make_transfer_renderer(Output& out, bool quiet);
-std::string human_bytes(std::int64_t n);
 
 void add_pull(CommandTree& t) {
   auto opts = std::make_shared<ops::PullOptions>();
   auto* cmd = t.add(&t.root, "pull", "Pull an image from a registry into the local store, verifying every digest",
                     [&g = t.globals, opts](Output& out) {
-                      opts->registry.project.descriptor = g.file;
-                      opts->registry.project.targets = g.targets;
-                      opts->on_event = make_transfer_renderer(out, g.quiet);
+                      wire_transfers(*opts, g, out);
                       auto r = ops::pull(*opts);
                       out.text(fmt::format("{} {}", r.reference, r.digest));
                       out.info(fmt::format("{} blobs: {} fetched ({}), {} already in the store", r.blobs,

@@ -1,102 +1,16 @@
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <map>
-#include <mutex>
-#include <thread>
-
-#include "cli/command_tree.hpp"
+#include "cli/registry_flags.hpp"
 #include "core/ops/push.hpp"
 
 namespace ecp::cli {
-
-void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers = true);
-
-std::string human_bytes(std::int64_t n) {
-  if (n < 1024) return fmt::format("{} B", n);
-  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
-  if (n < 1024LL * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1024 * 1024));
-  return fmt::format("{:.2f} GiB", static_cast<double>(n) / (1024.0 * 1024 * 1024));
-}
-
-// Renders transfer events: a bar per blob on a terminal, a line per finished
-// blob when stderr is not one, and JSON events with --output json.
-ops::TransferFn make_transfer_renderer(Output& out, bool quiet) {
-  using K = ops::TransferEvent::Kind;
-  if (out.json())
-    return [&out](const ops::TransferEvent& e) {
-      out.event("transfer", {{"event", std::string(registry::to_string(e.kind))},
-                             {"registry", e.registry},
-                             {"repository", e.repository},
-                             {"digest", e.digest},
-                             {"media_type", e.media_type},
-                             {"size", e.size},
-                             {"done", e.done},
-                             {"message", e.message}});
-    };
-  if (quiet) return {};
-  if (::isatty(STDERR_FILENO) != 1)
-    return [&out](const ops::TransferEvent& e) {
-      std::string what = fmt::format("{}/{} {}", e.registry, e.repository, e.digest.substr(0, 19));
-      switch (e.kind) {
-        case K::exists: out.info(fmt::format("{}: exists", what)); break;
-        case K::mount: out.info(fmt::format("{}: mounted", what)); break;
-        case K::done: out.info(fmt::format("{}: {} ({})", what, e.media_type.find("manifest") != std::string::npos ? "done" : "transferred", human_bytes(e.size))); break;
-        case K::retry: out.warn(fmt::format("{}: {}", what, e.message)); break;
-        case K::manifest: out.info(fmt::format("{}/{}:{} -> {}", e.registry, e.repository, e.message, e.digest)); break;
-        default: break;
-      }
-    };
-  // A terminal: one line per blob, redrawn in place.
-  struct Bars {
-    std::mutex m;
-    std::map<std::string, int> line;  // key -> line index
-    int lines = 0;
-  };
-  auto bars = std::make_shared<Bars>();
-  return [&out, bars](const ops::TransferEvent& e) {
-    if (e.kind == K::manifest) {
-      out.info(fmt::format("{}/{}:{} -> {}", e.registry, e.repository, e.message, e.digest));
-      return;
-    }
-    if (e.kind == K::retry) {
-      out.warn(e.message);
-      return;
-    }
-    std::lock_guard g(bars->m);
-    std::string key = e.registry + "/" + e.repository + "@" + e.digest;
-    auto [it, added] = bars->line.try_emplace(key, bars->lines);
-    if (added) {
-      ++bars->lines;
-      fmt::print(stderr, "\n");
-    }
-    std::string state;
-    double frac = e.size > 0 ? static_cast<double>(e.done) / static_cast<double>(e.size) : 1.0;
-    switch (e.kind) {
-      case K::check: state = "waiting"; frac = 0; break;
-      case K::exists: state = "exists"; frac = 1; break;
-      case K::mount: state = "mounted"; frac = 1; break;
-      case K::done: state = "done"; frac = 1; break;
-      case K::download: case K::upload: case K::progress: state = e.kind == K::download ? "pulling" : "pushing"; break;
-      default: state = std::string(registry::to_string(e.kind)); break;
-    }
-    int width = 30, fill = static_cast<int>(frac * width);
-    std::string bar = std::string(static_cast<std::size_t>(fill), '=') + std::string(static_cast<std::size_t>(width - fill), ' ');
-    int up = bars->lines - it->second;
-    fmt::print(stderr, "\x1b[{}A\r\x1b[2K{} {:<8} [{}] {:>10} / {:<10}\x1b[{}B\r", up, e.digest.substr(7, 12), state, bar,
-               human_bytes(e.done), human_bytes(e.size), up);
-    std::fflush(stderr);
-  };
-}
 
 void add_push(CommandTree& t) {
   auto opts = std::make_shared<ops::PushOptions>();
   auto args = std::make_shared<std::vector<std::string>>();
   auto* cmd = t.add(&t.root, "push", "Push an image of the local store to registries",
                     [&g = t.globals, opts, args](Output& out) {
-                      opts->registry.project.descriptor = g.file;
-                      opts->registry.project.targets = g.targets;
+                      wire_transfers(*opts, g, out);
                       // One argument is a destination; two or more are IMAGE DEST...
                       opts->image.clear();
                       opts->destinations = *args;
@@ -104,21 +18,13 @@ void add_push(CommandTree& t) {
                         opts->image = args->front();
                         opts->destinations.erase(opts->destinations.begin());
                       }
-                      opts->on_event = make_transfer_renderer(out, g.quiet);
                       auto r = ops::push(*opts);
-                      const auto& s = r.stats;
                       for (const auto& ref : r.references) out.text(fmt::format("{}@{}", ref, r.digest));
-                      out.info(fmt::format("{} blobs: {} already there, {} mounted, {} uploaded ({})", s.blobs,
-                                           s.existing, s.mounted, s.uploaded, human_bytes(s.bytes_uploaded)));
-                      out.result({{"image", r.image},
-                                  {"digest", r.digest},
-                                  {"references", r.references},
-                                  {"blobs", s.blobs},
-                                  {"existing", s.existing},
-                                  {"mounted", s.mounted},
-                                  {"uploaded", s.uploaded},
-                                  {"bytes_uploaded", s.bytes_uploaded},
-                                  {"manifests_put", s.manifests_put}});
+                      print_transfer(out, r.stats, "uploaded",
+                                     {{"image", r.image},
+                                      {"digest", r.digest},
+                                      {"references", r.references},
+                                      {"manifests_put", r.stats.manifests_put}});
                       return 0;
                     });
   cmd->add_option("REFERENCE", *args,
@@ -129,22 +35,6 @@ void add_push(CommandTree& t) {
   cmd->add_option("-r,--registry", opts->registry_name, "Push to this registry of the targets file, as URL/APP:TAG")
       ->type_name("NAME");
   add_registry_flags(cmd, opts->registry);
-}
-
-void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers) {
-  cmd->add_option("--ca-file", o.ca_file, "Trust the CA certificates in this PEM file (besides the system's)")
-      ->type_name("PATH");
-  cmd->add_option("--retries", o.retries, "Tries per registry operation before giving up (default: 6)")
-      ->type_name("N")
-      ->check(CLI::Range(1, 100));
-  if (!transfers) return;
-  cmd->add_option("-j,--jobs", o.jobs, "Blobs transferred in parallel (default: the number of cores)")
-      ->type_name("N")
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--chunk-size", o.chunk_size, "Upload blobs larger than this in chunks of this many bytes "
-                                                "(default: 32 MiB)")
-      ->type_name("BYTES")
-      ->check(CLI::Range(std::int64_t(1) << 16, std::int64_t(1) << 34));
 }
 
 }  // namespace ecp::cli

@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
-#include "cli/command_tree.hpp"
-#include "cli/deploy_output.hpp"
+#include "cli/release_flags.hpp"
 #include "core/ops/release.hpp"
 #include "core/util/error.hpp"
 
@@ -12,11 +11,7 @@ void add_release(CommandTree& t) {
   auto wait = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "release", "Build (or reuse), push if needed, deploy and verify: one command for CI",
                     [&g = t.globals, o, wait](Output& out) {
-                      ensure_backends();
-                      o->project.descriptor = g.file;
-                      o->project.targets = g.targets;
-                      o->lock_wait = lock_wait(*wait);
-                      o->on_event = deploy_events(out);
+                      wire_release(*o, g, *wait, out);
                       auto r = ops::release(*o);
                       nlohmann::json extra = {{"build", {{"reference", r.build.reference}, {"digest", r.build.digest}}},
                                               {"pushed", r.pushed},
@@ -29,15 +24,9 @@ void add_release(CommandTree& t) {
                       }
                       return code;
                     });
-  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  add_env_flag(cmd, *o);
   cmd->add_option("-t,--tag", o->tag, "Image tag (default: git short sha, +-dirty; else version; else latest)");
-  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")
-      ->type_name("NAME");
-  cmd->add_flag("--force", o->force, "Deploy even when this image and configuration already serve");
-  cmd->add_flag("--manual", o->manual, "canary: pause after each step until ecp canary promote (or abort)");
-  cmd->add_option("--change-id", o->change_id, "A change or ticket id recorded in the ledger")->type_name("ID");
-  cmd->add_option("--lock-wait", *wait, "Wait up to DURATION for another release to finish (default: fail at once)")
-      ->type_name("DURATION");
+  add_release_flags(cmd, *o, *wait);
 }
 
 }  // namespace ecp::cli

@@ -1,16 +1,15 @@
 #include <fmt/format.h>
 
-#include "cli/command_tree.hpp"
-#include "cli/deploy_output.hpp"
+#include "cli/release_flags.hpp"
 #include "core/ops/status.hpp"
 #include "core/util/text.hpp"
 
 namespace ecp::cli {
 
 namespace {
-nlohmann::json record_json(const std::optional<ecp::ledger::Record>& r) {
+nlohmann::json record_or_null(const std::optional<ecp::ledger::Record>& r) {
   if (!r) return nullptr;
-  return nlohmann::json::parse(ledger::to_json(*r));
+  return ledger::record_json(*r);
 }
 }  // namespace
 
@@ -19,8 +18,7 @@ void add_status(CommandTree& t) {
   auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
                     [&g = t.globals, o](Output& out) {
                       ensure_backends();
-                      o->project.descriptor = g.file;
-                      o->project.targets = g.targets;
+                      o->project = project_of(g);
                       auto s = ops::status(*o);
                       std::string head = fmt::format("{}/{} on target {}: ", s.app, s.env, s.target);
                       if (s.current)
@@ -70,7 +68,7 @@ void add_status(CommandTree& t) {
                                 {"since", text::rfc3339_ms(s.lock->since_ms)},
                                 {"expires", text::rfc3339_ms(s.lock->expires_ms)}};
                       out.result({{"app", s.app}, {"env", s.env}, {"target", s.target},
-                                  {"current", record_json(s.current)}, {"latest", record_json(s.latest)},
+                                  {"current", record_or_null(s.current)}, {"latest", record_or_null(s.latest)},
                                   {"lock", lock}, {"instances", arr}, {"unreachable", s.unreachable},
                                   {"current_links", s.current_links},
                                   {"gateway", s.gateway.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.gateway)},
@@ -80,7 +78,7 @@ void add_status(CommandTree& t) {
                                                                : nlohmann::json(nullptr)}});
                       return 0;
                     });
-  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  add_env_flag(cmd, *o);
   cmd->add_flag("--no-probe", [o](std::int64_t) { o->probe = false; }, "Do not run the health checks");
 }
 

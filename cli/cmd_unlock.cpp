@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
-#include "cli/command_tree.hpp"
-#include "cli/deploy_output.hpp"
+#include "cli/release_flags.hpp"
 #include "core/ops/unlock.hpp"
 #include "core/util/text.hpp"
 
@@ -12,8 +11,7 @@ void add_unlock(CommandTree& t) {
   auto* cmd = t.add(&t.root, "unlock", "Remove an environment's release lock left by a release that is gone",
                     [&g = t.globals, o](Output& out) {
                       ensure_backends();
-                      o->project.descriptor = g.file;
-                      o->project.targets = g.targets;
+                      o->project = project_of(g);
                       auto r = ops::unlock(*o);
                       if (!r.removed) {
                         out.text(fmt::format("{}/{} is not locked", r.app, r.env));
@@ -32,7 +30,7 @@ void add_unlock(CommandTree& t) {
                                     {"expires", text::rfc3339_ms(r.removed->expires_ms)}}}});
                       return 0;
                     });
-  cmd->add_option("-e,--env", o->env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
+  add_env_flag(cmd, *o);
   cmd->add_flag("--force", o->force, "Remove the lock whoever holds it (recorded in the ledger)");
 }
 

@@ -27,10 +27,7 @@ void print_text(Output& out, const Diagnostic& d) {
 }
 
 int run_validate(const Globals& g, Output& out) {
-  ops::ValidateOptions options;
-  options.descriptor = g.file;
-  options.targets = g.targets;
-  auto r = ops::validate(options);
+  auto r = ops::validate(project_of(g));
   std::size_t errors = 0, warnings = 0;
   for (const auto& d : r.diagnostics) (d.severity == Severity::error ? errors : warnings)++;
   if (out.json()) {

@@ -13,6 +13,13 @@ CLI::App* CommandTree::add(CLI::App* parent, const std::string& name, const std:
   return sub;
 }
 
+ops::ValidateOptions project_of(const Globals& g) {
+  ops::ValidateOptions o;
+  o.descriptor = g.file;
+  o.targets = g.targets;
+  return o;
+}
+
 std::unique_ptr<CommandTree> make_command_tree() {
   auto t = std::make_unique<CommandTree>();
   auto& app = t->root;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/output.hpp"
+#include "core/ops/validate.hpp"
 
 namespace ecp::cli {
 
@@ -21,6 +22,9 @@ struct Globals {
   bool quiet = false;
   int verbose = 0;
 };
+
+// The project the global flags name (-f/--file, --targets), as ops takes it.
+ops::ValidateOptions project_of(const Globals& g);
 
 struct Command {
   CLI::App* app;

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "core/descriptor/walk.hpp"
-#include "core/descriptor/yaml_tree.hpp"
+#include "core/util/yaml.hpp"
 
 namespace ecp::descriptor {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/descriptor/model.hpp"
-#include "core/descriptor/yaml_tree.hpp"
 #include "core/util/diagnostic.hpp"
+#include "core/util/yaml.hpp"
 
 namespace ecp::descriptor::detail {
 

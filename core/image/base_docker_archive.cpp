@@ -226,7 +226,7 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
     oci::Json blobs = oci::Json::array({b.manifest.config.digest.to_string()});
     for (const auto& l : b.manifest.layers) blobs.push_back(l.digest.to_string());
     // The manifest is the entry; gc reads "blobs" from the same object.
-    auto j = oci::parse_json(oci::to_json(b.manifest), "manifest");
+    auto j = oci::to_json_value(b.manifest);
     j["blobs"] = blobs;
     try {
       fs::write_file_atomic(cache_file, oci::canonical(j));

@@ -31,7 +31,7 @@ std::optional<Outcome> outcome_from(std::string_view s) {
   return std::nullopt;
 }
 
-std::string to_json(const Record& r) {
+Json record_json(const Record& r) {
   Json layers = Json::array();
   for (const auto& l : r.layers)
     layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
@@ -57,8 +57,10 @@ std::string to_json(const Record& r) {
             {"rollback_to", r.rollback_to},
             {"message", r.message},
             {"instances", instances}};
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return j;
 }
+
+std::string to_json(const Record& r) { return record_json(r).dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Record record_from_json(std::string_view text, std::string_view what) {
   Json j = Json::parse(text, nullptr, false);
@@ -96,10 +98,9 @@ Record record_from_json(std::string_view text, std::string_view what) {
   }
 }
 
-std::string to_json(const Event& e) {
-  return Json{{"type", e.type}, {"who", e.who}, {"when", e.when}, {"message", e.message}}.dump(
-      -1, ' ', false, Json::error_handler_t::replace);
-}
+Json event_json(const Event& e) { return {{"type", e.type}, {"who", e.who}, {"when", e.when}, {"message", e.message}}; }
+
+std::string to_json(const Event& e) { return event_json(e).dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Event event_from_json(std::string_view text, std::string_view what) {
   Json j = Json::parse(text, nullptr, false);

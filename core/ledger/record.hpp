@@ -3,6 +3,8 @@
 // target (see ledger.hpp), plus audit events such as a forced unlock. A record is
 // written when a release starts (outcome in-progress) and rewritten when it ends,
 // so a crashed release is visible as in-progress with an expired lock.
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,7 +62,9 @@ struct Record {
 };
 
 // One JSON object on one line; from_json throws Error(validation) naming `what`.
+// record_json is the same object, for output that embeds it (ecp history, status).
 std::string to_json(const Record& r);
+nlohmann::json record_json(const Record& r);
 Record record_from_json(std::string_view text, std::string_view what);
 
 // Something that happened to the (app, env) besides a release.
@@ -72,6 +76,7 @@ struct Event {
   bool operator==(const Event&) const = default;
 };
 std::string to_json(const Event& e);
+nlohmann::json event_json(const Event& e);
 Event event_from_json(std::string_view text, std::string_view what);
 
 // Milliseconds since 1970 (as text: text::rfc3339_ms).

@@ -76,7 +76,7 @@ Index Index::from_json(std::string_view text) {
   return i;
 }
 
-std::string to_json(const Manifest& m) {
+Json to_json_value(const Manifest& m) {
   Json j = Json::object();
   j["schemaVersion"] = m.schema_version;
   j["mediaType"] = m.media_type;
@@ -85,10 +85,10 @@ std::string to_json(const Manifest& m) {
   j["layers"] = descriptors_json(m.layers);
   if (m.subject) j["subject"] = to_json_value(*m.subject);
   if (!m.annotations.empty()) j["annotations"] = m.annotations;
-  return canonical(j);
+  return j;
 }
 
-std::string to_json(const Index& i) {
+Json to_json_value(const Index& i) {
   Json j = Json::object();
   j["schemaVersion"] = i.schema_version;
   j["mediaType"] = i.media_type;
@@ -96,7 +96,10 @@ std::string to_json(const Index& i) {
   j["manifests"] = descriptors_json(i.manifests);
   if (i.subject) j["subject"] = to_json_value(*i.subject);
   if (!i.annotations.empty()) j["annotations"] = i.annotations;
-  return canonical(j);
+  return j;
 }
+
+std::string to_json(const Manifest& m) { return canonical(to_json_value(m)); }
+std::string to_json(const Index& i) { return canonical(to_json_value(i)); }
 
 }  // namespace ecp::oci

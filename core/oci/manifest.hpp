@@ -39,7 +39,10 @@ struct Index {
   static Index from_json(std::string_view text);
 };
 
+// Canonical bytes (what is pushed and hashed), and the same object to build on.
 std::string to_json(const Manifest& m);
 std::string to_json(const Index& i);
+Json to_json_value(const Manifest& m);
+Json to_json_value(const Index& i);
 
 }  // namespace ecp::oci

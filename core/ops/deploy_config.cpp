@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/config/diff.hpp"
 #include "core/config/properties.hpp"
-#include "core/config/render.hpp"
 #include "core/config/secrets.hpp"
 #include "core/ops/config_ops.hpp"
 
@@ -47,22 +47,33 @@ DeployConfig config_from_text(std::string text, std::string digest, std::vector<
   return c;
 }
 
-std::vector<ConfigChange> config_changes(const std::string& deployed, const DeployConfig& next) {
-  auto before = parse_text(deployed);
-  std::map<std::string, std::string> after(next.values.begin(), next.values.end());
-  auto shown = [&](const std::string& key, const std::string& v) {
-    bool secret = std::find(next.secret_keys.begin(), next.secret_keys.end(), key) != next.secret_keys.end();
-    return secret ? config::mask(v) : v;
-  };
-  std::vector<ConfigChange> out;
-  for (const auto& [k, v] : after) {
-    auto it = before.find(k);
-    if (it == before.end()) out.push_back({k, "added", "", shown(k, v)});
-    else if (it->second != v) out.push_back({k, "changed", shown(k, it->second), shown(k, v)});
+std::vector<std::string> declared_secrets(const Project& project) {
+  std::vector<std::string> keys;
+  for (const auto& k : project.descriptor.config)
+    if (k.secret) keys.push_back(k.name);
+  return keys;
+}
+
+config::Rendered as_rendered(const DeployConfig& c, std::string label) {
+  config::Rendered r;
+  r.env = std::move(label);
+  r.digest = c.digest;
+  for (const auto& [k, v] : c.values) {
+    config::RenderedValue rv;
+    rv.key = k;
+    rv.value = v;
+    rv.secret = std::find(c.secret_keys.begin(), c.secret_keys.end(), k) != c.secret_keys.end();
+    r.values.push_back(std::move(rv));
   }
-  for (const auto& [k, v] : before)
-    if (!after.count(k)) out.push_back({k, "removed", shown(k, v), ""});
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  std::sort(r.values.begin(), r.values.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return r;
+}
+
+std::vector<ConfigChange> config_changes(const DeployConfig& deployed, const DeployConfig& next) {
+  std::vector<ConfigChange> out;
+  for (auto& e : config::diff(as_rendered(deployed, "deployed"), as_rendered(next, "next")).entries)
+    if (e.change != config::Change::unchanged)
+      out.push_back({e.key, std::string(config::to_string(e.change)), e.a.value_or(""), e.b.value_or("")});
   return out;
 }
 

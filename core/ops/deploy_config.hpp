@@ -1,11 +1,13 @@
 #pragma once
 // The configuration a release ships: one environment's values rendered as the
 // autoconfig.properties text (core/ops/config_ops.hpp does the rendering), its
-// digest, and a comparison with what is deployed (secrets masked).
+// digest, and a comparison with what is deployed (secrets masked as `ecp config
+// diff` masks them).
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/config/render.hpp"
 #include "core/ops/validate.hpp"
 
 namespace ecp::ops {
@@ -24,6 +26,13 @@ DeployConfig render_deploy_config(const ValidateOptions& project_files, const Pr
 // A configuration as stored at the target (a rollback's): values parsed back from the text.
 DeployConfig config_from_text(std::string text, std::string digest, std::vector<std::string> secret_keys);
 
+// The keys ecp.yaml declares secret. A stored configuration (a rollback's, the
+// deployed one) is masked by them: the ledger keeps values, not which were secret.
+std::vector<std::string> declared_secrets(const Project& project);
+
+// A configuration as config::diff compares it; `label` names its side.
+config::Rendered as_rendered(const DeployConfig& c, std::string label);
+
 struct ConfigChange {
   std::string key;
   std::string change;  // added | removed | changed
@@ -31,7 +40,8 @@ struct ConfigChange {
   std::string after;
 };
 
-// What changes from the deployed text to `next` (empty `deployed`: everything is added).
-std::vector<ConfigChange> config_changes(const std::string& deployed, const DeployConfig& next);
+// What changes from `deployed` to `next`, masked by config::diff's rules: what
+// `ecp config diff ENV --against deployed` shows, without the unchanged keys.
+std::vector<ConfigChange> config_changes(const DeployConfig& deployed, const DeployConfig& next);
 
 }  // namespace ecp::ops

@@ -83,7 +83,8 @@ std::vector<backend::InstanceSpec> serving_instances(TargetContext& ctx, int rev
 
 std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs);
 
-// The base port the rendered configuration asks for (LISTEN_PORT), 0 when none.
+// The base port the rendered configuration asks for: its LISTEN_PORT value when
+// that is a port number, else 0.
 int configured_port(const DeployConfig& c);
 
 }  // namespace ecp::ops

@@ -68,19 +68,13 @@ ResolvedImage image_of(const ledger::Record& rec) {
 }
 
 int configured_port(const DeployConfig& c) {
-  std::size_t p = 0;
-  while (p < c.text.size()) {
-    auto nl = c.text.find('\n', p);
-    std::string line = c.text.substr(p, nl == std::string::npos ? std::string::npos : nl - p);
-    p = nl == std::string::npos ? c.text.size() : nl + 1;
-    if (!line.starts_with("LISTEN_PORT=")) continue;
-    std::string v = line.substr(12);
-    if (!v.empty() && v.size() <= 5 && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-      int port = std::stoi(v);
-      if (port >= 1 && port <= 65535) return port;
-    }
-  }
-  return 0;
+  auto it = std::find_if(c.values.begin(), c.values.end(), [](const auto& kv) { return kv.first == "LISTEN_PORT"; });
+  if (it == c.values.end()) return 0;
+  const std::string& v = it->second;
+  if (v.empty() || v.size() > 5 || !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return 0;
+  int port = std::stoi(v);
+  return port >= 1 && port <= 65535 ? port : 0;
 }
 
 }  // namespace ecp::ops

@@ -95,8 +95,11 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
       c.action = "keep";
       c.to_revision = c.from_revision;
     }
-  std::string deployed;
-  if (cur) deployed = ctx.ledger->config(cur->config_digest).value_or("");
+  // Masked as `ecp config diff ENV --against deployed` masks them (config_deployed.cpp).
+  DeployConfig deployed;
+  if (cur)
+    deployed = config_from_text(ctx.ledger->config(cur->config_digest).value_or(""), cur->config_digest,
+                                declared_secrets(ctx.project));
   p.config = config_changes(deployed, in.config);
   return p;
 }

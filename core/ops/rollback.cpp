@@ -12,9 +12,7 @@ DeployResult rollback(const RollbackOptions& o) {
   if (o.env.empty()) fail(ErrorKind::usage, "which environment? give --env NAME");
   Project project = load_project(o.project);
   // Secrets stay masked in the diff: the keys come from today's ecp.yaml.
-  std::vector<std::string> secret_keys;
-  for (const auto& k : project.descriptor.config)
-    if (k.secret) secret_keys.push_back(k.name);
+  auto secret_keys = declared_secrets(project);
   TargetContext ctx = open_target(std::move(project), o.env, 0);
 
   // 1. Which revision: --to N, else the last good one before the current.

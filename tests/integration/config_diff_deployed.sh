@@ -2,7 +2,8 @@
 # `ecp config diff ENV --against deployed` (issue 5): the configuration serving
 # at the target, from the ledger there, against what ENV would get now. Nothing
 # deployed is a usage error; after a release the two are the same; a changed
-# value and a rotated secret show up, the secret masked on both sides.
+# value and a rotated secret show up, the secret masked on both sides; and
+# deploy --dry-run shows the same masked changes.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
 
@@ -47,4 +48,34 @@ expect_exit 0 "$ECP" release --env dev
 expect_exit 0 "$ECP" config diff dev --against deployed --output json
 [ "$(json_field "$T/out" 'r["same"]')" = True ] || die "after the release the configuration still differs"
 [ "$(json_field "$T/out" 'r["a"]')" = "dev (deployed, revision 2)" ] || die "the diff is not against revision 2"
+# deploy --dry-run shows the configuration change as config diff --against
+# deployed does, masked by the same rule: a rotated secret, and a declared
+# secret that this environment no longer sets (shown in clear by the dry run
+# before both used config::diff).
+sed -i 's/^  API_TOKEN: .*$/&\n  OLD_TOKEN: {secret: true}/' "$T/app/ecp.yaml"
+mkdir -p env
+printf 'OLD_TOKEN=secret:env:OLD_VALUE\n' >env/dev.properties
+export OLD_VALUE=old-secret-value
+expect_exit 0 "$ECP" release --env dev
+rm env/dev.properties
+export WEB_TOKEN=third-token
+expect_exit 0 "$ECP" deploy --env dev --dry-run
+expect_grep '^  - OLD_TOKEN=•••• ?[0-9a-f]{6}$' "$T/out"
+expect_exit 0 "$ECP" deploy --env dev --dry-run --output json
+cp "$T/out" "$T/plan.json"
+expect_exit 0 "$ECP" config diff dev --against deployed --output json
+for f in "$T/plan.json" "$T/out"; do
+  expect_no_grep 'old-secret-value|second-token|third-token' "$f"
+done
+python3 - "$T/plan.json" "$T/out" <<'PY' || die "deploy --dry-run and config diff --against deployed disagree"
+import json, sys
+last = lambda p: json.loads(open(p).read().strip().splitlines()[-1])
+plan = [(c["key"], c["change"], c["before"], c["after"]) for c in last(sys.argv[1])["plan"]["config"]]
+diff = [(e["key"], e["change"], e["a"] or "", e["b"] or "") for e in last(sys.argv[2])["entries"]
+        if e["change"] != "unchanged"]
+assert plan == diff, (plan, diff)
+changes = {k: (c, a, b) for k, c, a, b in plan}
+assert changes["OLD_TOKEN"][0] == "removed" and changes["OLD_TOKEN"][1].startswith("\u2022"), changes
+assert changes["API_TOKEN"][0] == "changed" and all(v.startswith("\u2022") for v in changes["API_TOKEN"][1:]), changes
+PY
 echo "config_diff_deployed: ok"

@@ -87,7 +87,7 @@ TEST_CASE("ecp::config::parse_values_yaml reports what is not a flat map") {
   }
   SUBCASE("two documents") {
     auto r = parse_values_yaml("A: 1\n---\nB: 2\n", "f", "L");
-    CHECK(mentions(r, "more than one YAML document"));
+    CHECK(mentions(r, "only one YAML document is allowed"));
   }
   SUBCASE("syntax error with its line") {
     auto r = parse_values_yaml("A: 1\nB: [1, 2\nC: 3\n", "f", "L");
@@ -97,6 +97,46 @@ TEST_CASE("ecp::config::parse_values_yaml reports what is not a flat map") {
   }
   SUBCASE("alias") {
     auto r = parse_values_yaml("A: &x 1\nB: *x\n", "f", "L");
-    CHECK(mentions(r, "aliases"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(mentions(r, "aliases (*name) are not supported"));
+    CHECK(r.diagnostics[0].line == 2);
+    CHECK(r.diagnostics[0].column == 4);
+  }
+  SUBCASE("a key that is not a string") {
+    auto r = parse_values_yaml("? [a, b]\n: 1\n", "f", "L");
+    CHECK(mentions(r, "a key must be a string, not a list"));
+  }
+}
+
+// What the shared YAML reader refuses in every file, a values file refuses too.
+TEST_CASE("ecp::config::parse_values_yaml: the YAML reader's limits") {
+  SUBCASE("too large") {
+    auto r = parse_values_yaml(std::string((std::size_t(1) << 20) + 1, '#'), "f", "L");
+    CHECK(mentions(r, "up to 1 MiB"));
+  }
+  SUBCASE("a NUL byte, at its place") {
+    auto r = parse_values_yaml(std::string("A: 1\nB: x\0y\n", 12), "f", "L");
+    REQUIRE_FALSE(r.ok());
+    CHECK(mentions(r, "NUL byte"));
+    CHECK(r.diagnostics[0].line == 2);
+    CHECK(r.diagnostics[0].column == 5);
+  }
+  SUBCASE("invalid UTF-8") {
+    auto r = parse_values_yaml("A: caf\xE9\n", "f", "L");
+    CHECK(mentions(r, "invalid UTF-8"));
+    CHECK(r.values.empty());
+  }
+  SUBCASE("tab indentation") {
+    auto r = parse_values_yaml("A: 1\n\tB: 2\n", "f", "L");
+    CHECK(mentions(r, "a tab is used for indentation"));
+  }
+  SUBCASE("columns count characters, not bytes") {
+    auto r = parse_values_yaml("ÄÖ: [x]\nGrüße: 1\n", "f", "L");
+    REQUIRE(r.diagnostics.size() == 2);
+    CHECK(mentions(r, "'ÄÖ': expected a value, got a list"));
+    CHECK(r.diagnostics[0].line == 1);
+    CHECK(r.diagnostics[0].column == 5);
+    CHECK(mentions(r, "invalid key 'Grüße'"));
+    CHECK(r.diagnostics[1].line == 2);
   }
 }

@@ -1,8 +1,8 @@
-#include "core/descriptor/yaml_builder.hpp"
+#include "core/util/yaml_builder.hpp"
 
 #include <fmt/format.h>
 
-namespace ecp::descriptor::yaml {
+namespace ecp::yaml {
 namespace {
 
 // 'text' for messages; user text can be up to a megabyte long.
@@ -34,6 +34,10 @@ void Builder::OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) {
     auto [line, column] = position(mark);
     error(line, column, path(), "an alias cannot refer to a node that contains it");
     throw Abort{};
+  }
+  if (!options_.aliases) {
+    auto [line, column] = position(mark);
+    error(line, column, path(), "aliases (*name) are not supported in this file; write the value");
   }
   attach(it->second, false);
 }
@@ -170,14 +174,16 @@ void Builder::attach(const MutableNode& n, bool fresh_null) {
   f.have_key = false;
   if (!f.key_usable) return;
   if (f.key_merge) return merge(f, n);
-  if (auto it = f.seen.find(f.key); it != f.seen.end()) {
+  if (auto it = f.seen.find(f.key); it == f.seen.end()) {
+    f.seen.emplace(f.key, f.key_line);
+  } else if (options_.report_duplicates) {
     f.have_key = true;  // so path() names the duplicate
-    error(f.key_line, f.key_column, path(),
-          fmt::format("duplicate key {} on line {} (first defined on line {})", shorten(f.key), f.key_line, it->second));
+    error(
+        f.key_line, f.key_column, path(),
+        fmt::format("duplicate key {} on line {} (first defined on line {})", shorten(f.key), f.key_line, it->second));
     f.have_key = false;
     return;
   }
-  f.seen.emplace(f.key, f.key_line);
   if (fresh_null) {  // yaml-cpp places an empty value at the next token; the key is where it is
     n->line = f.key_line;
     n->column = f.key_column;
@@ -194,4 +200,4 @@ void Builder::merge(Frame& f, const NodePtr& n) {
   for (const auto& item : n->items) f.merges.push_back(item);
 }
 
-}  // namespace ecp::descriptor::yaml
+}  // namespace ecp::yaml

@@ -1,13 +1,13 @@
 #pragma once
 // Byte-level helpers for the YAML reader: UTF-8 validation, tab indentation, and
-// turning yaml-cpp's byte columns into character columns. Internal to core/descriptor.
+// turning yaml-cpp's byte columns into character columns. Internal to yaml.cpp.
 #include <cstddef>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace ecp::descriptor::yaml {
+namespace ecp::yaml {
 
 // Offset of the first byte that breaks UTF-8 (overlong forms and surrogates included).
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text);
@@ -29,4 +29,4 @@ class LineIndex {
   std::vector<std::size_t> starts_;
 };
 
-}  // namespace ecp::descriptor::yaml
+}  // namespace ecp::yaml

@@ -1,6 +1,6 @@
 #pragma once
 // Turns yaml-cpp parser events into a yaml::Node tree, reporting duplicate keys,
-// bad keys and tags as it goes. Internal to yaml_tree.cpp.
+// bad keys and tags as it goes. Internal to yaml.cpp.
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/mark.h>
 
@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/descriptor/yaml_text.hpp"
-#include "core/descriptor/yaml_tree.hpp"
+#include "core/util/yaml.hpp"
+#include "core/util/yaml_text.hpp"
 
-namespace ecp::descriptor::yaml {
+namespace ecp::yaml {
 
 struct Abort {};  // stops the parse; the reason is already in the diagnostics
 
@@ -22,7 +22,8 @@ struct Abort {};  // stops the parse; the reason is already in the diagnostics
 // and every node's weight counts its expanded size, so alias bombs stop early.
 class Builder : public YAML::EventHandler {
  public:
-  Builder(const LineIndex& lines, const std::string& file, Diagnostics& out) : lines_(lines), file_(file), out_(out) {}
+  Builder(const LineIndex& lines, const std::string& file, Diagnostics& out, const Options& options)
+      : lines_(lines), file_(file), out_(out), options_(options) {}
 
   NodePtr root() const { return root_; }
   int documents() const { return documents_; }
@@ -68,6 +69,7 @@ class Builder : public YAML::EventHandler {
   const LineIndex& lines_;
   const std::string& file_;
   Diagnostics& out_;
+  const Options& options_;
   std::vector<Frame> stack_;
   std::unordered_map<YAML::anchor_t, MutableNode> anchors_;
   std::unordered_set<const Node*> open_;
@@ -75,4 +77,4 @@ class Builder : public YAML::EventHandler {
   int documents_ = 0;
 };
 
-}  // namespace ecp::descriptor::yaml
+}  // namespace ecp::yaml

@@ -1,12 +1,12 @@
 // Checks on the raw bytes, before yaml-cpp sees them: yaml-cpp has no size limit,
 // passes some invalid UTF-8 through, and its message for tab indentation is obscure.
-#include "core/descriptor/yaml_text.hpp"
+#include "core/util/yaml_text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace ecp::descriptor::yaml {
+namespace ecp::yaml {
 
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -20,10 +20,14 @@ std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
     }
     std::size_t len = 0;
     unsigned int cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-    else return i;  // a continuation byte without a lead, or C0/C1/F5..FF
+    if (c >= 0xC2 && c <= 0xDF)
+      len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+      len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+      len = 4, cp = c & 0x07;
+    else
+      return i;  // a continuation byte without a lead, or C0/C1/F5..FF
     if (i + len > n) return i;
     for (std::size_t k = 1; k < len; ++k) {
       if ((s[i + k] & 0xC0) != 0x80) return i;
@@ -88,4 +92,4 @@ std::vector<std::size_t> tab_indentation(std::string_view text) {
   return found;
 }
 
-}  // namespace ecp::descriptor::yaml
+}  // namespace ecp::yaml

@@ -1,4 +1,4 @@
-#include "core/descriptor/yaml_tree.hpp"
+#include "core/util/yaml.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
@@ -7,10 +7,10 @@
 
 #include <sstream>
 
-#include "core/descriptor/yaml_builder.hpp"
-#include "core/descriptor/yaml_text.hpp"
+#include "core/util/yaml_builder.hpp"
+#include "core/util/yaml_text.hpp"
 
-namespace ecp::descriptor::yaml {
+namespace ecp::yaml {
 
 const Entry* Node::find(std::string_view key) const {
   for (const auto& e : entries)
@@ -32,7 +32,7 @@ std::string_view kind_name(Kind kind) {
   return "nothing";
 }
 
-Document parse(std::string_view text, const std::string& file, Diagnostics& out) {
+Document parse(std::string_view text, const std::string& file, Diagnostics& out, const Options& options) {
   auto problem = [&](int line, int column, std::string message) {
     out.push_back(Diagnostic{file, line, column, Severity::error, "", std::move(message)});
   };
@@ -67,7 +67,7 @@ Document parse(std::string_view text, const std::string& file, Diagnostics& out)
     problem(mark.line + 1, lines.column(mark.line, mark.column), std::move(message));
   };
   std::istringstream in{std::string(text)};
-  Builder builder(lines, file, out);
+  Builder builder(lines, file, out, options);
   try {
     YAML::Parser parser(in);
     while (parser.HandleNextDocument(builder)) {
@@ -89,4 +89,4 @@ Document parse(std::string_view text, const std::string& file, Diagnostics& out)
   return doc;
 }
 
-}  // namespace ecp::descriptor::yaml
+}  // namespace ecp::yaml

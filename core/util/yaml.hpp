@@ -2,7 +2,9 @@
 // A YAML document as a small immutable tree, built from yaml-cpp's parser events.
 // It keeps what yaml-cpp's Node API loses for us: the position of every key, every
 // duplicate key (yaml-cpp silently keeps one), and whether a scalar was quoted.
-// Internal to core/descriptor; the rest of ecp sees only model.hpp.
+// The one YAML reader of ecp: ecp.yaml and ecp-targets.yaml (core/descriptor) and
+// values files (core/config) are read through it, so they share its limits and its
+// file:line:col errors. Callers turn the tree into their own model.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -11,7 +13,7 @@
 
 #include "core/util/diagnostic.hpp"
 
-namespace ecp::descriptor::yaml {
+namespace ecp::yaml {
 
 enum class Kind { null, scalar, sequence, map };
 
@@ -27,13 +29,13 @@ struct Entry {
 
 struct Node {
   Kind kind = Kind::null;
-  std::string value;  // scalars
-  bool plain = true;  // an unquoted, untagged scalar: may be read as a number or a boolean
-  int line = 0;       // 1-based
-  int column = 0;     // 1-based, in characters
-  std::vector<NodePtr> items;    // sequences
-  std::vector<Entry> entries;    // maps, in file order, merge keys (<<) applied
-  std::size_t weight = 1;        // nodes below and including this one, aliases expanded
+  std::string value;           // scalars
+  bool plain = true;           // an unquoted, untagged scalar: may be read as a number or a boolean
+  int line = 0;                // 1-based
+  int column = 0;              // 1-based, in characters
+  std::vector<NodePtr> items;  // sequences
+  std::vector<Entry> entries;  // maps, in file order, merge keys (<<) applied
+  std::size_t weight = 1;      // nodes below and including this one, aliases expanded
 
   const Entry* find(std::string_view key) const;
 };
@@ -49,12 +51,21 @@ inline constexpr std::size_t max_bytes = std::size_t(1) << 20;
 inline constexpr std::size_t max_nodes = 1000000;
 inline constexpr std::size_t max_depth = 64;
 
+// What a reader accepts beyond the common ground.
+struct Options {
+  // false: an alias (*name) is an error, for files meant to hold values as written.
+  bool aliases = true;
+  // false: a key written twice is kept as a second entry and not reported, so that
+  // the caller can report it in the words of its own format.
+  bool report_duplicates = true;
+};
+
 // Parses one YAML document. Every problem goes to `out` under the name `file`.
 // Refuses oversized input, invalid UTF-8, NUL bytes, tab indentation, more than one
 // document; reports duplicate keys and unsupported tags but still returns the tree.
-Document parse(std::string_view text, const std::string& file, Diagnostics& out);
+Document parse(std::string_view text, const std::string& file, Diagnostics& out, const Options& options = {});
 
 // "a map", "a list", "a string", "nothing": for "expected X, got Y" messages.
 std::string_view kind_name(Kind kind);
 
-}  // namespace ecp::descriptor::yaml
+}  // namespace ecp::yaml
