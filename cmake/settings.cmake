@@ -1,3 +1,17 @@
+# ccache, when installed and no launcher was chosen (-DCMAKE_<LANG>_COMPILER_LAUNCHER
+# or the environment variable of that name): a rebuild of unchanged sources, as
+# CI runs on a machine that ran it before, comes from the cache. ECP_CCACHE=OFF
+# turns it off.
+option(ECP_CCACHE "Compile through ccache when it is installed" ON)
+if(ECP_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER AND NOT DEFINED ENV{CMAKE_CXX_COMPILER_LAUNCHER})
+  find_program(ECP_CCACHE_PROGRAM ccache)
+  if(ECP_CCACHE_PROGRAM)
+    set(CMAKE_C_COMPILER_LAUNCHER ${ECP_CCACHE_PROGRAM})
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${ECP_CCACHE_PROGRAM})
+    message(STATUS "Compiling through ${ECP_CCACHE_PROGRAM}")
+  endif()
+endif()
+
 # Shared compile settings as INTERFACE targets, linked by every module.
 add_library(ecp_settings INTERFACE)
 target_include_directories(ecp_settings INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
