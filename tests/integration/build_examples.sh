@@ -243,7 +243,7 @@ PY
   diff -r "$T/bundle/rootfs" "$T/bundle-gz/rootfs" >&2 || die "the zstd image unpacks to another tree"
   echo "ok zstd and gzip levels"
 else
-  echo "zstd not installed: zstd layers not checked" >&2
+  skip_part "zstd is not installed: zstd layers not checked"
 fi
 
 # The store lists all three, by <app>:<version> (the copies are not git work trees).

@@ -72,7 +72,7 @@ if command -v fish >/dev/null 2>&1; then
   [ "$(fishc 'ecp -C /tmp completion ')" = "bash fish zsh " ] || die "fish: completion: $(fishc 'ecp -C /tmp completion ')"
   case " $(fishc 'ecp validate --') " in *" --output "*) ;; *) die "fish: global options after the command" ;; esac
 else
-  echo "fish not installed: fish checks skipped" >&2
+  skip_part "fish is not installed: fish checks not run"
 fi
 
 # --- zsh: syntax, and sourcing it registers _ecp for ecp
@@ -81,6 +81,6 @@ if command -v zsh >/dev/null 2>&1; then
   HOME=$T/home zsh -f -c 'autoload -U compinit && compinit -u -d "$1/zcompdump" && source "$2" && [[ $_comps[ecp] == _ecp ]] && (( $+functions[_ecp__completion] ))' \
     zsh "$T" "$src/_ecp" || die "zsh: sourcing _ecp does not register it"
 else
-  echo "zsh not installed: zsh checks skipped" >&2
+  skip_part "zsh is not installed: zsh checks not run"
 fi
 echo "completions are fresh and complete"

@@ -9,7 +9,7 @@
 #   hello-tomcat the Tomcat context parameter carries its environment's greeting.
 # The greetings come from ecp.yaml (environments.dev/prod.config); the loopback
 # address and free ports from --values and --set. An example whose runtime is
-# missing is skipped; the test skips (125) only when all three are.
+# missing is skipped (skip_part); the test skips (125) only when all three are.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 command -v curl >/dev/null 2>&1 || skip "curl is not installed"
 
@@ -106,7 +106,7 @@ if command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 && comman
   pids=""
   ran="$ran hello-jar"
 else
-  echo "SKIP: hello-jar needs java, javac and jar" >&2
+  skip_part "hello-jar needs java, javac and jar"
 fi
 
 # --- hello-site: nginx listens on its configured port and serves its greeting.
@@ -133,7 +133,7 @@ if [ -n "$nginx" ] && "$nginx" -v >/dev/null 2>&1; then
   pids=""
   ran="$ran hello-site"
 else
-  echo "SKIP: hello-site needs nginx" >&2
+  skip_part "hello-site needs nginx"
 fi
 
 # --- hello-tomcat: the context parameter carries its configured greeting.
@@ -165,7 +165,7 @@ if command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 && [ -n "
   pids=""
   ran="$ran hello-tomcat"
 else
-  echo "SKIP: hello-tomcat needs java, javac and Tomcat 10 (tomcat10, or set CATALINA_HOME)" >&2
+  skip_part "hello-tomcat needs java, javac and Tomcat 10 (tomcat10, or set CATALINA_HOME)"
 fi
 
 [ -n "$ran" ] || skip "none of java, nginx or Tomcat is installed"

@@ -7,6 +7,9 @@
 
 port=$(free_port)
 make_web_app "$T/web" "$port" local 2 "{type: rolling, batch: 1}"
+# A batch held by a gate file never turns healthy while the signal is on its way:
+# the health wait is long (10 min) so only the signal ends it, however slow the machine.
+sed -i 's/retries: 3}/retries: 600}/' "$T/web/ecp.yaml"
 stop_at_exit "$ECP_HOME/targets/local"
 cd "$T/web"
 set_config . GREETING old
@@ -14,12 +17,13 @@ expect_exit 0 "$ECP" release --env dev
 
 for sig in TERM INT; do
   set_config . GREETING "new-$sig"
-  # A batch takes START_DELAY to turn healthy: the signal must land inside the
-  # rollout, so leave a wide window on a loaded machine (3 s was once too short).
-  set_config . START_DELAY 6
+  # The new revision's instance waits for a gate file that never appears: the
+  # signal lands inside the rollout, with batch 1 started and not healthy.
+  set_config . START_GATE "$T/gate-$sig-never"
   "$ECP" deploy --env dev >"$T/d.out" 2>"$T/d.err" &
   d=$!
   wait_for_line "$T/d.err" "batch 1/2" "$d"
+  wait_for_line "$ECP_HOME/targets/local/web/dev/instances/a-0/logs/app.log" "web waiting for $T/gate-$sig-never" "$d"
   # The second instance was not touched: it serves the old version right now.
   [ "$(curl -sf "http://127.0.0.1:$((port + 1))/greeting")" = old ] || die "a-1 does not serve the old version"
   kill -s "$sig" "$d"
@@ -35,6 +39,6 @@ for sig in TERM INT; do
   [ "$(json_field "$T/out" 'r["latest"]["message"]')" = interrupted ] || die "SIG$sig: the ledger does not say why"
   [ "$(json_field "$T/out" 'r["current"]["revision"]')" = 1 ] || die "SIG$sig: revision 1 should still be current"
 done
-set_config . START_DELAY ""
+set_config . START_GATE ""
 expect_exit 0 "$ECP" deploy --env dev
 echo "PASS: SIGTERM and SIGINT roll back, record, unlock and exit 130"

@@ -23,7 +23,7 @@ kill -9 "$pid"
 n=0
 until [ -f "$root/instances/a-0/app.pid" ] && [ "$(cat "$root/instances/a-0/app.pid")" != "$pid" ] &&
   curl -sf "http://127.0.0.1:$port/health" >/dev/null; do
-  n=$((n + 1)); [ "$n" -lt 200 ] || die "the supervisor did not restart the app"; sleep 0.1
+  n=$((n + 1)); [ "$n" -lt 3000 ] || die "the supervisor did not restart the app in 5 min"; sleep 0.1
 done
 expect_exit 0 "$ECP" --output json status --env dev
 [ "$(json_field "$T/out" 'r["instances"][0]["restarts"]')" = 1 ] || die "status does not count the restart"
@@ -35,7 +35,15 @@ expect_grep "exited with status" "$root/instances/a-0/logs/app.log"
 # 2. logs -f follows a restart's output, and SIGINT ends it cleanly.
 "$ECP" logs --env dev -f -n 0 >"$T/follow.out" 2>"$T/follow.err" &
 f=$!
-sleep 1
+# Ready when it follows: a marker line appended to the log comes out (appended
+# again until it does, since -n 0 skips what was there before tail started).
+n=0
+until grep -q '^\[a-0@local\] logs-follow-ready$' "$T/follow.out"; do
+  kill -0 "$f" 2>/dev/null || { cat "$T/follow.err"; die "logs -f ended before it followed"; }
+  n=$((n + 1)); [ "$n" -lt 3000 ] || { cat "$T/follow.err"; die "logs -f printed no new line in 5 min"; }
+  echo logs-follow-ready >>"$root/instances/a-0/logs/app.log"
+  sleep 0.1
+done
 set_config . GREETING followed
 expect_exit 0 "$ECP" deploy --env dev
 wait_for_line "$T/follow.out" "^\[a-0@local\] web serving revision 2" "$f"

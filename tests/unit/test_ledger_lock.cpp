@@ -87,15 +87,32 @@ TEST_CASE("ecp::ledger::try_acquire") {
   }
 }
 
+// Waits, polling, until `done()` (true) or 5 minutes (false): a bound no machine
+// reaches, where a fixed sleep would be a guess at the machine's speed.
+template <class F>
+bool eventually(F done) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
 TEST_CASE("ecp::ledger::HeldLock") {
   MemoryStorage s;
   auto now = ledger::now_ms();
-  auto l = lease("alice", now, 300);
+  // 3 s: renewed every second, so a busy machine still renews in time.
+  auto l = lease("alice", now, 3000);
   REQUIRE(ledger::try_acquire(s, l, now).acquired);
   SUBCASE("renews while held, so the lease never runs out, and releases") {
     {
-      ledger::HeldLock held(s, l, 300ms);
-      std::this_thread::sleep_for(800ms);
+      ledger::HeldLock held(s, l, 3000ms);
+      // Renewed: the stored lease now ends later than the one acquired.
+      CHECK(eventually([&] {
+        auto stored = ledger::read_lock(s);
+        return stored && stored->expires_ms > l.expires_ms;
+      }));
       CHECK_FALSE(held.lost());
       auto stored = ledger::read_lock(s);
       REQUIRE(stored);
@@ -105,12 +122,11 @@ TEST_CASE("ecp::ledger::HeldLock") {
     CHECK_FALSE(ledger::read_lock(s).has_value());
   }
   SUBCASE("a forced unlock makes it lost, and its release leaves the new holder alone") {
-    ledger::HeldLock held(s, l, 300ms);
+    ledger::HeldLock held(s, l, 3000ms);
     ledger::force_unlock(s);
     auto t = ledger::now_ms();
     REQUIRE(ledger::try_acquire(s, lease("bob", t, 60000), t).acquired);
-    for (int i = 0; i < 100 && !held.lost(); ++i) std::this_thread::sleep_for(20ms);
-    CHECK(held.lost());
+    CHECK(eventually([&] { return held.lost(); }));
     held.release();
     auto stored = ledger::read_lock(s);
     REQUIRE(stored);
