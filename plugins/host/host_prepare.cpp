@@ -21,6 +21,7 @@
 
 #include "core/image/compress.hpp"
 #include "core/image/layer_check.hpp"
+#include "core/oci/digest.hpp"
 #include "core/oci/media_types.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
@@ -129,23 +130,24 @@ void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr
 }
 }  // namespace
 
-void HostBackend::ensure_checked(const backend::LayerBlob& layer, const std::string& file) {
-  std::string hex = hex_of(layer.digest);
+void HostBackend::ensure_checked(const std::vector<image::LayerFile>& layers, const std::string& key) {
   {
     std::lock_guard l(checked_mu_);
-    if (checked_.count(hex)) return;
+    if (checked_.count(key)) return;
   }
   std::error_code ec;
-  auto marker = checked_dir_ / hex;
+  auto marker = checked_dir_ / key;
   if (!std::filesystem::exists(marker, ec)) {
-    // Refuses absolute names, "..", links leaving the root and entries reached
-    // through a symlink: the agent's tar never sees such a layer.
-    image::check_layer(file, "layer " + layer.digest);
+    // Refuses absolute names, "..", links leaving the release folder and entries
+    // reached through a symlink, resolved across all the layers (a link made by
+    // one layer and written through by the next): the agent's tar never sees such
+    // a layer.
+    image::check_layers(layers, image::LayerRoot::host);
     std::filesystem::create_directories(checked_dir_, ec);
-    fs::write_file_atomic(marker, layer.digest + "\n");
+    fs::write_file_atomic(marker, key + "\n");
   }
   std::lock_guard l(checked_mu_);
-  checked_.insert(hex);
+  checked_.insert(key);
 }
 
 void HostBackend::prepare(const backend::ReleaseSpec& rel) {
@@ -195,12 +197,21 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
     transfers[d] = std::async(std::launch::async, [&, l = l]() -> Transfer {
                      return remote ? plan_transfer(*l, tmp->path()) : Transfer{"", hex_of(l->digest), l->path, l->size};
                    }).share();
-  std::shared_future<void> checked = std::async(std::launch::async, [&] {
-    std::vector<std::future<void>> each_layer;
-    for (const auto& [d, l] : needed)
-      each_layer.push_back(std::async(std::launch::async, [&, l = l] { ensure_checked(*l, transfers.at(l->digest).get().path); }));
-    for (auto& f : each_layer) f.get();
-  }).share();
+  auto check_all = [&] {
+    if (needed.empty()) return;
+    std::vector<image::LayerFile> files;
+    std::string sequence;
+    for (const auto& l : rel.layers) {
+      sequence += l.digest + "\n";
+      auto t = transfers.find(l.digest);
+      std::string path = t != transfers.end() ? t->second.get().path : l.path;
+      // Without a file here it is on every host already, brought (and checked)
+      // by an earlier revision.
+      if (!path.empty()) files.push_back({path, "layer " + l.digest});
+    }
+    ensure_checked(files, oci::Sha256::of(sequence).hex());
+  };
+  std::shared_future<void> checked = std::async(std::launch::async, check_all).share();
 
   // 4. Send, 5. unpack.
   errors = each(hosts, [&](Host& h) {
