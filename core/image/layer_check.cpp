@@ -179,7 +179,9 @@ void Checker::finish(std::string_view what) const {
   if (!host_) return;
   for (const auto& [name, target] : tree_.links()) {
     Resolved r = tree_.resolve(split_path(name), true);
-    if (r.escaped || r.absolute || r.loop)
+    if (r.loop)
+      fail(ErrorKind::build, "{}: symlink 'app/{}' is part of a symlink loop ({})", what, name, target);
+    if (r.escaped || r.absolute)
       fail(ErrorKind::build, "{}: symlink 'app/{}' resolves outside the image root ({}) through the symlink 'app/{}'",
            what, name, target, r.via);
   }
