@@ -101,8 +101,8 @@ oci::Digest cache_key(const std::string& file, std::string_view ref, const BaseO
   if (::stat(file.c_str(), &st) != 0) return {};
   oci::Sha256 h;
   h.update(fmt::format("docker-archive\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n", stdfs::absolute(file).string(), st.st_size,
-                       st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, st.st_ino, ref,
-                       o.check.allow_absolute_symlinks, o.architecture));
+                       st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, st.st_ino, ref, "container",
+                       o.architecture));
   return h.finish();
 }
 
@@ -204,6 +204,7 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
   if (b.config.diff_ids.size() != layer_names.size())
     fail(ErrorKind::build, "base image {}: {} layers but {} diff_ids in its config", spec, layer_names.size(),
          b.config.diff_ids.size());
+  std::vector<LayerFile> files;
   for (std::size_t i = 0; i < layer_names.size(); ++i) {
     std::string name = layer_names[i];
     for (int hops = 0; links.contains(name) && hops < 8; ++hops) name = links[name];
@@ -213,10 +214,10 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
     if (diff != b.config.diff_ids[i])
       fail(ErrorKind::build, "base image {}: layer {} is corrupt: its digest {} does not match the diff_id {}", spec,
            layer_names[i], diff.to_string(), b.config.diff_ids[i].to_string());
-    check_layer(store.blob_path(desc.digest), fmt::format("base image {} layer {}", spec, layer_names[i]),
-                options.check);
+    files.push_back({store.blob_path(desc.digest), fmt::format("base image {} layer {}", spec, layer_names[i])});
     b.manifest.layers.push_back(desc);
   }
+  check_layers(files, LayerRoot::container);
   // Last, once every layer passed: a refused base adds no config blob either.
   b.manifest.config = store.put_blob(config_bytes, std::string(oci::media::oci_config));
   rollback.keep = true;

@@ -131,18 +131,21 @@ BaseImage read_oci_layout_base(const Store& store, std::string_view spec, const 
   // refused base leaves the store as it was.
   std::vector<oci::Digest> added;
   try {
+    std::vector<LayerFile> files;
     for (auto& l : b.manifest.layers) {
       l.media_type = oci::media::to_oci(l.media_type);
       if (!oci::media::is_layer(l.media_type))
         fail(ErrorKind::build, "base image {}: unsupported layer media type {}", spec, l.media_type);
-      if (store.blob_size(l.digest) == l.size) continue;  // imported (and checked) before
+      files.push_back({store.blob_path(l.digest), fmt::format("base image {} layer {}", spec, l.digest.to_string())});
+      if (store.blob_size(l.digest) == l.size) continue;  // imported before
       auto src = stdfs::path(path) / "blobs" / "sha256" / l.digest.hex();
       auto got = store.put_blob_file(src, l.media_type, l.digest);
       added.push_back(l.digest);
       if (got.size != l.size) fail(ErrorKind::build, "base image {}: blob {} has the wrong size", spec, src.string());
-      check_layer(store.blob_path(l.digest), fmt::format("base image {} layer {}", spec, l.digest.to_string()),
-                  options.check);
     }
+    // All layers together (a link from one is followed by the next): a layer
+    // can be fine on its own and not on top of another base's layers.
+    if (!added.empty()) check_layers(files, LayerRoot::container);
   } catch (const Error&) {
     for (const auto& d : added) stdfs::remove(store.blob_path(d), ec);
     throw;

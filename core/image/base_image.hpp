@@ -3,7 +3,8 @@
 // "docker-archive:FILE[:name:tag]" (a `docker save` / `podman save` tarball).
 // Its config and layer blobs are copied into the store as they are (never
 // recompressed), every digest is verified (a corrupt blob is an Error(build)),
-// and each newly imported layer passes check_layer before it is used.
+// and the layers pass check_layers (LayerRoot::container: absolute links and the
+// rest of what real bases carry are fine) before the base is used.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,6 @@ struct BaseImage {
 struct BaseOptions {
   std::string architecture;  // empty: host_architecture(); picks from multi-platform indexes
   std::string os = "linux";
-  LayerCheckOptions check;
 };
 
 // The host's architecture in OCI (Go) names: amd64, arm64, ...

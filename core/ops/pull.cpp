@@ -188,16 +188,21 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
   }
   image::Store store(store_dir);
   auto m = oci::Manifest::from_json(store.read_blob(oci::Digest::parse(r.digest)));
-  for (const auto& d : r.downloaded) {
-    auto digest = oci::Digest::parse(d);
-    bool layer = std::any_of(m.layers.begin(), m.layers.end(), [&](const oci::Descriptor& l) { return l.digest == digest; });
-    if (!layer) continue;
+  std::vector<oci::Digest> fetched;
+  std::vector<image::LayerFile> files;
+  for (const auto& l : m.layers) {
+    files.push_back({store.blob_path(l.digest), fmt::format("base image {} layer {}", reference, l.digest.to_string())});
+    if (std::find(r.downloaded.begin(), r.downloaded.end(), l.digest.to_string()) != r.downloaded.end())
+      fetched.push_back(l.digest);
+  }
+  // The layers together, bottom first, as a container runtime unpacks them.
+  if (!fetched.empty()) {
     try {
-      image::check_layer(store.blob_path(digest), fmt::format("base image {} layer {}", reference, d));
+      image::check_layers(files, image::LayerRoot::container);
     } catch (const Error&) {
       store.untag(local);
       std::error_code ec;
-      std::filesystem::remove(store.blob_path(digest), ec);
+      for (const auto& d : fetched) std::filesystem::remove(store.blob_path(d), ec);
       throw;
     }
   }

@@ -40,7 +40,7 @@ struct PulledBase {
 // The registry base image of `ecp build`, in the store: a digest reference
 // that is already stored is used without asking the registry; a tag is
 // resolved again (falling back to the stored copy, with a warning, when the
-// registry cannot be reached). Newly fetched layers pass image::check_layer.
+// registry cannot be reached). With newly fetched layers, all layers pass image::check_layers (container).
 PulledBase ensure_base_pulled(const std::string& reference, const RegistryOptions& options);
 
 // For `ecp build`: ensure_base_pulled, then the base spec that reads it from the

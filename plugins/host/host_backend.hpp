@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/backend/backend.hpp"
+#include "core/image/layer_check.hpp"
 #include "core/util/fs.hpp"
 #include "plugins/host/agent.hpp"
 #include "plugins/host/transport.hpp"
@@ -83,7 +84,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::vector<std::exception_ptr> each(const std::vector<Host*>& hosts, const std::function<void(Host&)>& fn);
   std::vector<Host*> all();
   // Checks `file` (the layer's blob or plain tar) once per layer digest.
-  void ensure_checked(const backend::LayerBlob& layer, const std::string& file);
+  // check_layers (host) of the layers a revision unpacks, once per sequence (`key`).
+  void ensure_checked(const std::vector<image::LayerFile>& layers, const std::string& key);
   // A state read from the first host that answers.
   process::Result state_read(const std::string& verb, const std::vector<std::string>& args);
   std::vector<std::string> base_args() const;

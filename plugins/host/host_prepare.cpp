@@ -23,6 +23,7 @@
 
 #include "core/image/compress.hpp"
 #include "core/image/layer_check.hpp"
+#include "core/oci/digest.hpp"
 #include "core/oci/media_types.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
@@ -133,21 +134,20 @@ void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr
 
 using Needed = std::map<std::string, const backend::LayerBlob*>;
 
-// Works out, in the background, how each needed layer travels (`plan`) and checks
-// it (`check`), at most one layer per core at a time. transfers[digest] is ready as
+// Works out, in the background, how each needed layer travels (`plan`), at most
+// one layer per core at a time. transfers[digest] is ready as
 // soon as its layer is planned, so sending starts with the first one; the result
 // fails with the first error.
 std::shared_future<void> start_layers(const Needed& needed,
                                       std::map<std::string, std::shared_future<Transfer>>& transfers,
-                                      std::function<Transfer(const backend::LayerBlob&)> plan,
-                                      std::function<void(const backend::LayerBlob&, const Transfer&)> check) {
+                                      std::function<Transfer(const backend::LayerBlob&)> plan) {
   auto promised = std::make_shared<std::vector<std::promise<Transfer>>>(needed.size());
   std::vector<const backend::LayerBlob*> order;
   for (const auto& [d, l] : needed) {
     transfers[d] = (*promised)[order.size()].get_future().share();
     order.push_back(l);
   }
-  auto work = [promised, order, plan, check] {
+  auto work = [promised, order, plan] {
     std::vector<std::atomic<bool>> started(order.size());
     try {
       parallel_for(order.size(), default_jobs(), [&](std::size_t i) {
@@ -160,7 +160,6 @@ std::shared_future<void> start_layers(const Needed& needed,
           throw;
         }
         (*promised)[i].set_value(t);
-        check(*order[i], t);
       });
     } catch (...) {
       // Layers never started after a failure: their hosts must not wait forever.
@@ -173,23 +172,24 @@ std::shared_future<void> start_layers(const Needed& needed,
 }
 }  // namespace
 
-void HostBackend::ensure_checked(const backend::LayerBlob& layer, const std::string& file) {
-  std::string hex = hex_of(layer.digest);
+void HostBackend::ensure_checked(const std::vector<image::LayerFile>& layers, const std::string& key) {
   {
     std::lock_guard l(checked_mu_);
-    if (checked_.count(hex)) return;
+    if (checked_.count(key)) return;
   }
   std::error_code ec;
-  auto marker = checked_dir_ / hex;
+  auto marker = checked_dir_ / key;
   if (!std::filesystem::exists(marker, ec)) {
-    // Refuses absolute names, "..", links leaving the root and entries reached
-    // through a symlink: the agent's tar never sees such a layer.
-    image::check_layer(file, "layer " + layer.digest);
+    // Refuses absolute names, "..", links leaving the release folder and entries
+    // reached through a symlink, resolved across all the layers (a link made by
+    // one layer and written through by the next): the agent's tar never sees such
+    // a layer.
+    image::check_layers(layers, image::LayerRoot::host);
     std::filesystem::create_directories(checked_dir_, ec);
-    fs::write_file_atomic(marker, layer.digest + "\n");
+    fs::write_file_atomic(marker, key + "\n");
   }
   std::lock_guard l(checked_mu_);
-  checked_.insert(hex);
+  checked_.insert(key);
 }
 
 void HostBackend::prepare(const backend::ReleaseSpec& rel) {
@@ -235,12 +235,27 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
     tmp.emplace(tmp_dir_, "ecp-layers-");
   }
   std::map<std::string, std::shared_future<Transfer>> transfers;
-  std::shared_future<void> checked = start_layers(
-      needed, transfers,
-      [&](const backend::LayerBlob& l) {
-        return remote ? plan_transfer(l, tmp->path()) : Transfer{"", hex_of(l.digest), l.path, l.size};
-      },
-      [&](const backend::LayerBlob& l, const Transfer& t) { ensure_checked(l, t.path); });
+  std::shared_future<void> planned = start_layers(needed, transfers, [&](const backend::LayerBlob& l) {
+    return remote ? plan_transfer(l, tmp->path()) : Transfer{"", hex_of(l.digest), l.path, l.size};
+  });
+  auto check_all = [&] {
+    if (needed.empty()) return;
+    std::vector<image::LayerFile> files;
+    std::string sequence;
+    for (const auto& l : rel.layers) {
+      sequence += l.digest + "\n";
+      auto t = transfers.find(l.digest);
+      std::string path = t != transfers.end() ? t->second.get().path : l.path;
+      // Without a file here it is on every host already, brought (and checked)
+      // by an earlier revision.
+      if (!path.empty()) files.push_back({path, "layer " + l.digest});
+    }
+    ensure_checked(files, oci::Sha256::of(sequence).hex());
+  };
+  std::shared_future<void> checked = std::async(std::launch::async, [planned, check_all] {
+                                       planned.get();
+                                       check_all();
+                                     }).share();
 
   // 4. Send, 5. unpack.
   errors = each(hosts, [&](Host& h) {

@@ -2,7 +2,8 @@
 //   build STORE TAG SRC [--base SPEC] [--compression gzip|zstd|none] [--level N]
 //         [--epoch N] [--dest /app] [--layers N]    prints the manifest digest
 //   export-oci STORE TAG DIR LAYOUT_TAG | export-docker STORE TAG FILE REPO_TAG
-//   check-layer FILE | tags STORE | untag STORE TAG | gc STORE | inspect STORE TAG
+//   check-layer FILE | check-layers host|container FILE... (bottom first)
+//   tags STORE | untag STORE TAG | gc STORE | inspect STORE TAG
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -91,6 +92,11 @@ int run(std::vector<std::string> a) {
   a.erase(a.begin());
   if (cmd == "build") return build(a);
   if (cmd == "check-layer" && a.size() == 1) return check_layer(a[0], a[0]), 0;
+  if (cmd == "check-layers" && a.size() >= 2 && (a[0] == "host" || a[0] == "container")) {
+    std::vector<LayerFile> files;
+    for (std::size_t i = 1; i < a.size(); ++i) files.push_back({a[i], a[i]});
+    return check_layers(files, a[0] == "host" ? LayerRoot::host : LayerRoot::container), 0;
+  }
   if (a.empty()) fail(ErrorKind::usage, "{}: missing STORE", cmd);
   Store store(a[0]);
   if (cmd == "export-oci" && a.size() == 4) return export_oci_layout(store, load_image(store, a[1]), a[2], a[3]), 0;

@@ -2,18 +2,17 @@
 # ecp's images in a real container engine (podman, with its own storage under $T):
 #   1. the docker-archive from `ecp build --tarball` loads with `podman load`,
 #      under the build's reference, with the image ID = the config digest;
-#   2. hello-jar RUNS: on a base made of busybox (static) and a jlink'd JRE with
+#   2. hello-jar RUNS: on ecp_base_jar (bases_lib.inc): busybox (static) and a jlink'd JRE with
 #      the shared libraries it needs (an OCI layout written with umoci, Env
 #      PATH=/jdk/bin:/bin and JAVA_HOME=/jdk), `ecp build` with build.base
 #      oci:PATH:tag, podman load, podman run -p 127.0.0.1:PORT:8080, and /health
 #      answers "ok"; an environment variable reaches the page through autoconfig.
 # Skips (125) when podman cannot run containers here.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
+. "$ECP_SOURCE_DIR/tests/integration/bases_lib.inc"
 for tool in podman umoci jlink javac jar curl python3; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (podman runc umoci openjdk-17-jdk-headless curl)"
 done
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && ldd "$busybox" 2>&1 | grep -q 'not a dynamic' || skip "needs a static busybox (apt-get install busybox-static)"
 
 # Podman as REAL-COMPONENTS.md says, with storage of its own (vfs: no mounts to undo).
 cat >"$T/containers.conf" <<'EOF'
@@ -63,37 +62,14 @@ id=$(podman image inspect --format '{{.Id}}' localhost/hello-jar:scratch)
 [ "sha256:$id" = "$(config_digest "$T/scratch-oci" s)" ] || die "podman's image ID $id is not the config digest"
 echo "ok: podman load"
 
-# 2. A runnable base: busybox + a jlink'd JRE + the libraries java links against.
-root=$T/base-rootfs
-mkdir -p "$root/bin" "$root/tmp"
-chmod 1777 "$root/tmp"
-cp "$busybox" "$root/bin/busybox"
-for a in $("$busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
-jlink --add-modules java.base,jdk.httpserver --strip-debug --no-header-files --no-man-pages \
-  --output "$root/jdk" >"$T/jlink.log" 2>&1 || { cat "$T/jlink.log"; die "jlink failed"; }
-find "$root/jdk" -type f \( -name '*.so' -o -path '*/bin/*' \) -exec ldd {} \; 2>/dev/null |
-  sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' | sort -u >"$T/libs"
-[ -s "$T/libs" ] || die "ldd found no libraries for the JRE"
-while IFS= read -r lib; do
-  case $lib in "$root"/*) continue ;; esac
-  mkdir -p "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done <"$T/libs"
-base=$T/base-oci
-(
-  cd "$T"
-  umoci init --layout "$base"
-  umoci new --image "$base:jre"
-  umoci unpack --rootless --image "$base:jre" "$T/base-bundle"
-  cp -a "$root/." "$T/base-bundle/rootfs/"
-  umoci repack --image "$base:jre" "$T/base-bundle"
-  umoci config --image "$base:jre" --config.env PATH=/jdk/bin:/bin --config.env JAVA_HOME=/jdk
-) >"$T/umoci.log" 2>&1 || { cat "$T/umoci.log"; die "umoci could not write the base image"; }
+# 2. A runnable base (bases_lib.inc: busybox + a jlink'd JRE, made once per build folder).
+rc=0; base_spec=$(ecp_base_jar) || rc=$?
+[ "$rc" = 0 ] || { [ "$rc" = 125 ] && skip "cannot make the JRE base here"; die "making the JRE base failed"; }
 
-sed "s|^  base: scratch|  base: \"oci:$base:jre\"|" "$ECP_SOURCE_DIR/examples/hello-jar/ecp.yaml" >"$app/ecp.yaml"
-grep -q "oci:$base:jre" "$app/ecp.yaml" || die "could not point build.base at the JRE image"
+sed "s|^  base: scratch|  base: \"$base_spec\"|" "$ECP_SOURCE_DIR/examples/hello-jar/ecp.yaml" >"$app/ecp.yaml"
+grep -q "$base_spec" "$app/ecp.yaml" || die "could not point build.base at the JRE image"
 (cd "$app" && "$ECP" build -o json -t run --tarball "$T/run.tar") >"$T/r.json" 2>"$T/err" || { cat "$T/err"; die "ecp build on the JRE base failed"; }
-[ "$(field "$T/r.json" base)" = "oci:$base:jre" ] || die "the result names base $(field "$T/r.json" base)"
+[ "$(field "$T/r.json" base)" = "$base_spec" ] || die "the result names base $(field "$T/r.json" base)"
 podman load -i "$T/run.tar" >"$T/out" 2>&1 || { cat "$T/out"; die "podman load of the runnable image failed"; }
 # The base's Env survives beside ecp's own.
 podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' localhost/hello-jar:run >"$T/env"

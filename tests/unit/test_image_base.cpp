@@ -13,54 +13,6 @@ using namespace image_test;
 
 namespace {
 
-struct RawEntry {
-  RawEntry(const char* n, unsigned t = AE_IFREG, std::string tg = "", bool hl = false)
-      : name(n), type(t), target(std::move(tg)), hardlink(hl) {}
-  std::string name;
-  unsigned type;
-  std::string target;  // symlink target, or hard link target when hardlink is set
-  bool hardlink;
-};
-
-// A tar written without any of ecp's checks, for feeding hostile input.
-std::string raw_tar(const std::vector<RawEntry>& entries) {
-  std::string out;
-  struct archive* a = archive_write_new();
-  archive_write_set_format_pax_restricted(a);
-  archive_write_open2(
-      a, &out, nullptr,
-      [](struct archive*, void* self, const void* d, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(self)->append(static_cast<const char*>(d), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr, nullptr);
-  for (const auto& r : entries) {
-    archive_entry* e = archive_entry_new();
-    archive_entry_copy_pathname(e, r.name.c_str());
-    archive_entry_set_filetype(e, r.type);
-    archive_entry_set_perm(e, 0644);
-    if (r.type == AE_IFLNK) archive_entry_copy_symlink(e, r.target.c_str());
-    if (r.hardlink) archive_entry_copy_hardlink(e, r.target.c_str());
-    archive_write_header(a, e);
-    archive_entry_free(e);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-  return out;
-}
-
-std::string check_error(const std::string& tar, LayerCheckOptions o = {}) {
-  fs::TempDir tmp;
-  fs::write_file_atomic(tmp.path() / "layer.tar", tar);
-  try {
-    check_layer(tmp.path() / "layer.tar", "test layer", o);
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::build);
-    return e.what();
-  }
-  return {};
-}
-
 // A docker-archive with one uncompressed layer holding `tar`.
 void write_docker_archive(const stdfs::path& file, const std::string& tar, bool corrupt_config = false) {
   auto diff = oci::Sha256::of(tar);
@@ -84,32 +36,17 @@ BaseImage build_and_read(const stdfs::path& tmp, const std::string& spec_suffix,
   auto cfg = scratch.config;
   cfg.config.set_env("PATH", "/bin");
   auto img = write_image(src, scratch, cfg, {{layer, {}}});
-  if (docker) export_docker_archive(src, img, tmp / "base.tar", "base:1");
-  else export_oci_layout(src, img, tmp / "layout", "base:1");
+  if (docker)
+    export_docker_archive(src, img, tmp / "base.tar", "base:1");
+  else
+    export_oci_layout(src, img, tmp / "layout", "base:1");
   Store dst(tmp / "dst");
-  return read_base(dst, (docker ? "docker-archive:" + (tmp / "base.tar").string() : "oci:" + (tmp / "layout").string()) +
-                            spec_suffix);
+  return read_base(
+      dst,
+      (docker ? "docker-archive:" + (tmp / "base.tar").string() : "oci:" + (tmp / "layout").string()) + spec_suffix);
 }
 
 }  // namespace
-
-TEST_CASE("ecp::image::check_layer") {
-  CHECK(check_error(raw_tar({{"app/", AE_IFDIR}, {"app/x"}, {"./app/y"}, {"app/l", AE_IFLNK, "x"},
-                             {"app/sub/up", AE_IFLNK, "../x"}, {"app/h", AE_IFREG, "app/x", true}}))
-            .empty());
-  CHECK(check_error(raw_tar({{"../../etc/passwd"}})).find("'../../etc/passwd' leaves the image root") !=
-        std::string::npos);
-  CHECK(check_error(raw_tar({{"app/../../x"}})).find("leaves") != std::string::npos);
-  CHECK(check_error(raw_tar({{"/etc/passwd"}})).find("absolute path") != std::string::npos);
-  CHECK(check_error(raw_tar({{"app/l", AE_IFLNK, "/etc/passwd"}})).find("absolute target") != std::string::npos);
-  CHECK(check_error(raw_tar({{"app/l", AE_IFLNK, "/etc/passwd"}}), {.allow_absolute_symlinks = true}).empty());
-  CHECK(check_error(raw_tar({{"app/l", AE_IFLNK, "../../etc"}})).find("points outside") != std::string::npos);
-  CHECK(check_error(raw_tar({{"app/h", AE_IFREG, "../etc/passwd", true}})).find("hard link") != std::string::npos);
-  CHECK(check_error(raw_tar({{"app/d", AE_IFLNK, "."}, {"app/d/x"}})).find("through the symlink") !=
-        std::string::npos);
-  CHECK(check_error("not a tar at all, just some text that is long enough to not be empty").find("not a readable") !=
-        std::string::npos);
-}
 
 TEST_CASE("ecp::image::read_base") {
   fs::TempDir tmp;
@@ -137,8 +74,8 @@ TEST_CASE("ecp::image::read_base") {
   SUBCASE("a corrupt blob in the layout is refused") {
     build_and_read(tmp.path(), "", false);
     auto index = oci::Index::from_json(fs::read_file(tmp.path() / "layout/index.json"));
-    auto m = oci::Manifest::from_json(
-        fs::read_file(tmp.path() / "layout/blobs/sha256" / index.manifests[0].digest.hex()));
+    auto m =
+        oci::Manifest::from_json(fs::read_file(tmp.path() / "layout/blobs/sha256" / index.manifests[0].digest.hex()));
     auto layer = tmp.path() / "layout/blobs/sha256" / m.layers[0].digest.hex();
     auto data = fs::read_file(layer);
     data[data.size() / 2] ^= 1;
@@ -175,8 +112,8 @@ TEST_CASE("ecp::image::read_base") {
       CHECK(std::string(e.what()).find("corrupt") != std::string::npos);
     }
   }
-  SUBCASE("a docker-archive with a path traversal or an absolute symlink is refused") {
-    for (auto tar : {raw_tar({{"../../etc/passwd"}}), raw_tar({{"bin/sh", AE_IFLNK, "/bin/busybox"}})}) {
+  SUBCASE("a docker-archive with a path traversal or a hard link out is refused") {
+    for (auto tar : {raw_tar({{"../../etc/passwd"}}), raw_tar({{"etc/x", AE_IFREG, "../../etc/shadow", true}})}) {
       write_docker_archive(tmp.path() / "evil.tar", tar);
       Store store(tmp.path() / "s");
       try {
@@ -187,6 +124,18 @@ TEST_CASE("ecp::image::read_base") {
         CHECK(std::string(e.what()).find("layer/layer.tar") != std::string::npos);
       }
     }
+  }
+  SUBCASE("a docker-archive with what real bases carry is read") {
+    // busybox's absolute links, /etc/alternatives, a write through a link, "./".
+    write_docker_archive(tmp.path() / "real.tar",
+                         raw_tar({{"./", AE_IFDIR},
+                                  {"bin/sh", AE_IFLNK, "/bin/busybox"},
+                                  {"etc/alternatives/java", AE_IFLNK, "/usr/lib/jvm/java-17/bin/java"},
+                                  {"lib", AE_IFLNK, "usr/lib"},
+                                  {"lib/x86_64/libc.so"},
+                                  {"dev/null", AE_IFCHR}}));
+    Store store(tmp.path() / "s");
+    CHECK(read_base(store, "docker-archive:" + (tmp.path() / "real.tar").string()).manifest.layers.size() == 1);
   }
   SUBCASE("unknown kinds of base are a usage error") {
     Store store(tmp.path() / "s");

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/image/compress.hpp"
 #include "core/image/store.hpp"
@@ -77,13 +78,50 @@ inline std::map<std::string, TarEntry> read_tar(const std::string& tar, std::vec
       t.content = archive_entry_symlink_utf8(e) ? archive_entry_symlink_utf8(e) : archive_entry_symlink(e);
     } else {
       char buf[8192];
-      for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) > 0;) t.content.append(buf, static_cast<std::size_t>(n));
+      for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) > 0;)
+        t.content.append(buf, static_cast<std::size_t>(n));
     }
     std::string name = archive_entry_pathname_utf8(e) ? archive_entry_pathname_utf8(e) : archive_entry_pathname(e);
     if (order) order->push_back(name);
     out[name] = t;
   }
   archive_read_free(a);
+  return out;
+}
+
+struct RawEntry {
+  RawEntry(const char* n, unsigned t = AE_IFREG, std::string tg = "", bool hl = false)
+      : name(n), type(t), target(std::move(tg)), hardlink(hl) {}
+  std::string name;
+  unsigned type;
+  std::string target;  // symlink target, or hard link target when hardlink is set
+  bool hardlink;
+};
+
+// A tar written without any of ecp's checks, for feeding hostile input.
+inline std::string raw_tar(const std::vector<RawEntry>& entries) {
+  std::string out;
+  struct archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_open2(
+      a, &out, nullptr,
+      [](struct archive*, void* self, const void* d, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(self)->append(static_cast<const char*>(d), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr, nullptr);
+  for (const auto& r : entries) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_copy_pathname(e, r.name.c_str());
+    archive_entry_set_filetype(e, r.type);
+    archive_entry_set_perm(e, 0644);
+    if (r.type == AE_IFLNK) archive_entry_copy_symlink(e, r.target.c_str());
+    if (r.hardlink) archive_entry_copy_hardlink(e, r.target.c_str());
+    archive_write_header(a, e);
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
   return out;
 }
 

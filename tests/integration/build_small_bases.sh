@@ -1,0 +1,24 @@
+#!/bin/sh
+# The small offline bases of bases_lib.inc run ecp's images: each example
+# (hello-jar on ecp_base_jar, hello-site on ecp_base_nginx, hello-tomcat on
+# ecp_base_tomcat) is built with build.base oci:PATH:TAG, loaded into podman
+# (storage of its own), run with GREETING in its environment, and answers
+# /health with "ok" and its page with that greeting. The bases are made once per
+# build folder (flock), so a second call returns the same layout at once.
+. "$ECP_SOURCE_DIR/tests/lib/common.sh"
+. "$ECP_SOURCE_DIR/tests/integration/bases_lib.inc"
+for tool in curl javac jar python3; do
+  command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (curl openjdk-17-jdk-headless python3)"
+done
+ecp_podman_init || skip "podman does not work here"
+
+for pair in hello-jar:jar hello-site:nginx hello-tomcat:tomcat; do
+  name=${pair%%:*} kind=${pair#*:}
+  rc=0; base=$("ecp_base_$kind") || rc=$?
+  [ "$rc" = 0 ] || { [ "$rc" = 125 ] && skip "cannot make the $kind base here"; die "making the $kind base failed"; }
+  [ "$("ecp_base_$kind")" = "$base" ] || die "a second ecp_base_$kind gave another layout"
+  ecp_example_build "$name" "$base" "$T/$name.tar"
+  ecp_example_run "$name" "$T/$name.tar" "Hello $kind from a small base"
+  echo "ok: $name on $base"
+done
+echo ok
