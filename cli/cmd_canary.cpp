@@ -13,7 +13,6 @@ void add_verb(CommandTree& t, CLI::App* parent, const std::string& name, const s
   auto wait = std::make_shared<std::string>();
   o->abort = abort;
   auto* cmd = t.add(parent, name, help, [&g = t.globals, o, wait](Output& out) {
-    ensure_backends();
     o->project.descriptor = g.file;
     o->project.targets = g.targets;
     o->lock_wait = lock_wait(*wait);

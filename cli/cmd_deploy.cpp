@@ -9,7 +9,6 @@ void add_deploy(CommandTree& t) {
   auto wait = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "deploy", "Release an image and the environment's configuration to its target",
                     [&g = t.globals, o, wait](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       o->lock_wait = lock_wait(*wait);

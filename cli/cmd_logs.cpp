@@ -12,7 +12,6 @@ void add_logs(CommandTree& t) {
   auto o = std::make_shared<ops::LogsOptions>();
   auto* cmd = t.add(&t.root, "logs", "Print the output of an environment's instances (-f: follow)",
                     [&g = t.globals, o](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       ops::logs(*o, [&out](const std::string& instance, std::string_view line) {

@@ -11,7 +11,6 @@ void add_plan(CommandTree& t) {
   auto file = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "plan", "Compute a release plan (and save it for 'ecp apply'); changes nothing",
                     [&g = t.globals, o, file](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       auto p = ops::plan(*o, *file);
@@ -34,7 +33,6 @@ void add_apply(CommandTree& t) {
   auto wait = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "apply", "Carry out a plan from 'ecp plan --out'; refuses a stale plan",
                     [&g = t.globals, o, file, wait](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       o->plan_file = *file;

@@ -12,7 +12,6 @@ void add_release(CommandTree& t) {
   auto wait = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "release", "Build (or reuse), push if needed, deploy and verify: one command for CI",
                     [&g = t.globals, o, wait](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       o->lock_wait = lock_wait(*wait);

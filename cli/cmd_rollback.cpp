@@ -9,7 +9,6 @@ void add_rollback(CommandTree& t) {
   auto wait = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "rollback", "Go back to an earlier revision: its image and its configuration",
                     [&g = t.globals, o, wait](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       o->lock_wait = lock_wait(*wait);

@@ -17,7 +17,6 @@ void add_status(CommandTree& t) {
   auto o = std::make_shared<ops::StatusOptions>();
   auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
                     [&g = t.globals, o](Output& out) {
-                      ensure_backends();
                       o->project.descriptor = g.file;
                       o->project.targets = g.targets;
                       auto s = ops::status(*o);

@@ -274,12 +274,9 @@ void HostBackend::logs(const backend::LogOptions& options, const backend::LineSi
     if (e) std::rethrow_exception(e);
 }
 
-void register_host_backend() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    backend::builtin_table().add("host", [](const backend::TargetSpec& t, const backend::AppSpec& a) {
-      return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a));
-    });
+void register_host_backend(backend::Table& table) {
+  table.add("host", [](const backend::TargetSpec& t, const backend::AppSpec& a) {
+    return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a));
   });
 }
 

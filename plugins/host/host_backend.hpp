@@ -106,8 +106,8 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   std::unique_ptr<Host> own_gateway_;  // a gateway that runs no instances
 };
 
-// Registers "host" in the built-in backend table (called by cli/ before any command).
-void register_host_backend();
+// Adds "host" to `table` (plugins/builtin.cpp does, once, at startup).
+void register_host_backend(backend::Table& table);
 
 // Parses the agent's status output (pure; unit-tested).
 backend::TargetStatus parse_status(const std::string& location, const std::string& address, const std::string& out);
