@@ -15,11 +15,6 @@
 namespace ecp::plugins::host {
 
 namespace {
-std::string option(const backend::TargetSpec& t, const std::string& key, const std::string& fallback = "") {
-  auto it = t.options.find(key);
-  return it == t.options.end() || it->second.empty() ? fallback : it->second;
-}
-
 // /tmp/ecp-ssh-UID: where persistent ControlMaster sockets live, shared by this
 // user's ecp commands. Only a folder of ours that nobody else may enter will do;
 // otherwise connections are not kept between commands.
@@ -43,48 +38,48 @@ std::string rfc3339(long long seconds) {
 }
 }  // namespace
 
-HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app)
-    : target_(target), app_(app) {
-  if (!target.root.empty()) root_ = target.root;
-  else if (target.hosts.empty()) root_ = option(target, "local_root", (fs::ecp_home() / "targets" / target.name).string());
+HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app, HostSettings settings)
+    : target_(target), settings_(std::move(settings)), app_(app) {
+  if (!settings_.root.empty()) root_ = settings_.root;
+  else if (settings_.hosts.empty()) root_ = settings_.local_root;
   else root_ = "/srv/ecp";
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
-  checked_dir_ = option(target, "checked_dir", (fs::ecp_home() / "cache" / "checked-layers").string());
-  tmp_dir_ = option(target, "tmp_dir", std::filesystem::temp_directory_path().string());
-  parallel_ = std::max(1, std::atoi(option(target, "parallel", "8").c_str()));
-  if (target.hosts.empty()) {
+  checked_dir_ = settings_.checked_dir;
+  tmp_dir_ = settings_.tmp_dir;
+  if (tmp_dir_.empty()) tmp_dir_ = std::filesystem::temp_directory_path();
+  parallel_ = std::max(1, settings_.parallel);
+  if (settings_.hosts.empty()) {
     auto h = std::make_unique<Host>();
     h->label = "local";
     h->address = "127.0.0.1";
     h->transport = std::make_unique<LocalTransport>();
     hosts_.push_back(std::move(h));
   } else {
-    for (const auto& e : target.hosts) {
+    for (const auto& e : settings_.hosts) {
       for (const auto& h : hosts_)
         if (h->label == e.text) fail(ErrorKind::validation, "target '{}' lists host {} twice", target.name, e.text);
       hosts_.push_back(ssh_host(e));
     }
   }
   for (auto& h : hosts_) h->agent = std::make_unique<Agent>(*h->transport, root_);
-  if (target.gateway) open_gateway();
+  if (settings_.gateway) open_gateway();
   // Every command talks to every host: log in to all of them at once.
   if (hosts_.size() > 1) each(all(), [](Host& h) { h.transport->open(); });
 }
 
 HostBackend::~HostBackend() = default;
 
-std::unique_ptr<Host> HostBackend::ssh_host(const backend::Endpoint& e) {
+std::unique_ptr<Host> HostBackend::ssh_host(const Endpoint& e) {
   if (!control_dir_) {
     // ControlMaster sockets need a short path (unix sockets: 108 bytes).
     control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
-    persist_ = option(target_, "ssh_persist", "60s");
-    if (persist_ == "0" || persist_ == "no") persist_.clear();
+    persist_ = settings_.ssh_persist;
     if (!persist_.empty()) shared_dir_ = persist_dir();
     if (shared_dir_.empty()) persist_.clear();
   }
   SshConfig c;
-  c.program = option(target_, "ssh_program", "ssh");
-  c.config_file = option(target_, "ssh_config");
+  c.program = settings_.ssh_program;
+  c.config_file = settings_.ssh_config;
   c.endpoint = e;
   c.persist = persist_;
   auto h = std::make_unique<Host>();
@@ -96,7 +91,7 @@ std::unique_ptr<Host> HostBackend::ssh_host(const backend::Endpoint& e) {
 
 backend::Capabilities HostBackend::capabilities() const {
   backend::Capabilities c;
-  c.route = target_.gateway.has_value();  // an nginx gateway (host_router.cpp)
+  c.route = settings_.gateway.has_value();  // an nginx gateway (host_router.cpp)
   c.logs = true;
   c.needs_registry = false;  // ecp sends layers itself
   c.keeps_releases = true;
@@ -275,9 +270,15 @@ void HostBackend::logs(const backend::LogOptions& options, const backend::LineSi
 }
 
 void register_host_backend(backend::Table& table) {
-  table.add("host", [](const backend::TargetSpec& t, const backend::AppSpec& a) {
-    return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a));
-  });
+  table.add(
+      "host",
+      [](const backend::TargetSpec& t, const backend::AppSpec& a) {
+        return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a, host_settings(t)));
+      },
+      [](const backend::Settings& section, Diagnostics& out) {
+        HostSettings ignored;
+        read_host_settings(section, ignored, out);
+      });
 }
 
 }  // namespace ecp::plugins::host

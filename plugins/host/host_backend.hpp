@@ -18,6 +18,7 @@
 #include "core/backend/backend.hpp"
 #include "core/util/fs.hpp"
 #include "plugins/host/agent.hpp"
+#include "plugins/host/host_settings.hpp"
 #include "plugins/host/transport.hpp"
 
 namespace ecp::plugins::host {
@@ -33,11 +34,8 @@ struct Host {
 // per (app, env) on the gateway host, under ROOT/APP/ENV/gateway (host_router.cpp).
 class HostBackend : public backend::Backend, private backend::StateStore, private backend::Router {
  public:
-  // options (set by core/ops): local_root (ROOT for this machine), ssh_program,
-  // ssh_config, ssh_persist (how long connections outlive the command: "60s";
-  // "0" or "no": not at all), checked_dir (markers of layers already checked),
-  // tmp_dir, parallel.
-  HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app);
+  // `settings`: the target's section and this machine's environment (host_settings()).
+  HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app, HostSettings settings);
   ~HostBackend() override;
 
   backend::Capabilities capabilities() const override;
@@ -89,6 +87,7 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   std::vector<std::string> base_args() const;
 
   backend::TargetSpec target_;
+  HostSettings settings_;
   backend::AppSpec app_;
   std::string root_;
   std::vector<std::unique_ptr<Host>> hosts_;
@@ -98,7 +97,7 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   std::mutex checked_mu_;
   std::set<std::string> checked_;
   int parallel_ = 8;
-  std::unique_ptr<Host> ssh_host(const backend::Endpoint& e);
+  std::unique_ptr<Host> ssh_host(const Endpoint& e);
   std::string persist_;
   std::filesystem::path shared_dir_;
   int ssh_count_ = 0;

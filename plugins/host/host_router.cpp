@@ -15,7 +15,7 @@
 namespace ecp::plugins::host {
 
 void HostBackend::open_gateway() {
-  const auto& g = *target_.gateway;
+  const auto& g = *settings_.gateway;
   for (auto& h : hosts_)
     if (h->label == g.text) gateway_ = h.get();
   if (gateway_) return;
@@ -34,7 +34,7 @@ void HostBackend::open_gateway() {
 std::string HostBackend::url() {
   const auto& a = gateway_->address;
   bool v6 = a.find(':') != std::string::npos;
-  return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", a, v6 ? "]" : "", target_.gateway_port);
+  return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", a, v6 ? "]" : "", settings_.gateway_port);
 }
 
 namespace {
@@ -55,9 +55,9 @@ std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const
   spec.app = app_.app;
   spec.env = app_.env;
   spec.dir = fmt::format("{}/{}/{}/gateway", root_, app_.app, app_.env);
-  spec.listen_port = target_.gateway_port;
+  spec.listen_port = settings_.gateway_port;
   spec.weights = weights;
-  spec.directives = target_.gateway_nginx;
+  spec.directives = settings_.gateway_nginx;
   spec.header = app_.preview_header;
   spec.preview = app_.preview_header.empty() ? "" : preview;
   spec.max_fails = std::max(1, app_.health.retries);
