@@ -17,7 +17,7 @@ packages="
   nginx busybox-static dash
   openjdk-17-jdk-headless tomcat10 libtomcat10-java
   mandoc bash zsh fish
-  strace zstd time
+  strace zstd time shellcheck
   ${ECP_EXTRA_PACKAGES:-}
 "
 missing=""

@@ -118,8 +118,6 @@ std::vector<Host*> HostBackend::all() {
   return out;
 }
 
-std::vector<std::string> HostBackend::base_args() const { return {root_, app_.app, app_.env}; }
-
 std::vector<std::exception_ptr> HostBackend::each(const std::vector<Host*>& hosts,
                                                   const std::function<void(Host&)>& fn) {
   std::vector<std::exception_ptr> errors(hosts.size());
@@ -150,9 +148,7 @@ std::vector<std::exception_ptr> HostBackend::each(const std::vector<Host*>& host
 
 void HostBackend::activate(int revision) {
   auto errors = each(all(), [&](Host& h) {
-    auto args = base_args();
-    args.push_back(std::to_string(revision));
-    h.agent->must(fmt::format("switching current to revision {}", revision), "switch", args);
+    h.agent->must(fmt::format("switching current to revision {}", revision), verbs::switch_current(place(), revision));
   });
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
@@ -160,9 +156,7 @@ void HostBackend::activate(int revision) {
 
 void HostBackend::cleanup(const std::vector<int>& keep) {
   auto errors = each(all(), [&](Host& h) {
-    auto args = base_args();
-    for (int k : keep) args.push_back(std::to_string(k));
-    auto out = h.agent->must("removing old releases", "prune", args, {}, std::chrono::minutes(5));
+    auto out = h.agent->must("removing old releases", verbs::prune(place(), keep), {}, std::chrono::minutes(5));
     if (!out.empty()) log::debug("{}: {}", h.label, out);
   });
   for (std::size_t i = 0; i < errors.size(); ++i) {
@@ -212,7 +206,7 @@ backend::TargetStatus HostBackend::status() {
   backend::TargetStatus total;
   std::mutex mu;
   auto errors = each(all(), [&](Host& h) {
-    auto r = h.agent->call("status", base_args(), {}, std::chrono::seconds(60));
+    auto r = h.agent->call(verbs::status(place()), {}, std::chrono::seconds(60));
     if (!r.ok()) fail_call(*h.transport, "reading the instances", r);
     auto s = parse_status(h.label, h.address, r.out);
     std::lock_guard l(mu);
@@ -252,13 +246,11 @@ void HostBackend::logs(const backend::LogOptions& options, const backend::LineSi
         try {
           const auto& ref = refs[i];
           Host& h = host(ref.location);
-          auto args = base_args();
-          args.insert(args.end(), {ref.slot, std::to_string(ref.index), std::to_string(options.lines),
-                                   options.follow ? "1" : "0"});
           Input in;
           in.on_line = [&](std::string_view line) { sink(ref, line); };
           // No timeout when following: it ends with an interrupt.
-          auto r = h.agent->call("logs", args, in, options.follow ? backend::Duration{0} : std::chrono::minutes(2));
+          auto r = h.agent->call(verbs::logs(place(), ref, options.lines, options.follow), in,
+                                 options.follow ? backend::Duration{0} : std::chrono::minutes(2));
           if (!r.ok() && r.exit_code != 4) fail_call(*h.transport, "reading the log of " + ref.name(), r);
         } catch (...) {
           errors[i] = std::current_exception();

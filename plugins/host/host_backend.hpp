@@ -72,9 +72,9 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   std::string url() override;
   void open_gateway();
   // One agent verb per instance, grouped by host, hosts in parallel.
-  std::vector<backend::Failure> per_instance(
-      const std::vector<backend::InstanceRef>& instances, const std::string& step,
-      const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args);
+  std::vector<backend::Failure> per_instance(const std::vector<backend::InstanceRef>& instances,
+                                             const std::string& step,
+                                             const std::function<AgentCommand(const backend::InstanceRef&)>& command);
 
   Host& host(const std::string& label);
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
@@ -83,8 +83,9 @@ class HostBackend : public backend::Backend, private backend::StateStore, privat
   // Checks `file` (the layer's blob or plain tar) once per layer digest.
   void ensure_checked(const backend::LayerBlob& layer, const std::string& file);
   // A state read from the first host that answers.
-  process::Result state_read(const std::string& verb, const std::vector<std::string>& args);
-  std::vector<std::string> base_args() const;
+  process::Result state_read(const AgentCommand& command);
+  // Where this (app, env) lives on every host: the agent verbs' first three words.
+  AgentPlace place() const { return {root_, app_.app, app_.env}; }
 
   backend::TargetSpec target_;
   HostSettings settings_;
