@@ -112,7 +112,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   if (auto k = env_or("ECP_KEEP_RELEASES"); !k.empty()) a.keep_releases = std::max(1, std::atoi(k.c_str()));
   if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
 
-  c.backend = backend::open_backend(ts, a);
+  c.backend = backend::open_backend(c.target_spec, a);
   c.storage = std::make_unique<LedgerStorage>(c.backend->state());
   c.ledger = std::make_unique<ledger::Ledger>(*c.storage);
   return c;
