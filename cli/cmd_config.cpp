@@ -178,7 +178,6 @@ int run_diff(const Globals& g, const ConfigArgs& a, Output& out) {
     fail(ErrorKind::usage,
          "compare two environments (ecp config diff A B) or one with what is deployed "
          "(ecp config diff A --against deployed)");
-  if (!a.against.empty()) ensure_backends();
   auto r = a.against.empty() ? ops::diff_config(options_of(g, a), a.env_a, a.env_b)
                              : ops::diff_deployed(options_of(g, a), a.env_a);
   const auto& d = r.diff;

@@ -9,7 +9,6 @@ void add_history(CommandTree& t) {
   auto o = std::make_shared<ops::HistoryOptions>();
   auto* cmd = t.add(&t.root, "history", "Show the release ledger of an environment, newest first",
                     [&g = t.globals, o](Output& out) {
-                      ensure_backends();
                       o->project = project_of(g);
                       auto h = ops::history(*o);
                       nlohmann::json records = nlohmann::json::array(), events = nlohmann::json::array();

@@ -11,7 +11,6 @@ void add_logs(CommandTree& t) {
   auto o = std::make_shared<ops::LogsOptions>();
   auto* cmd = t.add(&t.root, "logs", "Print the output of an environment's instances (-f: follow)",
                     [&g = t.globals, o](Output& out) {
-                      ensure_backends();
                       o->project = project_of(g);
                       ops::logs(*o, [&out](const std::string& instance, std::string_view line) {
                         if (out.json()) {

@@ -10,7 +10,6 @@ void add_plan(CommandTree& t) {
   auto file = std::make_shared<std::string>();
   auto* cmd = t.add(&t.root, "plan", "Compute a release plan (and save it for 'ecp apply'); changes nothing",
                     [&g = t.globals, o, file](Output& out) {
-                      ensure_backends();
                       o->project = project_of(g);
                       auto p = ops::plan(*o, *file);
                       print_plan(out, p);

@@ -17,7 +17,6 @@ void add_status(CommandTree& t) {
   auto o = std::make_shared<ops::StatusOptions>();
   auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
                     [&g = t.globals, o](Output& out) {
-                      ensure_backends();
                       o->project = project_of(g);
                       auto s = ops::status(*o);
                       std::string head = fmt::format("{}/{} on target {}: ", s.app, s.env, s.target);

@@ -10,7 +10,6 @@ void add_unlock(CommandTree& t) {
   auto o = std::make_shared<ops::UnlockOptions>();
   auto* cmd = t.add(&t.root, "unlock", "Remove an environment's release lock left by a release that is gone",
                     [&g = t.globals, o](Output& out) {
-                      ensure_backends();
                       o->project = project_of(g);
                       auto r = ops::unlock(*o);
                       if (!r.removed) {

@@ -8,9 +8,6 @@
 
 namespace ecp::cli {
 
-// Registers the built-in backends (host) once; every release command calls it.
-void ensure_backends();
-
 // Progress: text lines on stderr, or {"type":"deploy","event":...} lines with --output json.
 ops::DeployEventFn deploy_events(Output& out);
 

@@ -36,11 +36,10 @@ void add_release_flags(CLI::App* cmd, Options& o, std::string& wait,
       ->type_name("DURATION");
 }
 
-// When the command runs: the backends, the project the global flags name, the
+// When the command runs: the project the global flags name, the
 // --lock-wait value and the progress printer.
 template <class Options>
 void wire_release(Options& o, const Globals& g, const std::string& wait, Output& out) {
-  ensure_backends();
   o.project = project_of(g);
   o.lock_wait = lock_wait(wait);
   o.on_event = deploy_events(out);

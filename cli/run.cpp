@@ -9,6 +9,7 @@
 #include "cli/command_tree.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "plugins/builtin.hpp"
 
 namespace ecp::cli {
 namespace {
@@ -40,6 +41,8 @@ void report(Output& out, ErrorKind kind, std::string_view message) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // The only place built-in backends are registered: every command finds them.
+  plugins::register_builtin_backends();
   auto tree = make_command_tree();
   try {
     tree->root.parse(argc, argv);

@@ -39,16 +39,19 @@ if(ECP_TSAN)
   target_link_options(ecp_settings INTERFACE -fsanitize=thread)
 endif()
 
-# ecp_module(NAME DEPS...) makes core/NAME a static library from the .cpp files in
-# the current folder. Its link list is the dependency rule: tests/layering checks
-# that includes agree with it.
+# ecp_module(NAME [PUBLIC DEPS...] [PRIVATE DEPS...]) makes core/NAME a static library
+# from the .cpp files in the current folder. A dependency is PUBLIC only when one of
+# the module's headers includes it. The ecp_* names of its link list are the
+# dependency rule: tests/integration/layering.sh reads them and checks includes.
 function(ecp_module name)
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(srcs)
     add_library(ecp_${name} STATIC ${srcs})
-    target_link_libraries(ecp_${name} PUBLIC ecp_settings ${ARGN})
+    target_link_libraries(ecp_${name} PUBLIC ecp_settings)
+    target_link_libraries(ecp_${name} ${ARGN})
   else()
     add_library(ecp_${name} INTERFACE)
+    list(REMOVE_ITEM ARGN PUBLIC PRIVATE)
     target_link_libraries(ecp_${name} INTERFACE ecp_settings ${ARGN})
   endif()
 endfunction()

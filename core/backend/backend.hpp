@@ -113,17 +113,27 @@ class Backend {
 };
 
 using Factory = std::function<std::unique_ptr<Backend>(const TargetSpec&, const AppSpec&)>;
+// Checks a target's own section without connecting anywhere (ecp validate, and
+// before every command that loads the project); adds every problem to the list.
+using Validator = std::function<void(const Settings&, Diagnostics&)>;
 
-// The built-in backends by plugin name. plugins/ registers "host"; ecp-plugin-<name>
-// executables on PATH are everything else.
+// The built-in backends by plugin name. cli/run.cpp registers them once, at
+// startup (plugins/builtin.cpp); ecp-plugin-<name> executables on PATH are
+// everything else.
 class Table {
  public:
-  void add(std::string name, Factory factory);
+  void add(std::string name, Factory factory, Validator validator = {});
   const Factory* find(std::string_view name) const;
+  // The plugin's validator; nullptr for plugins without one (and external ones).
+  const Validator* validator(std::string_view name) const;
   std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, Factory, std::less<>> factories_;
+  struct Entry {
+    Factory factory;
+    Validator validator;
+  };
+  std::map<std::string, Entry, std::less<>> entries_;
 };
 
 Table& builtin_table();

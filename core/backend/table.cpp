@@ -9,16 +9,23 @@
 
 namespace ecp::backend {
 
-void Table::add(std::string name, Factory factory) { factories_[std::move(name)] = std::move(factory); }
+void Table::add(std::string name, Factory factory, Validator validator) {
+  entries_[std::move(name)] = Entry{std::move(factory), std::move(validator)};
+}
 
 const Factory* Table::find(std::string_view name) const {
-  auto it = factories_.find(name);
-  return it == factories_.end() ? nullptr : &it->second;
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second.factory;
+}
+
+const Validator* Table::validator(std::string_view name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() || !it->second.validator ? nullptr : &it->second.validator;
 }
 
 std::vector<std::string> Table::names() const {
   std::vector<std::string> out;
-  for (const auto& [n, f] : factories_) out.push_back(n);
+  for (const auto& [n, e] : entries_) out.push_back(n);
   return out;
 }
 

@@ -31,20 +31,8 @@ InstanceState instance_state_from(std::string_view s) {
   return InstanceState::unknown;
 }
 
-Json to_json(const Endpoint& e) {
-  return {{"text", e.text}, {"user", e.user}, {"host", e.host}, {"port", e.port}};
-}
-
 Json to_json(const TargetSpec& t) {
-  Json hosts = Json::array();
-  for (const auto& h : t.hosts) hosts.push_back(to_json(h));
-  Json j = {{"name", t.name}, {"plugin", t.plugin}, {"hosts", hosts}, {"root", t.root}, {"options", t.options}};
-  if (t.gateway) {
-    j["gateway"] = to_json(*t.gateway);
-    j["gateway_port"] = t.gateway_port;
-    j["gateway_nginx"] = t.gateway_nginx;
-  }
-  return j;
+  return {{"name", t.name}, {"plugin", t.plugin}, {"registry", t.registry}, {"settings", t.settings.value()}};
 }
 
 Json to_json(const AppSpec& a) {

@@ -6,35 +6,23 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "core/backend/settings.hpp"
 
 namespace ecp::backend {
 
 using Duration = std::chrono::milliseconds;
-using Json = nlohmann::json;
-
-// ssh://[user@]host[:port] of a host target.
-struct Endpoint {
-  std::string text;  // as written, also the host's label in messages and the ledger
-  std::string user;
-  std::string host;
-  int port = 22;
-};
-
-// A target from the targets file (or the built-in "local").
+// A target from the targets file (or the built-in "local"). Only the neutral keys
+// are core's; the rest is the plugin's own section, which it reads itself.
 struct TargetSpec {
   std::string name;
-  std::string plugin;               // host | an external plugin name
-  std::vector<Endpoint> hosts;      // host: empty = this machine
-  std::string root;                 // host: the folder on the hosts; empty = the default
-  std::optional<Endpoint> gateway;  // host: the traffic gateway (route capability); text "local": this machine
-  int gateway_port = 80;            // host: where the gateway listens
-  std::vector<std::string> gateway_nginx;  // host: extra directives for the gateway's server block
-  std::map<std::string, std::string> options;  // plugin options; ops adds ssh_config, ssh_program, local_root
+  std::string plugin;    // host | an external plugin name
+  std::string registry;  // a name under registries; empty = none
+  Settings settings;
 };
 
 struct HealthSpec {
@@ -127,7 +115,6 @@ struct TargetStatus {
   std::map<std::string, int> current;    // location -> the revision its `current` points to (0: none)
 };
 
-Json to_json(const Endpoint& e);
 Json to_json(const TargetSpec& t);
 Json to_json(const AppSpec& a);
 Json to_json(const ReleaseSpec& r);

@@ -5,10 +5,15 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
+
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/util/diagnostic.hpp"
 
 namespace ecp::descriptor {
 
@@ -136,34 +141,17 @@ struct Descriptor {
   Locations locations;
 };
 
-// ssh://[user@]host[:port]
-struct HostAddress {
-  std::string text;  // as written
-  std::string user;  // empty = the ssh default
-  std::string host;  // without [] for IPv6
-  int port = 22;
-};
-
 struct Target {
   std::string name;
   std::string plugin;  // host | engine | kubernetes | an external plugin (ecp-plugin-<name>)
   std::string registry;  // a name under registries; empty = none
   std::vector<ConfigValue> config;  // target-level config values
-  // host
-  std::vector<HostAddress> hosts;  // empty = this machine
-  std::string root;                // absolute folder on the hosts; empty = the plugin default
-  std::optional<HostAddress> gateway;  // text "local": this machine
-  int gateway_port = 80;               // where the gateway's nginx listens
-  std::vector<std::string> gateway_nginx;  // extra directives for its server block (ops' tuning)
-  // engine
-  std::string socket;  // unix:///path or tcp://host:port; empty = the plugin finds one
-  // kubernetes
-  std::string kubeconfig;
-  std::string context;
-  std::string namespace_name;
-  // external plugins: every other key, passed on as is
-  std::map<std::string, std::string> options;
-  bool builtin = false;  // the built-in "local" target
+  // Every other key, as written, for the plugin to read (backend::Settings):
+  // scalars are strings, except plain whole numbers and true/false.
+  // (Held by pointer: the full JSON header brings std::quoted into every reader.)
+  std::shared_ptr<const nlohmann::json> settings;  // an object; null for the built-in "local"
+  FieldPositions settings_at;  // "hosts[1]" -> where; "" = the target's own map
+  bool builtin = false;        // the built-in "local" target
   Location location;
 };
 

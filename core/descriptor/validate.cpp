@@ -1,5 +1,7 @@
 #include "core/descriptor/validate.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -82,7 +84,8 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
   // Traffic strategies need a gateway; a built-in host target says whether it has
   // one (an external plugin answers for itself at release time).
   bool moves_traffic = s.type == StrategyType::blue_green || s.type == StrategyType::canary;
-  if (const Target* target = find_target(t, env.target); moves_traffic && target && !target->gateway &&
+  if (const Target* target = find_target(t, env.target); moves_traffic && target &&
+                                                         !(target->settings && target->settings->contains("gateway")) &&
                                                          (target->builtin || target->plugin == "host"))
     c.error(path + ".strategy",
             fmt::format("{} moves traffic through a gateway, and target {} has none: give it 'gateway' in the "

@@ -46,9 +46,6 @@ std::optional<std::string> reference_problem(std::string_view ref);
 // build.base: scratch | oci:PATH[:tag] | docker-archive:FILE | an image reference.
 std::optional<BaseImage> parse_base_image(std::string_view text, std::string* why = nullptr);
 
-// ssh://[user@]host[:port]; IPv6 hosts in brackets.
-std::optional<HostAddress> parse_host_address(std::string_view text, std::string* why = nullptr);
-
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` (case-insensitively) when it is close enough to be a

@@ -1,101 +1,64 @@
 // ecp-targets.yaml: targets (per plugin) and registries.
 #include <fmt/format.h>
 
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
 #include "core/descriptor/values.hpp"
 #include "core/descriptor/walk.hpp"
 
 namespace ecp::descriptor::detail {
 namespace {
 
+// The keys of every target, whatever its plugin. The rest is the plugin's own
+// section: passed on as written (backend::Settings) for the plugin to check.
 const std::vector<std::string_view> common_keys = {"plugin", "registry", "config"};
 
-// The keys each built-in plugin reads besides the common ones.
-const std::vector<std::string_view>* plugin_keys(std::string_view plugin) {
-  static const std::vector<std::string_view> host = {"hosts", "root", "gateway"};
-  static const std::vector<std::string_view> engine = {"socket"};
-  static const std::vector<std::string_view> kubernetes = {"kubeconfig", "context", "namespace"};
-  if (plugin == "host") return &host;
-  if (plugin == "engine") return &engine;
-  if (plugin == "kubernetes") return &kubernetes;
-  return nullptr;
+bool is_common(std::string_view key) {
+  for (auto k : common_keys)
+    if (k == key) return true;
+  return false;
 }
 
-std::string_view builtin_owner(std::string_view key) {
-  for (std::string_view p : {"host", "engine", "kubernetes"})
-    for (auto k : *plugin_keys(p))
-      if (k == key) return p;
-  return "";
+// A plain scalar is a whole number or true/false when it reads back the same;
+// everything else stays the text it was written as.
+nlohmann::json scalar_json(const Node& n) {
+  if (!n.plain) return n.value;
+  if (n.value == "true" || n.value == "false") return n.value == "true";
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(n.value.data(), n.value.data() + n.value.size(), v);
+  if (ec == std::errc() && end == n.value.data() + n.value.size() && std::to_string(v) == n.value) return v;
+  return n.value;
 }
 
-std::optional<HostAddress> host_address(Reader& r, const Node& n, const std::string& field) {
-  auto t = r.text(n, field);
-  if (!t) return std::nullopt;
-  std::string why;
-  auto h = parse_host_address(*t, &why);
-  if (!h) r.error(n, field, why);
-  return h;
-}
-
-// gateway: ssh://HOST (nginx on port 80) or {host: ssh://HOST | local, port: N}.
-std::optional<HostAddress> gateway_host(Reader& r, const Node& n, const std::string& field) {
-  if (n.kind == Kind::scalar && n.value == "local") return HostAddress{"local", "", "127.0.0.1", 0};
-  return host_address(r, n, field);
-}
-
-void read_gateway(Reader& r, const Node& n, const std::string& field, Target& t) {
-  if (n.kind == Kind::scalar) {
-    t.gateway = gateway_host(r, n, field);
-    return;
-  }
-  if (!r.is_map(n, field, "ssh://HOST, or {host: ssh://HOST | local, port: 8000}")) return;
-  r.check_keys(n, field, {"host", "port", "nginx"});
-  if (const Node* h = r.get(n, "host")) t.gateway = gateway_host(r, *h, field + ".host");
-  else r.error(n, field, "missing 'host' (ssh://[user@]host[:port], or local)");
-  if (const Node* p = r.get(n, "port"))
-    if (auto i = r.integer(*p, field + ".port", 1, 65535)) t.gateway_port = static_cast<int>(*i);
-  if (const Node* d = r.get(n, "nginx")) {
-    if (!r.is_list(*d, field + ".nginx", "nginx directives, e.g. [\"client_max_body_size 50m;\"]")) return;
-    for (std::size_t i = 0; i < d->items.size(); ++i) {
-      std::string item = fmt::format("{}.nginx[{}]", field, i);
-      auto text = r.text(*d->items[i], item);
-      if (!text) continue;
-      // One simple directive a line: blocks and several lines would be a second
-      // configuration language in the targets file. nginx -t judges the rest.
-      if (text->empty() || text->find_first_of("{}\n\r#") != std::string::npos)
-        r.error(*d->items[i], item, fmt::format("{} must be one nginx directive on one line, without {{, }} or #",
-                                                quoted(*text)));
-      else t.gateway_nginx.push_back(text->back() == ';' ? *text : *text + ";");
+nlohmann::json settings_json(const Node& n, const std::string& path, FieldPositions& at) {
+  at[path].line = n.line;
+  at[path].column = n.column;
+  at[path].quoted = n.kind == Kind::scalar && !n.plain;
+  switch (n.kind) {
+    case Kind::null:
+      return nullptr;
+    case Kind::scalar:
+      return scalar_json(n);
+    case Kind::sequence: {
+      auto out = nlohmann::json::array();
+      for (std::size_t i = 0; i < n.items.size(); ++i)
+        out.push_back(settings_json(*n.items[i], fmt::format("{}[{}]", path, i), at));
+      return out;
     }
+    case Kind::map:
+      break;
   }
-}
-
-void read_builtin_keys(Reader& r, const Node& n, const std::string& path, Target& t) {
-  if (const Node* v = r.get(n, "hosts")) {
-    if (r.is_list(*v, path + ".hosts", "e.g. [\"ssh://root@10.0.0.1\"]"))
-      for (std::size_t i = 0; i < v->items.size(); ++i)
-        if (auto h = host_address(r, *v->items[i], fmt::format("{}.hosts[{}]", path, i))) t.hosts.push_back(*h);
+  auto out = nlohmann::json::object();
+  for (const auto& e : n.entries) {
+    if (path.empty() && is_common(e.key)) continue;
+    std::string key_path = field_join(path, e.key);
+    out[e.key] = settings_json(*e.value, key_path, at);
+    at[key_path].key_line = e.line;
+    at[key_path].key_column = e.column;
   }
-  if (const Node* v = r.get(n, "root")) {
-    if (auto s = r.text(*v, path + ".root")) {
-      if (!s->starts_with("/") || s->find("/../") != std::string::npos || s->ends_with("/.."))
-        r.error(*v, path + ".root", fmt::format("{} must be an absolute folder without '..'", quoted(*s)));
-      else t.root = *s;
-    }
-  }
-  if (const Node* v = r.get(n, "gateway")) read_gateway(r, *v, path + ".gateway", t);
-  if (const Node* v = r.get(n, "socket")) {
-    if (auto s = r.text(*v, path + ".socket")) {
-      bool ok = (s->starts_with("unix:///") && s->size() > 8) || (s->starts_with("tcp://") && s->size() > 6);
-      if (!ok) r.error(*v, path + ".socket", fmt::format("{} must be unix:///PATH or tcp://HOST:PORT", quoted(*s)));
-      else t.socket = *s;
-    }
-  }
-  if (const Node* v = r.get(n, "kubeconfig"))
-    if (auto s = r.text(*v, path + ".kubeconfig")) t.kubeconfig = *s;
-  if (const Node* v = r.get(n, "context"))
-    if (auto s = r.text(*v, path + ".context")) t.context = *s;
-  if (const Node* v = r.get(n, "namespace"))
-    if (auto s = r.name(*v, path + ".namespace", "namespace")) t.namespace_name = *s;
+  return out;
 }
 
 void read_target(Reader& r, const Entry& e, const std::string& path, Target& t) {
@@ -107,35 +70,10 @@ void read_target(Reader& r, const Entry& e, const std::string& path, Target& t) 
   } else if (auto p = r.name(*plugin->value, path + ".plugin", "plugin name")) {
     t.plugin = *p;
   }
-  const auto* own = plugin_keys(t.plugin);
-  if (own || t.plugin.empty()) {
-    // A built-in plugin, or an unknown one: check every key so typos are reported.
-    std::vector<std::string_view> known = common_keys;
-    for (std::string_view p : {"host", "engine", "kubernetes"})
-      for (auto k : *plugin_keys(p)) known.push_back(k);
-    r.check_keys(n, path, known);
-    if (own) {
-      for (const auto& entry : n.entries) {
-        auto owner = builtin_owner(entry.key);
-        if (!owner.empty() && owner != t.plugin)
-          r.key_error(entry, path, fmt::format("'{}' applies to the {} plugin, not {}", entry.key, owner, t.plugin));
-      }
-    }
-    read_builtin_keys(r, n, path, t);
-  } else {
-    // An external plugin: every other key is its option, passed on as text.
-    for (const auto& entry : n.entries) {
-      std::string key_path = field_join(path, entry.key);
-      r.record(key_path, *entry.value);
-      bool common = false;
-      for (auto k : common_keys) common = common || k == entry.key;
-      if (common) continue;
-      if (entry.value->kind == Kind::map || entry.value->kind == Kind::sequence)
-        r.error(*entry.value, key_path, "options of external plugins must be single values");
-      else if (entry.value->kind == Kind::scalar)
-        t.options[entry.key] = entry.value->value;
-    }
-  }
+  for (const auto& entry : n.entries) r.record(field_join(path, entry.key), *entry.value);
+  t.settings = std::make_shared<const nlohmann::json>(settings_json(n, "", t.settings_at));
+  t.settings_at[""].key_line = e.line;
+  t.settings_at[""].key_column = e.column;
   if (const Node* v = r.get(n, "registry"))
     if (auto s = r.name(*v, path + ".registry", "registry name")) t.registry = *s;
   if (const Node* v = r.get(n, "config")) t.config = r.config_values(*v, path + ".config");
@@ -148,9 +86,9 @@ void read_registry(Reader& r, const Node& n, const std::string& path, Registry& 
     if (auto s = r.text(*v, path + ".url")) {
       if (s->find("://") != std::string::npos)
         r.error(*v, path + ".url", fmt::format("{}: write the host without a scheme, e.g. registry.lab:5000 "
-                                               "(insecure: true selects plain HTTP)", quoted(*s)));
+                                               "(insecure: true selects plain HTTP)", detail::quoted(*s)));
       else if (s->empty() || s->find_first_of(" \t\r\n") != std::string::npos)
-        r.error(*v, path + ".url", fmt::format("{} is not a registry address", quoted(*s)));
+        r.error(*v, path + ".url", fmt::format("{} is not a registry address", detail::quoted(*s)));
       else reg.url = *s;
     }
   } else {
@@ -202,7 +140,7 @@ void read_targets_file(Reader& r, const Node& root, TargetsFile& t) {
         auto it = t.locations.find(path + ".registry");
         Location loc = it != t.locations.end() ? it->second : target.location;
         r.report(loc.line, loc.column, Severity::error, path + ".registry",
-                 fmt::format("{}.registry: unknown registry {}{}", path, quoted(target.registry),
+                 fmt::format("{}.registry: unknown registry {}{}", path, detail::quoted(target.registry),
                              hint ? fmt::format("; did you mean '{}'?", *hint) : " (not under registries:)"));
       }
       t.targets.push_back(std::move(target));

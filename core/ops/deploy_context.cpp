@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/descriptor/values.hpp"
+#include "core/ops/target_spec.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
@@ -22,8 +23,6 @@ std::string env_or(const char* name, const std::string& fallback = "") {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
 }
-
-backend::Endpoint endpoint(const descriptor::HostAddress& h) { return {h.text, h.user, h.host, h.port}; }
 
 std::string git_user() {
   git_libgit2_init();
@@ -92,23 +91,8 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   if (!t) fail(ErrorKind::validation, "environment '{}' names target '{}', which is not defined", env, e->target);
   c.target = *t;
 
-  // The target as plain data for the backend, plus this machine's settings.
-  auto& ts = c.target_spec;
-  ts.name = t->name;
-  ts.plugin = t->plugin;
-  for (const auto& h : t->hosts) ts.hosts.push_back(endpoint(h));
-  ts.root = t->root;
-  if (t->gateway) ts.gateway = endpoint(*t->gateway);
-  ts.gateway_port = t->gateway_port;
-  ts.gateway_nginx = t->gateway_nginx;
-  ts.options = t->options;
-  ts.options["local_root"] = (fs::ecp_home() / "targets" / t->name).string();
-  ts.options["checked_dir"] = (fs::ecp_home() / "cache" / "checked-layers").string();
-  ts.options["tmp_dir"] = (fs::ecp_home() / "tmp").string();
-  if (auto s = env_or("ECP_SSH"); !s.empty()) ts.options["ssh_program"] = s;
-  if (auto s = env_or("ECP_SSH_CONFIG"); !s.empty()) ts.options["ssh_config"] = s;
-  if (auto s = env_or("ECP_PARALLEL"); !s.empty()) ts.options["parallel"] = s;
-  if (const char* p = std::getenv("ECP_SSH_PERSIST")) ts.options["ssh_persist"] = p;
+  // The target as plain data for the backend: its plugin reads its own section.
+  c.target_spec = target_spec(c.project.targets, *t);
 
   // The app as far as running it goes.
   auto& a = c.app;
@@ -128,7 +112,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   if (auto k = env_or("ECP_KEEP_RELEASES"); !k.empty()) a.keep_releases = std::max(1, std::atoi(k.c_str()));
   if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
 
-  c.backend = backend::open_backend(ts, a);
+  c.backend = backend::open_backend(c.target_spec, a);
   c.ledger = std::make_unique<ledger::Ledger>(c.backend->state());
   return c;
 }

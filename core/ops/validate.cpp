@@ -7,6 +7,7 @@
 
 #include "core/descriptor/parse.hpp"
 #include "core/descriptor/validate.hpp"
+#include "core/ops/target_spec.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 
@@ -71,6 +72,10 @@ ValidateResult validate(const ValidateOptions& options) {
     r.targets = std::move(t.targets);
     r.targets_path = targets.path.string();
     r.diagnostics.insert(r.diagnostics.end(), t.diagnostics.begin(), t.diagnostics.end());
+    // Each target's own section is its plugin's to check.
+    auto settings = check_target_settings(r.targets);
+    if (has_errors(settings)) r.targets.complete = false;
+    r.diagnostics.insert(r.diagnostics.end(), settings.begin(), settings.end());
   }
   // Cross checks only make sense on a descriptor that parsed at all.
   if (!r.descriptor.app.empty() || !r.descriptor.locations.empty()) {

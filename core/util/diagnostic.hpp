@@ -1,6 +1,8 @@
 #pragma once
 // A problem found in an input file, located precisely. Validation collects every
 // diagnostic instead of stopping at the first, so a user fixes all in one pass.
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,20 @@ struct Diagnostic {
 };
 
 using Diagnostics = std::vector<Diagnostic>;
+
+// Where one field of an input file is written (1-based; 0 = unknown): its value and,
+// for a map entry, its key. `quoted`: the value was a quoted string, so messages can
+// say "the string '80'" rather than "the value '80'".
+struct FieldPosition {
+  int line = 0;
+  int column = 0;
+  int key_line = 0;
+  int key_column = 0;
+  bool quoted = false;
+};
+
+// Field path below some node ("hosts[1]", "gateway.port"; "" = the node) -> position.
+using FieldPositions = std::map<std::string, FieldPosition, std::less<>>;
 
 inline bool has_errors(const Diagnostics& ds) {
   for (const auto& d : ds)

@@ -9,6 +9,12 @@
 
 namespace ecp::plugins::host {
 
+std::string_view agent_script() {
+  for (const auto& f : embedded_files())
+    if (f.path == "agent.sh") return f.content;
+  fail(ErrorKind::internal, "agent.sh is not embedded in this build");
+}
+
 std::string agent_version() {
   static const std::string v = oci::Sha256::of(agent_script()).hex().substr(0, 16);
   return v;
@@ -37,17 +43,15 @@ void Agent::install() {
   log::debug("{}: installed the agent {}", t_.label(), agent_path(root_));
 }
 
-process::Result Agent::call(const std::string& verb, const std::vector<std::string>& args, const Input& in,
-                            backend::Duration timeout) {
-  auto r = t_.run(agent_argv(root_, verb, args), in, timeout);
+process::Result Agent::call(const AgentCommand& c, const Input& in, backend::Duration timeout) {
+  auto r = t_.run(agent_argv(root_, c.verb, c.args), in, timeout);
   if (r.exit_code != agent_missing_exit) return r;
   install();
-  return t_.run(agent_argv(root_, verb, args), in, timeout);
+  return t_.run(agent_argv(root_, c.verb, c.args), in, timeout);
 }
 
-std::string Agent::must(const std::string& step, const std::string& verb, const std::vector<std::string>& args,
-                        const Input& in, backend::Duration timeout) {
-  auto r = call(verb, args, in, timeout);
+std::string Agent::must(const std::string& step, const AgentCommand& c, const Input& in, backend::Duration timeout) {
+  auto r = call(c, in, timeout);
   if (!r.ok()) fail_call(t_, step, r);
   return r.out;
 }

@@ -1,15 +1,26 @@
 #pragma once
-// The agent: ecp's one script on each host (agent_script.cpp), called with one
+// The agent: ecp's one script on each host (agent.sh, embedded at build time by
+// ecp_embed in cmake/embed.cmake), called with one
 // verb per command. ecp uploads it on first contact as ROOT/.ecp/agent-<sha>.sh
 // (a new ecp version brings a new name, so hosts never run a stale copy).
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "plugins/host/agent_verbs.hpp"
 #include "plugins/host/transport.hpp"
 
 namespace ecp::plugins::host {
 
+// The files of plugins/host embedded in the binary: agent.sh.
+struct EmbeddedFile {
+  std::string_view path;
+  std::string_view content;
+  bool executable;
+};
+const std::vector<EmbeddedFile>& embedded_files();
+
+// The text of agent.sh.
 std::string_view agent_script();
 // The first 16 hex digits of the script's sha256.
 std::string agent_version();
@@ -30,11 +41,11 @@ class Agent {
 
   // Runs a verb, installing the agent first when the host lacks it. Exit codes are
   // the caller's to judge; exit 255 means ssh could not reach the host.
-  process::Result call(const std::string& verb, const std::vector<std::string>& args, const Input& in = {},
+  process::Result call(const AgentCommand& command, const Input& in = {},
                        backend::Duration timeout = std::chrono::seconds(60));
   // Like call(), but a failure throws an Error naming the host and `step`.
-  std::string must(const std::string& step, const std::string& verb, const std::vector<std::string>& args,
-                   const Input& in = {}, backend::Duration timeout = std::chrono::seconds(60));
+  std::string must(const std::string& step, const AgentCommand& command, const Input& in = {},
+                   backend::Duration timeout = std::chrono::seconds(60));
 
   Transport& transport() { return t_; }
   const std::string& root() const { return root_; }

@@ -16,11 +16,6 @@
 namespace ecp::plugins::host {
 
 namespace {
-std::string option(const backend::TargetSpec& t, const std::string& key, const std::string& fallback = "") {
-  auto it = t.options.find(key);
-  return it == t.options.end() || it->second.empty() ? fallback : it->second;
-}
-
 // /tmp/ecp-ssh-UID: where persistent ControlMaster sockets live, shared by this
 // user's ecp commands. Only a folder of ours that nobody else may enter will do;
 // otherwise connections are not kept between commands.
@@ -38,48 +33,48 @@ std::string time_text(long long seconds) { return seconds > 0 ? text::rfc3339(se
 
 }  // namespace
 
-HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app)
-    : target_(target), app_(app) {
-  if (!target.root.empty()) root_ = target.root;
-  else if (target.hosts.empty()) root_ = option(target, "local_root", (fs::ecp_home() / "targets" / target.name).string());
+HostBackend::HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app, HostSettings settings)
+    : target_(target), settings_(std::move(settings)), app_(app) {
+  if (!settings_.root.empty()) root_ = settings_.root;
+  else if (settings_.hosts.empty()) root_ = settings_.local_root;
   else root_ = "/srv/ecp";
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
-  checked_dir_ = option(target, "checked_dir", (fs::ecp_home() / "cache" / "checked-layers").string());
-  tmp_dir_ = option(target, "tmp_dir", std::filesystem::temp_directory_path().string());
-  parallel_ = std::max(1, std::atoi(option(target, "parallel", "8").c_str()));
-  if (target.hosts.empty()) {
+  checked_dir_ = settings_.checked_dir;
+  tmp_dir_ = settings_.tmp_dir;
+  if (tmp_dir_.empty()) tmp_dir_ = std::filesystem::temp_directory_path();
+  parallel_ = std::max(1, settings_.parallel);
+  if (settings_.hosts.empty()) {
     auto h = std::make_unique<Host>();
     h->label = "local";
     h->address = "127.0.0.1";
     h->transport = std::make_unique<LocalTransport>();
     hosts_.push_back(std::move(h));
   } else {
-    for (const auto& e : target.hosts) {
+    for (const auto& e : settings_.hosts) {
       for (const auto& h : hosts_)
         if (h->label == e.text) fail(ErrorKind::validation, "target '{}' lists host {} twice", target.name, e.text);
       hosts_.push_back(ssh_host(e));
     }
   }
   for (auto& h : hosts_) h->agent = std::make_unique<Agent>(*h->transport, root_);
-  if (target.gateway) open_gateway();
+  if (settings_.gateway) open_gateway();
   // Every command talks to every host: log in to all of them at once.
   if (hosts_.size() > 1) each(all(), [](Host& h) { h.transport->open(); });
 }
 
 HostBackend::~HostBackend() = default;
 
-std::unique_ptr<Host> HostBackend::ssh_host(const backend::Endpoint& e) {
+std::unique_ptr<Host> HostBackend::ssh_host(const Endpoint& e) {
   if (!control_dir_) {
     // ControlMaster sockets need a short path (unix sockets: 108 bytes).
     control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
-    persist_ = option(target_, "ssh_persist", "60s");
-    if (persist_ == "0" || persist_ == "no") persist_.clear();
+    persist_ = settings_.ssh_persist;
     if (!persist_.empty()) shared_dir_ = persist_dir();
     if (shared_dir_.empty()) persist_.clear();
   }
   SshConfig c;
-  c.program = option(target_, "ssh_program", "ssh");
-  c.config_file = option(target_, "ssh_config");
+  c.program = settings_.ssh_program;
+  c.config_file = settings_.ssh_config;
   c.endpoint = e;
   c.persist = persist_;
   auto h = std::make_unique<Host>();
@@ -91,7 +86,7 @@ std::unique_ptr<Host> HostBackend::ssh_host(const backend::Endpoint& e) {
 
 backend::Capabilities HostBackend::capabilities() const {
   backend::Capabilities c;
-  c.route = target_.gateway.has_value();  // an nginx gateway (host_router.cpp)
+  c.route = settings_.gateway.has_value();  // an nginx gateway (host_router.cpp)
   c.logs = true;
   c.needs_registry = false;  // ecp sends layers itself
   c.keeps_releases = true;
@@ -118,8 +113,6 @@ std::vector<Host*> HostBackend::all() {
   return out;
 }
 
-std::vector<std::string> HostBackend::base_args() const { return {root_, app_.app, app_.env}; }
-
 std::vector<std::exception_ptr> HostBackend::each(const std::vector<Host*>& hosts,
                                                   const std::function<void(Host&)>& fn) {
   return parallel_try(hosts.size(), parallel_, [&](std::size_t i) { fn(*hosts[i]); });
@@ -127,9 +120,7 @@ std::vector<std::exception_ptr> HostBackend::each(const std::vector<Host*>& host
 
 void HostBackend::activate(int revision) {
   auto errors = each(all(), [&](Host& h) {
-    auto args = base_args();
-    args.push_back(std::to_string(revision));
-    h.agent->must(fmt::format("switching current to revision {}", revision), "switch", args);
+    h.agent->must(fmt::format("switching current to revision {}", revision), verbs::switch_current(place(), revision));
   });
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
@@ -137,9 +128,7 @@ void HostBackend::activate(int revision) {
 
 void HostBackend::cleanup(const std::vector<int>& keep) {
   auto errors = each(all(), [&](Host& h) {
-    auto args = base_args();
-    for (int k : keep) args.push_back(std::to_string(k));
-    auto out = h.agent->must("removing old releases", "prune", args, {}, std::chrono::minutes(5));
+    auto out = h.agent->must("removing old releases", verbs::prune(place(), keep), {}, std::chrono::minutes(5));
     if (!out.empty()) log::debug("{}: {}", h.label, out);
   });
   for (std::size_t i = 0; i < errors.size(); ++i) {
@@ -189,7 +178,7 @@ backend::TargetStatus HostBackend::status() {
   backend::TargetStatus total;
   std::mutex mu;
   auto errors = each(all(), [&](Host& h) {
-    auto r = h.agent->call("status", base_args(), {}, std::chrono::seconds(60));
+    auto r = h.agent->call(verbs::status(place()), {}, std::chrono::seconds(60));
     if (!r.ok()) fail_call(*h.transport, "reading the instances", r);
     auto s = parse_status(h.label, h.address, r.out);
     std::lock_guard l(mu);
@@ -226,26 +215,27 @@ void HostBackend::logs(const backend::LogOptions& options, const backend::LineSi
   auto errors = parallel_try(refs.size(), jobs, [&](std::size_t i) {
     const auto& ref = refs[i];
     Host& h = host(ref.location);
-    auto args = base_args();
-    args.insert(args.end(),
-                {ref.slot, std::to_string(ref.index), std::to_string(options.lines), options.follow ? "1" : "0"});
     Input in;
     in.on_line = [&](std::string_view line) { sink(ref, line); };
     // No timeout when following: it ends with an interrupt.
-    auto r = h.agent->call("logs", args, in, options.follow ? backend::Duration{0} : std::chrono::minutes(2));
+    auto r = h.agent->call(verbs::logs(place(), ref, options.lines, options.follow), in,
+                           options.follow ? backend::Duration{0} : std::chrono::minutes(2));
     if (!r.ok() && r.exit_code != 4) fail_call(*h.transport, "reading the log of " + ref.name(), r);
   });
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }
 
-void register_host_backend() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    backend::builtin_table().add("host", [](const backend::TargetSpec& t, const backend::AppSpec& a) {
-      return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a));
-    });
-  });
+void register_host_backend(backend::Table& table) {
+  table.add(
+      "host",
+      [](const backend::TargetSpec& t, const backend::AppSpec& a) {
+        return std::unique_ptr<backend::Backend>(std::make_unique<HostBackend>(t, a, host_settings(t)));
+      },
+      [](const backend::Settings& section, Diagnostics& out) {
+        HostSettings ignored;
+        read_host_settings(section, ignored, out);
+      });
 }
 
 }  // namespace ecp::plugins::host

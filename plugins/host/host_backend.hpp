@@ -19,6 +19,7 @@
 #include "core/image/layer_check.hpp"
 #include "core/util/fs.hpp"
 #include "plugins/host/agent.hpp"
+#include "plugins/host/host_settings.hpp"
 #include "plugins/host/transport.hpp"
 
 namespace ecp::plugins::host {
@@ -34,11 +35,8 @@ struct Host {
 // per (app, env) on the gateway host, under ROOT/APP/ENV/gateway (host_router.cpp).
 class HostBackend : public backend::Backend, private KvStore, private backend::Router {
  public:
-  // options (set by core/ops): local_root (ROOT for this machine), ssh_program,
-  // ssh_config, ssh_persist (how long connections outlive the command: "60s";
-  // "0" or "no": not at all), checked_dir (markers of layers already checked),
-  // tmp_dir, parallel.
-  HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app);
+  // `settings`: the target's section and this machine's environment (host_settings()).
+  HostBackend(const backend::TargetSpec& target, const backend::AppSpec& app, HostSettings settings);
   ~HostBackend() override;
 
   backend::Capabilities capabilities() const override;
@@ -75,9 +73,9 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::string url() override;
   void open_gateway();
   // One agent verb per instance, grouped by host, hosts in parallel.
-  std::vector<backend::Failure> per_instance(
-      const std::vector<backend::InstanceRef>& instances, const std::string& step,
-      const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args);
+  std::vector<backend::Failure> per_instance(const std::vector<backend::InstanceRef>& instances,
+                                             const std::string& step,
+                                             const std::function<AgentCommand(const backend::InstanceRef&)>& command);
 
   Host& host(const std::string& label);
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
@@ -87,10 +85,12 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   // check_layers (host) of the layers a revision unpacks, once per sequence (`key`).
   void ensure_checked(const std::vector<image::LayerFile>& layers, const std::string& key);
   // A state read from the first host that answers.
-  process::Result state_read(const std::string& verb, const std::vector<std::string>& args);
-  std::vector<std::string> base_args() const;
+  process::Result state_read(const AgentCommand& command);
+  // Where this (app, env) lives on every host: the agent verbs' first three words.
+  AgentPlace place() const { return {root_, app_.app, app_.env}; }
 
   backend::TargetSpec target_;
+  HostSettings settings_;
   backend::AppSpec app_;
   std::string root_;
   std::vector<std::unique_ptr<Host>> hosts_;
@@ -100,7 +100,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::mutex checked_mu_;
   std::set<std::string> checked_;
   int parallel_ = 8;
-  std::unique_ptr<Host> ssh_host(const backend::Endpoint& e);
+  std::unique_ptr<Host> ssh_host(const Endpoint& e);
   std::string persist_;
   std::filesystem::path shared_dir_;
   int ssh_count_ = 0;
@@ -108,8 +108,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::unique_ptr<Host> own_gateway_;  // a gateway that runs no instances
 };
 
-// Registers "host" in the built-in backend table (called by cli/ before any command).
-void register_host_backend();
+// Adds "host" to `table` (plugins/builtin.cpp does, once, at startup).
+void register_host_backend(backend::Table& table);
 
 // Parses the agent's status output (pure; unit-tested).
 backend::TargetStatus parse_status(const std::string& location, const std::string& address, const std::string& out);

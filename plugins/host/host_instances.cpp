@@ -48,10 +48,8 @@ std::vector<backend::Failure> HostBackend::start(const std::vector<backend::Inst
                             false});
         continue;
       }
-      auto args = base_args();
-      args.insert(args.end(), {s.ref.slot, std::to_string(s.ref.index), std::to_string(s.revision),
-                               std::to_string(s.port), std::to_string(grace_seconds(app_))});
-      auto r = h.agent->call("start", args, {}, std::chrono::seconds(grace_seconds(app_) + 60));
+      auto r = h.agent->call(verbs::start(place(), s.ref, s.revision, s.port, grace_seconds(app_)), {},
+                             std::chrono::seconds(grace_seconds(app_) + 60));
       if (r.ok()) continue;
       bool unreachable = !h.transport->local() && ssh_failed(r);
       std::lock_guard l(mu);
@@ -68,7 +66,7 @@ std::vector<backend::Failure> HostBackend::start(const std::vector<backend::Inst
 
 std::vector<backend::Failure> HostBackend::per_instance(
     const std::vector<backend::InstanceRef>& instances, const std::string& step,
-    const std::function<std::vector<std::string>(const backend::InstanceRef&)>& args) {
+    const std::function<AgentCommand(const backend::InstanceRef&)>& command) {
   auto groups = by_location(instances, [](const backend::InstanceRef& r) { return r; });
   std::vector<Host*> hosts;
   for (const auto& [loc, refs] : groups) hosts.push_back(&host(loc));
@@ -76,10 +74,7 @@ std::vector<backend::Failure> HostBackend::per_instance(
   std::mutex mu;
   auto errors = each(hosts, [&](Host& h) {
     for (const auto& ref : groups[h.label]) {
-      auto a = args(ref);
-      auto verb = a.front();
-      a.erase(a.begin());
-      auto r = h.agent->call(verb, a, {}, std::chrono::seconds(grace_seconds(app_) + 60));
+      auto r = h.agent->call(command(ref), {}, std::chrono::seconds(grace_seconds(app_) + 60));
       if (r.ok()) continue;
       bool unreachable = !h.transport->local() && ssh_failed(r);
       std::lock_guard l(mu);
@@ -95,33 +90,22 @@ std::vector<backend::Failure> HostBackend::per_instance(
 }
 
 std::vector<backend::Failure> HostBackend::stop(const std::vector<backend::InstanceRef>& instances) {
-  return per_instance(instances, "stopping", [&](const backend::InstanceRef& ref) {
-    auto a = base_args();
-    a.insert(a.begin(), "stop");
-    a.insert(a.end(), {ref.slot, std::to_string(ref.index), std::to_string(grace_seconds(app_))});
-    return a;
-  });
+  return per_instance(instances, "stopping",
+                      [&](const backend::InstanceRef& ref) { return verbs::stop(place(), ref, grace_seconds(app_)); });
 }
 
 std::vector<backend::Failure> HostBackend::stop_after(const std::vector<backend::InstanceRef>& instances,
                                                       backend::Duration delay) {
   if (delay.count() <= 0) return stop(instances);
-  auto seconds = std::to_string((delay.count() + 999) / 1000);
+  auto seconds = (delay.count() + 999) / 1000;
   return per_instance(instances, "scheduling the stop of", [&](const backend::InstanceRef& ref) {
-    auto a = base_args();
-    a.insert(a.begin(), "retire");
-    a.insert(a.end(), {ref.slot, std::to_string(ref.index), seconds, std::to_string(grace_seconds(app_))});
-    return a;
+    return verbs::retire(place(), ref, seconds, grace_seconds(app_));
   });
 }
 
 std::vector<backend::Failure> HostBackend::keep_running(const std::vector<backend::InstanceRef>& instances) {
-  return per_instance(instances, "cancelling the stop of", [&](const backend::InstanceRef& ref) {
-    auto a = base_args();
-    a.insert(a.begin(), "keep");
-    a.insert(a.end(), {ref.slot, std::to_string(ref.index)});
-    return a;
-  });
+  return per_instance(instances, "cancelling the stop of",
+                      [&](const backend::InstanceRef& ref) { return verbs::keep(place(), ref); });
 }
 
 std::vector<backend::Probe> HostBackend::health(const std::vector<backend::InstanceSpec>& instances) {
@@ -140,7 +124,7 @@ std::vector<backend::Probe> HostBackend::health(const std::vector<backend::Insta
     if (std::any_of(ps.begin(), ps.end(), [](const auto& p) { return !p.healthy; })) hosts.push_back(&host(loc));
   std::mutex mu;
   each(hosts, [&](Host& h) {
-    auto r = h.agent->call("status", base_args(), {}, std::chrono::seconds(30));
+    auto r = h.agent->call(verbs::status(place()), {}, std::chrono::seconds(30));
     std::lock_guard l(mu);
     for (auto& p : probes) {
       if (p.healthy || p.ref.location != h.label) continue;

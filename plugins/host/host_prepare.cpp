@@ -197,12 +197,14 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   std::map<const Host*, HostPlan> plans;
   for (auto* h : hosts) plans[h];
 
+  std::vector<AgentLayer> layers;
+  for (const auto& l : rel.layers)
+    layers.push_back({hex_of(l.digest), hex_of(l.diff_id), compression_of(l.media_type)});
+
   // 1. What each host lacks.
   auto errors = each(hosts, [&](Host& h) {
-    auto args = base_args();
-    args.push_back(rel.image_digest);
-    for (const auto& l : rel.layers) args.push_back(hex_of(l.digest) + ":" + hex_of(l.diff_id));
-    std::string out = h.agent->must("checking the installed layers", "install-plan", args);
+    std::string out =
+        h.agent->must("checking the installed layers", verbs::install_plan(place(), rel.image_digest, layers));
     HostPlan& p = plans.at(&h);
     for (std::size_t pos = 0; pos < out.size();) {
       auto nl = out.find('\n', pos);
@@ -274,15 +276,12 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
       if (t.verb.empty()) t = {"blob-put", hex_of(l->digest), l->path, l->size};
       std::string step = fmt::format("sending layer {} ({})", l->digest.substr(0, 19), megabytes(t.size));
       auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(t.size / 1000);  // >= 1 MB/s
-      h.agent->must(step, t.verb, {root_, t.hex, std::to_string(t.size)}, Input{{}, t.path, {}}, timeout);
+      h.agent->must(step, verbs::blob_put(root_, t.hex, t.size, t.verb == "tar-put"), Input{{}, t.path, {}}, timeout);
       p.sent += t.size;
     }
     checked.get();  // nothing is unpacked before every layer passed the check
-    auto install = base_args();
-    install.insert(install.end(), {std::to_string(rel.revision), rel.image_digest, rel.config_digest});
-    for (const auto& l : rel.layers)
-      install.push_back(hex_of(l.digest) + ":" + compression_of(l.media_type) + ":" + hex_of(l.diff_id));
-    std::string how = h.agent->must(fmt::format("installing revision {}", rel.revision), "install", install,
+    std::string how = h.agent->must(fmt::format("installing revision {}", rel.revision),
+                                    verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest, layers),
                                     Input{rel.config_text, {}, {}}, std::chrono::minutes(15));
     while (!how.empty() && how.back() == '\n') how.pop_back();
     if (how.starts_with("linked "))

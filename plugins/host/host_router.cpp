@@ -15,7 +15,7 @@
 namespace ecp::plugins::host {
 
 void HostBackend::open_gateway() {
-  const auto& g = *target_.gateway;
+  const auto& g = *settings_.gateway;
   for (auto& h : hosts_)
     if (h->label == g.text) gateway_ = h.get();
   if (gateway_) return;
@@ -34,7 +34,7 @@ void HostBackend::open_gateway() {
 std::string HostBackend::url() {
   const auto& a = gateway_->address;
   bool v6 = a.find(':') != std::string::npos;
-  return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", a, v6 ? "]" : "", target_.gateway_port);
+  return fmt::format("http://{}{}{}:{}/", v6 ? "[" : "", a, v6 ? "]" : "", settings_.gateway_port);
 }
 
 namespace {
@@ -55,9 +55,9 @@ std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const
   spec.app = app_.app;
   spec.env = app_.env;
   spec.dir = fmt::format("{}/{}/{}/gateway", root_, app_.app, app_.env);
-  spec.listen_port = target_.gateway_port;
+  spec.listen_port = settings_.gateway_port;
   spec.weights = weights;
-  spec.directives = target_.gateway_nginx;
+  spec.directives = settings_.gateway_nginx;
   spec.header = app_.preview_header;
   spec.preview = app_.preview_header.empty() ? "" : preview;
   spec.max_fails = std::max(1, app_.health.retries);
@@ -69,11 +69,9 @@ std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const
     if (wanted) spec.servers.push_back({i.ref.slot, host(i.ref.location).address, i.port});
   }
   auto text = render_gateway_conf(spec);
-  auto args = base_args();
-  args.push_back(weights_text(weights));
   Input in;
   in.data = text;
-  auto r = gateway_->agent->call("gw-apply", args, in, std::chrono::seconds(60));
+  auto r = gateway_->agent->call(verbs::gw_apply(place(), weights_text(weights)), in, std::chrono::seconds(60));
   if (r.ok()) return applied_ms(r.out);
   if (r.exit_code == 5)  // nginx rejected it: nothing changed
     fail(ErrorKind::deploy_rolled_back, "gateway {}: {}", gateway_->label, r.last_line());
@@ -81,7 +79,7 @@ std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const
 }
 
 std::map<std::string, int> HostBackend::weights() {
-  auto r = gateway_->agent->call("gw-weights", base_args());
+  auto r = gateway_->agent->call(verbs::gw_weights(place()));
   if (!r.ok()) fail_call(*gateway_->transport, "reading the gateway's weights", r);
   return parse_weights(r.out);
 }
@@ -93,9 +91,7 @@ std::map<std::string, backend::SlotTraffic> HostBackend::traffic(std::int64_t si
     bool v6 = a.find(':') != std::string::npos;
     slot_of[fmt::format("{}{}{}:{}", v6 ? "[" : "", a, v6 ? "]" : "", i.port)] = i.ref.slot;
   }
-  auto args = base_args();
-  args.push_back(fmt::format("{}.{:03}", since_ms / 1000, since_ms % 1000));
-  auto r = gateway_->agent->call("gw-log", args, {}, std::chrono::seconds(60));
+  auto r = gateway_->agent->call(verbs::gw_log(place(), since_ms), {}, std::chrono::seconds(60));
   if (!r.ok()) fail_call(*gateway_->transport, "reading the gateway's access log", r);
   return parse_access_log(r.out, slot_of);
 }

@@ -30,10 +30,10 @@ std::vector<std::pair<std::string, std::string>> parse_state_list(const std::str
   return entries;
 }
 
-process::Result HostBackend::state_read(const std::string& verb, const std::vector<std::string>& args) {
+process::Result HostBackend::state_read(const AgentCommand& command) {
   std::vector<std::string> skipped;
   for (auto& h : hosts_) {
-    auto r = h->agent->call(verb, args, {}, std::chrono::seconds(60));
+    auto r = h->agent->call(command, {}, std::chrono::seconds(60));
     if (!h->transport->local() && ssh_failed(r)) {
       skipped.push_back(fmt::format("{} ({})", h->label, h->transport->unreachable()));
       continue;
@@ -46,24 +46,18 @@ process::Result HostBackend::state_read(const std::string& verb, const std::vect
 }
 
 std::optional<std::string> HostBackend::get(const std::string& key) {
-  auto args = base_args();
-  args.push_back(key);
-  auto r = state_read("state-get", args);
+  auto r = state_read(verbs::state_get(place(), key));
   if (r.exit_code == 3) return std::nullopt;
   return r.out;
 }
 
 std::vector<std::pair<std::string, std::string>> HostBackend::list(const std::string& prefix) {
-  auto args = base_args();
-  args.push_back(prefix);
-  return parse_state_list(state_read("state-list", args).out);
+  return parse_state_list(state_read(verbs::state_list(place(), prefix)).out);
 }
 
 void HostBackend::put(const std::string& key, std::string_view data) {
-  auto args = base_args();
-  args.push_back(key);
   auto errors = each(all(), [&](Host& h) {
-    h.agent->must("writing the ledger (" + key + ")", "state-put", args, Input{std::string(data), {}, {}});
+    h.agent->must("writing the ledger (" + key + ")", verbs::state_put(place(), key), Input{std::string(data), {}, {}});
   });
   std::vector<std::string> failed;
   for (const auto& e : errors) {
@@ -80,9 +74,8 @@ void HostBackend::put(const std::string& key, std::string_view data) {
 
 bool HostBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {
   Host& h = *hosts_.front();
-  auto args = base_args();
-  args.insert(args.end(), {key, expected ? oci::Sha256::of(*expected).hex() : "absent", "put"});
-  auto r = h.agent->call("state-cas", args, Input{std::string(data), {}, {}});
+  auto r = h.agent->call(verbs::state_cas(place(), key, expected ? oci::Sha256::of(*expected).hex() : "", true),
+                         Input{std::string(data), {}, {}});
   if (r.exit_code == 3) return false;
   if (!r.ok()) fail_call(*h.transport, "updating the lock", r);
   return true;
@@ -90,9 +83,7 @@ bool HostBackend::put_if(const std::string& key, std::string_view data, const st
 
 bool HostBackend::remove_if(const std::string& key, const std::string& expected) {
   Host& h = *hosts_.front();
-  auto args = base_args();
-  args.insert(args.end(), {key, oci::Sha256::of(expected).hex(), "remove"});
-  auto r = h.agent->call("state-cas", args);
+  auto r = h.agent->call(verbs::state_cas(place(), key, oci::Sha256::of(expected).hex(), false));
   if (r.exit_code == 3) return false;
   if (!r.ok()) fail_call(*h.transport, "removing the lock", r);
   return true;

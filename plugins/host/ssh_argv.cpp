@@ -36,7 +36,7 @@ std::string remote_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-bool explicit_port(const backend::Endpoint& e) {
+bool explicit_port(const Endpoint& e) {
   std::string_view t = e.text;
   if (t.starts_with("ssh://")) t.remove_prefix(6);
   if (auto at = t.rfind('@'); at != std::string_view::npos) t.remove_prefix(at + 1);

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/backend/types.hpp"
+#include "plugins/host/host_settings.hpp"
 
 namespace ecp::plugins::host {
 
@@ -25,14 +25,14 @@ struct SshConfig {
   std::string config_file;      // -F (else the user's ~/.ssh/config)
   std::string control_path;     // the ControlMaster socket
   std::string persist;          // ControlPersist: how long a master outlives ecp ("60s"); empty: it does not
-  backend::Endpoint endpoint;
+  Endpoint endpoint;
   int connect_timeout_s = 10;
   int alive_interval_s = 5;  // ServerAlive: a dead host is noticed in interval x count seconds
   int alive_count = 3;
 };
 
 // True when the endpoint's text names a port (else ssh's config decides).
-bool explicit_port(const backend::Endpoint& e);
+bool explicit_port(const Endpoint& e);
 
 // The options every invocation shares, without the destination.
 std::vector<std::string> ssh_common_options(const SshConfig& c);

@@ -1,38 +1,56 @@
 #!/bin/sh
-# Every #include of our own headers follows the dependency rule of DESIGN.md:
-#   util        includes nothing of ours
-#   oci         -> util
-#   image, registry, descriptor, config, backend, strategy, ledger -> oci, util,
-#               never each other, with one exception: strategy -> backend,
-#               because the strategies (recreate, rolling, blue-green, canary)
-#               are written against the Backend interface they drive.
-#   templates   includes nothing of ours
+# Every #include of our own headers follows the dependency rule of DESIGN.md, and
+# the rule lives in one place: the CMake link lists. A module (core/NAME, plugins,
+# cli, templates) may include the modules whose ecp_* libraries its CMakeLists.txt
+# links (ecp_module(NAME PUBLIC ... PRIVATE ...) or target_link_libraries(ecp_NAME
+# ...)), and always its own headers. Today that reads:
+#   util, templates -> nothing of ours;  oci -> util
+#   image, registry, descriptor, config, backend, ledger -> oci, util (never each
+#               other), strategy -> backend too (the strategies drive backends)
 #   ops         -> every core module and templates
-#   plugins     -> every core module except ops
-#   cli         -> ops, plugins, util (and cli itself)
-# A module may always include its own headers. The checker prints each
-# violation as FILE:LINE and fails; the second half proves it catches them.
+#   plugins     -> what they include: backend, descriptor, image, oci, util
+#   cli         -> ops, plugins, util
+# The checker prints each violation as FILE:LINE and fails; the second half proves
+# it catches them.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
+
+# rule_table ROOT: "MODULE:DEP DEP ...;" for each module, from the ecp_* names in
+# the target_link_libraries / ecp_module calls of its CMakeLists.txt.
+rule_table() (
+  cd "$1" || exit 1
+  for f in core/*/CMakeLists.txt plugins/CMakeLists.txt cli/CMakeLists.txt templates/CMakeLists.txt; do
+    [ -f "$f" ] || continue
+    case $f in core/*) m=${f#core/}; m=${m%%/*} ;; *) m=${f%%/*} ;; esac
+    deps=$(sed 's/#.*//' "$f" | tr '\n' ' ' | awk -v self="ecp_$m" '{
+      s = $0
+      while (match(s, /(ecp_module|target_link_libraries)\([^)]*\)/)) {
+        call = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
+        sub(/^ecp_module\([a-z]+/, "", call)
+        n = split(call, w, /[ ()\t]+/)
+        for (i = 1; i <= n; i++)
+          if (w[i] ~ /^ecp_[a-z]+$/ && w[i] != self && w[i] != "ecp_settings") printf " %s", substr(w[i], 5)
+      }
+    }')
+    printf '%s:%s;' "$m" "$deps"
+  done
+)
 
 # check_layering ROOT: prints "FILE:LINE: why" for each forbidden include under ROOT.
 check_layering() (
+  table=$(rule_table "$1")
   cd "$1" || exit 1
   find core plugins cli templates -type f \( -name '*.cpp' -o -name '*.cc' -o -name '*.hpp' -o -name '*.h' \) \
     2>/dev/null | LC_ALL=C sort > "$T/layering-files"
   [ -s "$T/layering-files" ] || { echo "no sources under $1" >&2; exit 1; }
-  tr '\n' '\0' < "$T/layering-files" | xargs -0 awk '
+  tr '\n' '\0' < "$T/layering-files" | xargs -0 awk -v table="$table" '
     function module(path,   p) { split(path, p, "/"); return p[1] == "core" ? p[2] : p[1] }
     BEGIN {
-      level = " oci util "
-      allowed["util"] = " "
-      allowed["oci"] = " util "
-      allowed["image"] = level; allowed["registry"] = level; allowed["descriptor"] = level
-      allowed["config"] = level; allowed["backend"] = level; allowed["ledger"] = level
-      allowed["strategy"] = " oci util backend "
-      allowed["templates"] = " "
-      allowed["ops"] = " util oci image registry descriptor config backend strategy ledger templates "
-      allowed["plugins"] = " util oci image registry descriptor config backend strategy ledger "
-      allowed["cli"] = " ops plugins util "
+      n = split(table, rules, ";")
+      for (i = 1; i <= n; i++) {
+        if (rules[i] == "") continue
+        split(rules[i], r, ":")
+        allowed[r[1]] = r[2] " "
+      }
       bad = 0
     }
     FNR == 1 {
@@ -74,7 +92,8 @@ w core/strategy/mixed_b.cpp '#include "core/backend/backend.hpp"' '#include "cor
 w cli/bad_c.cpp '#include "core/descriptor/model.hpp"' '#include "core/ops/build.hpp"' '#include "plugins/host/host.hpp"' \
   '#include "core/util/error.hpp"' '#include "cli/output.hpp"'
 w core/util/bad_d.hpp '#pragma once' '  #  include "core/oci/digest.hpp"'
-w plugins/host/bad_e.cpp '#include "core/strategy/rolling.hpp"' '#include "core/ops/deploy.hpp"' '#include "templates/templates.hpp"'
+w plugins/host/bad_e.cpp '#include "core/backend/backend.hpp"' '#include "core/ops/deploy.hpp"' '#include "templates/templates.hpp"' \
+  '#include "core/strategy/rolling.hpp"'
 w templates/bad_f.cpp '#include "core/util/fs.hpp"'
 w core/ops/ok_g.cpp '#include "core/image/store.hpp"' '#include "templates/templates.hpp"' '#include "core/nosuch/x.hpp"'
 w core/frob.cpp '#include "core/util/error.hpp"'
@@ -97,6 +116,7 @@ core/util/bad_d.hpp:2
 core/util/error.cpp:$n
 plugins/host/bad_e.cpp:2
 plugins/host/bad_e.cpp:3
+plugins/host/bad_e.cpp:4
 templates/bad_f.cpp:1
 WANT
 if ! cmp -s "$T/want" "$T/got"; then

@@ -173,25 +173,6 @@ TEST_CASE("ecp::descriptor::other value checks") {
     CHECK_FALSE(parse_base_image("docker-archive:"));
     CHECK_FALSE(parse_base_image("Not A Ref"));
   }
-  SUBCASE("ssh host addresses") {
-    auto h = parse_host_address("ssh://root@10.0.0.1:2222");
-    REQUIRE(h);
-    CHECK(h->user == "root");
-    CHECK(h->host == "10.0.0.1");
-    CHECK(h->port == 2222);
-    h = parse_host_address("ssh://[::1]");
-    REQUIRE(h);
-    CHECK(h->host == "::1");
-    CHECK(h->port == 22);
-    std::string why;
-    CHECK_FALSE(parse_host_address("root@host", &why));
-    CHECK(why.find("ssh://[user@]host[:port]") != std::string::npos);
-    CHECK_FALSE(parse_host_address("ssh://host:70000"));
-    CHECK_FALSE(parse_host_address("ssh://host:"));
-    CHECK_FALSE(parse_host_address("ssh://"));
-    CHECK_FALSE(parse_host_address("ssh://host/path"));
-    CHECK_FALSE(parse_host_address("ssh://@host"));
-  }
 }
 
 TEST_CASE("ecp::descriptor::did_you_mean") {

@@ -61,8 +61,9 @@ TEST_CASE("ecp::plugins::host::HostBackend on this machine") {
   backend::TargetSpec t;
   t.name = "local";
   t.plugin = "host";
-  t.root = (d.path() / "root with space").string();
-  t.options["checked_dir"] = (d.path() / "checked").string();
+  host::HostSettings settings;
+  settings.root = (d.path() / "root with space").string();
+  settings.checked_dir = (d.path() / "checked").string();
   backend::AppSpec a;
   a.app = "web";
   a.env = "dev";
@@ -70,13 +71,13 @@ TEST_CASE("ecp::plugins::host::HostBackend on this machine") {
   a.health.path = "/health";
   a.health.timeout = 2s;
   a.stop_grace = 2s;
-  host::HostBackend b(t, a);
+  host::HostBackend b(t, a, settings);
   REQUIRE(b.locations() == std::vector<std::string>{"local"});
 
   auto v1 = app_layer(store, "version one\n");
   backend::ReleaseSpec r1{1, "web:1", "sha256:" + std::string(64, '1'), {v1}, "GREETING=hello one\n", "sha256:c1", ""};
   b.prepare(r1);
-  auto rel = std::filesystem::path(t.root) / "web" / "dev" / "releases" / "1";
+  auto rel = std::filesystem::path(settings.root) / "web" / "dev" / "releases" / "1";
   CHECK(std::filesystem::exists(rel / "bin" / "entrypoint.sh"));
   CHECK(fs::read_file(rel / ".ecp" / "config.properties") == "GREETING=hello one\n");
 
@@ -119,7 +120,8 @@ TEST_CASE("ecp::plugins::host::HostBackend on this machine") {
     REQUIRE(up);
     CHECK(get(a.base_port, "/greeting") == "hello two\n");
     b.activate(2);
-    CHECK(std::filesystem::read_symlink(std::filesystem::path(t.root) / "web" / "dev" / "current") == "releases/2");
+    CHECK(std::filesystem::read_symlink(std::filesystem::path(settings.root) / "web" / "dev" / "current") ==
+          "releases/2");
     b.cleanup({2});
     CHECK_FALSE(std::filesystem::exists(rel));
   }

@@ -1,12 +1,4 @@
-// The host agent script, embedded: the single source of it. ecp copies it to each
-// host as ROOT/.ecp/agent-<sha>.sh (see agent.hpp). A unit test runs `dash -n` and,
-// where installed, shellcheck on it.
-#include "plugins/host/agent.hpp"
-
-namespace ecp::plugins::host {
-
-std::string_view agent_script() {
-  static constexpr std::string_view script = R"AGENT(#!/bin/sh
+#!/bin/sh
 # ecp host agent: the only program ecp runs on a host. ecp copies it to
 # ROOT/.ecp/agent-<sha>.sh and calls it as `sh AGENT VERB ARGS...`; every
 # argument is one word (ecp quotes each for the remote shell), data arrives on
@@ -610,8 +602,3 @@ gw-log)
   die "unknown verb '$verb'"
   ;;
 esac
-)AGENT";
-  return script;
-}
-
-}  // namespace ecp::plugins::host

@@ -1,0 +1,73 @@
+#pragma once
+// Every verb of the host agent (agent.sh) with one pure builder each, as Kamal's
+// lib/kamal/commands: the builder says which words a verb takes, in which order,
+// and the unit tests (test_host_agent_argv.cpp) compare what it gives. The host
+// backend never writes a verb's arguments by hand.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/backend/types.hpp"
+
+namespace ecp::plugins::host {
+
+// One call of the agent: `sh AGENT VERB ARGS...` (agent_argv() adds the rest).
+struct AgentCommand {
+  std::string verb;
+  std::vector<std::string> args;
+  bool operator==(const AgentCommand&) const = default;
+};
+
+// Where an (app, env) lives on a host: ROOT/APP/ENV.
+struct AgentPlace {
+  std::string root;
+  std::string app;
+  std::string env;
+};
+
+// A layer as install-plan and install name it.
+struct AgentLayer {
+  std::string hex;          // of the blob's digest
+  std::string diff_hex;     // of the uncompressed tar's digest
+  std::string compression;  // gzip | zstd | none
+};
+
+// The verbs of agent.sh, in the order of its case statement. `internal`: the agent
+// calls it itself (never ecp).
+struct AgentVerb {
+  std::string_view name;
+  bool internal = false;
+};
+const std::vector<AgentVerb>& agent_verbs();
+
+namespace verbs {
+AgentCommand hello(const std::string& root);
+AgentCommand blobs_missing(const std::string& root, const std::vector<std::string>& hexes);
+// blob-put (a compressed blob) or tar-put (an uncompressed tar), the bytes on stdin.
+AgentCommand blob_put(const std::string& root, const std::string& hex, std::int64_t size, bool uncompressed);
+AgentCommand install_plan(const AgentPlace& p, const std::string& image_digest, const std::vector<AgentLayer>& layers);
+// The rendered configuration on stdin.
+AgentCommand install(const AgentPlace& p, int revision, const std::string& image_digest,
+                     const std::string& config_digest, const std::vector<AgentLayer>& layers);
+AgentCommand switch_current(const AgentPlace& p, int revision);
+AgentCommand start(const AgentPlace& p, const backend::InstanceRef& ref, int revision, int port, int grace_s);
+AgentCommand stop(const AgentPlace& p, const backend::InstanceRef& ref, int grace_s);
+AgentCommand status(const AgentPlace& p);
+AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
+AgentCommand logs(const AgentPlace& p, const backend::InstanceRef& ref, int lines, bool follow);
+AgentCommand state_get(const AgentPlace& p, const std::string& key);
+AgentCommand state_list(const AgentPlace& p, const std::string& prefix);
+AgentCommand state_put(const AgentPlace& p, const std::string& key);
+// Compare-and-swap: `expected_hex` is the sha256 of the current bytes, "" when the
+// key must be absent; put writes stdin, else the key is removed.
+AgentCommand state_cas(const AgentPlace& p, const std::string& key, const std::string& expected_hex, bool put);
+AgentCommand retire(const AgentPlace& p, const backend::InstanceRef& ref, std::int64_t delay_s, int grace_s);
+AgentCommand keep(const AgentPlace& p, const backend::InstanceRef& ref);
+// The nginx configuration on stdin; `weights` as "a=90,b=10".
+AgentCommand gw_apply(const AgentPlace& p, const std::string& weights);
+AgentCommand gw_weights(const AgentPlace& p);
+AgentCommand gw_log(const AgentPlace& p, std::int64_t since_ms);
+}  // namespace verbs
+
+}  // namespace ecp::plugins::host
