@@ -6,11 +6,15 @@
 
 #include "core/ops/deploy_context.hpp"
 #include "core/util/error.hpp"
+#include "plugins/engine/engine_backend.hpp"
 #include "plugins/host/host_backend.hpp"
 
 namespace ecp::cli {
 
-void ensure_backends() { plugins::host::register_host_backend(); }
+void ensure_backends() {
+  plugins::host::register_host_backend();
+  plugins::engine::register_engine_backend();
+}
 
 ops::DeployEventFn deploy_events(Output& out) {
   return [&out](const ops::DeployEvent& e) {

@@ -102,6 +102,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   ts.gateway_port = t->gateway_port;
   ts.gateway_nginx = t->gateway_nginx;
   ts.options = t->options;
+  if (!t->socket.empty()) ts.options["socket"] = t->socket;  // engine
   ts.options["local_root"] = (fs::ecp_home() / "targets" / t->name).string();
   ts.options["checked_dir"] = (fs::ecp_home() / "cache" / "checked-layers").string();
   ts.options["tmp_dir"] = (fs::ecp_home() / "tmp").string();
