@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -106,6 +108,11 @@ std::string engine_message(const std::string& body) {
   std::string b = body.substr(0, 300);
   while (!b.empty() && (b.back() == '\n' || b.back() == '\r')) b.pop_back();
   return b;
+}
+
+bool name_conflict(const Response& r) {
+  // dockerd answers 409; podman 4 answers 500 "... that name is already in use".
+  return r.status == 409 || (r.status == 500 && r.body.find("already in use") != std::string::npos);
 }
 
 DockerApi::DockerApi(EngineAddress address) : address_(std::move(address)) { global_init(); }

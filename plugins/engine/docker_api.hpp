@@ -99,6 +99,9 @@ class DockerApi {
   std::string version_;
 };
 
+// Did a create fail because the name exists (the one atomic primitive ecp uses)?
+bool name_conflict(const Response& r);
+
 // The engine's `message` of an error body ({"message": "..."}), else the body itself.
 std::string engine_message(const std::string& body);
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <mutex>
 
 #include "core/util/error.hpp"
@@ -101,7 +104,7 @@ void EngineBackend::cleanup(const std::vector<int>& keep) {
       int rev = std::atoi(name.c_str() + colon + 2);
       if (rev <= 0 || std::find(keep.begin(), keep.end(), rev) != keep.end()) continue;
       try {
-        api_->call({"DELETE", "/images/" + url_encode(name)}, {404, 409});
+        api_->call({"DELETE", "/images/" + name}, {404, 409});
         log::debug("{}", step("removed the image tag " + name));
       } catch (const Error& e) {
         if (e.kind() == ErrorKind::interrupted) throw;

@@ -80,10 +80,12 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
   Request create{"POST", "/containers/create?name=" + name};
   create.body = create_body(plan).dump();
   create.content_type = "application/json";
-  auto created = api_->call(create, {409});
-  if (created.status == 409) {  // created again meanwhile (another ecp): replace that one too
+  auto created = api_->call(create, {409, 500});
+  if (name_conflict(created)) {  // created again meanwhile (another ecp): replace that one too
     remove_container(name, false);
     created = api_->call(create);
+  } else if (created.status == 500) {
+    fail(ErrorKind::deploy_failed, "creating {}: {}", name, engine_message(created.body));
   }
   std::string cid = Json::parse(created.body).value("Id", "");
   try {

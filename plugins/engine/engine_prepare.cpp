@@ -43,6 +43,7 @@ void EngineBackend::prepare(const backend::ReleaseSpec& release) {
   auto have = api_->call({"GET", "/images/" + id + "/json"}, {404});
   if (have.status == 404) {
     log::info("{}", step(fmt::format("sending image {} ({} layers)", release.image, img.manifest.layers.size())));
+    std::filesystem::create_directories(fs::ecp_home() / "tmp");
     fs::TempDir tmp(fs::ecp_home() / "tmp", "engine-");
     auto file = tmp.path() / "image.tar";
     image::export_docker_archive(store, img, file, tag() + ":" + rev_tag);

@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
+
 #include "core/backend/external.hpp"
 #include "core/oci/digest.hpp"
 #include "core/util/error.hpp"
@@ -100,10 +102,14 @@ bool EngineBackend::write_state(const std::string& key, const std::optional<std:
     if (data) labels["ecp.state.value"] = backend::base64_encode(*data);
     else labels["ecp.state.deleted"] = "1";
     Request create{"POST", fmt::format("/containers/create?name=ecp-state-{}-{}-{}-v{}", app_.app, app_.env, hash, n)};
-    create.body = Json{{"Image", image}, {"Cmd", {"/none"}}, {"Labels", labels}}.dump();
+    create.body =
+        Json{{"Image", image}, {"Cmd", {"/none"}}, {"Labels", labels}, {"HostConfig", {{"NetworkMode", "none"}}}}.dump();
     create.content_type = "application/json";
-    auto r = api_->call(create, {409});
-    if (r.status == 409) continue;  // another writer made v(n) first
+    auto r = api_->call(create, {409, 500});
+    if (name_conflict(r)) continue;  // another writer made v(n) first
+    if (r.status == 500)
+      throw EngineError(ErrorKind::io, step("writing the state key " + key + ": " + engine_message(r.body)), 500,
+                        engine_message(r.body));
     std::string mine = Json::parse(r.body).value("Id", "");
     auto after = read_state(&key)[key];
     if (!after.empty() && after.back().number > n) {

@@ -2,6 +2,8 @@
 // create body, a one-file tar for PUT /archive, the multiplexed log stream.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "plugins/engine/engine_backend.hpp"
