@@ -51,6 +51,8 @@ struct EngineAddress {
 EngineAddress parse_engine_address(std::string_view text, const std::string& tls_dir = "");
 
 struct Request {
+  Request() = default;
+  Request(std::string m, std::string p) : method(std::move(m)), path(std::move(p)) {}
   std::string method = "GET";
   std::string path;  // "/containers/json?all=1", without the /vX.Y prefix
   std::vector<std::string> headers;
