@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/descriptor/values.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::plugins {
 
@@ -55,7 +56,7 @@ void SettingsReader::check_keys(const Json& map, std::string_view field, const s
           s_.key_error(field_join(field, key), fmt::format("unknown key {}; did you mean '{}'?", quote_value(key), *best)));
     else
       out_.push_back(s_.key_error(field_join(field, key),
-                                  fmt::format("unknown key {}; valid keys: {}", quote_value(key), descriptor::join(known))));
+                                  fmt::format("unknown key {}; valid keys: {}", quote_value(key), text::join(known, ", "))));
   }
 }
 
