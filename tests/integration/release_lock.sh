@@ -11,12 +11,15 @@
 
 port=$(free_port)
 make_web_app "$T/web" "$port"
+# An instance held by a gate file turns healthy only once the test opens it: the
+# health wait is long (10 min), so no window depends on the machine's speed.
+sed -i 's/retries: 3}/retries: 600}/' "$T/web/ecp.yaml"
 stop_at_exit "$ECP_HOME/targets/local"
 cd "$T/web"
 expect_exit 0 "$ECP" release --env dev
 
 # 1. A slow deploy holds the lock; a second one is refused with exit 8, a third waits.
-set_config . START_DELAY 3
+set_config . START_GATE "$T/gate-1"
 set_config . GREETING slow
 "$ECP" deploy --env dev >"$T/a.out" 2>"$T/a.err" &
 a=$!
@@ -30,6 +33,8 @@ expect_exit 0 "$ECP" --output json status --env dev
 [ "$(json_field "$T/out" 'r["lock"]["operation"]')" = "deploy web/dev" ] || die "status does not show the lock"
 "$ECP" deploy --env dev --force --lock-wait 2m >"$T/c.out" 2>"$T/c.err" &
 c=$!
+wait_for_line "$T/c.err" "waiting" "$c"
+touch "$T/gate-1"
 wait "$a" || { cat "$T/a.err"; die "the first deploy failed"; }
 wait "$c" || { cat "$T/c.err"; die "the waiting deploy failed"; }
 expect_grep "waiting" "$T/c.err"
@@ -38,6 +43,7 @@ unset ECP_WHO
 
 # 2. A crashed holder: kill -9 mid-deploy with a 2 s lease; the lease runs out and the lock is taken over.
 export ECP_LOCK_LEASE=2s
+set_config . START_GATE "$T/gate-never-2"
 set_config . GREETING crashed
 "$ECP" deploy --env dev >"$T/k.out" 2>"$T/k.err" &
 k=$!
@@ -47,7 +53,7 @@ wait "$k" || true
 expect_exit 0 "$ECP" status --env dev --no-probe
 expect_grep "last attempt: revision 4 in-progress" "$T/out"
 expect_grep "^lock: held by " "$T/out"
-set_config . START_DELAY ""
+set_config . START_GATE ""
 expect_exit 0 "$ECP" deploy --env dev --lock-wait 30s
 expect_grep "took over an expired lock" "$T/err"
 expect_grep "revision 5 of web/dev succeeded" "$T/out"
@@ -55,7 +61,7 @@ expect_grep "revision 5 of web/dev succeeded" "$T/out"
 
 # 3. unlock: refused without --force, recorded with it.
 export ECP_LOCK_LEASE=10m
-set_config . START_DELAY 3
+set_config . START_GATE "$T/gate-never-3"
 set_config . GREETING held
 "$ECP" deploy --env dev >"$T/h.out" 2>"$T/h.err" &
 h=$!
@@ -74,6 +80,6 @@ expect_exit 0 "$ECP" history --env dev
 expect_grep "^event .* unlock by ops on call: forced unlock" "$T/out"
 expect_exit 0 "$ECP" unlock --env dev
 expect_grep "is not locked" "$T/out"
-set_config . START_DELAY ""
+set_config . START_GATE ""
 expect_exit 0 "$ECP" deploy --env dev
 echo "PASS: lock held (exit 8), --lock-wait, expired lease taken over, forced unlock recorded"
