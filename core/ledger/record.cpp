@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/util/error.hpp"
@@ -12,13 +13,42 @@ namespace ecp::ledger {
 
 using Json = nlohmann::json;
 
+namespace {
+
+// A whole number of type T. nlohmann turns a float into an integer with a plain
+// cast, undefined when it is out of range ("revision": 1e300), so that is refused.
+template <typename T>
+T whole(const Json& v, const char* key, std::string_view what) {
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    auto low = static_cast<double>(std::numeric_limits<T>::min());
+    if (!(d >= low && d < -low)) fail(ErrorKind::validation, "{}: '{}' is out of range", what, key);
+  }
+  return v.get<T>();
+}
+
+// j.value(key, fallback), through whole().
+template <typename T>
+T whole(const Json& j, const char* key, T fallback, std::string_view what) {
+  if (!j.is_object()) return j.value(key, fallback);  // throws the type error
+  auto it = j.find(key);
+  return it == j.end() ? fallback : whole<T>(*it, key, what);
+}
+
+}  // namespace
+
 std::string_view to_string(Outcome o) {
   switch (o) {
-    case Outcome::in_progress: return "in-progress";
-    case Outcome::succeeded: return "succeeded";
-    case Outcome::failed_rolled_back: return "failed-rolled-back";
-    case Outcome::failed: return "failed";
-    case Outcome::paused: return "paused";
+    case Outcome::in_progress:
+      return "in-progress";
+    case Outcome::succeeded:
+      return "succeeded";
+    case Outcome::failed_rolled_back:
+      return "failed-rolled-back";
+    case Outcome::failed:
+      return "failed";
+    case Outcome::paused:
+      return "paused";
   }
   return "failed";
 }
@@ -26,7 +56,8 @@ std::string_view to_string(Outcome o) {
 std::string_view to_string(Kind k) { return k == Kind::rollback ? "rollback" : "deploy"; }
 
 std::optional<Outcome> outcome_from(std::string_view s) {
-  for (auto o : {Outcome::in_progress, Outcome::succeeded, Outcome::failed_rolled_back, Outcome::failed, Outcome::paused})
+  for (auto o :
+       {Outcome::in_progress, Outcome::succeeded, Outcome::failed_rolled_back, Outcome::failed, Outcome::paused})
     if (to_string(o) == s) return o;
   return std::nullopt;
 }
@@ -67,7 +98,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
   if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a ledger record (JSON object)", what);
   try {
     Record r;
-    r.revision = j.at("revision").get<int>();
+    r.revision = whole<int>(j.at("revision"), "revision", what);
     r.kind = j.value("kind", "deploy") == "rollback" ? Kind::rollback : Kind::deploy;
     r.app = j.value("app", "");
     r.env = j.value("env", "");
@@ -75,7 +106,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.image = j.value("image", "");
     r.image_digest = j.value("image_digest", "");
     for (const auto& l : j.value("layers", Json::array()))
-      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0}),
+      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), whole(l, "size", std::int64_t{0}, what),
                           l.value("diff_id", "")});
     r.config_digest = j.value("config_digest", "");
     r.strategy = j.value("strategy", "");
@@ -86,11 +117,12 @@ Record record_from_json(std::string_view text, std::string_view what) {
     auto o = outcome_from(j.value("outcome", ""));
     if (!o) fail(ErrorKind::validation, "{}: unknown outcome '{}'", what, j.value("outcome", ""));
     r.outcome = *o;
-    r.from_revision = j.value("from_revision", 0);
-    r.rollback_to = j.value("rollback_to", 0);
+    r.from_revision = whole(j, "from_revision", 0, what);
+    r.rollback_to = whole(j, "rollback_to", 0, what);
     r.message = j.value("message", "");
     for (const auto& i : j.value("instances", Json::array()))
-      r.instances.push_back({i.value("location", ""), i.value("slot", "a"), i.value("index", 0), i.value("port", 0)});
+      r.instances.push_back(
+          {i.value("location", ""), i.value("slot", "a"), whole(i, "index", 0, what), whole(i, "port", 0, what)});
     if (r.revision <= 0) fail(ErrorKind::validation, "{}: revision must be positive", what);
     return r;
   } catch (const Json::exception& e) {
@@ -105,7 +137,13 @@ std::string to_json(const Event& e) { return event_json(e).dump(-1, ' ', false, 
 Event event_from_json(std::string_view text, std::string_view what) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a ledger event", what);
-  return {j.value("type", ""), j.value("who", ""), j.value("when", ""), j.value("message", "")};
+  // A field of another type ({"who": 1}) must be an Error too: Ledger::events()
+  // skips only those, and an event line at the target may have been edited.
+  try {
+    return {j.value("type", ""), j.value("who", ""), j.value("when", ""), j.value("message", "")};
+  } catch (const Json::exception& e) {
+    fail(ErrorKind::validation, "{}: bad ledger event: {}", what, e.what());
+  }
 }
 
 std::int64_t now_ms() {

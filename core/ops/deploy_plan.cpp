@@ -1,15 +1,11 @@
 // The plan of a release: what changes on which instance, and how the
 // configuration differs from what is deployed. Reads only; touches nothing.
-#include <nlohmann/json.hpp>
-
 #include "core/ops/deploy_engine.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 
 namespace ecp::ops {
-
-using Json = nlohmann::json;
 
 void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string& override_type) {
   const auto& s = ctx.env.strategy;
@@ -102,72 +98,6 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
                                 declared_secrets(ctx.project));
   p.config = config_changes(deployed, in.config);
   return p;
-}
-
-std::string plan_to_json(const DeployPlan& p) {
-  Json layers = Json::array(), instances = Json::array(), config = Json::array();
-  for (const auto& l : p.layers)
-    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
-  for (const auto& i : p.instances)
-    instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
-                         {"from_revision", i.from_revision}, {"to_revision", i.to_revision}, {"action", i.action}});
-  for (const auto& c : p.config)
-    config.push_back({{"key", c.key}, {"change", c.change}, {"before", c.before}, {"after", c.after}});
-  Json j = {{"schema", 1},
-            {"app", p.app},
-            {"env", p.env},
-            {"target", p.target},
-            {"kind", p.kind},
-            {"rollback_to", p.rollback_to},
-            {"strategy", p.strategy},
-            {"batch", p.batch},
-            {"max_unavailable", p.max_unavailable},
-            {"replicas", p.replicas},
-            {"next_revision", p.next_revision},
-            {"from_revision", p.from_revision},
-            {"image", p.image},
-            {"image_digest", p.image_digest},
-            {"config_digest", p.config_digest},
-            {"layers", layers},
-            {"instances", instances},
-            {"config", config},
-            {"changed", p.changed}};
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
-}
-
-DeployPlan plan_from_json(const std::string& text, const std::string& what) {
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) fail(ErrorKind::validation, "{}: not a plan (JSON object)", what);
-  if (j.value("schema", 0) != 1) fail(ErrorKind::validation, "{}: unsupported plan schema", what);
-  try {
-    DeployPlan p;
-    p.app = j.at("app").get<std::string>();
-    p.env = j.at("env").get<std::string>();
-    p.target = j.value("target", "");
-    p.kind = j.value("kind", "deploy");
-    p.rollback_to = j.value("rollback_to", 0);
-    p.strategy = j.at("strategy").get<std::string>();
-    p.batch = j.value("batch", 1);
-    p.max_unavailable = j.value("max_unavailable", 1);
-    p.replicas = j.value("replicas", 1);
-    p.next_revision = j.at("next_revision").get<int>();
-    p.from_revision = j.value("from_revision", 0);
-    p.image = j.value("image", "");
-    p.image_digest = j.at("image_digest").get<std::string>();
-    p.config_digest = j.at("config_digest").get<std::string>();
-    for (const auto& l : j.value("layers", Json::array()))
-      p.layers.push_back({l.value("digest", ""), l.value("media_type", ""), l.value("size", std::int64_t{0}),
-                          l.value("diff_id", "")});
-    for (const auto& i : j.value("instances", Json::array()))
-      p.instances.push_back({i.value("location", ""), i.value("slot", "a"), i.value("index", 0), i.value("port", 0),
-                             i.value("from_revision", 0), i.value("to_revision", 0), i.value("action", "")});
-    for (const auto& c : j.value("config", Json::array()))
-      p.config.push_back({c.value("key", ""), c.value("change", ""), c.value("before", ""), c.value("after", "")});
-    p.changed = j.value("changed", true);
-    return p;
-  } catch (const Json::exception& e) {
-    fail(ErrorKind::validation, "{}: {}", what, e.what());
-  }
 }
 
 }  // namespace ecp::ops

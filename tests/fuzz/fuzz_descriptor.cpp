@@ -7,26 +7,13 @@
 
 #include "core/descriptor/parse.hpp"
 #include "core/descriptor/validate.hpp"
-
-namespace {
-
-// Every diagnostic names a file and a place that exists in the input.
-void check(const ecp::Diagnostics& ds, std::string_view text) {
-  long lines = 1;
-  for (char c : text) lines += c == '\n' || c == '\r';
-  for (const auto& d : ds) {
-    if (d.file.empty() || d.message.empty()) __builtin_trap();
-    if (d.line < 0 || d.column < 0 || d.line > lines + 1) __builtin_trap();
-    if (ecp::format_diagnostic(d).empty()) __builtin_trap();
-  }
-}
-
-}  // namespace
+#include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view text(reinterpret_cast<const char*>(data), size);
+  using ecp::fuzz::check_diagnostics;
+  auto text = ecp::fuzz::as_text(data, size);
   auto d = ecp::descriptor::parse_descriptor_text(text, "ecp.yaml");
-  check(d.diagnostics, text);
+  check_diagnostics(d.diagnostics, text);
   // A descriptor without errors always has the required fields.
   if (d.ok() && (d.descriptor.app.empty() || d.descriptor.schema != 1)) __builtin_trap();
   // yaml-cpp dominates the cost of a run, so the input is parsed a second time, as a
@@ -34,9 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ecp::descriptor::TargetsFile targets;
   if (text.find("targets") != std::string_view::npos || text.find("registries") != std::string_view::npos) {
     auto t = ecp::descriptor::parse_targets_text(text, "ecp-targets.yaml");
-    check(t.diagnostics, text);
+    check_diagnostics(t.diagnostics, text);
     targets = std::move(t.targets);
   }
-  check(ecp::descriptor::validate(d.descriptor, targets), text);
+  check_diagnostics(ecp::descriptor::validate(d.descriptor, targets), text);
   return 0;
 }

@@ -196,6 +196,17 @@ TEST_CASE("ecp::ledger::Record JSON") {
   CHECK(back == r);
   CHECK(ledger::to_json(r).find('\n') == std::string::npos);
   CHECK_THROWS_AS(ledger::record_from_json("{\"revision\": 1, \"outcome\": \"maybe\"}", "x"), Error);
+  // Found by tests/fuzz/fuzz_ledger_record: a field of another type escaped as a
+  // nlohmann exception, which Ledger::events() does not skip.
+  CHECK_THROWS_AS(ledger::event_from_json("{\"type\": \"unlock\", \"who\": 0}", "e"), Error);
+  CHECK(ledger::event_from_json(ledger::to_json(ledger::Event{"unlock", "ops", "now", "m"}), "e").who == "ops");
+  // And a float out of an integer's range was cast to it (undefined behaviour).
+  CHECK_THROWS_WITH_AS(ledger::record_from_json(R"({"revision": 1e300, "outcome": "failed"})", "r"),
+                       "r: 'revision' is out of range", Error);
+  CHECK_THROWS_WITH_AS(
+      ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "instances": [{"port": -1e10}]})", "r"),
+      "r: 'port' is out of range", Error);
+  CHECK(ledger::record_from_json(R"({"revision": 2.0, "outcome": "failed"})", "r").revision == 2);
   CHECK(text::parse_rfc3339_ms(text::rfc3339_ms(1700000000123)) == 1700000000123);
   CHECK(text::parse_rfc3339_ms("2023-11-14T22:13:20Z") == 1700000000000);
   CHECK_FALSE(text::parse_rfc3339_ms("yesterday").has_value());
