@@ -64,7 +64,7 @@ registries:
   CHECK(*vms->settings == nlohmann::json::parse(R"({"hosts":["ssh://root@10.0.0.1:22","ssh://10.0.0.2"],
                                                    "root":"/srv/ecp","gateway":"ssh://root@10.0.0.9"})"));
   CHECK(vms->settings_at.at("hosts[1]").line == 5);
-  CHECK(vms->settings_at.at("hosts[1]").column == 39);
+  CHECK(vms->settings_at.at("hosts[1]").column == 40);  // the opening quote
   CHECK(vms->settings_at.at("gateway").quoted);
   CHECK(vms->settings_at.at("root").key_column == 5);
   CHECK(vms->settings_at.at("").key_line == 3);
