@@ -12,7 +12,7 @@ packages="
   git curl ca-certificates python3 iproute2
   docker-registry apache2-utils openssl
   skopeo umoci oci-image-tool
-  podman runc
+  podman runc docker.io mmdebstrap
   openssh-server openssh-client
   nginx busybox-static dash
   openjdk-17-jdk-headless tomcat10 libtomcat10-java
