@@ -85,9 +85,9 @@ echo "ok: a Debian-style base builds"
 
 # 2. What hosts unpack: across layers, resolved, refused.
 host_refused() {
-  want=$1; shift
+  expected_text=$1; shift
   expect_exit 3 "$TOOL" check-layers host "$@"
-  expect_grep "$want" "$T/err"
+  expect_grep "$expected_text" "$T/err"
 }
 layers "$T/chain" "l:app/a:b" "l:app/b:../../x"
 host_refused "chain\.1\.tar: symlink 'app/b' points outside the image root \(\.\./\.\./x\)" "$T/chain.0.tar" "$T/chain.1.tar"
