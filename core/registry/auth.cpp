@@ -72,17 +72,6 @@ std::vector<Challenge> parse_challenges(std::string_view h) {
   return out;
 }
 
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 std::string repository_scope(std::string_view repository, bool push) {
   return fmt::format("repository:{}:{}", repository, push ? "pull,push" : "pull");
 }
@@ -151,14 +140,14 @@ Authenticator::Token Authenticator::fetch_token(const std::vector<std::string>& 
     req.method = "POST";
     req.url = realm;
     req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
-    req.body = "grant_type=refresh_token&client_id=ecp&service=" + url_encode(service) +
-               "&refresh_token=" + url_encode(credentials_.identity_token);
-    if (!scopes.empty()) req.body += "&scope=" + url_encode(text::join(scopes, " "));
+    req.body = "grant_type=refresh_token&client_id=ecp&service=" + text::url_encode(service) +
+               "&refresh_token=" + text::url_encode(credentials_.identity_token);
+    if (!scopes.empty()) req.body += "&scope=" + text::url_encode(text::join(scopes, " "));
   } else {
     std::vector<std::string> params;
-    if (!service.empty()) params.push_back("service=" + url_encode(service));
-    for (const auto& s : scopes) params.push_back("scope=" + url_encode(s));
-    if (!credentials_.username.empty()) params.push_back("account=" + url_encode(credentials_.username));
+    if (!service.empty()) params.push_back("service=" + text::url_encode(service));
+    for (const auto& s : scopes) params.push_back("scope=" + text::url_encode(s));
+    if (!credentials_.username.empty()) params.push_back("account=" + text::url_encode(credentials_.username));
     std::string query = text::join(params, "&");
     req.url = realm + (query.empty() ? "" : (realm.find('?') == std::string::npos ? "?" : "&") + query);
     if (!credentials_.empty())

@@ -32,9 +32,6 @@ struct Credentials {
   bool empty() const { return username.empty() && password.empty() && identity_token.empty(); }
 };
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view s);
-
 // "repository:NAME:pull" or "repository:NAME:pull,push".
 std::string repository_scope(std::string_view repository, bool push);
 

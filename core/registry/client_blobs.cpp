@@ -7,6 +7,7 @@
 #include "core/registry/client.hpp"
 #include "core/registry/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::registry {
 namespace {
@@ -96,7 +97,7 @@ UploadOutcome Client::upload_blob(const std::string& repo, const oci::Descriptor
       r = send("mount blob " + digest + " from " + from, repo, sc, [&] {
         HttpRequest req;
         req.method = "POST";
-        req.url = base_url() + "/v2/" + repo + "/blobs/uploads/?mount=" + url_encode(digest) + "&from=" + url_encode(from);
+        req.url = base_url() + "/v2/" + repo + "/blobs/uploads/?mount=" + text::url_encode(digest) + "&from=" + text::url_encode(from);
         return req;
       }, {201, 202});
     }, o.on_retry);
@@ -151,7 +152,7 @@ UploadOutcome Client::upload_blob(const std::string& repo, const oci::Descriptor
                       scopes(repo), [&] {
                         HttpRequest req;
                         req.method = last ? "PUT" : "PATCH";
-                        req.url = last ? with_query(location, "digest=" + url_encode(digest)) : location;
+                        req.url = last ? with_query(location, "digest=" + text::url_encode(digest)) : location;
                         req.headers.push_back("Content-Type: application/octet-stream");
                         if (!last && len > 0) req.headers.push_back(fmt::format("Content-Range: {}-{}", at, at + len - 1));
                         reader = source.open(at);

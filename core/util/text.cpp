@@ -116,4 +116,17 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
+std::string url_encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.' || c == '~';
+    if (unreserved)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
 }  // namespace ecp::text

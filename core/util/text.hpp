@@ -33,6 +33,10 @@ std::string base64_encode(std::string_view data);
 // without -w0 writes). Anything else, or wrong padding, is Error(validation).
 std::string base64_decode(std::string_view text);
 
+// Percent-encoding of everything but RFC 3986's unreserved characters
+// (A-Z a-z 0-9 - _ . ~), for query strings and form bodies.
+std::string url_encode(std::string_view s);
+
 // "2023-11-14T22:13:20Z": pure arithmetic, no time zone database, any year.
 std::string rfc3339(std::int64_t epoch_seconds);
 // The same with milliseconds when there are any: "2023-11-14T22:13:20.250Z".

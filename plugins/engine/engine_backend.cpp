@@ -10,17 +10,9 @@
 
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::plugins::engine {
-std::string url_encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 namespace {
 
 backend::InstanceState state_of(const Json& st) {
@@ -41,7 +33,7 @@ backend::InstanceState state_of(const Json& st) {
 std::string filters_query(const std::map<std::string, std::vector<std::string>>& filters) {
   Json f = Json::object();
   for (const auto& [k, v] : filters) f[k] = v;
-  return "filters=" + url_encode(f.dump());
+  return "filters=" + text::url_encode(f.dump());
 }
 
 std::string container_name(const backend::AppSpec& app, const backend::InstanceRef& ref) {

@@ -37,7 +37,6 @@ struct ContainerPlan {
 // The body of POST /containers/create for `plan` (pure; unit-tested).
 Json create_body(const ContainerPlan& plan);
 std::string container_name(const backend::AppSpec& app, const backend::InstanceRef& ref);
-std::string url_encode(const std::string& s);
 // "filters=<url-encoded JSON>" of the list endpoints.
 std::string filters_query(const std::map<std::string, std::vector<std::string>>& filters);
 // One ustar member (header + padded data), and a whole archive of one file (pure; unit-tested).

@@ -2,6 +2,7 @@
 
 #include "core/registry/auth.hpp"
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 using namespace ecp;
 using namespace ecp::registry;
@@ -40,10 +41,10 @@ TEST_CASE("ecp::registry::parse_challenges") {
   }
 }
 
-TEST_CASE("ecp::registry::url_encode and scopes") {
-  CHECK(url_encode("repository:a/b:pull,push") == "repository%3Aa%2Fb%3Apull%2Cpush");
-  CHECK(url_encode("Az09-_.~") == "Az09-_.~");
-  CHECK(url_encode("a b") == "a%20b");
+TEST_CASE("ecp::text::url_encode and registry scopes") {
+  CHECK(text::url_encode("repository:a/b:pull,push") == "repository%3Aa%2Fb%3Apull%2Cpush");
+  CHECK(text::url_encode("Az09-_.~") == "Az09-_.~");
+  CHECK(text::url_encode("a b") == "a%20b");
   CHECK(repository_scope("team/app", false) == "repository:team/app:pull");
   CHECK(repository_scope("team/app", true) == "repository:team/app:pull,push");
 }
