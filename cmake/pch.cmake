@@ -48,18 +48,28 @@ endfunction()
 # ccache hashes the PCH a source is compiled with, but caches such a source only
 # with sloppiness pch_defines,time_macros (it cannot see #defines or __TIME__
 # through a PCH): a launcher that is ccache runs with that setting.
-function(ecp_ccache_for_pch)
-  if(NOT ECP_PCH)
-    return()
+function(ecp_ccache_launcher)
+  # Through ccache, also: paths under the source folder are hashed relative to it
+  # (CCACHE_BASEDIR), and debug info names them relative too
+  # (-fdebug-prefix-map, which ccache understands), so a clean clone in another
+  # folder (CI) compiles from the cache that an earlier clone filled.
+  set(envs CCACHE_BASEDIR=${PROJECT_SOURCE_DIR})
+  if(ECP_PCH)
+    list(APPEND envs CCACHE_SLOPPINESS=pch_defines,time_macros)
   endif()
+  set(wrapped OFF)
   foreach(lang C CXX)
     set(launcher "${CMAKE_${lang}_COMPILER_LAUNCHER}")
     list(LENGTH launcher n)
     if(n EQUAL 1)
       get_filename_component(name "${launcher}" NAME)
       if(name STREQUAL "ccache")
-        set(CMAKE_${lang}_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env CCACHE_SLOPPINESS=pch_defines,time_macros ${launcher} PARENT_SCOPE)
+        set(CMAKE_${lang}_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env ${envs} ${launcher} PARENT_SCOPE)
+        set(wrapped ON)
       endif()
     endif()
   endforeach()
+  if(wrapped)
+    add_compile_options(-fdebug-prefix-map=${PROJECT_SOURCE_DIR}=.)
+  endif()
 endfunction()

@@ -12,7 +12,7 @@ if(ECP_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER AND NOT DEFINED ENV{CMAKE_CXX_
   endif()
 endif()
 include(${CMAKE_CURRENT_LIST_DIR}/pch.cmake)
-ecp_ccache_for_pch()
+ecp_ccache_launcher()
 
 # Shared compile settings as INTERFACE targets, linked by every module.
 add_library(ecp_settings INTERFACE)
