@@ -41,11 +41,11 @@ void emit_lines(std::string& pending, const Options& o, std::string& out, std::s
   pending.erase(0, start);
 }
 
-// One child from spawn to exit: its pipes, what it wrote so far, and whether
+// One run() from spawn to exit: the pipes, what the child wrote so far, and whether
 // it was stopped (timeout, interrupt) on the way.
-class Child {
+class Run {
  public:
-  Child(const std::vector<std::string>& argv, const Options& o)
+  Run(const std::vector<std::string>& argv, const Options& o)
       : argv_(argv),
         o_(o),
         sp_(detail::spawn(argv, o, detail::Pipes{!o.stdin_data.empty(), o.stdout_file.empty(), !o.merge_stderr, {}})) {
@@ -175,7 +175,7 @@ std::string Result::last_line() const {
 
 Result run(const std::vector<std::string>& argv, const Options& o) {
   if (argv.empty()) fail(ErrorKind::internal, "process::run: empty argv");
-  Child child(argv, o);
+  Run child(argv, o);
   while (child.poll_once()) {
   }
   return child.finish();
