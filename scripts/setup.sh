@@ -17,7 +17,7 @@ packages="
   nginx busybox-static dash
   openjdk-17-jdk-headless tomcat10 libtomcat10-java
   mandoc bash zsh fish
-  strace zstd time ccache shellcheck
+  strace zstd time ccache shellcheck universal-ctags
   ${ECP_EXTRA_PACKAGES:-}
 "
 missing=""

@@ -8,6 +8,8 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "core/image/base_image.hpp"
 #include "core/image/utf8_locale.hpp"
@@ -106,12 +108,8 @@ oci::Digest cache_key(const std::string& file, std::string_view ref, const BaseO
   return h.finish();
 }
 
-}  // namespace
-
-BaseImage read_docker_archive_base(const Store& store, std::string_view spec, std::string_view rest,
-                                   const BaseOptions& options) {
-  Utf8Locale utf8;
-  // FILE, or FILE:ref when FILE alone does not exist.
+// FILE, or FILE:ref when FILE alone does not exist.
+std::pair<std::string, std::string> split_file_ref(std::string_view rest, std::string_view spec) {
   std::string file(rest), ref;
   std::error_code ec;
   if (!stdfs::exists(file, ec)) {
@@ -123,26 +121,35 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
       }
   }
   if (!stdfs::is_regular_file(file, ec)) fail(ErrorKind::build, "base image {}: no such file {}", spec, file);
+  return {file, ref};
+}
 
-  auto key = cache_key(file, ref, options);
-  auto cache_file = store.private_dir() / "cache" / "bases" / (key.hex() + ".json");
-  BaseImage b;
-  b.spec = spec;
-  if (key.valid() && stdfs::exists(cache_file, ec)) {
-    try {
-      b.manifest = oci::Manifest::from_json(fs::read_file(cache_file, 64u << 20));
-      bool whole = store.has_blob(b.manifest.config.digest);
-      for (const auto& l : b.manifest.layers) whole = whole && store.blob_size(l.digest) == l.size;
-      if (whole) {
-        b.config = oci::ImageConfig::from_json(store.read_blob(b.manifest.config.digest));
-        return b;
-      }
-    } catch (const Error&) {
-      // A stale or broken cache entry: import again.
-    }
+// The base an earlier import left in the cache, when the store still has all of its blobs.
+std::optional<BaseImage> cached_base(const Store& store, const stdfs::path& cache_file, std::string_view spec) {
+  std::error_code ec;
+  if (!stdfs::exists(cache_file, ec)) return std::nullopt;
+  try {
+    BaseImage b;
+    b.spec = spec;
+    b.manifest = oci::Manifest::from_json(fs::read_file(cache_file, 64u << 20));
+    bool whole = store.has_blob(b.manifest.config.digest);
+    for (const auto& l : b.manifest.layers) whole = whole && store.blob_size(l.digest) == l.size;
+    if (!whole) return std::nullopt;
+    b.config = oci::ImageConfig::from_json(store.read_blob(b.manifest.config.digest));
+    return b;
+  } catch (const Error&) {
+    return std::nullopt;  // a stale or broken cache entry: import again
   }
+}
 
-  // Pass 1: manifest.json.
+// The chosen image's member names, from manifest.json.
+struct ArchiveImage {
+  std::string config_name;
+  std::vector<std::string> layer_names;
+};
+
+// Pass 1: manifest.json, and the image in it that `ref` names (the only one when `ref` is empty).
+ArchiveImage read_archive_manifest(const std::string& file, const std::string& ref, std::string_view spec) {
   oci::Json manifest;
   {
     auto a = open_archive(file, spec);
@@ -159,81 +166,128 @@ BaseImage read_docker_archive_base(const Store& store, std::string_view spec, st
     for (const auto& t : manifest[i].value("RepoTags", oci::Json::array()))
       if (t.is_string() && (t == ref || t == "localhost/" + ref)) chosen = &manifest[i];
   }
-  if (!chosen) fail(ErrorKind::build, "base image {}: name one of its {} images with :name:tag or :@N", spec, manifest.size());
-  std::string config_name;
-  std::vector<std::string> layer_names;
+  if (!chosen)
+    fail(ErrorKind::build, "base image {}: name one of its {} images with :name:tag or :@N", spec, manifest.size());
+  ArchiveImage image;
   try {
-    config_name = clean(chosen->at("Config").get<std::string>().c_str());
-    for (const auto& l : chosen->at("Layers")) layer_names.push_back(clean(l.get<std::string>().c_str()));
+    image.config_name = clean(chosen->at("Config").get<std::string>().c_str());
+    for (const auto& l : chosen->at("Layers")) image.layer_names.push_back(clean(l.get<std::string>().c_str()));
   } catch (const std::exception&) {
     fail(ErrorKind::build, "base image {}: manifest.json lacks Config or Layers", spec);
   }
+  return image;
+}
 
-  // Pass 2: the config and the layers.
+// What pass 2 found: the config's bytes, each layer member as a blob with its
+// diff_id, and the layer members that are links to another member.
+struct ArchiveMembers {
   std::string config_bytes;
   std::map<std::string, std::pair<oci::Descriptor, oci::Digest>> imported;  // name -> blob, diff_id
   std::map<std::string, std::string> links;
-  Rollback rollback{store, {}};
-  {
-    auto a = open_archive(file, spec);
-    archive_entry* e = nullptr;
-    while (next(a.get(), &e, spec)) {
-      std::string name = clean(archive_entry_pathname(e));
-      bool wanted = std::find(layer_names.begin(), layer_names.end(), name) != layer_names.end();
-      if (name == config_name) config_bytes = read_member(a.get(), name, spec);
-      if (!wanted) continue;
-      if (const char* t = archive_entry_hardlink(e)) links[name] = clean(t);
-      else if (archive_entry_filetype(e) == AE_IFLNK) links[name] = clean(archive_entry_symlink(e));
-      if (links.contains(name)) continue;
-      LayerImport in(store);
-      char buf[1 << 16];
-      for (la_ssize_t n; (n = archive_read_data(a.get(), buf, sizeof buf)) != 0;) {
-        if (n < 0) fail(ErrorKind::build, "base image {}: cannot read {}: {}", spec, name, archive_error_string(a.get()));
-        in.write(buf, static_cast<std::size_t>(n));
-      }
-      if (in.dec) in.dec->finish();
-      bool fresh = !store.has_blob(in.raw.finish());
-      auto desc = in.blob.commit(std::string(oci::media::oci_layer(in.kind)));
-      if (fresh) rollback.added.push_back(desc.digest);
-      oci::Digest diff = in.dec ? in.diff.h.finish() : desc.digest;
-      imported[name] = {desc, diff};
-    }
+};
+
+// Streams the current member into the store; blobs new to it go on `rollback`.
+std::pair<oci::Descriptor, oci::Digest> import_layer(struct archive* a, const std::string& name, Rollback& rollback,
+                                                     std::string_view spec) {
+  LayerImport in(rollback.store);
+  char buf[1 << 16];
+  for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) != 0;) {
+    if (n < 0) fail(ErrorKind::build, "base image {}: cannot read {}: {}", spec, name, archive_error_string(a));
+    in.write(buf, static_cast<std::size_t>(n));
   }
-  if (config_bytes.empty()) fail(ErrorKind::build, "base image {}: its config {} is missing", spec, config_name);
-  b.config = oci::ImageConfig::from_json(config_bytes);
-  if (b.config.diff_ids.size() != layer_names.size())
-    fail(ErrorKind::build, "base image {}: {} layers but {} diff_ids in its config", spec, layer_names.size(),
-         b.config.diff_ids.size());
+  if (in.dec) in.dec->finish();
+  bool fresh = !rollback.store.has_blob(in.raw.finish());
+  auto desc = in.blob.commit(std::string(oci::media::oci_layer(in.kind)));
+  if (fresh) rollback.added.push_back(desc.digest);
+  return {desc, in.dec ? in.diff.h.finish() : desc.digest};
+}
+
+// Pass 2: the config and the layers.
+ArchiveMembers read_archive_members(const std::string& file, const ArchiveImage& image, Rollback& rollback,
+                                    std::string_view spec) {
+  ArchiveMembers m;
+  auto a = open_archive(file, spec);
+  archive_entry* e = nullptr;
+  while (next(a.get(), &e, spec)) {
+    std::string name = clean(archive_entry_pathname(e));
+    bool wanted = std::find(image.layer_names.begin(), image.layer_names.end(), name) != image.layer_names.end();
+    if (name == image.config_name) m.config_bytes = read_member(a.get(), name, spec);
+    if (!wanted) continue;
+    if (const char* t = archive_entry_hardlink(e))
+      m.links[name] = clean(t);
+    else if (archive_entry_filetype(e) == AE_IFLNK)
+      m.links[name] = clean(archive_entry_symlink(e));
+    if (m.links.contains(name)) continue;
+    m.imported[name] = import_layer(a.get(), name, rollback, spec);
+  }
+  if (m.config_bytes.empty())
+    fail(ErrorKind::build, "base image {}: its config {} is missing", spec, image.config_name);
+  return m;
+}
+
+// The image's layers in order, links followed, each checked against its
+// diff_id in the config and then by check_layers.
+std::vector<oci::Descriptor> verified_layers(const Store& store, const ArchiveImage& image, ArchiveMembers& m,
+                                             const oci::ImageConfig& config, std::string_view spec) {
+  const auto& names = image.layer_names;
+  if (config.diff_ids.size() != names.size())
+    fail(ErrorKind::build, "base image {}: {} layers but {} diff_ids in its config", spec, names.size(),
+         config.diff_ids.size());
+  std::vector<oci::Descriptor> layers;
   std::vector<LayerFile> files;
-  for (std::size_t i = 0; i < layer_names.size(); ++i) {
-    std::string name = layer_names[i];
-    for (int hops = 0; links.contains(name) && hops < 8; ++hops) name = links[name];
-    auto it = imported.find(name);
-    if (it == imported.end()) fail(ErrorKind::build, "base image {}: layer {} is missing", spec, layer_names[i]);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string name = names[i];
+    for (int hops = 0; m.links.contains(name) && hops < 8; ++hops) name = m.links[name];
+    auto it = m.imported.find(name);
+    if (it == m.imported.end()) fail(ErrorKind::build, "base image {}: layer {} is missing", spec, names[i]);
     const auto& [desc, diff] = it->second;
-    if (diff != b.config.diff_ids[i])
+    if (diff != config.diff_ids[i])
       fail(ErrorKind::build, "base image {}: layer {} is corrupt: its digest {} does not match the diff_id {}", spec,
-           layer_names[i], diff.to_string(), b.config.diff_ids[i].to_string());
-    files.push_back({store.blob_path(desc.digest), fmt::format("base image {} layer {}", spec, layer_names[i])});
-    b.manifest.layers.push_back(desc);
+           names[i], diff.to_string(), config.diff_ids[i].to_string());
+    files.push_back({store.blob_path(desc.digest), fmt::format("base image {} layer {}", spec, names[i])});
+    layers.push_back(desc);
   }
   check_layers(files, LayerRoot::container);
-  // Last, once every layer passed: a refused base adds no config blob either.
-  b.manifest.config = store.put_blob(config_bytes, std::string(oci::media::oci_config));
-  rollback.keep = true;
-  if (key.valid()) {
-    std::error_code mk;
-    stdfs::create_directories(cache_file.parent_path(), mk);
-    oci::Json blobs = oci::Json::array({b.manifest.config.digest.to_string()});
-    for (const auto& l : b.manifest.layers) blobs.push_back(l.digest.to_string());
-    // The manifest is the entry; gc reads "blobs" from the same object.
-    auto j = oci::to_json_value(b.manifest);
-    j["blobs"] = blobs;
-    try {
-      fs::write_file_atomic(cache_file, oci::canonical(j));
-    } catch (const Error&) {
-    }
+  return layers;
+}
+
+// Best effort: without the entry the next build imports again.
+void save_cache(const stdfs::path& cache_file, const oci::Manifest& manifest) {
+  std::error_code mk;
+  stdfs::create_directories(cache_file.parent_path(), mk);
+  oci::Json blobs = oci::Json::array({manifest.config.digest.to_string()});
+  for (const auto& l : manifest.layers) blobs.push_back(l.digest.to_string());
+  // The manifest is the entry; gc reads "blobs" from the same object.
+  auto j = oci::to_json_value(manifest);
+  j["blobs"] = blobs;
+  try {
+    fs::write_file_atomic(cache_file, oci::canonical(j));
+  } catch (const Error&) {
   }
+}
+
+}  // namespace
+
+BaseImage read_docker_archive_base(const Store& store, std::string_view spec, std::string_view rest,
+                                   const BaseOptions& options) {
+  Utf8Locale utf8;
+  auto [file, ref] = split_file_ref(rest, spec);
+  auto key = cache_key(file, ref, options);
+  auto cache_file = store.private_dir() / "cache" / "bases" / (key.hex() + ".json");
+  if (key.valid())
+    if (auto cached = cached_base(store, cache_file, spec)) return *cached;
+
+  auto image = read_archive_manifest(file, ref, spec);
+  Rollback rollback{store, {}};
+  auto members = read_archive_members(file, image, rollback, spec);
+  BaseImage b;
+  b.spec = spec;
+  b.config = oci::ImageConfig::from_json(members.config_bytes);
+  b.manifest.layers = verified_layers(store, image, members, b.config, spec);
+  // Last, once every layer passed: a refused base adds no config blob either.
+  b.manifest.config = store.put_blob(members.config_bytes, std::string(oci::media::oci_config));
+  rollback.keep = true;
+  if (key.valid()) save_cache(cache_file, b.manifest);
   return b;
 }
 

@@ -17,6 +17,7 @@
 #include "core/image/layer.hpp"
 #include "core/image/layer_entry.hpp"
 #include "core/image/store.hpp"
+#include "core/ops/build_config.hpp"
 #include "core/ops/build_interrupt.hpp"
 #include "core/ops/git_source.hpp"
 #include "core/ops/layer_plan.hpp"
@@ -68,69 +69,130 @@ bool may_be_in_git(const stdfs::path& dir) {
   }
 }
 
-// run.user "UID[:GID]" owns the files, so the app can write conf/ (autoconfig.sh)
-// and data/. A user name cannot be resolved without the image's /etc/passwd: root owns.
-void apply_run_user(image::LayerOptions& lo, const std::string& user) {
-  if (user.empty()) return;
-  auto colon = user.find(':');
-  std::string u = user.substr(0, colon), g = colon == std::string::npos ? u : user.substr(colon + 1);
-  auto numeric = [](const std::string& s) {
-    return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (!numeric(u) || !numeric(g)) {
-    log::warn("run.user '{}' is not numeric: the image's files stay owned by root (0:0)", user);
-    return;
+// Step 1's result: where the project is, what git says of it, and its ecp.yaml.
+struct BuildSource {
+  GitInfo git;
+  ValidateOptions vo;
+  stdfs::path project_dir;
+  Project project;
+};
+
+// The work tree, or a commit exported from the object database into `exported`
+// (removed on Ctrl-C, and when the build ends).
+BuildSource load_source(const BuildOptions& options, InterruptGuard& interrupt, std::optional<fs::TempDir>& exported) {
+  auto descriptor_path = stdfs::absolute(options.project.descriptor);
+  BuildSource s;
+  s.project_dir = descriptor_path.parent_path();
+  s.vo = options.project;
+  if (!options.git_ref.empty()) {
+    exported.emplace(stdfs::temp_directory_path(), "ecp-git-");
+    interrupt.remove_on_interrupt(exported->path());
+    s.git = git_export(s.project_dir, options.git_ref, exported->path());
+    s.vo.descriptor = exported->path() / descriptor_path.filename();
+    s.project_dir = exported->path();
+    log::info("building {} from commit {}", options.git_ref, s.git.commit.substr(0, 12));
+  } else {
+    if (may_be_in_git(s.project_dir)) s.git = git_describe(s.project_dir);
   }
-  lo.uid = static_cast<unsigned>(std::stoul(u));
-  lo.gid = static_cast<unsigned>(std::stoul(g));
+  s.project = load_project(s.vo);
+  return s;
 }
 
-// The origin URL as the image's source label: credentials in it
-// (https://user:token@host/...) must never reach an image, and a clone from a
-// local folder names nothing another machine could fetch (and would make the
-// digest depend on where the upstream lies), so it gives no label.
-std::string public_source_url(const std::string& url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) {
-    // scp-like "[user@]host:path" (the colon before any slash); else a local path.
-    auto colon = url.find(':'), slash = url.find('/');
-    bool scp_like = colon != std::string::npos && colon > 0 && (slash == std::string::npos || colon < slash);
-    return scp_like ? url : "";
+struct BuildNames {
+  std::string tag;        // --tag, else the git short sha, else version, else "latest"
+  std::string reference;  // <app>:<tag>
+  std::string version;
+  std::int64_t epoch = 0;
+  std::string created;  // epoch in RFC 3339
+};
+
+BuildNames names_and_times(const BuildOptions& options, const descriptor::Descriptor& d, const GitInfo& git) {
+  BuildNames n;
+  n.tag = options.tag;
+  if (n.tag.empty()) n.tag = git.in_repo ? git.default_tag() : (d.version.empty() ? "latest" : d.version);
+  n.reference = d.app + ":" + n.tag;
+  image::Store::check_tag_name(n.reference);
+  n.version = d.version.empty() ? n.tag : d.version;
+  n.epoch = creation_time(git);
+  n.created = text::rfc3339(n.epoch);
+  return n;
+}
+
+image::LayerOptions layer_options(const BuildOptions& options, const descriptor::Descriptor& d, std::int64_t epoch) {
+  image::LayerOptions lo;
+  lo.compression = image::parse_compression(options.compression);
+  lo.level = options.level;
+  if (lo.level >= 0) image::check_level(lo.compression, lo.level);
+  lo.epoch = epoch;
+  lo.use_cache = options.use_cache;
+  apply_run_user(lo, d.run.user);
+  return lo;
+}
+
+// The layout folder's files, split into layers: each plan with its entries.
+struct LayoutLayers {
+  std::vector<LayerPlan> plans;
+  std::vector<std::vector<image::LayerEntry>> entries;
+};
+
+LayoutLayers plan_layout(const descriptor::Descriptor& d, const stdfs::path& project_dir) {
+  stdfs::path root = project_dir / d.build.root;
+  if (!stdfs::is_directory(root))
+    fail(ErrorKind::build, "{}: the layout folder (build.root: {}) does not exist", root.string(), d.build.root);
+  auto paths = walk_layout(root);
+  if (d.type == descriptor::AppType::jar &&
+      std::find(paths.begin(), paths.end(), "lib/application.jar") == paths.end())
+    fail(ErrorKind::build, "{}: the jar layout needs lib/application.jar (build your jar first)",
+         (root / "lib").string());
+  LayoutLayers out;
+  out.plans = plan_layers(d.type, paths, d.build.dependencies.value_or(std::string(descriptor::default_dependencies)));
+  out.entries.resize(out.plans.size());
+  for (size_t i = 0; i < out.plans.size(); ++i)
+    for (const auto& rel : out.plans[i].paths)
+      out.entries[i].push_back(image::entry_from_disk(root / rel, "/app/" + rel, root));
+  out.entries.back().push_back(image::LayerEntry::directory("/app/data"));  // the volume's mount point
+  return out;
+}
+
+// Config and manifest over the base; tagged unless the tag already names it.
+image::Image write_tagged_image(image::Store& store, const image::BaseImage& base, const descriptor::Descriptor& d,
+                                const GitInfo& git, const BuildNames& n, const std::vector<LayerPlan>& plans,
+                                const std::vector<image::Layer>& layers) {
+  oci::ImageConfig config = base.config;
+  set_image_config(config, d, git, n.created, n.version);
+  std::vector<image::NewLayer> new_layers;
+  for (size_t i = 0; i < plans.size(); ++i)
+    new_layers.push_back({layers[i], oci::History{n.created, layer_history(plans[i].name, d), "", "", false}});
+  std::map<std::string, std::string> annotations;
+  if (base.manifest_digest) {
+    annotations["org.opencontainers.image.base.digest"] = base.manifest_digest->to_string();
+    annotations["org.opencontainers.image.base.name"] = d.build.base.text;
   }
-  std::string scheme = url.substr(0, scheme_end);
-  if (scheme == "file") return "";
-  auto host_start = scheme_end + 3;
-  auto path_start = url.find('/', host_start);
-  auto at = url.rfind('@', path_start == std::string::npos ? std::string::npos : path_start);
-  if (at == std::string::npos || at < host_start) return url;
-  return url.substr(0, host_start) + url.substr(at + 1);
+  image::Image img = image::write_image(store, base, config, new_layers, annotations);
+  // An unchanged rebuild writes nothing: index.json (and its fsync, which waits
+  // for whatever else the disk is flushing) only when the tag moves.
+  if (auto current = store.resolve(n.reference); !current || current->digest != img.descriptor.digest)
+    store.tag(n.reference, img.descriptor);
+  return img;
 }
 
-std::string layer_history(const std::string& name, const descriptor::Descriptor& d) {
-  return fmt::format("ecp build: {} layer of {} ({})", name, d.app, descriptor::to_string(d.type));
-}
-
-void set_image_config(oci::ImageConfig& c, const descriptor::Descriptor& d, const GitInfo& git,
-                      const std::string& created, const std::string& version) {
-  c.created = created;
-  c.config.entrypoint = {"/app/bin/entrypoint.sh"};
-  c.config.cmd.clear();
-  c.config.working_dir = "/app";
-  if (!d.run.user.empty()) c.config.user = d.run.user;
-  for (const auto& p : d.run.ports) c.config.exposed_ports.insert(fmt::format("{}/tcp", p.number));
-  c.config.set_env("ECP_APP", d.app);
-  c.config.set_env("ECP_TYPE", std::string(descriptor::to_string(d.type)));
-  c.config.set_env("ECP_VERSION", version);
-  auto& l = c.config.labels;
-  for (const auto& [k, v] : d.build.labels) l[k] = v;
-  l["org.opencontainers.image.title"] = d.app;
-  l["org.opencontainers.image.version"] = version;
-  l["org.opencontainers.image.created"] = created;
-  if (git.in_repo) l["org.opencontainers.image.revision"] = git.revision();
-  if (auto source = public_source_url(git.remote_url); !source.empty()) l["org.opencontainers.image.source"] = source;
-  l["ecp.app"] = d.app;
-  if (!d.group.empty()) l["ecp.group"] = d.group;
-  l["ecp.type"] = std::string(descriptor::to_string(d.type));
+BuildResult build_result(const image::Image& img, const descriptor::Descriptor& d, const GitInfo& git,
+                         const BuildNames& n, const std::vector<LayerPlan>& plans,
+                         const std::vector<image::Layer>& layers) {
+  BuildResult r;
+  r.reference = n.reference;
+  r.digest = img.descriptor.digest.to_string();
+  r.size = img.descriptor.size + img.manifest.config.size;
+  for (const auto& l : img.manifest.layers) r.size += l.size;
+  r.revision = git.in_repo ? git.revision() : "";
+  r.created = n.created;
+  r.base = d.build.base.text;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const auto& l = layers[i];
+    r.layers.push_back({plans[i].name, l.descriptor.digest.to_string(), l.diff_id.to_string(), l.descriptor.size,
+                        l.descriptor.media_type, l.files, l.cached});
+  }
+  return r;
 }
 
 }  // namespace
@@ -140,109 +202,41 @@ BuildResult build(const BuildOptions& options) {
   InterruptGuard interrupt;
 
   // 1. The project: the work tree, or a commit exported from the object database.
-  auto descriptor_path = stdfs::absolute(options.project.descriptor);
-  auto project_dir = descriptor_path.parent_path();
   std::optional<fs::TempDir> exported;
-  GitInfo git;
-  ValidateOptions vo = options.project;
-  if (!options.git_ref.empty()) {
-    exported.emplace(stdfs::temp_directory_path(), "ecp-git-");
-    interrupt.remove_on_interrupt(exported->path());
-    git = git_export(project_dir, options.git_ref, exported->path());
-    vo.descriptor = exported->path() / descriptor_path.filename();
-    project_dir = exported->path();
-    log::info("building {} from commit {}", options.git_ref, git.commit.substr(0, 12));
-  } else {
-    if (may_be_in_git(project_dir)) git = git_describe(project_dir);
-  }
-  Project project = load_project(vo);
-  const auto& d = project.descriptor;
+  BuildSource src = load_source(options, interrupt, exported);
+  const auto& d = src.project.descriptor;
 
   // 2. Names and times.
-  std::string tag = options.tag;
-  if (tag.empty()) tag = git.in_repo ? git.default_tag() : (d.version.empty() ? "latest" : d.version);
-  std::string reference = d.app + ":" + tag;
-  image::Store::check_tag_name(reference);
-  std::string version = d.version.empty() ? tag : d.version;
-  std::int64_t epoch = creation_time(git);
-  std::string created = text::rfc3339(epoch);
-
-  image::LayerOptions lo;
-  lo.compression = image::parse_compression(options.compression);
-  lo.level = options.level;
-  if (lo.level >= 0) image::check_level(lo.compression, lo.level);
-  lo.epoch = epoch;
-  lo.use_cache = options.use_cache;
-  apply_run_user(lo, d.run.user);
-
+  BuildNames names = names_and_times(options, d, src.git);
+  image::LayerOptions lo = layer_options(options, d, names.epoch);
   stdfs::path store_dir = options.store.empty() ? fs::ecp_home() / "store" : options.store;
   image::Store store(store_dir);
 
   // 3. The base image.
   // A registry base is pulled into the store first (ops/pull.hpp), then read from there.
   std::string spec = d.build.base.kind == descriptor::BaseKind::registry
-                         ? registry_base_spec(d.build.base.text, store_dir, vo)
-                         : base_spec(d.build.base, project_dir);
+                         ? registry_base_spec(d.build.base.text, store_dir, src.vo)
+                         : base_spec(d.build.base, src.project_dir);
   image::BaseImage base = image::read_base(store, spec);
 
   // 4. The layout, split into layers.
-  stdfs::path root = project_dir / d.build.root;
-  if (!stdfs::is_directory(root))
-    fail(ErrorKind::build, "{}: the layout folder (build.root: {}) does not exist", root.string(), d.build.root);
-  auto paths = walk_layout(root);
-  if (d.type == descriptor::AppType::jar &&
-      std::find(paths.begin(), paths.end(), "lib/application.jar") == paths.end())
-    fail(ErrorKind::build, "{}: the jar layout needs lib/application.jar (build your jar first)",
-         (root / "lib").string());
-  auto plans = plan_layers(d.type, paths, d.build.dependencies.value_or(std::string(descriptor::default_dependencies)));
-
-  std::vector<std::vector<image::LayerEntry>> entries(plans.size());
-  for (size_t i = 0; i < plans.size(); ++i)
-    for (const auto& rel : plans[i].paths) entries[i].push_back(image::entry_from_disk(root / rel, "/app/" + rel, root));
-  entries.back().push_back(image::LayerEntry::directory("/app/data"));  // the volume's mount point
+  LayoutLayers layout = plan_layout(d, src.project_dir);
 
   // 5. Layers in parallel: each is streaming and independent. The layout fixes how
   // many there are (a handful), so each gets its own thread.
+  const auto& plans = layout.plans;
   std::vector<image::Layer> layers(plans.size());
   parallel_for(plans.size(), static_cast<int>(plans.size()),
-               [&](std::size_t i) { layers[i] = image::write_layer(store, std::move(entries[i]), lo); });
+               [&](std::size_t i) { layers[i] = image::write_layer(store, std::move(layout.entries[i]), lo); });
 
   // 6. Config, manifest, tag, exports.
-  oci::ImageConfig config = base.config;
-  set_image_config(config, d, git, created, version);
-  std::vector<image::NewLayer> new_layers;
-  for (size_t i = 0; i < plans.size(); ++i)
-    new_layers.push_back({layers[i], oci::History{created, layer_history(plans[i].name, d), "", "", false}});
-  std::map<std::string, std::string> annotations;
-  if (base.manifest_digest) {
-    annotations["org.opencontainers.image.base.digest"] = base.manifest_digest->to_string();
-    annotations["org.opencontainers.image.base.name"] = d.build.base.text;
-  }
-  image::Image img = image::write_image(store, base, config, new_layers, annotations);
-  // An unchanged rebuild writes nothing: index.json (and its fsync, which waits
-  // for whatever else the disk is flushing) only when the tag moves.
-  if (auto current = store.resolve(reference); !current || current->digest != img.descriptor.digest)
-    store.tag(reference, img.descriptor);
+  image::Image img = write_tagged_image(store, base, d, src.git, names, plans, layers);
   if (!options.oci_layout.empty()) {
     auto [dir, out_tag] = image::split_path_tag(options.oci_layout);
-    image::export_oci_layout(store, img, dir, out_tag.empty() ? tag : out_tag);
+    image::export_oci_layout(store, img, dir, out_tag.empty() ? names.tag : out_tag);
   }
-  if (!options.tarball.empty()) image::export_docker_archive(store, img, options.tarball, reference);
-
-  BuildResult r;
-  r.reference = reference;
-  r.digest = img.descriptor.digest.to_string();
-  r.size = img.descriptor.size + img.manifest.config.size;
-  for (const auto& l : img.manifest.layers) r.size += l.size;
-  r.revision = git.in_repo ? git.revision() : "";
-  r.created = created;
-  r.base = d.build.base.text;
-  for (size_t i = 0; i < plans.size(); ++i) {
-    const auto& l = layers[i];
-    r.layers.push_back({plans[i].name, l.descriptor.digest.to_string(), l.diff_id.to_string(), l.descriptor.size,
-                        l.descriptor.media_type, l.files, l.cached});
-  }
-  return r;
+  if (!options.tarball.empty()) image::export_docker_archive(store, img, options.tarball, names.reference);
+  return build_result(img, d, src.git, names, plans, layers);
 }
 
 }  // namespace ecp::ops

@@ -56,6 +56,73 @@ bool looks_like_index(const registry::Manifest& m) {
   return j.is_object() && j.contains("manifests") && !j.contains("layers");
 }
 
+// Step 1: the manifest, through the index for multi-platform images (whose
+// digest goes in r.index_digest).
+registry::Manifest fetch_manifest(registry::Client& c, const oci::Reference& ref, const Platform& want, PullResult& r) {
+  auto m = c.get_manifest(ref.repository, ref.identifier());
+  if (looks_like_index(m)) {
+    r.index_digest = m.digest.to_string();
+    auto child = pick(oci::Index::from_json(m.bytes), want, r.reference);
+    m = c.get_manifest(ref.repository, child.digest.to_string());
+    if (m.media_type.empty()) m.media_type = child.media_type;
+  }
+  return m;
+}
+
+// The config and the layers, each digest once.
+std::vector<oci::Descriptor> distinct_blobs(const oci::Manifest& manifest) {
+  std::vector<oci::Descriptor> blobs{manifest.config};
+  std::set<oci::Digest> seen{manifest.config.digest};
+  for (const auto& l : manifest.layers)
+    if (seen.insert(l.digest).second) blobs.push_back(l);
+  return blobs;
+}
+
+// A blob the store lacks, and the temporary file it downloads into.
+struct Pending {
+  oci::Descriptor d;
+  std::unique_ptr<image::BlobWriter> writer;
+};
+
+// Step 2 for one blob: streamed into its writer, hashed as it arrives, refused
+// unless its size and digest are the manifest's.
+void download(registry::Client& c, const oci::Reference& ref, Pending& p, const TransferFn& emit) {
+  TransferEvent base{TransferEvent::Kind::download,
+                     ref.registry,
+                     ref.repository,
+                     p.d.digest.to_string(),
+                     p.d.media_type,
+                     p.d.size,
+                     0,
+                     ""};
+  emit(base);
+  registry::ProgressThrottle progress(emit, base);
+  oci::Sha256 hash;
+  std::int64_t n = 0;
+  auto refuse = [&](const std::string& why) {
+    throw registry::RegistryError(
+        registry::ErrorInfo{ref.registry, ref.repository, "GET blob " + p.d.digest.to_string(), 0, {}, why, false, {}},
+        "refused: nothing was written to the store");
+  };
+  c.get_blob(
+      ref.repository, p.d.digest,
+      [&](const char* data, std::size_t len) {
+        n += static_cast<std::int64_t>(len);
+        if (n > p.d.size) refuse(fmt::format("the registry sent more than the {} bytes the manifest gives", p.d.size));
+        hash.update(data, len);
+        p.writer->write(data, len);
+      },
+      [&](std::int64_t done) { progress(done); });
+  auto got = hash.finish();
+  if (n != p.d.size) refuse(fmt::format("size mismatch: expected {} bytes, got {}", p.d.size, n));
+  if (got != p.d.digest)
+    refuse(fmt::format("digest mismatch: expected {}, got {}", p.d.digest.to_string(), got.to_string()));
+  TransferEvent done = base;
+  done.kind = TransferEvent::Kind::done;
+  done.done = p.d.size;
+  emit(done);
+}
+
 }  // namespace
 
 PullResult pull(const PullOptions& o) {
@@ -69,64 +136,27 @@ PullResult pull(const PullOptions& o) {
   image::Store store(regs.store_dir());
 
   // 1. The manifest (through the index for multi-platform images).
-  auto m = c.get_manifest(ref.repository, ref.identifier());
-  if (looks_like_index(m)) {
-    r.index_digest = m.digest.to_string();
-    auto child = pick(oci::Index::from_json(m.bytes), want, r.reference);
-    m = c.get_manifest(ref.repository, child.digest.to_string());
-    if (m.media_type.empty()) m.media_type = child.media_type;
-  }
+  auto m = fetch_manifest(c, ref, want, r);
   auto manifest = oci::Manifest::from_json(m.bytes);
   if (m.media_type.empty()) m.media_type = manifest.media_type;
   r.digest = m.digest.to_string();
 
   // 2. Missing blobs into temporary files, each hashed as it arrives.
-  std::vector<oci::Descriptor> blobs{manifest.config};
-  std::set<oci::Digest> seen{manifest.config.digest};
-  for (const auto& l : manifest.layers)
-    if (seen.insert(l.digest).second) blobs.push_back(l);
+  auto blobs = distinct_blobs(manifest);
   r.blobs = static_cast<int>(blobs.size());
-  struct Pending {
-    oci::Descriptor d;
-    std::unique_ptr<image::BlobWriter> writer;
-  };
   std::vector<Pending> pending;
   for (const auto& b : blobs)
     if (store.blob_size(b.digest) != b.size) pending.push_back({b, nullptr});
     else if (o.on_event) o.on_event({TransferEvent::Kind::exists, ref.registry, ref.repository, b.digest.to_string(), b.media_type, b.size, b.size, ""});
   std::mutex event_mutex;
-  auto emit = [&](const TransferEvent& e) {
+  TransferFn emit = [&](const TransferEvent& e) {
     if (!o.on_event) return;
     std::lock_guard g(event_mutex);
     o.on_event(e);
   };
   parallel_for(pending.size(), regs.jobs(), [&](std::size_t i) {
-    auto& p = pending[i];
-    p.writer = std::make_unique<image::BlobWriter>(store);
-    TransferEvent base{TransferEvent::Kind::download, ref.registry, ref.repository, p.d.digest.to_string(),
-                       p.d.media_type, p.d.size, 0, ""};
-    emit(base);
-    registry::ProgressThrottle progress(emit, base);
-    oci::Sha256 hash;
-    std::int64_t n = 0;
-    auto refuse = [&](const std::string& why) {
-      throw registry::RegistryError(
-          registry::ErrorInfo{ref.registry, ref.repository, "GET blob " + p.d.digest.to_string(), 0, {}, why, false, {}},
-          "refused: nothing was written to the store");
-    };
-    c.get_blob(ref.repository, p.d.digest, [&](const char* data, std::size_t len) {
-      n += static_cast<std::int64_t>(len);
-      if (n > p.d.size) refuse(fmt::format("the registry sent more than the {} bytes the manifest gives", p.d.size));
-      hash.update(data, len);
-      p.writer->write(data, len);
-    }, [&](std::int64_t done) { progress(done); });
-    auto got = hash.finish();
-    if (n != p.d.size) refuse(fmt::format("size mismatch: expected {} bytes, got {}", p.d.size, n));
-    if (got != p.d.digest) refuse(fmt::format("digest mismatch: expected {}, got {}", p.d.digest.to_string(), got.to_string()));
-    TransferEvent done = base;
-    done.kind = TransferEvent::Kind::done;
-    done.done = p.d.size;
-    emit(done);
+    pending[i].writer = std::make_unique<image::BlobWriter>(store);
+    download(c, ref, pending[i], emit);
   });
 
   // 3. Everything verified: commit the blobs, the manifest, then the tag.

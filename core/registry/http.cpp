@@ -112,6 +112,83 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow
   return 0;
 }
 
+// What every request sets: the URL, timeouts that turn a stalled peer into a
+// failure, buffer sizes, and where libcurl writes its error text.
+void set_connection_options(CURL* h, const std::string& url, char* errbuf) {
+  static const std::string user_agent = fmt::format("ecp/{}", ecp::version);
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+  // A stalled peer (no byte for a minute) is a failure to retry, not a hang.
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
+  curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+}
+
+// Verified TLS, with the extra CAs (`ca_blob`, which `blob` points at) and a
+// client certificate when there are any.
+void set_tls_options(CURL* h, const TlsConfig& tls, std::string& ca_blob, curl_blob& blob) {
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!ca_blob.empty()) {
+    blob.data = ca_blob.data();
+    blob.len = ca_blob.size();
+    blob.flags = CURL_BLOB_NOCOPY;  // lives as long as the Http
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!tls.client_cert.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, tls.client_cert.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, tls.client_key.c_str());
+  }
+}
+
+// The method, and for PUT, PATCH and POST the body's reader; true when the
+// request has a body.
+bool set_method(CURL* h, const HttpRequest& req, Transfer& t) {
+  bool with_body = req.method == "PUT" || req.method == "PATCH" || req.method == "POST";
+  if (req.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (with_body) {
+    curl_off_t size = req.reader ? req.body_size : static_cast<curl_off_t>(req.body.size());
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, &t);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, size);
+    if (req.on_sent) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+    }
+  } else if (req.method != "GET") {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  }
+  return with_body;
+}
+
+// The request's headers; the caller frees the list.
+curl_slist* header_list(const HttpRequest& req, bool with_body) {
+  curl_slist* headers = nullptr;
+  for (const auto& line : req.headers) headers = curl_slist_append(headers, line.c_str());
+  // Bodies go at once: an "Expect: 100-continue" round trip buys nothing here.
+  if (with_body) headers = curl_slist_append(headers, "Expect:");
+  return headers;
+}
+
+// A transfer that failed: status 0 and libcurl's words for why.
+void record_failure(HttpResponse& resp, CURLcode rc, const char* errbuf, const Transfer& t) {
+  resp.status = 0;
+  resp.curl_code = static_cast<int>(rc);
+  resp.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+  while (!resp.error.empty() && resp.error.back() == '\n') resp.error.pop_back();
+  if (t.too_large) resp.error = fmt::format("the response is larger than {} bytes", t.req->max_body);
+  resp.tls_handshake_failed = rc == CURLE_SSL_CONNECT_ERROR;
+}
+
 }  // namespace
 
 struct Http::Impl {
@@ -176,76 +253,25 @@ HttpResponse Http::perform(const HttpRequest& req) {
     ~Release() { impl->release(h); }
   } release{impl_.get(), h};
 
-  static const std::string user_agent = fmt::format("ecp/{}", ecp::version);
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-  // A stalled peer (no byte for a minute) is a failure to retry, not a hang.
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
-  curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  set_connection_options(h, req.url, errbuf);
   curl_blob blob{};
-  if (!impl_->ca_blob.empty()) {
-    blob.data = impl_->ca_blob.data();
-    blob.len = impl_->ca_blob.size();
-    blob.flags = CURL_BLOB_NOCOPY;  // lives as long as this Http
-    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-  }
-  if (!impl_->tls.client_cert.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, impl_->tls.client_cert.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEY, impl_->tls.client_key.c_str());
-  }
+  set_tls_options(h, impl_->tls, impl_->ca_blob, blob);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-
-  bool with_body = req.method == "PUT" || req.method == "PATCH" || req.method == "POST";
-  if (req.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  } else if (with_body) {
-    curl_off_t size = req.reader ? req.body_size : static_cast<curl_off_t>(req.body.size());
-    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
-    curl_easy_setopt(h, CURLOPT_READDATA, &t);
-    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, size);
-    if (req.on_sent) {
-      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
-      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
-    }
-  } else if (req.method != "GET") {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-  }
-
-  curl_slist* headers = nullptr;
-  for (const auto& line : req.headers) headers = curl_slist_append(headers, line.c_str());
-  // Bodies go at once: an "Expect: 100-continue" round trip buys nothing here.
-  if (with_body) headers = curl_slist_append(headers, "Expect:");
+  bool with_body = set_method(h, req, t);
+  curl_slist* headers = header_list(req, with_body);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 
   CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(headers);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
   if (t.error) std::rethrow_exception(t.error);
-  if (rc != CURLE_OK) {
-    resp.status = 0;
-    resp.curl_code = static_cast<int>(rc);
-    resp.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-    while (!resp.error.empty() && resp.error.back() == '\n') resp.error.pop_back();
-    if (t.too_large) resp.error = fmt::format("the response is larger than {} bytes", req.max_body);
-    resp.tls_handshake_failed = rc == CURLE_SSL_CONNECT_ERROR;
-  }
+  if (rc != CURLE_OK) record_failure(resp, rc, errbuf, t);
   return resp;
 }
 

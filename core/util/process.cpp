@@ -41,6 +41,125 @@ void emit_lines(std::string& pending, const Options& o, std::string& out, std::s
   pending.erase(0, start);
 }
 
+// One run() from spawn to exit: the pipes, what the child wrote so far, and whether
+// it was stopped (timeout, interrupt) on the way.
+class Run {
+ public:
+  Run(const std::vector<std::string>& argv, const Options& o)
+      : argv_(argv),
+        o_(o),
+        sp_(detail::spawn(argv, o, detail::Pipes{!o.stdin_data.empty(), o.stdout_file.empty(), !o.merge_stderr, {}})) {
+    if (sp_.in >= 0) ::fcntl(sp_.in, F_SETFL, O_NONBLOCK);
+    auto start = Clock::now();
+    deadline_ = o.timeout.count() > 0 ? start + o.timeout : Clock::time_point::max();
+  }
+
+  // One turn of the poll loop: feeds stdin, drains stdout and stderr, stops the
+  // child when due. False once it is gone and its pipes are closed.
+  bool poll_once() {
+    pollfd fds[3];
+    int n = 0;
+    if (sp_.in >= 0) fds[n++] = {sp_.in, POLLOUT, 0};
+    if (sp_.out >= 0) fds[n++] = {sp_.out, POLLIN, 0};
+    if (sp_.err >= 0) fds[n++] = {sp_.err, POLLIN, 0};
+    if (!reaped_ && ::waitpid(sp_.pid, &status_, WNOHANG) == sp_.pid) {
+      reaped_ = true;
+      reaped_at_ = Clock::now();
+    }
+    if (n == 0 && reaped_) return false;
+    // A grandchild may keep our pipes open after the child is gone; give it a moment.
+    if (reaped_ && Clock::now() - reaped_at_ > std::chrono::milliseconds(300)) return false;
+    int rc = ::poll(fds, static_cast<nfds_t>(n), n == 0 ? 10 : 50);
+    stop_when_due(Clock::now());
+    if (rc <= 0) return true;
+    for (int i = 0; i < n; ++i) {
+      if (fds[i].revents == 0) continue;
+      if (fds[i].fd == sp_.in) {
+        feed_stdin();
+      } else {
+        drain(fds[i].fd);
+      }
+    }
+    return true;
+  }
+
+  // Closes the pipes, hands on the last unfinished line, waits for the exit.
+  Result finish() {
+    for (int fd : {sp_.in, sp_.out, sp_.err})
+      if (fd >= 0) ::close(fd);
+    if (!pending_.empty() && o_.on_line) {
+      o_.on_line(pending_);
+      if (o_.capture_lines) r_.out += pending_;
+    }
+    if (!reaped_) {
+      while (::waitpid(sp_.pid, &status_, 0) < 0 && errno == EINTR) {
+        if (o_.cancellable && interrupted() && !shielded() && !killed_) {
+          detail::terminate(sp_.pid, o_.new_process_group, SIGKILL);
+          killed_ = cancelled_ = true;
+        }
+      }
+    }
+    if (WIFEXITED(status_)) r_.exit_code = WEXITSTATUS(status_);
+    if (WIFSIGNALED(status_)) r_.signal = WTERMSIG(status_);
+    if (cancelled_) fail(ErrorKind::interrupted, "interrupted while running {}", argv_[0]);
+    return r_;
+  }
+
+ private:
+  // SIGTERM on an interrupt or at the deadline; SIGKILL two seconds later.
+  void stop_when_due(Clock::time_point now) {
+    if (o_.cancellable && interrupted() && !shielded() && !killed_) {
+      detail::terminate(sp_.pid, o_.new_process_group, SIGTERM);
+      killed_ = cancelled_ = true;
+      kill_at_ = now + std::chrono::seconds(2);
+    }
+    if (now > deadline_ && !killed_) {
+      detail::terminate(sp_.pid, o_.new_process_group, SIGTERM);
+      killed_ = r_.timed_out = true;
+      kill_at_ = now + std::chrono::seconds(2);
+    }
+    if (killed_ && now > kill_at_ && !reaped_) detail::terminate(sp_.pid, o_.new_process_group, SIGKILL);
+  }
+
+  void feed_stdin() {
+    ssize_t w = ::write(sp_.in, o_.stdin_data.data() + in_off_, o_.stdin_data.size() - in_off_);
+    if (w > 0) in_off_ += static_cast<std::size_t>(w);
+    if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off_ == o_.stdin_data.size()) {
+      ::close(sp_.in);  // done, or the child closed its end (EPIPE)
+      sp_.in = -1;
+    }
+  }
+
+  void drain(int fd) {
+    ssize_t got = ::read(fd, buf_, sizeof buf_);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (got <= 0) {
+      ::close(fd);
+      (fd == sp_.out ? sp_.out : sp_.err) = -1;
+      return;
+    }
+    auto n = static_cast<std::size_t>(got);
+    if (fd == sp_.out) {
+      if (r_.out.size() + n > o_.max_output) append(r_.out, buf_, n, o_.max_output, "stdout", argv_[0]);
+      emit_lines(pending_, o_, r_.out, std::string_view(buf_, n));
+    } else {
+      append(r_.err, buf_, n, o_.max_output, "stderr", argv_[0]);
+    }
+  }
+
+  const std::vector<std::string>& argv_;
+  const Options& o_;
+  detail::Spawn sp_;
+  Result r_;
+  std::string pending_;  // stdout after its last newline, for on_line
+  std::size_t in_off_ = 0;
+  Clock::time_point deadline_;
+  bool killed_ = false, reaped_ = false, cancelled_ = false;
+  Clock::time_point kill_at_{}, reaped_at_{};
+  int status_ = 0;
+  char buf_[65536];
+};
+
 }  // namespace
 
 std::string Result::last_line() const {
@@ -56,90 +175,10 @@ std::string Result::last_line() const {
 
 Result run(const std::vector<std::string>& argv, const Options& o) {
   if (argv.empty()) fail(ErrorKind::internal, "process::run: empty argv");
-  detail::Spawn sp = detail::spawn(argv, o, detail::Pipes{!o.stdin_data.empty(), o.stdout_file.empty(),
-                                                         !o.merge_stderr, {}});
-  Result r;
-  std::string pending;
-  std::size_t in_off = 0;
-  if (sp.in >= 0) ::fcntl(sp.in, F_SETFL, O_NONBLOCK);
-  auto start = Clock::now();
-  auto deadline = o.timeout.count() > 0 ? start + o.timeout : Clock::time_point::max();
-  bool killed = false, reaped = false, cancelled = false;
-  Clock::time_point kill_at{}, reaped_at{};
-  int status = 0;
-  char buf[65536];
-  for (;;) {
-    pollfd fds[3];
-    int n = 0;
-    if (sp.in >= 0) fds[n++] = {sp.in, POLLOUT, 0};
-    if (sp.out >= 0) fds[n++] = {sp.out, POLLIN, 0};
-    if (sp.err >= 0) fds[n++] = {sp.err, POLLIN, 0};
-    if (!reaped && ::waitpid(sp.pid, &status, WNOHANG) == sp.pid) {
-      reaped = true;
-      reaped_at = Clock::now();
-    }
-    if (n == 0 && reaped) break;
-    // A grandchild may keep our pipes open after the child is gone; give it a moment.
-    if (reaped && Clock::now() - reaped_at > std::chrono::milliseconds(300)) break;
-    int rc = ::poll(fds, static_cast<nfds_t>(n), n == 0 ? 10 : 50);
-    auto now = Clock::now();
-    if (o.cancellable && interrupted() && !shielded() && !killed) {
-      detail::terminate(sp.pid, o.new_process_group, SIGTERM);
-      killed = cancelled = true;
-      kill_at = now + std::chrono::seconds(2);
-    }
-    if (now > deadline && !killed) {
-      detail::terminate(sp.pid, o.new_process_group, SIGTERM);
-      killed = r.timed_out = true;
-      kill_at = now + std::chrono::seconds(2);
-    }
-    if (killed && now > kill_at && !reaped) detail::terminate(sp.pid, o.new_process_group, SIGKILL);
-    if (rc <= 0) continue;
-    for (int i = 0; i < n; ++i) {
-      if (fds[i].revents == 0) continue;
-      if (fds[i].fd == sp.in) {
-        ssize_t w = ::write(sp.in, o.stdin_data.data() + in_off, o.stdin_data.size() - in_off);
-        if (w > 0) in_off += static_cast<std::size_t>(w);
-        if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off == o.stdin_data.size()) {
-          ::close(sp.in);  // done, or the child closed its end (EPIPE)
-          sp.in = -1;
-        }
-        continue;
-      }
-      ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (got <= 0) {
-        ::close(fds[i].fd);
-        (fds[i].fd == sp.out ? sp.out : sp.err) = -1;
-        continue;
-      }
-      if (fds[i].fd == sp.out) {
-        if (r.out.size() + static_cast<std::size_t>(got) > o.max_output)
-          append(r.out, buf, static_cast<std::size_t>(got), o.max_output, "stdout", argv[0]);
-        emit_lines(pending, o, r.out, std::string_view(buf, static_cast<std::size_t>(got)));
-      } else {
-        append(r.err, buf, static_cast<std::size_t>(got), o.max_output, "stderr", argv[0]);
-      }
-    }
+  Run child(argv, o);
+  while (child.poll_once()) {
   }
-  for (int fd : {sp.in, sp.out, sp.err})
-    if (fd >= 0) ::close(fd);
-  if (!pending.empty() && o.on_line) {
-    o.on_line(pending);
-    if (o.capture_lines) r.out += pending;
-  }
-  if (!reaped) {
-    while (::waitpid(sp.pid, &status, 0) < 0 && errno == EINTR) {
-      if (o.cancellable && interrupted() && !shielded() && !killed) {
-        detail::terminate(sp.pid, o.new_process_group, SIGKILL);
-        killed = cancelled = true;
-      }
-    }
-  }
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  if (cancelled) fail(ErrorKind::interrupted, "interrupted while running {}", argv[0]);
-  return r;
+  return child.finish();
 }
 
 std::optional<std::filesystem::path> find_program(std::string_view name) {

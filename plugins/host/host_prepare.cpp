@@ -3,7 +3,8 @@
 //      there already: then it is copied with hard links and nothing is sent);
 //   2. for SSH hosts, decompress each layer they lack once, here: a layer that does
 //      not compress (jars, images) travels as its plain tar, so the hosts do not
-//      spend their CPU on gunzip, and is verified there by its diff_id;
+//      spend their CPU on gunzip, and is verified there by its diff_id
+//      (layer_transfer.hpp);
 //   3. check each such layer for unsafe entries - in the background, while the
 //      layers travel, and once per layer (remembered on this machine);
 //   4. send the missing layers (ssh: streamed from a file, hashed on the host as
@@ -12,33 +13,21 @@
 //      configuration beside the files.
 #include <fmt/format.h>
 
-#include <atomic>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <functional>
 #include <future>
 #include <map>
-#include <memory>
 
-#include "core/image/compress.hpp"
 #include "core/image/layer_check.hpp"
 #include "core/oci/digest.hpp"
-#include "core/oci/media_types.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
-#include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 #include "plugins/host/host_backend.hpp"
+#include "plugins/host/layer_transfer.hpp"
 
 namespace ecp::plugins::host {
 
 namespace {
-std::string hex_of(const std::string& digest) {
-  auto colon = digest.find(':');
-  return colon == std::string::npos ? digest : digest.substr(colon + 1);
-}
-
 std::string compression_of(const std::string& media_type) {
   if (media_type.ends_with("+gzip") || media_type.ends_with(".gzip")) return "gzip";
   if (media_type.ends_with("+zstd") || media_type.ends_with(".zstd")) return "zstd";
@@ -46,62 +35,6 @@ std::string compression_of(const std::string& media_type) {
 }
 
 std::string megabytes(std::int64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6); }
-
-// How one layer travels: the blob itself, or its plain tar.
-struct Transfer {
-  std::string verb = "blob-put";  // or tar-put
-  std::string hex;                // the digest the host verifies
-  std::string path;
-  std::int64_t size = 0;
-};
-
-class FileSink : public image::ByteSink {
- public:
-  explicit FileSink(const std::filesystem::path& p) : f_(std::fopen(p.c_str(), "wbe")), path_(p) {
-    if (!f_) fail(ErrorKind::io, "{}: cannot create: {}", p.string(), std::strerror(errno));
-  }
-  ~FileSink() override {
-    if (f_) std::fclose(f_);
-  }
-  void write(const void* d, std::size_t n) override {
-    if (std::fwrite(d, 1, n, f_) != n) fail(ErrorKind::io, "{}: write failed: {}", path_.string(), std::strerror(errno));
-    size_ += static_cast<std::int64_t>(n);
-  }
-  std::int64_t close() {
-    if (std::fclose(std::exchange(f_, nullptr)) != 0) fail(ErrorKind::io, "{}: write failed", path_.string());
-    return size_;
-  }
-
- private:
-  std::FILE* f_;
-  std::filesystem::path path_;
-  std::int64_t size_ = 0;
-};
-
-// The plain tar of a compressed layer, written to `out`; returns its size.
-std::int64_t decompress(const backend::LayerBlob& l, const std::filesystem::path& out) {
-  FileSink sink(out);
-  image::Decompressor dec(oci::media::layer_compression(l.media_type), sink);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(l.path.c_str(), "rbe"), std::fclose);
-  if (!in) fail(ErrorKind::io, "{}: cannot open: {}", l.path, std::strerror(errno));
-  std::vector<char> buf(1 << 20);
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0;) dec.write(buf.data(), n);
-  dec.finish();
-  return sink.close();
-}
-
-Transfer plan_transfer(const backend::LayerBlob& l, const std::filesystem::path& tmp) {
-  Transfer t{"blob-put", hex_of(l.digest), l.path, l.size};
-  if (oci::media::layer_compression(l.media_type) == image::Compression::none || l.diff_id.empty()) return t;
-  auto tar = tmp / ("layer-" + hex_of(l.diff_id) + ".tar");
-  std::int64_t size = decompress(l, tar);
-  // Worth sending plain when it barely compressed: the wire carries about as much,
-  // and every host is spared the decompression.
-  if (size <= l.size + l.size / 4) return {"tar-put", hex_of(l.diff_id), tar.string(), size};
-  std::error_code ec;
-  std::filesystem::remove(tar, ec);
-  return t;
-}
 
 struct HostPlan {
   std::vector<const backend::LayerBlob*> missing;
@@ -132,43 +65,87 @@ void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr
   fail(*kind, "{} failed on {} of {} hosts: {}", what, messages.size(), hosts.size(), all);
 }
 
-using Needed = std::map<std::string, const backend::LayerBlob*>;
+std::vector<AgentLayer> agent_layers(const backend::ReleaseSpec& rel) {
+  std::vector<AgentLayer> layers;
+  for (const auto& l : rel.layers)
+    layers.push_back({hex_of(l.digest), hex_of(l.diff_id), compression_of(l.media_type)});
+  return layers;
+}
 
-// Works out, in the background, how each needed layer travels (`plan`), at most
-// one layer per core at a time. transfers[digest] is ready as
-// soon as its layer is planned, so sending starts with the first one; the result
-// fails with the first error.
-std::shared_future<void> start_layers(const Needed& needed,
-                                      std::map<std::string, std::shared_future<Transfer>>& transfers,
-                                      std::function<Transfer(const backend::LayerBlob&)> plan) {
-  auto promised = std::make_shared<std::vector<std::promise<Transfer>>>(needed.size());
-  std::vector<const backend::LayerBlob*> order;
-  for (const auto& [d, l] : needed) {
-    transfers[d] = (*promised)[order.size()].get_future().share();
-    order.push_back(l);
+// Step 1 on one host: install-plan answers "have REV" (a release of this image
+// is there) and "missing HEX" lines; a missing layer must be in ecp's store.
+HostPlan read_host_plan(Host& h, const AgentPlace& place, const backend::ReleaseSpec& rel,
+                        const std::vector<AgentLayer>& layers) {
+  std::string out =
+      h.agent->must("checking the installed layers", verbs::install_plan(place, rel.image_digest, layers));
+  HostPlan p;
+  for (std::size_t pos = 0; pos < out.size();) {
+    auto nl = out.find('\n', pos);
+    std::string line = out.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? out.size() : nl + 1;
+    if (line.starts_with("have ")) p.linked = line.substr(5);
+    if (line.starts_with("missing "))
+      for (const auto& l : rel.layers)
+        if (hex_of(l.digest) == line.substr(8)) p.missing.push_back(&l);
   }
-  auto work = [promised, order, plan] {
-    std::vector<std::atomic<bool>> started(order.size());
-    try {
-      parallel_for(order.size(), default_jobs(), [&](std::size_t i) {
-        started[i] = true;
-        Transfer t;
-        try {
-          t = plan(*order[i]);
-        } catch (...) {
-          (*promised)[i].set_exception(std::current_exception());
-          throw;
-        }
-        (*promised)[i].set_value(t);
-      });
-    } catch (...) {
-      // Layers never started after a failure: their hosts must not wait forever.
-      for (std::size_t i = 0; i < order.size(); ++i)
-        if (!started[i]) (*promised)[i].set_exception(std::current_exception());
-      throw;
-    }
-  };
-  return std::async(std::launch::async, work).share();
+  for (const auto* l : p.missing) {
+    std::error_code ec;
+    if (l->path.empty() || !std::filesystem::exists(l->path, ec))
+      fail(ErrorKind::io, "{}: layer {} is neither on the host nor in ecp's store; pull or build {} first", h.label,
+           l->digest, rel.image);
+  }
+  return p;
+}
+
+// The files the safety check reads: each layer as it will travel, or from the
+// store; and the key it is remembered by (the revision's layer sequence).
+std::pair<std::vector<image::LayerFile>, std::string> files_to_check(
+    const backend::ReleaseSpec& rel, const std::map<std::string, std::shared_future<Transfer>>& transfers) {
+  std::vector<image::LayerFile> files;
+  std::string sequence;
+  for (const auto& l : rel.layers) {
+    sequence += l.digest + "\n";
+    auto t = transfers.find(l.digest);
+    std::string path = t != transfers.end() ? t->second.get().path : l.path;
+    // Without a file here it is on every host already, brought (and checked)
+    // by an earlier revision.
+    if (!path.empty()) files.push_back({path, "layer " + l.digest});
+  }
+  return {files, oci::Sha256::of(sequence).hex()};
+}
+
+// Step 4 for one layer: the bytes sent (none when this machine linked it).
+std::int64_t send_layer(Host& h, const std::string& root, const backend::LayerBlob& l,
+                        const std::shared_future<Transfer>& transfer) {
+  if (h.transport->local()) {
+    // Same machine: a hard link into the layer cache (the store verified the bytes).
+    std::string hex = hex_of(l.digest);
+    std::error_code ec;
+    auto dir = std::filesystem::path(root) / ".ecp" / "blobs" / "sha256";
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::create_hard_link(l.path, dir / hex, ec);
+    if (!ec || std::filesystem::exists(dir / hex, ec)) return 0;
+  }
+  Transfer t = transfer.get();
+  if (t.verb.empty()) t = {"blob-put", hex_of(l.digest), l.path, l.size};
+  std::string step = fmt::format("sending layer {} ({})", l.digest.substr(0, 19), megabytes(t.size));
+  auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(t.size / 1000);  // >= 1 MB/s
+  h.agent->must(step, verbs::blob_put(root, t.hex, t.size, t.verb == "tar-put"), Input{{}, t.path, {}}, timeout);
+  return t.size;
+}
+
+// `how`: the install verb's answer ("linked REV" when it copied a release).
+void log_ready(const Host& h, const backend::ReleaseSpec& rel, const HostPlan& p, std::string how) {
+  while (!how.empty() && how.back() == '\n') how.pop_back();
+  if (how.starts_with("linked "))
+    log::info("{}: revision {} ready (same image as revision {}: no transfer)", h.label, rel.revision, how.substr(7));
+  else if (p.missing.empty())
+    log::info("{}: revision {} ready (every layer was on the host)", h.label, rel.revision);
+  else if (h.transport->local())
+    log::info("{}: revision {} ready ({} layer(s) linked from ecp's store)", h.label, rel.revision, p.missing.size());
+  else
+    log::info("{}: revision {} ready ({} layer(s) sent, {})", h.label, rel.revision, p.missing.size(),
+              megabytes(p.sent));
 }
 }  // namespace
 
@@ -196,37 +173,15 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   auto hosts = all();
   std::map<const Host*, HostPlan> plans;
   for (auto* h : hosts) plans[h];
-
-  std::vector<AgentLayer> layers;
-  for (const auto& l : rel.layers)
-    layers.push_back({hex_of(l.digest), hex_of(l.diff_id), compression_of(l.media_type)});
+  auto layers = agent_layers(rel);
+  std::string what = fmt::format("preparing revision {}", rel.revision);
 
   // 1. What each host lacks.
-  auto errors = each(hosts, [&](Host& h) {
-    std::string out =
-        h.agent->must("checking the installed layers", verbs::install_plan(place(), rel.image_digest, layers));
-    HostPlan& p = plans.at(&h);
-    for (std::size_t pos = 0; pos < out.size();) {
-      auto nl = out.find('\n', pos);
-      std::string line = out.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-      pos = nl == std::string::npos ? out.size() : nl + 1;
-      if (line.starts_with("have ")) p.linked = line.substr(5);
-      if (line.starts_with("missing "))
-        for (const auto& l : rel.layers)
-          if (hex_of(l.digest) == line.substr(8)) p.missing.push_back(&l);
-    }
-    for (const auto* l : p.missing) {
-      std::error_code ec;
-      if (l->path.empty() || !std::filesystem::exists(l->path, ec))
-        fail(ErrorKind::io, "{}: layer {} is neither on the host nor in ecp's store; pull or build {} first", h.label,
-             l->digest, rel.image);
-    }
-  });
-  raise(hosts, errors, fmt::format("preparing revision {}", rel.revision));
+  raise(hosts, each(hosts, [&](Host& h) { plans.at(&h) = read_host_plan(h, place(), rel, layers); }), what);
 
   // 2. How each missing layer travels (decompressed once, here, for SSH hosts), and
   // 3. the safety check of what will be unpacked - both in the background.
-  std::map<std::string, const backend::LayerBlob*> needed;
+  Needed needed;
   for (const auto& [h, p] : plans)
     for (const auto* l : p.missing) needed[l->digest] = l;
   bool remote = !hosts_.front()->transport->local();
@@ -242,17 +197,8 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   });
   auto check_all = [&] {
     if (needed.empty()) return;
-    std::vector<image::LayerFile> files;
-    std::string sequence;
-    for (const auto& l : rel.layers) {
-      sequence += l.digest + "\n";
-      auto t = transfers.find(l.digest);
-      std::string path = t != transfers.end() ? t->second.get().path : l.path;
-      // Without a file here it is on every host already, brought (and checked)
-      // by an earlier revision.
-      if (!path.empty()) files.push_back({path, "layer " + l.digest});
-    }
-    ensure_checked(files, oci::Sha256::of(sequence).hex());
+    auto [files, key] = files_to_check(rel, transfers);
+    ensure_checked(files, key);
   };
   std::shared_future<void> checked = std::async(std::launch::async, [planned, check_all] {
                                        planned.get();
@@ -260,45 +206,20 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
                                      }).share();
 
   // 4. Send, 5. unpack.
-  errors = each(hosts, [&](Host& h) {
+  auto errors = each(hosts, [&](Host& h) {
     HostPlan& p = plans.at(&h);
-    for (const auto* l : p.missing) {
-      if (h.transport->local()) {
-        // Same machine: a hard link into the layer cache (the store verified the bytes).
-        std::string hex = hex_of(l->digest);
-        std::error_code ec;
-        auto dir = std::filesystem::path(root_) / ".ecp" / "blobs" / "sha256";
-        std::filesystem::create_directories(dir, ec);
-        std::filesystem::create_hard_link(l->path, dir / hex, ec);
-        if (!ec || std::filesystem::exists(dir / hex, ec)) continue;
-      }
-      Transfer t = transfers.at(l->digest).get();
-      if (t.verb.empty()) t = {"blob-put", hex_of(l->digest), l->path, l->size};
-      std::string step = fmt::format("sending layer {} ({})", l->digest.substr(0, 19), megabytes(t.size));
-      auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(t.size / 1000);  // >= 1 MB/s
-      h.agent->must(step, verbs::blob_put(root_, t.hex, t.size, t.verb == "tar-put"), Input{{}, t.path, {}}, timeout);
-      p.sent += t.size;
-    }
+    for (const auto* l : p.missing) p.sent += send_layer(h, root_, *l, transfers.at(l->digest));
     checked.get();  // nothing is unpacked before every layer passed the check
-    std::string how = h.agent->must(fmt::format("installing revision {}", rel.revision),
-                                    verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest, layers),
-                                    Input{rel.config_text, {}, {}}, std::chrono::minutes(15));
-    while (!how.empty() && how.back() == '\n') how.pop_back();
-    if (how.starts_with("linked "))
-      log::info("{}: revision {} ready (same image as revision {}: no transfer)", h.label, rel.revision, how.substr(7));
-    else if (p.missing.empty())
-      log::info("{}: revision {} ready (every layer was on the host)", h.label, rel.revision);
-    else if (h.transport->local())
-      log::info("{}: revision {} ready ({} layer(s) linked from ecp's store)", h.label, rel.revision, p.missing.size());
-    else
-      log::info("{}: revision {} ready ({} layer(s) sent, {})", h.label, rel.revision, p.missing.size(),
-                megabytes(p.sent));
+    log_ready(h, rel, p,
+              h.agent->must(fmt::format("installing revision {}", rel.revision),
+                            verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest, layers),
+                            Input{rel.config_text, {}, {}}, std::chrono::minutes(15)));
   });
   // A layer that failed its check (or could not be decompressed) says more than
   // the hosts that all waited for it.
   for (const auto& [d, f] : transfers) f.get();
   checked.get();
-  raise(hosts, errors, fmt::format("preparing revision {}", rel.revision));
+  raise(hosts, errors, what);
 }
 
 }  // namespace ecp::plugins::host
