@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strategy/settings.hpp"
 #include "core/util/diagnostic.hpp"
 
 namespace ecp::descriptor {
@@ -95,8 +96,6 @@ struct ConfigValue {
   Location value_location;  // of the value
 };
 
-enum class StrategyType { recreate, rolling, blue_green, canary };
-
 // canary: what a step must show before traffic moves on.
 struct Analysis {
   int max_error_rate = 5;  // percent of the canary's requests answered 5xx
@@ -105,7 +104,7 @@ struct Analysis {
 };
 
 struct Strategy {
-  StrategyType type = StrategyType::recreate;
+  strategy::Type type = strategy::Type::recreate;
   int batch = 1;            // rolling: instances replaced at a time
   int max_unavailable = 1;  // rolling: instances that may be down at once
   Duration keep = std::chrono::minutes(10);  // blue-green: how long the old slot stays for a fast rollback
@@ -175,11 +174,8 @@ struct TargetsFile {
 };
 
 std::string_view to_string(AppType t);
-std::string_view to_string(StrategyType t);
 std::optional<AppType> app_type_from(std::string_view s);
-std::optional<StrategyType> strategy_type_from(std::string_view s);
 const std::vector<std::string_view>& app_type_names();
-const std::vector<std::string_view>& strategy_type_names();
 
 const ConfigKey* find_config_key(const Descriptor& d, std::string_view name);
 const Environment* find_environment(const Descriptor& d, std::string_view name);

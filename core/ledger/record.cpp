@@ -62,6 +62,12 @@ std::optional<Outcome> outcome_from(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<Kind> kind_from(std::string_view s) {
+  for (auto k : {Kind::deploy, Kind::rollback})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
 Json record_json(const Record& r) {
   Json layers = Json::array();
   for (const auto& l : r.layers)
@@ -99,7 +105,9 @@ Record record_from_json(std::string_view text, std::string_view what) {
   try {
     Record r;
     r.revision = whole<int>(j.at("revision"), "revision", what);
-    r.kind = j.value("kind", "deploy") == "rollback" ? Kind::rollback : Kind::deploy;
+    auto kind = kind_from(j.value("kind", "deploy"));
+    if (!kind) fail(ErrorKind::validation, "{}: unknown kind '{}'", what, j.value("kind", ""));
+    r.kind = *kind;
     r.app = j.value("app", "");
     r.env = j.value("env", "");
     r.target = j.value("target", "");

@@ -21,6 +21,7 @@ enum class Kind { deploy, rollback };
 std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused
 std::string_view to_string(Kind k);     // deploy, rollback
 std::optional<Outcome> outcome_from(std::string_view s);
+std::optional<Kind> kind_from(std::string_view s);
 
 struct InstanceEntry {
   std::string location;

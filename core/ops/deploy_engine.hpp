@@ -28,11 +28,11 @@ std::string default_image_reference(const ValidateOptions& files, const Project&
 ResolvedImage image_of(const ledger::Record& r);
 
 struct ReleaseInput {
-  std::string kind = "deploy";  // deploy | rollback
+  ledger::Kind kind = ledger::Kind::deploy;
   int rollback_to = 0;
   ResolvedImage image;
   DeployConfig config;
-  std::string strategy;
+  strategy::Type strategy = strategy::Type::recreate;
   int batch = 1, max_unavailable = 1;
   backend::Duration keep{0};    // blue-green
   std::vector<int> steps{100};  // canary
@@ -44,7 +44,9 @@ struct ReleaseInput {
 };
 
 // The strategy settings of the environment, with --strategy applied.
-void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string& override_type);
+void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<strategy::Type> override_type);
+// --strategy NAME: nullopt when not given; Error(usage) for a name ecp does not know.
+std::optional<strategy::Type> strategy_arg(const std::string& name);
 
 // `probe`: run the health checks to tell whether an unchanged release still serves
 // everywhere (a forced release does not need to know).

@@ -25,7 +25,7 @@ DeployResult apply(const ApplyOptions& o) {
   in.rollback_to = p.rollback_to;
   // The configuration: a deploy renders it again and must get the planned digest;
   // a rollback takes it from the target, by digest.
-  if (p.kind == "rollback") {
+  if (p.kind == ledger::Kind::rollback) {
     in.config.digest = p.config_digest;
   } else {
     in.config = render_deploy_config(o.project, project, p.env);
@@ -36,7 +36,7 @@ DeployResult apply(const ApplyOptions& o) {
   }
   int port = configured_port(in.config);
   TargetContext ctx = open_target(std::move(project), p.env, port);
-  if (p.kind == "rollback") {
+  if (p.kind == ledger::Kind::rollback) {
     auto text = ctx.ledger->config(p.config_digest);
     if (!text) fail(ErrorKind::io, "the configuration {} of the plan is not stored at the target", p.config_digest);
     in.config = config_from_text(*text, p.config_digest, {});

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/backend/backend.hpp"
+#include "core/strategy/settings.hpp"
 
 namespace ecp::strategy {
 
@@ -38,7 +39,7 @@ struct Analysis {
 };
 
 struct Input {
-  std::string type = "recreate";  // recreate | rolling | blue-green | canary (the last two need a router)
+  Type type = Type::recreate;
   int batch = 1;                  // rolling: instances replaced per step
   int max_unavailable = 1;        // rolling: instances down at once (caps batch)
   std::vector<backend::InstanceSpec> desired;  // the new revision's instances
@@ -72,10 +73,6 @@ struct Result {
   int step = -1;
   std::int64_t step_started_ms = 0;
 };
-
-// The strategy names ecp knows, and whether a target must have a router for them.
-bool known_strategy(const std::string& type);
-bool needs_router(const std::string& type);
 
 // Runs Input.type. Throws Error(usage) for a strategy this backend cannot do.
 Result rollout(backend::Backend& backend, const Input& input);

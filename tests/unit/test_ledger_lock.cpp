@@ -196,6 +196,9 @@ TEST_CASE("ecp::ledger::Record JSON") {
   CHECK(back == r);
   CHECK(ledger::to_json(r).find('\n') == std::string::npos);
   CHECK_THROWS_AS(ledger::record_from_json("{\"revision\": 1, \"outcome\": \"maybe\"}", "x"), Error);
+  CHECK_THROWS_WITH_AS(ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "kind": "undo"})", "r"),
+                       "r: unknown kind 'undo'", Error);
+  CHECK(ledger::record_from_json(R"({"revision": 1, "outcome": "failed"})", "r").kind == ledger::Kind::deploy);
   // Found by tests/fuzz/fuzz_ledger_record: a field of another type escaped as a
   // nlohmann exception, which Ledger::events() does not skip.
   CHECK_THROWS_AS(ledger::event_from_json("{\"type\": \"unlock\", \"who\": 0}", "e"), Error);
