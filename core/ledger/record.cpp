@@ -70,8 +70,7 @@ std::optional<Kind> kind_from(std::string_view s) {
 
 Json record_json(const Record& r) {
   Json layers = Json::array();
-  for (const auto& l : r.layers)
-    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
+  for (const auto& l : r.layers) layers.push_back(oci::layer_ref_json(l));
   Json instances = Json::array();
   for (const auto& i : r.instances)
     instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port}});
@@ -113,9 +112,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.target = j.value("target", "");
     r.image = j.value("image", "");
     r.image_digest = j.value("image_digest", "");
-    for (const auto& l : j.value("layers", Json::array()))
-      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), whole(l, "size", std::int64_t{0}, what),
-                          l.value("diff_id", "")});
+    for (const auto& l : j.value("layers", Json::array())) r.layers.push_back(oci::layer_ref_from_json(l, what));
     r.config_digest = j.value("config_digest", "");
     r.strategy = j.value("strategy", "");
     r.who = j.value("who", "");

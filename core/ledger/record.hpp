@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/oci/layer_ref.hpp"
+
 namespace ecp::ledger {
 
 // paused: a manual canary waiting for `ecp canary promote` or `abort` (the lock is
@@ -31,14 +33,6 @@ struct InstanceEntry {
   bool operator==(const InstanceEntry&) const = default;
 };
 
-struct LayerEntry {
-  std::string digest;
-  std::string media_type;
-  std::int64_t size = 0;
-  std::string diff_id;
-  bool operator==(const LayerEntry&) const = default;
-};
-
 struct Record {
   int revision = 0;
   Kind kind = Kind::deploy;
@@ -47,7 +41,7 @@ struct Record {
   std::string target;
   std::string image;         // the reference, for people
   std::string image_digest;  // the manifest digest: what ran
-  std::vector<LayerEntry> layers;  // the app layers, so a rollback can reinstall without the image
+  std::vector<oci::LayerRef> layers;  // the app layers, so a rollback can reinstall without the image
   std::string config_digest;
   std::string strategy;
   std::string who;

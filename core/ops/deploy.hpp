@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/ledger/record.hpp"
+#include "core/oci/layer_ref.hpp"
 #include "core/ops/deploy_config.hpp"
 #include "core/ops/validate.hpp"
 #include "core/strategy/settings.hpp"
@@ -39,13 +40,6 @@ struct InstanceChange {
   InstanceAction action = InstanceAction::start;
 };
 
-struct PlanLayer {
-  std::string digest;
-  std::string media_type;
-  std::int64_t size = 0;
-  std::string diff_id;
-};
-
 struct DeployPlan {
   std::string app, env, target;
   ledger::Kind kind = ledger::Kind::deploy;
@@ -56,7 +50,7 @@ struct DeployPlan {
   int next_revision = 0;        // the revision applying it records
   int from_revision = 0;        // the revision serving now (0: none)
   std::string image, image_digest, config_digest;
-  std::vector<PlanLayer> layers;
+  std::vector<oci::LayerRef> layers;
   std::vector<InstanceChange> instances;
   std::vector<ConfigChange> config;
   bool changed = true;          // false: this image and configuration already serve everywhere

@@ -193,7 +193,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     rec.target = ctx.target.name;
     rec.image = in.image.reference;
     rec.image_digest = in.image.digest;
-    for (const auto& l : in.image.layers) rec.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
+    for (const auto& l : in.image.layers) rec.layers.push_back(l.layer);
     rec.config_digest = in.config.digest;
     rec.strategy = strategy::to_string(in.strategy);
     rec.who = who();

@@ -35,7 +35,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.image = in.image.reference;
   p.image_digest = in.image.digest;
   p.config_digest = in.config.digest;
-  for (const auto& l : in.image.layers) p.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
+  for (const auto& l : in.image.layers) p.layers.push_back(l.layer);
 
   auto records = ctx.ledger->records();
   auto cur = ledger::current(records);

@@ -51,7 +51,7 @@ DeployResult apply(const ApplyOptions& o) {
     ledger::Record r;
     r.image = p.image;
     r.image_digest = p.image_digest;
-    for (const auto& l : p.layers) r.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
+    r.layers = p.layers;
     in.image = image_of(r);
   }
   set_strategy(in, ctx, p.strategy);  // keep, steps, pause, analysis: as ecp.yaml says now

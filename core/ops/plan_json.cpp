@@ -47,8 +47,7 @@ auto named(From from, const std::string& name, const std::string& field, const s
 
 std::string plan_to_json(const DeployPlan& p) {
   Json layers = Json::array(), instances = Json::array(), config = Json::array();
-  for (const auto& l : p.layers)
-    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
+  for (const auto& l : p.layers) layers.push_back(oci::layer_ref_json(l));
   for (const auto& i : p.instances)
     instances.push_back({{"location", i.location},
                          {"slot", i.slot},
@@ -102,9 +101,7 @@ DeployPlan plan_from_json(const std::string& text, const std::string& what) {
     p.image = j.value("image", "");
     p.image_digest = j.at("image_digest").get<std::string>();
     p.config_digest = j.at("config_digest").get<std::string>();
-    for (const auto& l : j.value("layers", Json::array()))
-      p.layers.push_back({l.value("digest", ""), l.value("media_type", ""), whole(l, "size", std::int64_t{0}, what),
-                          l.value("diff_id", "")});
+    for (const auto& l : j.value("layers", Json::array())) p.layers.push_back(oci::layer_ref_from_json(l, what));
     std::size_t n = 0;
     for (const auto& i : j.value("instances", Json::array())) {
       auto action = named(instance_action_from, i.value("action", ""), fmt::format("instances[{}].action", n++), what);

@@ -34,11 +34,6 @@
 namespace ecp::plugins::host {
 
 namespace {
-std::string hex_of(const std::string& digest) {
-  auto colon = digest.find(':');
-  return colon == std::string::npos ? digest : digest.substr(colon + 1);
-}
-
 std::string compression_of(const std::string& media_type) {
   if (media_type.ends_with("+gzip") || media_type.ends_with(".gzip")) return "gzip";
   if (media_type.ends_with("+zstd") || media_type.ends_with(".zstd")) return "zstd";
@@ -81,7 +76,7 @@ class FileSink : public image::ByteSink {
 // The plain tar of a compressed layer, written to `out`; returns its size.
 std::int64_t decompress(const backend::LayerBlob& l, const std::filesystem::path& out) {
   FileSink sink(out);
-  image::Decompressor dec(oci::media::layer_compression(l.media_type), sink);
+  image::Decompressor dec(oci::media::layer_compression(l.layer.descriptor.media_type), sink);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(l.path.c_str(), "rbe"), std::fclose);
   if (!in) fail(ErrorKind::io, "{}: cannot open: {}", l.path, std::strerror(errno));
   std::vector<char> buf(1 << 20);
@@ -91,13 +86,14 @@ std::int64_t decompress(const backend::LayerBlob& l, const std::filesystem::path
 }
 
 Transfer plan_transfer(const backend::LayerBlob& l, const std::filesystem::path& tmp) {
-  Transfer t{"blob-put", hex_of(l.digest), l.path, l.size};
-  if (oci::media::layer_compression(l.media_type) == image::Compression::none || l.diff_id.empty()) return t;
-  auto tar = tmp / ("layer-" + hex_of(l.diff_id) + ".tar");
+  const oci::Descriptor& d = l.layer.descriptor;
+  Transfer t{"blob-put", d.digest.hex(), l.path, d.size};
+  if (oci::media::layer_compression(d.media_type) == image::Compression::none || !l.layer.diff_id.valid()) return t;
+  auto tar = tmp / ("layer-" + l.layer.diff_id.hex() + ".tar");
   std::int64_t size = decompress(l, tar);
   // Worth sending plain when it barely compressed: the wire carries about as much,
   // and every host is spared the decompression.
-  if (size <= l.size + l.size / 4) return {"tar-put", hex_of(l.diff_id), tar.string(), size};
+  if (size <= d.size + d.size / 4) return {"tar-put", l.layer.diff_id.hex(), tar.string(), size};
   std::error_code ec;
   std::filesystem::remove(tar, ec);
   return t;
@@ -199,7 +195,8 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
 
   std::vector<AgentLayer> layers;
   for (const auto& l : rel.layers)
-    layers.push_back({hex_of(l.digest), hex_of(l.diff_id), compression_of(l.media_type)});
+    layers.push_back(
+        {l.layer.descriptor.digest.hex(), l.layer.diff_id.hex(), compression_of(l.layer.descriptor.media_type)});
 
   // 1. What each host lacks.
   auto errors = each(hosts, [&](Host& h) {
@@ -213,13 +210,13 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
       if (line.starts_with("have ")) p.linked = line.substr(5);
       if (line.starts_with("missing "))
         for (const auto& l : rel.layers)
-          if (hex_of(l.digest) == line.substr(8)) p.missing.push_back(&l);
+          if (l.layer.descriptor.digest.hex() == line.substr(8)) p.missing.push_back(&l);
     }
     for (const auto* l : p.missing) {
       std::error_code ec;
       if (l->path.empty() || !std::filesystem::exists(l->path, ec))
         fail(ErrorKind::io, "{}: layer {} is neither on the host nor in ecp's store; pull or build {} first", h.label,
-             l->digest, rel.image);
+             l->layer.descriptor.digest.to_string(), rel.image);
     }
   });
   raise(hosts, errors, fmt::format("preparing revision {}", rel.revision));
@@ -228,7 +225,7 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   // 3. the safety check of what will be unpacked - both in the background.
   std::map<std::string, const backend::LayerBlob*> needed;
   for (const auto& [h, p] : plans)
-    for (const auto* l : p.missing) needed[l->digest] = l;
+    for (const auto* l : p.missing) needed[l->layer.descriptor.digest.to_string()] = l;
   bool remote = !hosts_.front()->transport->local();
   std::optional<fs::TempDir> tmp;
   if (remote && !needed.empty()) {
@@ -238,19 +235,21 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   }
   std::map<std::string, std::shared_future<Transfer>> transfers;
   std::shared_future<void> planned = start_layers(needed, transfers, [&](const backend::LayerBlob& l) {
-    return remote ? plan_transfer(l, tmp->path()) : Transfer{"", hex_of(l.digest), l.path, l.size};
+    const oci::Descriptor& d = l.layer.descriptor;
+    return remote ? plan_transfer(l, tmp->path()) : Transfer{"", d.digest.hex(), l.path, d.size};
   });
   auto check_all = [&] {
     if (needed.empty()) return;
     std::vector<image::LayerFile> files;
     std::string sequence;
     for (const auto& l : rel.layers) {
-      sequence += l.digest + "\n";
-      auto t = transfers.find(l.digest);
+      std::string digest = l.layer.descriptor.digest.to_string();
+      sequence += digest + "\n";
+      auto t = transfers.find(digest);
       std::string path = t != transfers.end() ? t->second.get().path : l.path;
       // Without a file here it is on every host already, brought (and checked)
       // by an earlier revision.
-      if (!path.empty()) files.push_back({path, "layer " + l.digest});
+      if (!path.empty()) files.push_back({path, "layer " + digest});
     }
     ensure_checked(files, oci::Sha256::of(sequence).hex());
   };
@@ -263,18 +262,19 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   errors = each(hosts, [&](Host& h) {
     HostPlan& p = plans.at(&h);
     for (const auto* l : p.missing) {
+      const oci::Digest& digest = l->layer.descriptor.digest;
       if (h.transport->local()) {
         // Same machine: a hard link into the layer cache (the store verified the bytes).
-        std::string hex = hex_of(l->digest);
+        std::string hex = digest.hex();
         std::error_code ec;
         auto dir = std::filesystem::path(root_) / ".ecp" / "blobs" / "sha256";
         std::filesystem::create_directories(dir, ec);
         std::filesystem::create_hard_link(l->path, dir / hex, ec);
         if (!ec || std::filesystem::exists(dir / hex, ec)) continue;
       }
-      Transfer t = transfers.at(l->digest).get();
-      if (t.verb.empty()) t = {"blob-put", hex_of(l->digest), l->path, l->size};
-      std::string step = fmt::format("sending layer {} ({})", l->digest.substr(0, 19), megabytes(t.size));
+      Transfer t = transfers.at(digest.to_string()).get();
+      if (t.verb.empty()) t = {"blob-put", digest.hex(), l->path, l->layer.descriptor.size};
+      std::string step = fmt::format("sending layer {} ({})", digest.to_string().substr(0, 19), megabytes(t.size));
       auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(t.size / 1000);  // >= 1 MB/s
       h.agent->must(step, verbs::blob_put(root_, t.hex, t.size, t.verb == "tar-put"), Input{{}, t.path, {}}, timeout);
       p.sent += t.size;
