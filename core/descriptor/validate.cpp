@@ -80,7 +80,7 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
                  fmt::format("{} is not declared under config{}", detail::quoted(v.key),
                              did_you_mean(v.key, declared) ? hint_or_list(v.key, declared, "") : ""));
   }
-  const Strategy& s = env.strategy;
+  const strategy::Settings& s = env.strategy;
   // Traffic strategies need a gateway; a built-in host target says whether it has
   // one (an external plugin answers for itself at release time).
   bool moves_traffic = strategy::needs_router(s.type);

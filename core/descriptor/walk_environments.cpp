@@ -56,7 +56,7 @@ void read_steps(Reader& r, const Node& n, const std::string& field, std::vector<
   if (ok) steps = out;
 }
 
-void read_analysis(Reader& r, const Node& n, const std::string& field, Analysis& a) {
+void read_analysis(Reader& r, const Node& n, const std::string& field, strategy::Analysis& a) {
   if (!r.is_map(n, field, "{max_error_rate: 5, max_p95: 500ms, min_requests: 10}")) return;
   r.check_keys(n, field, {"max_error_rate", "max_p95", "min_requests"});
   if (const Node* v = r.get(n, "max_error_rate"))
@@ -69,7 +69,7 @@ void read_analysis(Reader& r, const Node& n, const std::string& field, Analysis&
 
 }  // namespace
 
-void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strategy& s) {
+void read_strategy(Reader& r, const Node& n, std::string_view field_view, strategy::Settings& s) {
   std::string field(field_view);
   if (n.kind == Kind::scalar) {
     if (auto t = strategy_type(r, n, field)) s.type = *t;

@@ -76,10 +76,10 @@ DeployResult canary(const CanaryOptions& o) {
     auto running = running_instances(status);
     ReleaseInput in;
     set_strategy(in, ctx, strategy::Type::canary);
-    in.steps = state->steps;
-    if (o.full && state->step + 1 < static_cast<int>(in.steps.size())) {
-      in.steps.resize(state->step + 1);
-      in.steps.push_back(100);
+    in.strategy.steps = state->steps;
+    if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
+      in.strategy.steps.resize(state->step + 1);
+      in.strategy.steps.push_back(100);
     }
     in.manual = true;
     auto si = strategy_input(ctx, in, desired, running);
@@ -107,7 +107,7 @@ DeployResult canary(const CanaryOptions& o) {
     result.interrupted = r.interrupted;
 
     // 4. Record, unlock.
-    conclude(ctx, *rec, r, running, in.steps, records, result, o.on_event);
+    conclude(ctx, *rec, r, running, in.strategy.steps, records, result, o.on_event);
     rec->finished = r.outcome == strategy::Outcome::paused ? "" : text::rfc3339_ms(ledger::now_ms());
     ctx.ledger->write(*rec);
     result.outcome = outcome_of(rec->outcome);

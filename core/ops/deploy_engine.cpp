@@ -60,16 +60,10 @@ strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
                                const std::vector<backend::InstanceSpec>& desired,
                                const std::vector<backend::InstanceSpec>& running) {
   strategy::Input si;
-  si.type = in.strategy;
-  si.batch = in.batch;
-  si.max_unavailable = in.max_unavailable;
+  si.settings = in.strategy;
   si.desired = desired;
   si.running = running;
   si.health = ctx.app.health;
-  si.keep = in.keep;
-  si.steps = in.steps;
-  si.pause = in.pause;
-  si.analysis = in.analysis;
   si.manual = in.manual;
   return si;
 }
@@ -133,11 +127,11 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
                                        ctx.app.app, ctx.app.env, result.plan.from_revision));
     return result;
   }
-  if (strategy::needs_router(in.strategy) && ctx.backend->router() == nullptr)
+  if (strategy::needs_router(in.strategy.type) && ctx.backend->router() == nullptr)
     fail(ErrorKind::usage,
          "strategy '{}' moves traffic and needs a target with a gateway; target '{}' has none "
          "(use recreate or rolling)",
-         strategy::to_string(in.strategy), ctx.target.name);
+         strategy::to_string(in.strategy.type), ctx.target.name);
 
   // 2. The lock.
   emit(on_event, "lock", fmt::format("locking {}/{} on target {}", ctx.app.app, ctx.app.env, ctx.target.name));
@@ -195,7 +189,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     rec.image_digest = in.image.digest;
     for (const auto& l : in.image.layers) rec.layers.push_back(l.layer);
     rec.config_digest = in.config.digest;
-    rec.strategy = strategy::to_string(in.strategy);
+    rec.strategy = strategy::to_string(in.strategy.type);
     rec.who = who();
     rec.when = text::rfc3339_ms(ledger::now_ms());
     rec.change_id = in.change_id;
@@ -232,12 +226,12 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     si.on_event = [&](const strategy::Event& e) { emit(on_event, e.type, e.message); };
     si.should_stop = [&] { return lock->lost(); };
     emit(on_event, "rollout",
-         fmt::format("{}: {} instance(s) to revision {}", strategy::to_string(in.strategy), desired.size(), next));
+         fmt::format("{}: {} instance(s) to revision {}", strategy::to_string(in.strategy.type), desired.size(), next));
     auto r = strategy::rollout(*ctx.backend, si);
     result.interrupted = r.interrupted;
 
     // 6.-7. Activate, record, prune; then unlock.
-    conclude(ctx, rec, r, running, in.steps, records, result, on_event);
+    conclude(ctx, rec, r, running, in.strategy.steps, records, result, on_event);
     finish(rec.outcome, rec.message);
     return result;
   } catch (const Error& e) {

@@ -32,12 +32,7 @@ struct ReleaseInput {
   int rollback_to = 0;
   ResolvedImage image;
   DeployConfig config;
-  strategy::Type strategy = strategy::Type::recreate;
-  int batch = 1, max_unavailable = 1;
-  backend::Duration keep{0};    // blue-green
-  std::vector<int> steps{100};  // canary
-  backend::Duration pause{0};   // canary
-  strategy::Analysis analysis;  // canary
+  strategy::Settings strategy;  // the environment's, with --strategy's type (set_strategy)
   bool manual = false;          // canary: --manual
   std::string change_id;
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan

@@ -8,17 +8,11 @@
 namespace ecp::ops {
 
 void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<strategy::Type> override_type) {
-  const auto& s = ctx.env.strategy;
-  in.strategy = override_type.value_or(s.type);
-  in.batch = s.batch;
-  in.max_unavailable = s.max_unavailable;
-  in.keep = s.keep;
-  in.steps = s.steps;
-  in.pause = s.pause;
-  in.analysis = {s.analysis.max_error_rate, s.analysis.max_p95, s.analysis.min_requests};
-  if (in.manual && in.strategy != strategy::Type::canary)
+  in.strategy = ctx.env.strategy;
+  if (override_type) in.strategy.type = *override_type;
+  if (in.manual && in.strategy.type != strategy::Type::canary)
     fail(ErrorKind::usage, "--manual pauses a canary between steps; the strategy here is {}",
-         strategy::to_string(in.strategy));
+         strategy::to_string(in.strategy.type));
 }
 
 DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
@@ -28,9 +22,9 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.target = ctx.target.name;
   p.kind = in.kind;
   p.rollback_to = in.rollback_to;
-  p.strategy = in.strategy;
-  p.batch = in.batch;
-  p.max_unavailable = in.max_unavailable;
+  p.strategy = in.strategy.type;
+  p.batch = in.strategy.batch;
+  p.max_unavailable = in.strategy.max_unavailable;
   p.replicas = ctx.env.replicas;
   p.image = in.image.reference;
   p.image_digest = in.image.digest;
@@ -65,7 +59,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     p.instances.push_back(c);
   }
   // What serves now, where this release would leave it alone if nothing changed.
-  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, p.from_revision) : desired;
+  auto serving_now = strategy::needs_router(in.strategy.type) ? serving_instances(ctx, p.from_revision) : desired;
   std::vector<backend::InstanceSpec> serving;
   for (const auto& d : serving_now)
     for (const auto& s : status.instances)

@@ -55,8 +55,8 @@ DeployResult apply(const ApplyOptions& o) {
     in.image = image_of(r);
   }
   set_strategy(in, ctx, p.strategy);  // keep, steps, pause, analysis: as ecp.yaml says now
-  in.batch = p.batch;
-  in.max_unavailable = p.max_unavailable;
+  in.strategy.batch = p.batch;
+  in.strategy.max_unavailable = p.max_unavailable;
   in.change_id = o.change_id;
   in.expect_next_revision = p.next_revision;
   return execute(ctx, in, true, o.lock_wait, o.on_event);

@@ -15,12 +15,12 @@
 namespace ecp::strategy {
 
 Result rollout(backend::Backend& backend, const Input& input) {
-  if (needs_router(input.type) && backend.router() == nullptr)
+  if (needs_router(input.settings.type) && backend.router() == nullptr)
     fail(ErrorKind::usage,
          "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
          "this target has none: use recreate or rolling",
-         to_string(input.type));
-  switch (input.type) {
+         to_string(input.settings.type));
+  switch (input.settings.type) {
     case Type::rolling:
       return rolling(backend, input);
     case Type::blue_green:

@@ -19,7 +19,7 @@ namespace {
 
 strategy::Input input(FakeBackend& b, strategy::Type type, int from, int to) {
   strategy::Input in;
-  in.type = type;
+  in.settings.type = type;
   for (const auto& l : b.locs) {
     InstanceRef r{l, "a", 0};
     in.desired.push_back({r, to, 8080});

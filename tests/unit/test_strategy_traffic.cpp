@@ -22,7 +22,7 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
 strategy::Input traffic_input(FakeBackend& b, strategy::Type type, int from, int to) {
   b.has_gateway = true;
   strategy::Input in;
-  in.type = type;
+  in.settings.type = type;
   for (const auto& l : b.locs) {
     in.desired.push_back({{l, from > 0 ? "b" : "a", 0}, to, 8180});
     if (from > 0) {
@@ -35,7 +35,7 @@ strategy::Input traffic_input(FakeBackend& b, strategy::Type type, int from, int
   in.health.interval = std::chrono::milliseconds(50);
   in.health.timeout = std::chrono::milliseconds(50);
   in.health.retries = 2;
-  in.keep = std::chrono::minutes(10);
+  in.settings.keep = std::chrono::minutes(10);
   return in;
 }
 
@@ -100,8 +100,8 @@ TEST_CASE("ecp::strategy::canary") {
   FakeBackend b;
   SUBCASE("steps move traffic, each judged; at 100% the old slot stops") {
     auto in = traffic_input(b, strategy::Type::canary, 1, 2);
-    in.steps = {25, 100};
-    in.pause = std::chrono::milliseconds(10);
+    in.settings.steps = {25, 100};
+    in.settings.pause = std::chrono::milliseconds(10);
     b.gateway.seen["b"] = {100, 1, std::chrono::milliseconds(20)};
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::succeeded);
@@ -111,8 +111,8 @@ TEST_CASE("ecp::strategy::canary") {
   }
   SUBCASE("a step whose error rate is too high puts all traffic back and stops the canary") {
     auto in = traffic_input(b, strategy::Type::canary, 1, 2);
-    in.steps = {10, 50, 100};
-    in.pause = std::chrono::milliseconds(10);
+    in.settings.steps = {10, 50, 100};
+    in.settings.pause = std::chrono::milliseconds(10);
     b.gateway.seen["b"] = {200, 60, std::chrono::milliseconds(20)};
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::rolled_back);
@@ -126,7 +126,7 @@ TEST_CASE("ecp::strategy::canary") {
   }
   SUBCASE("manual: pauses after the first step; resuming judges it and goes on") {
     auto in = traffic_input(b, strategy::Type::canary, 1, 2);
-    in.steps = {5, 100};
+    in.settings.steps = {5, 100};
     in.manual = true;
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::paused);
