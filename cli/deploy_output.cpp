@@ -19,21 +19,24 @@ ops::DeployEventFn deploy_events(Output& out) {
 nlohmann::json plan_json(const ops::DeployPlan& plan) { return nlohmann::json::parse(ops::plan_to_json(plan)); }
 
 void print_plan(Output& out, const ops::DeployPlan& p) {
-  std::string what = p.kind == "rollback" ? fmt::format("rollback to revision {}", p.rollback_to) : "deploy";
+  std::string what =
+      p.kind == ledger::Kind::rollback ? fmt::format("rollback to revision {}", p.rollback_to) : "deploy";
   out.text(fmt::format("plan: {} {}/{} on target {} as revision {} ({}{})", what, p.app, p.env, p.target,
-                       p.next_revision, p.strategy,
-                       p.strategy == "rolling" ? fmt::format(", batch {}", p.batch) : std::string()));
+                       p.next_revision, strategy::to_string(p.strategy),
+                       p.strategy == strategy::Type::rolling ? fmt::format(", batch {}", p.batch) : std::string()));
   out.text(fmt::format("  image   {} {}", p.image, p.image_digest));
   out.text(fmt::format("  config  {}", p.config_digest));
   out.text(fmt::format("  serving now: {}", p.from_revision ? "revision " + std::to_string(p.from_revision) : "nothing"));
   if (!p.changed) out.text("  nothing changes: this image and configuration already serve everywhere");
   out.text("instances:");
   for (const auto& i : p.instances) {
-    std::string change;
-    if (i.action == "start") change = fmt::format("start revision {}", i.to_revision);
-    else if (i.action == "replace") change = fmt::format("revision {} -> {}", i.from_revision, i.to_revision);
-    else if (i.action == "stop") change = fmt::format("stop (revision {})", i.from_revision);
-    else change = fmt::format("keep revision {}", i.from_revision);
+    std::string change = fmt::format("keep revision {}", i.from_revision);
+    if (i.action == ops::InstanceAction::start)
+      change = fmt::format("start revision {}", i.to_revision);
+    else if (i.action == ops::InstanceAction::replace)
+      change = fmt::format("revision {} -> {}", i.from_revision, i.to_revision);
+    else if (i.action == ops::InstanceAction::stop)
+      change = fmt::format("stop (revision {})", i.from_revision);
     out.text(fmt::format("  {}-{}@{}  port {}  {}", i.slot, i.index, i.location, i.port, change));
   }
   if (p.config.empty()) {
@@ -53,39 +56,40 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
   for (const auto& i : r.instances)
     instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
                          {"revision", i.revision}, {"url", i.url}});
-  bool ok = r.outcome == "succeeded" || r.outcome == "unchanged" || r.outcome == "planned" || r.outcome == "paused" ||
-            (r.aborted && r.outcome == "failed-rolled-back");
-  ErrorKind kind = r.outcome == "failed" ? ErrorKind::deploy_failed : ErrorKind::deploy_rolled_back;
+  using ops::Outcome;
+  bool ok = r.outcome == Outcome::succeeded || r.outcome == Outcome::unchanged || r.outcome == Outcome::planned ||
+            r.outcome == Outcome::paused || (r.aborted && r.outcome == Outcome::failed_rolled_back);
+  ErrorKind kind = r.outcome == Outcome::failed ? ErrorKind::deploy_failed : ErrorKind::deploy_rolled_back;
   if (r.interrupted) kind = ErrorKind::interrupted;
   int code = ok && !r.interrupted ? 0 : exit_code(kind);
   nlohmann::json j = {{"ok", code == 0},
                       {"app", r.plan.app},
                       {"env", r.plan.env},
                       {"target", r.plan.target},
-                      {"outcome", r.outcome},
+                      {"outcome", ops::to_string(r.outcome)},
                       {"revision", r.revision},
                       {"from_revision", r.plan.from_revision},
                       {"image", r.plan.image},
                       {"image_digest", r.plan.image_digest},
                       {"config_digest", r.plan.config_digest},
-                      {"strategy", r.plan.strategy},
+                      {"strategy", strategy::to_string(r.plan.strategy)},
                       {"instances", instances}};
   if (!r.gateway.empty()) j["gateway"] = r.gateway;
-  if (r.outcome == "paused") j["canary_percent"] = r.canary_percent;
-  if (r.outcome == "planned") j["plan"] = plan_json(r.plan);
+  if (r.outcome == Outcome::paused) j["canary_percent"] = r.canary_percent;
+  if (r.outcome == Outcome::planned) j["plan"] = plan_json(r.plan);
   if (code != 0) j["error"] = {{"message", r.message}, {"exit_code", code}};
   j.update(extra);
   out.result(j);
-  if (r.outcome == "planned") {
+  if (r.outcome == Outcome::planned) {
     print_plan(out, r.plan);
   } else if (ok) {
-    if (r.outcome == "succeeded")
+    if (r.outcome == Outcome::succeeded)
       out.text(fmt::format("revision {} of {}/{} {} ({}, {} instance(s))", r.revision, r.plan.app, r.plan.env,
-                           out.green("succeeded"), r.plan.strategy, r.instances.size()));
+                           out.green("succeeded"), strategy::to_string(r.plan.strategy), r.instances.size()));
     else if (r.aborted)
       out.text(fmt::format("canary revision {} of {}/{} aborted: the live slot has all the traffic again", r.revision,
                            r.plan.app, r.plan.env));
-    else if (r.outcome == "paused")
+    else if (r.outcome == Outcome::paused)
       out.text(fmt::format("revision {} of {}/{} {} at {}% of the traffic: ecp canary promote --env {} moves it on, "
                            "ecp canary abort --env {} rolls it back",
                            r.revision, r.plan.app, r.plan.env, out.green("paused"), r.canary_percent, r.plan.env,
@@ -97,8 +101,9 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
     for (const auto& i : r.instances)
       out.text(fmt::format("  {}-{}@{}  {}", i.slot, i.index, i.location, i.url));
   } else if (!out.json()) {
-    std::string state = r.outcome == "failed-rolled-back" ? "failed and was rolled back: the previous revision serves"
-                                                          : "failed and needs attention";
+    std::string state = r.outcome == Outcome::failed_rolled_back
+                            ? "failed and was rolled back: the previous revision serves"
+                            : "failed and needs attention";
     fmt::print(stderr, "ecp: {} revision {} of {}/{} {}: {}\n", out.red("error:"), r.revision, r.plan.app, r.plan.env,
                state, r.message);
   }

@@ -53,12 +53,11 @@ Json to_json(const AppSpec& a) {
 
 Json to_json(const ReleaseSpec& r) {
   Json layers = Json::array();
-  for (const auto& l : r.layers)
-    layers.push_back({{"digest", l.digest},
-                      {"media_type", l.media_type},
-                      {"size", l.size},
-                      {"path", l.path},
-                      {"diff_id", l.diff_id}});
+  for (const auto& l : r.layers) {
+    Json j = oci::layer_ref_json(l.layer);
+    j["path"] = l.path;
+    layers.push_back(std::move(j));
+  }
   return {{"revision", r.revision},     {"image", r.image},
           {"image_digest", r.image_digest}, {"layers", layers},
           {"config_digest", r.config_digest}, {"store", r.store}};

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/backend/settings.hpp"
+#include "core/oci/layer_ref.hpp"
 
 namespace ecp::backend {
 
@@ -47,11 +48,8 @@ struct AppSpec {
 
 // One image layer a release needs, with where ecp has its bytes.
 struct LayerBlob {
-  std::string digest;      // sha256:...
-  std::string media_type;  // ...tar+gzip, ...tar+zstd, ...tar
-  std::int64_t size = 0;
-  std::string path;        // the blob file in ecp's store; may not exist (then hosts must have it)
-  std::string diff_id;     // sha256 of the uncompressed tar (empty: unknown)
+  oci::LayerRef layer;
+  std::string path;  // the blob file in ecp's store; may not exist (then hosts must have it)
 };
 
 // What prepare() installs: revision N = an image and a rendered configuration.

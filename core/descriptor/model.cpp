@@ -13,34 +13,13 @@ std::string_view to_string(AppType t) {
   return "jar";
 }
 
-std::string_view to_string(StrategyType t) {
-  switch (t) {
-    case StrategyType::recreate: return "recreate";
-    case StrategyType::rolling: return "rolling";
-    case StrategyType::blue_green: return "blue-green";
-    case StrategyType::canary: return "canary";
-  }
-  return "recreate";
-}
-
 const std::vector<std::string_view>& app_type_names() {
   static const std::vector<std::string_view> names = {"jar", "nginx", "tomcat"};
   return names;
 }
 
-const std::vector<std::string_view>& strategy_type_names() {
-  static const std::vector<std::string_view> names = {"recreate", "rolling", "blue-green", "canary"};
-  return names;
-}
-
 std::optional<AppType> app_type_from(std::string_view s) {
   for (auto t : {AppType::jar, AppType::nginx, AppType::tomcat})
-    if (to_string(t) == s) return t;
-  return std::nullopt;
-}
-
-std::optional<StrategyType> strategy_type_from(std::string_view s) {
-  for (auto t : {StrategyType::recreate, StrategyType::rolling, StrategyType::blue_green, StrategyType::canary})
     if (to_string(t) == s) return t;
   return std::nullopt;
 }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strategy/settings.hpp"
 #include "core/util/diagnostic.hpp"
 
 namespace ecp::descriptor {
@@ -95,33 +96,13 @@ struct ConfigValue {
   Location value_location;  // of the value
 };
 
-enum class StrategyType { recreate, rolling, blue_green, canary };
-
-// canary: what a step must show before traffic moves on.
-struct Analysis {
-  int max_error_rate = 5;  // percent of the canary's requests answered 5xx
-  Duration max_p95{0};     // p95 upstream latency; 0 = not judged
-  int min_requests = 10;   // fewer requests in a step: the rates are not judged (health still is)
-};
-
-struct Strategy {
-  StrategyType type = StrategyType::recreate;
-  int batch = 1;            // rolling: instances replaced at a time
-  int max_unavailable = 1;  // rolling: instances that may be down at once
-  Duration keep = std::chrono::minutes(10);  // blue-green: how long the old slot stays for a fast rollback
-  std::vector<int> steps = {10, 50, 100};    // canary: traffic percentages, increasing, ending at 100
-  Duration pause = std::chrono::seconds(30);  // canary: wait between steps
-  Analysis analysis;                          // canary
-  std::string header = "X-Canary";            // blue-green, canary: "HEADER: always" reaches the new slot; "" = off
-};
-
 inline constexpr std::string_view builtin_target = "local";
 
 struct Environment {
   std::string name;
   std::string target = std::string(builtin_target);
   int replicas = 1;
-  Strategy strategy;
+  strategy::Settings strategy;      // its `strategy:`, in strategy's own struct
   std::vector<ConfigValue> config;  // overrides, in file order
   std::vector<std::string> approvals;
   Location location;  // of the environment's name
@@ -175,11 +156,8 @@ struct TargetsFile {
 };
 
 std::string_view to_string(AppType t);
-std::string_view to_string(StrategyType t);
 std::optional<AppType> app_type_from(std::string_view s);
-std::optional<StrategyType> strategy_type_from(std::string_view s);
 const std::vector<std::string_view>& app_type_names();
-const std::vector<std::string_view>& strategy_type_names();
 
 const ConfigKey* find_config_key(const Descriptor& d, std::string_view name);
 const Environment* find_environment(const Descriptor& d, std::string_view name);

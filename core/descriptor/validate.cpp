@@ -80,10 +80,10 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
                  fmt::format("{} is not declared under config{}", detail::quoted(v.key),
                              did_you_mean(v.key, declared) ? hint_or_list(v.key, declared, "") : ""));
   }
-  const Strategy& s = env.strategy;
+  const strategy::Settings& s = env.strategy;
   // Traffic strategies need a gateway; a built-in host target says whether it has
   // one (an external plugin answers for itself at release time).
-  bool moves_traffic = s.type == StrategyType::blue_green || s.type == StrategyType::canary;
+  bool moves_traffic = strategy::needs_router(s.type);
   if (const Target* target = find_target(t, env.target); moves_traffic && target &&
                                                          !(target->settings && target->settings->contains("gateway")) &&
                                                          (target->builtin || target->plugin == "host"))
@@ -91,7 +91,7 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
             fmt::format("{} moves traffic through a gateway, and target {} has none: give it 'gateway' in the "
                         "targets file (ecp.yaml(5)), or use recreate or rolling",
                         to_string(s.type), detail::quoted(env.target)));
-  if (s.type == StrategyType::rolling && env.replicas > 0 && s.batch > env.replicas)
+  if (s.type == strategy::Type::rolling && env.replicas > 0 && s.batch > env.replicas)
     c.warning(path + ".strategy.batch",
               fmt::format("{} is more than replicas ({}); all instances are replaced at once", s.batch, env.replicas));
 }

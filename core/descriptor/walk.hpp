@@ -11,7 +11,7 @@ void read_build(Reader& r, const Node& n, Build& b);
 void read_run(Reader& r, const Node& n, Run& run);
 void read_config(Reader& r, const Node& n, std::vector<ConfigKey>& keys);
 void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs);
-void read_strategy(Reader& r, const Node& n, std::string_view field, Strategy& s);
+void read_strategy(Reader& r, const Node& n, std::string_view field, strategy::Settings& s);
 void read_targets_file(Reader& r, const Node& root, TargetsFile& t);
 
 }  // namespace ecp::descriptor::detail

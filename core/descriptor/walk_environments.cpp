@@ -12,22 +12,22 @@ namespace ecp::descriptor::detail {
 namespace {
 
 // Which strategy each optional key belongs to, for "applies to X, not Y".
-std::string_view owner_of(std::string_view key) {
-  if (key == "batch" || key == "max_unavailable") return "rolling";
-  if (key == "keep") return "blue-green";
-  if (key == "steps" || key == "pause" || key == "analysis") return "canary";
-  return "";
+std::optional<strategy::Type> owner_of(std::string_view key) {
+  if (key == "batch" || key == "max_unavailable") return strategy::Type::rolling;
+  if (key == "keep") return strategy::Type::blue_green;
+  if (key == "steps" || key == "pause" || key == "analysis") return strategy::Type::canary;
+  return std::nullopt;
 }
 
-std::optional<StrategyType> strategy_type(Reader& r, const Node& n, const std::string& field) {
+std::optional<strategy::Type> strategy_type(Reader& r, const Node& n, const std::string& field) {
   auto t = r.text(n, field);
   if (!t) return std::nullopt;
-  if (auto type = strategy_type_from(*t)) return type;
-  auto hint = did_you_mean(*t, strategy_type_names());
+  if (auto type = strategy::type_from(*t)) return type;
+  auto hint = did_you_mean(*t, strategy::type_names());
   r.error(
       n, field,
       fmt::format("unknown strategy {}{}; valid strategies: {}", quoted(*t),
-                  hint ? fmt::format(" (did you mean '{}'?)", *hint) : "", text::join(strategy_type_names(), ", ")));
+                  hint ? fmt::format(" (did you mean '{}'?)", *hint) : "", text::join(strategy::type_names(), ", ")));
   return std::nullopt;
 }
 
@@ -56,7 +56,7 @@ void read_steps(Reader& r, const Node& n, const std::string& field, std::vector<
   if (ok) steps = out;
 }
 
-void read_analysis(Reader& r, const Node& n, const std::string& field, Analysis& a) {
+void read_analysis(Reader& r, const Node& n, const std::string& field, strategy::Analysis& a) {
   if (!r.is_map(n, field, "{max_error_rate: 5, max_p95: 500ms, min_requests: 10}")) return;
   r.check_keys(n, field, {"max_error_rate", "max_p95", "min_requests"});
   if (const Node* v = r.get(n, "max_error_rate"))
@@ -69,7 +69,7 @@ void read_analysis(Reader& r, const Node& n, const std::string& field, Analysis&
 
 }  // namespace
 
-void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strategy& s) {
+void read_strategy(Reader& r, const Node& n, std::string_view field_view, strategy::Settings& s) {
   std::string field(field_view);
   if (n.kind == Kind::scalar) {
     if (auto t = strategy_type(r, n, field)) s.type = *t;
@@ -77,18 +77,18 @@ void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strate
   }
   if (!r.is_map(n, field, "a strategy name, or {type: rolling, batch: 1, ...}")) return;
   r.check_keys(n, field, {"type", "batch", "max_unavailable", "keep", "steps", "pause", "analysis", "header"});
-  std::optional<StrategyType> type;
+  std::optional<strategy::Type> type;
   if (const Node* t = r.get(n, "type")) type = strategy_type(r, *t, field + ".type");
   else
-    r.error(n, field, fmt::format("missing 'type' ({})", text::join(strategy_type_names(), ", ")));
+    r.error(n, field, fmt::format("missing 'type' ({})", text::join(strategy::type_names(), ", ")));
   if (!type) return;
   s.type = *type;
   for (const auto& e : n.entries) {
     auto owner = owner_of(e.key);
-    if (!owner.empty() && owner != to_string(*type))
-      r.key_error(e, field, fmt::format("'{}' applies to {}, not {}", e.key, owner, to_string(*type)));
+    if (owner && *owner != *type)
+      r.key_error(e, field, fmt::format("'{}' applies to {}, not {}", e.key, to_string(*owner), to_string(*type)));
   }
-  auto get = [&](std::string_view key) { return owner_of(key) == to_string(*type) ? r.get(n, key) : nullptr; };
+  auto get = [&](std::string_view key) { return owner_of(key) == type ? r.get(n, key) : nullptr; };
   if (const Node* v = get("batch"))
     if (auto i = r.integer(*v, field + ".batch", 1, INT32_MAX)) s.batch = static_cast<int>(*i);
   if (const Node* v = get("max_unavailable"))
@@ -101,7 +101,7 @@ void read_strategy(Reader& r, const Node& n, std::string_view field_view, Strate
   if (const Node* v = get("analysis")) read_analysis(r, *v, field + ".analysis", s.analysis);
   // header: only the strategies that move traffic route on it.
   if (const Node* v = r.get(n, "header")) {
-    if (*type != StrategyType::blue_green && *type != StrategyType::canary) {
+    if (*type != strategy::Type::blue_green && *type != strategy::Type::canary) {
       r.error(*v, field + ".header", fmt::format("'header' applies to blue-green and canary, not {}", to_string(*type)));
     } else if (auto h = r.text(*v, field + ".header")) {
       bool ok = std::all_of(h->begin(), h->end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });

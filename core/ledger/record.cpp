@@ -62,10 +62,15 @@ std::optional<Outcome> outcome_from(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<Kind> kind_from(std::string_view s) {
+  for (auto k : {Kind::deploy, Kind::rollback})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
 Json record_json(const Record& r) {
   Json layers = Json::array();
-  for (const auto& l : r.layers)
-    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
+  for (const auto& l : r.layers) layers.push_back(oci::layer_ref_json(l));
   Json instances = Json::array();
   for (const auto& i : r.instances)
     instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port}});
@@ -99,15 +104,15 @@ Record record_from_json(std::string_view text, std::string_view what) {
   try {
     Record r;
     r.revision = whole<int>(j.at("revision"), "revision", what);
-    r.kind = j.value("kind", "deploy") == "rollback" ? Kind::rollback : Kind::deploy;
+    auto kind = kind_from(j.value("kind", "deploy"));
+    if (!kind) fail(ErrorKind::validation, "{}: unknown kind '{}'", what, j.value("kind", ""));
+    r.kind = *kind;
     r.app = j.value("app", "");
     r.env = j.value("env", "");
     r.target = j.value("target", "");
     r.image = j.value("image", "");
     r.image_digest = j.value("image_digest", "");
-    for (const auto& l : j.value("layers", Json::array()))
-      r.layers.push_back({l.value("digest", ""), l.value("media_type", ""), whole(l, "size", std::int64_t{0}, what),
-                          l.value("diff_id", "")});
+    for (const auto& l : j.value("layers", Json::array())) r.layers.push_back(oci::layer_ref_from_json(l, what));
     r.config_digest = j.value("config_digest", "");
     r.strategy = j.value("strategy", "");
     r.who = j.value("who", "");

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/oci/layer_ref.hpp"
+
 namespace ecp::ledger {
 
 // paused: a manual canary waiting for `ecp canary promote` or `abort` (the lock is
@@ -21,6 +23,7 @@ enum class Kind { deploy, rollback };
 std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused
 std::string_view to_string(Kind k);     // deploy, rollback
 std::optional<Outcome> outcome_from(std::string_view s);
+std::optional<Kind> kind_from(std::string_view s);
 
 struct InstanceEntry {
   std::string location;
@@ -28,14 +31,6 @@ struct InstanceEntry {
   int index = 0;
   int port = 0;
   bool operator==(const InstanceEntry&) const = default;
-};
-
-struct LayerEntry {
-  std::string digest;
-  std::string media_type;
-  std::int64_t size = 0;
-  std::string diff_id;
-  bool operator==(const LayerEntry&) const = default;
 };
 
 struct Record {
@@ -46,7 +41,7 @@ struct Record {
   std::string target;
   std::string image;         // the reference, for people
   std::string image_digest;  // the manifest digest: what ran
-  std::vector<LayerEntry> layers;  // the app layers, so a rollback can reinstall without the image
+  std::vector<oci::LayerRef> layers;  // the app layers, so a rollback can reinstall without the image
   std::string config_digest;
   std::string strategy;
   std::string who;

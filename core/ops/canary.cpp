@@ -75,11 +75,11 @@ DeployResult canary(const CanaryOptions& o) {
     if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot go on: {}", status.unreachable.front());
     auto running = running_instances(status);
     ReleaseInput in;
-    set_strategy(in, ctx, "canary");
-    in.steps = state->steps;
-    if (o.full && state->step + 1 < static_cast<int>(in.steps.size())) {
-      in.steps.resize(state->step + 1);
-      in.steps.push_back(100);
+    set_strategy(in, ctx, strategy::Type::canary);
+    in.strategy.steps = state->steps;
+    if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
+      in.strategy.steps.resize(state->step + 1);
+      in.strategy.steps.push_back(100);
     }
     in.manual = true;
     auto si = strategy_input(ctx, in, desired, running);
@@ -93,7 +93,7 @@ DeployResult canary(const CanaryOptions& o) {
     result.plan.app = ctx.app.app;
     result.plan.env = o.env;
     result.plan.target = ctx.target.name;
-    result.plan.strategy = "canary";
+    result.plan.strategy = strategy::Type::canary;
     result.plan.image = rec->image;
     result.plan.image_digest = rec->image_digest;
     result.plan.config_digest = rec->config_digest;
@@ -107,10 +107,10 @@ DeployResult canary(const CanaryOptions& o) {
     result.interrupted = r.interrupted;
 
     // 4. Record, unlock.
-    conclude(ctx, *rec, r, running, in.steps, records, result, o.on_event);
+    conclude(ctx, *rec, r, running, in.strategy.steps, records, result, o.on_event);
     rec->finished = r.outcome == strategy::Outcome::paused ? "" : text::rfc3339_ms(ledger::now_ms());
     ctx.ledger->write(*rec);
-    result.outcome = std::string(ledger::to_string(rec->outcome));
+    result.outcome = outcome_of(rec->outcome);
     result.message = rec->message;
     result.aborted = o.abort;
   } catch (...) {

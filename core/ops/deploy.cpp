@@ -33,13 +33,13 @@ DeployResult deploy(const DeployOptions& o) {
     }
   }
   in.manual = o.manual;
-  set_strategy(in, ctx, o.strategy);
+  set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
   // 4. Plan only, or release.
   if (o.dry_run) {
     DeployResult r;
     r.plan = make_plan(ctx, in);
-    r.outcome = "planned";
+    r.outcome = Outcome::planned;
     return r;
   }
   return execute(ctx, in, o.force, o.lock_wait, o.on_event);

@@ -6,11 +6,16 @@
 // configuration diff against what is deployed) and touches nothing.
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/ledger/record.hpp"
+#include "core/oci/layer_ref.hpp"
 #include "core/ops/deploy_config.hpp"
 #include "core/ops/validate.hpp"
+#include "core/strategy/settings.hpp"
 
 namespace ecp::ops {
 
@@ -20,6 +25,11 @@ struct DeployEvent {
 };
 using DeployEventFn = std::function<void(const DeployEvent&)>;
 
+// What a release does to one instance.
+enum class InstanceAction { start, replace, stop, keep };
+std::string_view to_string(InstanceAction a);  // start, replace, stop, keep
+std::optional<InstanceAction> instance_action_from(std::string_view name);
+
 struct InstanceChange {
   std::string location;
   std::string slot;
@@ -27,27 +37,20 @@ struct InstanceChange {
   int port = 0;
   int from_revision = 0;  // 0: not running
   int to_revision = 0;    // 0: stops
-  std::string action;     // start | replace | stop | keep
-};
-
-struct PlanLayer {
-  std::string digest;
-  std::string media_type;
-  std::int64_t size = 0;
-  std::string diff_id;
+  InstanceAction action = InstanceAction::start;
 };
 
 struct DeployPlan {
   std::string app, env, target;
-  std::string kind = "deploy";  // deploy | rollback
+  ledger::Kind kind = ledger::Kind::deploy;
   int rollback_to = 0;
-  std::string strategy;
+  strategy::Type strategy = strategy::Type::recreate;
   int batch = 1, max_unavailable = 1;
   int replicas = 1;             // per location
   int next_revision = 0;        // the revision applying it records
   int from_revision = 0;        // the revision serving now (0: none)
   std::string image, image_digest, config_digest;
-  std::vector<PlanLayer> layers;
+  std::vector<oci::LayerRef> layers;
   std::vector<InstanceChange> instances;
   std::vector<ConfigChange> config;
   bool changed = true;          // false: this image and configuration already serve everywhere
@@ -75,9 +78,17 @@ struct InstanceView {
   std::string url;  // http://ADDRESS:PORT/
 };
 
+// How a deploy, rollback or canary command ended: the ledger's outcome of the
+// revision it recorded, or planned (--dry-run) or unchanged, which record none.
+enum class Outcome { planned, unchanged, succeeded, paused, failed_rolled_back, failed };
+// planned, unchanged, succeeded, paused, failed-rolled-back, failed (--output json)
+std::string_view to_string(Outcome o);
+// A recorded outcome as the command's (in_progress, which a finished release never has: failed).
+Outcome outcome_of(ledger::Outcome o);
+
 struct DeployResult {
   DeployPlan plan;
-  std::string outcome;  // planned | unchanged | succeeded | paused | failed-rolled-back | failed
+  Outcome outcome = Outcome::planned;
   std::string message;  // why it failed
   int revision = 0;     // the recorded revision (0: none recorded)
   std::vector<InstanceView> instances;

@@ -60,16 +60,10 @@ strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
                                const std::vector<backend::InstanceSpec>& desired,
                                const std::vector<backend::InstanceSpec>& running) {
   strategy::Input si;
-  si.type = in.strategy;
-  si.batch = in.batch;
-  si.max_unavailable = in.max_unavailable;
+  si.settings = in.strategy;
   si.desired = desired;
   si.running = running;
   si.health = ctx.app.health;
-  si.keep = in.keep;
-  si.steps = in.steps;
-  si.pause = in.pause;
-  si.analysis = in.analysis;
   si.manual = in.manual;
   return si;
 }
@@ -98,7 +92,7 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
     emit(on_event, "paused", r.message);
     return;
   }
-  if (rec.strategy == "canary") clear_canary(ctx);
+  if (strategy::type_from(rec.strategy) == strategy::Type::canary) clear_canary(ctx);
   if (r.outcome != strategy::Outcome::succeeded) return;
   try {
     ctx.backend->activate(rec.revision);
@@ -125,7 +119,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   // 1. The plan.
   result.plan = make_plan(ctx, in, !force);
   if (!force && !result.plan.changed) {
-    result.outcome = "unchanged";
+    result.outcome = Outcome::unchanged;
     result.revision = result.plan.from_revision;
     result.instances = instance_views(ctx, serving_instances(ctx, result.plan.from_revision));
     emit(on_event, "done", fmt::format("{}/{}: revision {} already runs this image and configuration everywhere; "
@@ -133,14 +127,16 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
                                        ctx.app.app, ctx.app.env, result.plan.from_revision));
     return result;
   }
-  if (strategy::needs_router(in.strategy) && ctx.backend->router() == nullptr)
-    fail(ErrorKind::usage, "strategy '{}' moves traffic and needs a target with a gateway; target '{}' has none "
-                           "(use recreate or rolling)",
-         in.strategy, ctx.target.name);
+  if (strategy::needs_router(in.strategy.type) && ctx.backend->router() == nullptr)
+    fail(ErrorKind::usage,
+         "strategy '{}' moves traffic and needs a target with a gateway; target '{}' has none "
+         "(use recreate or rolling)",
+         strategy::to_string(in.strategy.type), ctx.target.name);
 
   // 2. The lock.
   emit(on_event, "lock", fmt::format("locking {}/{} on target {}", ctx.app.app, ctx.app.env, ctx.target.name));
-  auto lock = acquire_lock(ctx, fmt::format("{} {}/{}", in.kind, ctx.app.app, ctx.app.env), lock_wait);
+  auto lock =
+      acquire_lock(ctx, fmt::format("{} {}/{}", ledger::to_string(in.kind), ctx.app.app, ctx.app.env), lock_wait);
 
   ledger::Record rec;
   bool recorded = false;
@@ -158,7 +154,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
       }
     }
     lock->release();
-    result.outcome = std::string(ledger::to_string(outcome));
+    result.outcome = outcome_of(outcome);
     result.message = message;
     result.revision = recorded ? rec.revision : 0;
   };
@@ -185,15 +181,15 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     auto desired = release_instances(ctx, in, next, running, records);
 
     rec.revision = next;
-    rec.kind = in.kind == "rollback" ? ledger::Kind::rollback : ledger::Kind::deploy;
+    rec.kind = in.kind;
     rec.app = ctx.app.app;
     rec.env = ctx.app.env;
     rec.target = ctx.target.name;
     rec.image = in.image.reference;
     rec.image_digest = in.image.digest;
-    for (const auto& l : in.image.layers) rec.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
+    for (const auto& l : in.image.layers) rec.layers.push_back(l.layer);
     rec.config_digest = in.config.digest;
-    rec.strategy = in.strategy;
+    rec.strategy = strategy::to_string(in.strategy.type);
     rec.who = who();
     rec.when = text::rfc3339_ms(ledger::now_ms());
     rec.change_id = in.change_id;
@@ -204,8 +200,9 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     ctx.ledger->write(rec);
     recorded = true;
     result.instances = instance_views(ctx, desired);
-    emit(on_event, "revision", fmt::format("revision {} of {}/{}: {} {} ({})", next, ctx.app.app, ctx.app.env,
-                                           in.kind, in.image.reference, in.image.digest.substr(0, 19)));
+    emit(on_event, "revision",
+         fmt::format("revision {} of {}/{}: {} {} ({})", next, ctx.app.app, ctx.app.env, ledger::to_string(in.kind),
+                     in.image.reference, in.image.digest.substr(0, 19)));
 
     // 4. Install everywhere; nothing running changes yet.
     emit(on_event, "prepare", fmt::format("preparing revision {} on {} location(s)", next,
@@ -228,12 +225,13 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     strategy::Input si = strategy_input(ctx, in, desired, running);
     si.on_event = [&](const strategy::Event& e) { emit(on_event, e.type, e.message); };
     si.should_stop = [&] { return lock->lost(); };
-    emit(on_event, "rollout", fmt::format("{}: {} instance(s) to revision {}", in.strategy, desired.size(), next));
+    emit(on_event, "rollout",
+         fmt::format("{}: {} instance(s) to revision {}", strategy::to_string(in.strategy.type), desired.size(), next));
     auto r = strategy::rollout(*ctx.backend, si);
     result.interrupted = r.interrupted;
 
     // 6.-7. Activate, record, prune; then unlock.
-    conclude(ctx, rec, r, running, in.steps, records, result, on_event);
+    conclude(ctx, rec, r, running, in.strategy.steps, records, result, on_event);
     finish(rec.outcome, rec.message);
     return result;
   } catch (const Error& e) {

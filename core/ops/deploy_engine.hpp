@@ -28,23 +28,20 @@ std::string default_image_reference(const ValidateOptions& files, const Project&
 ResolvedImage image_of(const ledger::Record& r);
 
 struct ReleaseInput {
-  std::string kind = "deploy";  // deploy | rollback
+  ledger::Kind kind = ledger::Kind::deploy;
   int rollback_to = 0;
   ResolvedImage image;
   DeployConfig config;
-  std::string strategy;
-  int batch = 1, max_unavailable = 1;
-  backend::Duration keep{0};    // blue-green
-  std::vector<int> steps{100};  // canary
-  backend::Duration pause{0};   // canary
-  strategy::Analysis analysis;  // canary
+  strategy::Settings strategy;  // the environment's, with --strategy's type (set_strategy)
   bool manual = false;          // canary: --manual
   std::string change_id;
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan
 };
 
 // The strategy settings of the environment, with --strategy applied.
-void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string& override_type);
+void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<strategy::Type> override_type);
+// --strategy NAME: nullopt when not given; Error(usage) for a name ecp does not know.
+std::optional<strategy::Type> strategy_arg(const std::string& name);
 
 // `probe`: run the health checks to tell whether an unchanged release still serves
 // everywhere (a forced release does not need to know).

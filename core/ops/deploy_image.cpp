@@ -34,10 +34,9 @@ ResolvedImage resolve_image(const std::string& reference) {
   for (std::size_t n = 0; n < img.manifest.layers.size(); ++n) {
     if (any && !app[n]) continue;
     const auto& l = img.manifest.layers[n];
-    std::string diff_id = n < img.config.diff_ids.size() && img.config.diff_ids.size() == img.manifest.layers.size()
-                              ? img.config.diff_ids[n].to_string()
-                              : "";
-    r.layers.push_back({l.digest.to_string(), l.media_type, l.size, store.blob_path(l.digest).string(), diff_id});
+    oci::Digest diff_id =
+        img.config.diff_ids.size() == img.manifest.layers.size() ? img.config.diff_ids[n] : oci::Digest();
+    r.layers.push_back({oci::layer_ref(l, diff_id), store.blob_path(l.digest).string()});
   }
   return r;
 }
@@ -58,11 +57,9 @@ ResolvedImage image_of(const ledger::Record& rec) {
   std::error_code ec;
   if (std::filesystem::exists(store_dir() / "index.json", ec)) store.emplace(store_dir());
   for (const auto& l : rec.layers) {
-    std::string path;
-    if (store) {
-      if (auto d = oci::Digest::try_parse(l.digest); d && store->has_blob(*d)) path = store->blob_path(*d).string();
-    }
-    r.layers.push_back({l.digest, l.media_type, l.size, path, l.diff_id});
+    const oci::Digest& d = l.descriptor.digest;
+    std::string path = store && d.valid() && store->has_blob(d) ? store->blob_path(d).string() : "";
+    r.layers.push_back({l, path});
   }
   return r;
 }

@@ -7,19 +7,12 @@
 
 namespace ecp::ops {
 
-void set_strategy(ReleaseInput& in, const TargetContext& ctx, const std::string& override_type) {
-  const auto& s = ctx.env.strategy;
-  in.strategy = override_type.empty() ? std::string(descriptor::to_string(s.type)) : override_type;
-  if (!strategy::known_strategy(in.strategy))
-    fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling, blue-green, canary)", in.strategy);
-  in.batch = s.batch;
-  in.max_unavailable = s.max_unavailable;
-  in.keep = s.keep;
-  in.steps = s.steps;
-  in.pause = s.pause;
-  in.analysis = {s.analysis.max_error_rate, s.analysis.max_p95, s.analysis.min_requests};
-  if (in.manual && in.strategy != "canary")
-    fail(ErrorKind::usage, "--manual pauses a canary between steps; the strategy here is {}", in.strategy);
+void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<strategy::Type> override_type) {
+  in.strategy = ctx.env.strategy;
+  if (override_type) in.strategy.type = *override_type;
+  if (in.manual && in.strategy.type != strategy::Type::canary)
+    fail(ErrorKind::usage, "--manual pauses a canary between steps; the strategy here is {}",
+         strategy::to_string(in.strategy.type));
 }
 
 DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
@@ -29,14 +22,14 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.target = ctx.target.name;
   p.kind = in.kind;
   p.rollback_to = in.rollback_to;
-  p.strategy = in.strategy;
-  p.batch = in.batch;
-  p.max_unavailable = in.max_unavailable;
+  p.strategy = in.strategy.type;
+  p.batch = in.strategy.batch;
+  p.max_unavailable = in.strategy.max_unavailable;
   p.replicas = ctx.env.replicas;
   p.image = in.image.reference;
   p.image_digest = in.image.digest;
   p.config_digest = in.config.digest;
-  for (const auto& l : in.image.layers) p.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
+  for (const auto& l : in.image.layers) p.layers.push_back(l.layer);
 
   auto records = ctx.ledger->records();
   auto cur = ledger::current(records);
@@ -57,16 +50,16 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     return false;
   };
   for (const auto& d : desired) {
-    InstanceChange c{d.ref.location, d.ref.slot, d.ref.index, d.port, 0, d.revision, "start"};
+    InstanceChange c{d.ref.location, d.ref.slot, d.ref.index, d.port, 0, d.revision, InstanceAction::start};
     for (const auto& s : status.instances) {
       if (s.ref != d.ref || s.state == backend::InstanceState::stopped) continue;
       c.from_revision = s.revision;
-      c.action = s.revision == d.revision ? "keep" : "replace";
+      c.action = s.revision == d.revision ? InstanceAction::keep : InstanceAction::replace;
     }
     p.instances.push_back(c);
   }
   // What serves now, where this release would leave it alone if nothing changed.
-  auto serving_now = strategy::needs_router(in.strategy) ? serving_instances(ctx, p.from_revision) : desired;
+  auto serving_now = strategy::needs_router(in.strategy.type) ? serving_instances(ctx, p.from_revision) : desired;
   std::vector<backend::InstanceSpec> serving;
   for (const auto& d : serving_now)
     for (const auto& s : status.instances)
@@ -75,7 +68,8 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     if (s.state == backend::InstanceState::stopped) continue;
     bool wanted = std::any_of(desired.begin(), desired.end(), [&](const auto& d) { return d.ref == s.ref; });
     bool serves = std::any_of(serving_now.begin(), serving_now.end(), [&](const auto& d) { return d.ref == s.ref; });
-    if (!wanted) p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, "stop"});
+    if (!wanted)
+      p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, InstanceAction::stop});
     // With a gateway, a slot it sends no traffic to (the keep window) changes nothing.
     bool elsewhere = ctx.backend->router() && !serving_now.empty() && s.ref.slot != serving_now.front().ref.slot;
     if (!serves && !elsewhere) all_current = false;
@@ -88,7 +82,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.changed = !(same_release && all_current);
   if (!p.changed)
     for (auto& c : p.instances) {
-      c.action = "keep";
+      c.action = InstanceAction::keep;
       c.to_revision = c.from_revision;
     }
   // Masked as `ecp config diff ENV --against deployed` masks them (config_deployed.cpp).

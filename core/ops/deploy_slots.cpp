@@ -26,7 +26,7 @@ bool same_release(const std::vector<ledger::Record>& records, int revision, cons
 std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const ReleaseInput& in, int revision,
                                                      const std::vector<backend::InstanceSpec>& running,
                                                      const std::vector<ledger::Record>& records) {
-  if (!strategy::needs_router(in.strategy))
+  if (!strategy::needs_router(in.strategy.type))
     return desired_instances(ctx, ctx.env.replicas, revision, serving_slot(ctx));
   auto slot = strategy::idle_slot(live_slot_of(ctx, running));
   auto desired = desired_instances(ctx, ctx.env.replicas, revision, slot);

@@ -25,7 +25,7 @@ DeployResult apply(const ApplyOptions& o) {
   in.rollback_to = p.rollback_to;
   // The configuration: a deploy renders it again and must get the planned digest;
   // a rollback takes it from the target, by digest.
-  if (p.kind == "rollback") {
+  if (p.kind == ledger::Kind::rollback) {
     in.config.digest = p.config_digest;
   } else {
     in.config = render_deploy_config(o.project, project, p.env);
@@ -36,7 +36,7 @@ DeployResult apply(const ApplyOptions& o) {
   }
   int port = configured_port(in.config);
   TargetContext ctx = open_target(std::move(project), p.env, port);
-  if (p.kind == "rollback") {
+  if (p.kind == ledger::Kind::rollback) {
     auto text = ctx.ledger->config(p.config_digest);
     if (!text) fail(ErrorKind::io, "the configuration {} of the plan is not stored at the target", p.config_digest);
     in.config = config_from_text(*text, p.config_digest, {});
@@ -51,12 +51,12 @@ DeployResult apply(const ApplyOptions& o) {
     ledger::Record r;
     r.image = p.image;
     r.image_digest = p.image_digest;
-    for (const auto& l : p.layers) r.layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
+    r.layers = p.layers;
     in.image = image_of(r);
   }
   set_strategy(in, ctx, p.strategy);  // keep, steps, pause, analysis: as ecp.yaml says now
-  in.batch = p.batch;
-  in.max_unavailable = p.max_unavailable;
+  in.strategy.batch = p.batch;
+  in.strategy.max_unavailable = p.max_unavailable;
   in.change_id = o.change_id;
   in.expect_next_revision = p.next_revision;
   return execute(ctx, in, true, o.lock_wait, o.on_event);

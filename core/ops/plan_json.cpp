@@ -1,6 +1,8 @@
 // plan.json, written by `ecp plan --out` and read by `ecp apply`. The reader sees
 // a file that may have been edited or truncated since, so every way it can be
 // wrong is an Error(validation) naming the file (tests/fuzz/fuzz_plan checks).
+#include <fmt/format.h>
+
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -33,12 +35,19 @@ T whole(const Json& j, const char* key, T fallback, const std::string& what) {
   return it == j.end() ? fallback : whole<T>(*it, key, what);
 }
 
+// The enum a name stands for; Error(validation) naming the file and the field.
+template <typename From>
+auto named(From from, const std::string& name, const std::string& field, const std::string& what) {
+  auto value = from(name);
+  if (!value) fail(ErrorKind::validation, "{}: unknown {} '{}'", what, field, name);
+  return *value;
+}
+
 }  // namespace
 
 std::string plan_to_json(const DeployPlan& p) {
   Json layers = Json::array(), instances = Json::array(), config = Json::array();
-  for (const auto& l : p.layers)
-    layers.push_back({{"digest", l.digest}, {"media_type", l.media_type}, {"size", l.size}, {"diff_id", l.diff_id}});
+  for (const auto& l : p.layers) layers.push_back(oci::layer_ref_json(l));
   for (const auto& i : p.instances)
     instances.push_back({{"location", i.location},
                          {"slot", i.slot},
@@ -46,16 +55,16 @@ std::string plan_to_json(const DeployPlan& p) {
                          {"port", i.port},
                          {"from_revision", i.from_revision},
                          {"to_revision", i.to_revision},
-                         {"action", i.action}});
+                         {"action", to_string(i.action)}});
   for (const auto& c : p.config)
     config.push_back({{"key", c.key}, {"change", c.change}, {"before", c.before}, {"after", c.after}});
   Json j = {{"schema", 1},
             {"app", p.app},
             {"env", p.env},
             {"target", p.target},
-            {"kind", p.kind},
+            {"kind", ledger::to_string(p.kind)},
             {"rollback_to", p.rollback_to},
-            {"strategy", p.strategy},
+            {"strategy", strategy::to_string(p.strategy)},
             {"batch", p.batch},
             {"max_unavailable", p.max_unavailable},
             {"replicas", p.replicas},
@@ -81,9 +90,9 @@ DeployPlan plan_from_json(const std::string& text, const std::string& what) {
     p.app = j.at("app").get<std::string>();
     p.env = j.at("env").get<std::string>();
     p.target = j.value("target", "");
-    p.kind = j.value("kind", "deploy");
+    p.kind = named(ledger::kind_from, j.value("kind", "deploy"), "kind", what);
     p.rollback_to = whole(j, "rollback_to", 0, what);
-    p.strategy = j.at("strategy").get<std::string>();
+    p.strategy = named(strategy::type_from, j.at("strategy").get<std::string>(), "strategy", what);
     p.batch = whole(j, "batch", 1, what);
     p.max_unavailable = whole(j, "max_unavailable", 1, what);
     p.replicas = whole(j, "replicas", 1, what);
@@ -92,13 +101,14 @@ DeployPlan plan_from_json(const std::string& text, const std::string& what) {
     p.image = j.value("image", "");
     p.image_digest = j.at("image_digest").get<std::string>();
     p.config_digest = j.at("config_digest").get<std::string>();
-    for (const auto& l : j.value("layers", Json::array()))
-      p.layers.push_back({l.value("digest", ""), l.value("media_type", ""), whole(l, "size", std::int64_t{0}, what),
-                          l.value("diff_id", "")});
-    for (const auto& i : j.value("instances", Json::array()))
+    for (const auto& l : j.value("layers", Json::array())) p.layers.push_back(oci::layer_ref_from_json(l, what));
+    std::size_t n = 0;
+    for (const auto& i : j.value("instances", Json::array())) {
+      auto action = named(instance_action_from, i.value("action", ""), fmt::format("instances[{}].action", n++), what);
       p.instances.push_back({i.value("location", ""), i.value("slot", "a"), whole(i, "index", 0, what),
                              whole(i, "port", 0, what), whole(i, "from_revision", 0, what),
-                             whole(i, "to_revision", 0, what), i.value("action", "")});
+                             whole(i, "to_revision", 0, what), action});
+    }
     for (const auto& c : j.value("config", Json::array()))
       p.config.push_back({c.value("key", ""), c.value("change", ""), c.value("before", ""), c.value("after", "")});
     p.changed = j.value("changed", true);

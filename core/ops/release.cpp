@@ -60,12 +60,13 @@ ReleaseResult release(const ReleaseOptions& o) {
   in.image = resolve_image(r.build.digest);
   in.image.reference = r.build.reference;
   in.manual = o.manual;
-  set_strategy(in, ctx, o.strategy);
+  set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
   r.deploy = execute(ctx, in, o.force, o.lock_wait, o.on_event);
 
   // 5. Verify what now serves.
-  if (r.deploy.outcome == "succeeded" || r.deploy.outcome == "unchanged" || r.deploy.outcome == "paused") {
+  if (r.deploy.outcome == Outcome::succeeded || r.deploy.outcome == Outcome::unchanged ||
+      r.deploy.outcome == Outcome::paused) {
     std::vector<backend::InstanceSpec> specs;
     for (const auto& i : r.deploy.instances) specs.push_back({{i.location, i.slot, i.index}, i.revision, i.port});
     std::vector<std::string> unhealthy;

@@ -34,7 +34,7 @@ DeployResult rollback(const RollbackOptions& o) {
 
   // 2. Its image and its configuration, as they were released.
   ReleaseInput in;
-  in.kind = "rollback";
+  in.kind = ledger::Kind::rollback;
   in.rollback_to = target->revision;
   in.image = image_of(*target);
   auto text = ctx.ledger->config(target->config_digest);
@@ -43,14 +43,14 @@ DeployResult rollback(const RollbackOptions& o) {
          target->config_digest, ctx.target.name);
   in.config = config_from_text(*text, target->config_digest, secret_keys);
   ctx.app.base_port = configured_port(in.config) > 0 ? configured_port(in.config) : ctx.app.base_port;
-  set_strategy(in, ctx, o.strategy);
+  set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
 
   // 3. Plan, or release (always: rolling back to the same bytes still restarts).
   if (o.dry_run) {
     DeployResult r;
     r.plan = make_plan(ctx, in);
-    r.outcome = "planned";
+    r.outcome = Outcome::planned;
     return r;
   }
   return execute(ctx, in, true, o.lock_wait, o.on_event);

@@ -40,10 +40,10 @@ Result blue_green(backend::Backend& backend, const Input& in) {
   Result r;
   r.touched = refs(in.desired);
   if (!p.old.empty()) {
-    auto keep = std::max(in.keep, drain);
+    auto keep = std::max(in.settings.keep, drain);
     auto f = backend.stop_after(p.old, keep);
     emit(in, {"keep",
-              in.keep > drain
+              in.settings.keep > drain
                   ? fmt::format("slot {} keeps running for {} s for an instant rollback", p.live, keep.count() / 1000)
                   : fmt::format("slot {} stops once its requests are done", p.live),
               p.old});

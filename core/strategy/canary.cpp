@@ -37,7 +37,7 @@ std::string unhealthy(backend::Backend& backend, const Input& in) {
 // Waits out a step's pause, watching the canary's health every 2 s. Returns "" or
 // why the canary failed during the pause.
 std::string watch(backend::Backend& backend, const Input& in) {
-  auto until = std::chrono::steady_clock::now() + in.pause;
+  auto until = std::chrono::steady_clock::now() + in.settings.pause;
   auto next_probe = std::chrono::steady_clock::now() + 2s;
   while (std::chrono::steady_clock::now() < until) {
     process::check_interrupted();
@@ -56,11 +56,11 @@ std::string watch(backend::Backend& backend, const Input& in) {
 Result canary(backend::Backend& backend, const Input& input) {
   // ecp.yaml's steps always end at 100; an input without steps goes there at once.
   Input in = input;
-  if (in.steps.empty() || in.steps.back() != 100) in.steps.push_back(100);
+  if (in.settings.steps.empty() || in.settings.steps.back() != 100) in.settings.steps.push_back(100);
   auto& router = *backend.router();
   SlotPlan p = in.resume_step >= 0 ? paused_slots(in) : plan_slots(router, in);
-  const int n = static_cast<int>(in.steps.size());
-  auto label = [&](int i) { return fmt::format("step {}/{} ({}%)", i + 1, n, in.steps[i]); };
+  const int n = static_cast<int>(in.settings.steps.size());
+  auto label = [&](int i) { return fmt::format("step {}/{} ({}%)", i + 1, n, in.settings.steps[i]); };
   int i = in.resume_step >= 0 ? in.resume_step : 0;
   std::int64_t started = in.step_started_ms;
   bool routed = in.resume_step >= 0;
@@ -73,7 +73,7 @@ Result canary(backend::Backend& backend, const Input& input) {
       bool resumed_here = first && in.resume_step >= 0;
       if (!resumed_here) {
         // Move traffic to this step's share.
-        int pct = p.live.empty() ? 100 : in.steps[i];
+        int pct = p.live.empty() ? 100 : in.settings.steps[i];
         routed = true;
         started = router.route(step_weights(p.live, p.next, pct), p.next);
         if (started <= 0) started = now_ms();  // a gateway that cannot tell
@@ -96,7 +96,7 @@ Result canary(backend::Backend& backend, const Input& input) {
       if (auto why = unhealthy(backend, in); !why.empty())
         return undo(backend, in, p, routed, fmt::format("{}: {}", label(i), why), false);
       auto traffic = router.traffic(started);
-      auto verdict = judge(traffic[p.next], in.analysis);
+      auto verdict = judge(traffic[p.next], in.settings.analysis);
       if (!verdict.ok)
         return undo(backend, in, p, routed, fmt::format("{}: analysis failed: {}", label(i), verdict.detail), false);
       emit(in, {"analysis", fmt::format("{}: passed: {}", label(i), verdict.detail), refs(in.desired), i + 1, n});

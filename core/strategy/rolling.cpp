@@ -29,10 +29,10 @@ int rolling_step(int batch, int max_unavailable) {
 }
 
 Result rolling(backend::Backend& backend, const Input& in) {
-  if (in.max_unavailable <= 0)
+  if (in.settings.max_unavailable <= 0)
     log::warn("rolling: max_unavailable 0 needs surge capacity (a gateway); replacing one instance at a time");
   auto order = rolling_order(in.desired);
-  const int step = rolling_step(in.batch, in.max_unavailable);
+  const int step = rolling_step(in.settings.batch, in.settings.max_unavailable);
   const int batches = order.empty() ? 0 : static_cast<int>((order.size() + step - 1) / step);
   std::vector<backend::InstanceRef> touched;
   try {

@@ -94,7 +94,7 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
         r.lost.push_back(f.ref.location);
     }
     // Instances kept from a keep window go back on their way out.
-    if (!p.kept.empty()) backend.stop_after(refs(p.kept), in.keep);
+    if (!p.kept.empty()) backend.stop_after(refs(p.kept), in.settings.keep);
   } catch (const std::exception& e) {
     problems.push_back(e.what());
   }

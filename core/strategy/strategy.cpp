@@ -14,22 +14,22 @@
 
 namespace ecp::strategy {
 
-bool known_strategy(const std::string& type) {
-  return type == "recreate" || type == "rolling" || type == "blue-green" || type == "canary";
-}
-
-bool needs_router(const std::string& type) { return type == "blue-green" || type == "canary"; }
-
 Result rollout(backend::Backend& backend, const Input& input) {
-  if (!known_strategy(input.type))
-    fail(ErrorKind::usage, "unknown strategy '{}' (recreate, rolling, blue-green, canary)", input.type);
-  if (needs_router(input.type) && backend.router() == nullptr)
-    fail(ErrorKind::usage, "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
-                           "this target has none: use recreate or rolling",
-         input.type);
-  if (input.type == "rolling") return rolling(backend, input);
-  if (input.type == "blue-green") return blue_green(backend, input);
-  if (input.type == "canary") return canary(backend, input);
+  if (needs_router(input.settings.type) && backend.router() == nullptr)
+    fail(ErrorKind::usage,
+         "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
+         "this target has none: use recreate or rolling",
+         to_string(input.settings.type));
+  switch (input.settings.type) {
+    case Type::rolling:
+      return rolling(backend, input);
+    case Type::blue_green:
+      return blue_green(backend, input);
+    case Type::canary:
+      return canary(backend, input);
+    case Type::recreate:
+      break;
+  }
   return recreate(backend, input);
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/backend/backend.hpp"
+#include "core/strategy/settings.hpp"
 
 namespace ecp::strategy {
 
@@ -30,17 +31,8 @@ struct Event {
 };
 using EventSink = std::function<void(const Event&)>;
 
-// canary: what a step must show before traffic moves on (see judge()).
-struct Analysis {
-  int max_error_rate = 5;      // percent of the canary's requests answered 5xx
-  backend::Duration max_p95{0};  // 0: latency not judged
-  int min_requests = 10;       // fewer: the rates are not judged, only health
-};
-
 struct Input {
-  std::string type = "recreate";  // recreate | rolling | blue-green | canary (the last two need a router)
-  int batch = 1;                  // rolling: instances replaced per step
-  int max_unavailable = 1;        // rolling: instances down at once (caps batch)
+  Settings settings;                           // the type and its settings (rolling: max_unavailable caps batch)
   std::vector<backend::InstanceSpec> desired;  // the new revision's instances
   std::vector<backend::InstanceSpec> running;  // what runs now, each with its revision and port
   backend::HealthSpec health;
@@ -51,10 +43,6 @@ struct Input {
   // blue-green and canary: `desired` runs in the idle slot (see idle_slot()),
   // beside the live one; an instance of `desired` already running its revision
   // (a rollback inside the keep window) is kept, not restarted.
-  backend::Duration keep{0};  // blue-green: the old slot stays this long for an instant rollback
-  std::vector<int> steps = {100};  // canary: traffic percentages, ending at 100
-  backend::Duration pause{0};      // canary: between steps
-  Analysis analysis;               // canary
   bool manual = false;             // canary: pause after each step (ecp canary promote | abort)
   int resume_step = -1;            // canary: continue a paused canary at this step index
   std::int64_t step_started_ms = 0;  // ... which began then (Unix ms)
@@ -72,10 +60,6 @@ struct Result {
   int step = -1;
   std::int64_t step_started_ms = 0;
 };
-
-// The strategy names ecp knows, and whether a target must have a router for them.
-bool known_strategy(const std::string& type);
-bool needs_router(const std::string& type);
 
 // Runs Input.type. Throws Error(usage) for a strategy this backend cannot do.
 Result rollout(backend::Backend& backend, const Input& input);

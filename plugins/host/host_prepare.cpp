@@ -68,7 +68,8 @@ void raise(const std::vector<Host*>& hosts, const std::vector<std::exception_ptr
 std::vector<AgentLayer> agent_layers(const backend::ReleaseSpec& rel) {
   std::vector<AgentLayer> layers;
   for (const auto& l : rel.layers)
-    layers.push_back({hex_of(l.digest), hex_of(l.diff_id), compression_of(l.media_type)});
+    layers.push_back(
+        {l.layer.descriptor.digest.hex(), l.layer.diff_id.hex(), compression_of(l.layer.descriptor.media_type)});
   return layers;
 }
 
@@ -86,13 +87,13 @@ HostPlan read_host_plan(Host& h, const AgentPlace& place, const backend::Release
     if (line.starts_with("have ")) p.linked = line.substr(5);
     if (line.starts_with("missing "))
       for (const auto& l : rel.layers)
-        if (hex_of(l.digest) == line.substr(8)) p.missing.push_back(&l);
+        if (l.layer.descriptor.digest.hex() == line.substr(8)) p.missing.push_back(&l);
   }
   for (const auto* l : p.missing) {
     std::error_code ec;
     if (l->path.empty() || !std::filesystem::exists(l->path, ec))
       fail(ErrorKind::io, "{}: layer {} is neither on the host nor in ecp's store; pull or build {} first", h.label,
-           l->digest, rel.image);
+           l->layer.descriptor.digest.to_string(), rel.image);
   }
   return p;
 }
@@ -104,12 +105,12 @@ std::pair<std::vector<image::LayerFile>, std::string> files_to_check(
   std::vector<image::LayerFile> files;
   std::string sequence;
   for (const auto& l : rel.layers) {
-    sequence += l.digest + "\n";
-    auto t = transfers.find(l.digest);
+    sequence += l.layer.descriptor.digest.to_string() + "\n";
+    auto t = transfers.find(l.layer.descriptor.digest.to_string());
     std::string path = t != transfers.end() ? t->second.get().path : l.path;
     // Without a file here it is on every host already, brought (and checked)
     // by an earlier revision.
-    if (!path.empty()) files.push_back({path, "layer " + l.digest});
+    if (!path.empty()) files.push_back({path, "layer " + l.layer.descriptor.digest.to_string()});
   }
   return {files, oci::Sha256::of(sequence).hex()};
 }
@@ -119,7 +120,7 @@ std::int64_t send_layer(Host& h, const std::string& root, const backend::LayerBl
                         const std::shared_future<Transfer>& transfer) {
   if (h.transport->local()) {
     // Same machine: a hard link into the layer cache (the store verified the bytes).
-    std::string hex = hex_of(l.digest);
+    std::string hex = l.layer.descriptor.digest.hex();
     std::error_code ec;
     auto dir = std::filesystem::path(root) / ".ecp" / "blobs" / "sha256";
     std::filesystem::create_directories(dir, ec);
@@ -127,8 +128,9 @@ std::int64_t send_layer(Host& h, const std::string& root, const backend::LayerBl
     if (!ec || std::filesystem::exists(dir / hex, ec)) return 0;
   }
   Transfer t = transfer.get();
-  if (t.verb.empty()) t = {"blob-put", hex_of(l.digest), l.path, l.size};
-  std::string step = fmt::format("sending layer {} ({})", l.digest.substr(0, 19), megabytes(t.size));
+  if (t.verb.empty()) t = {"blob-put", l.layer.descriptor.digest.hex(), l.path, l.layer.descriptor.size};
+  std::string step =
+      fmt::format("sending layer {} ({})", l.layer.descriptor.digest.to_string().substr(0, 19), megabytes(t.size));
   auto timeout = std::chrono::seconds(120) + std::chrono::milliseconds(t.size / 1000);  // >= 1 MB/s
   h.agent->must(step, verbs::blob_put(root, t.hex, t.size, t.verb == "tar-put"), Input{{}, t.path, {}}, timeout);
   return t.size;
@@ -183,7 +185,7 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   // 3. the safety check of what will be unpacked - both in the background.
   Needed needed;
   for (const auto& [h, p] : plans)
-    for (const auto* l : p.missing) needed[l->digest] = l;
+    for (const auto* l : p.missing) needed[l->layer.descriptor.digest.to_string()] = l;
   bool remote = !hosts_.front()->transport->local();
   std::optional<fs::TempDir> tmp;
   if (remote && !needed.empty()) {
@@ -193,7 +195,8 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   }
   std::map<std::string, std::shared_future<Transfer>> transfers;
   std::shared_future<void> planned = start_layers(needed, transfers, [&](const backend::LayerBlob& l) {
-    return remote ? plan_transfer(l, tmp->path()) : Transfer{"", hex_of(l.digest), l.path, l.size};
+    return remote ? plan_transfer(l, tmp->path())
+                  : Transfer{"", l.layer.descriptor.digest.hex(), l.path, l.layer.descriptor.size};
   });
   auto check_all = [&] {
     if (needed.empty()) return;
@@ -208,7 +211,8 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   // 4. Send, 5. unpack.
   auto errors = each(hosts, [&](Host& h) {
     HostPlan& p = plans.at(&h);
-    for (const auto* l : p.missing) p.sent += send_layer(h, root_, *l, transfers.at(l->digest));
+    for (const auto* l : p.missing)
+      p.sent += send_layer(h, root_, *l, transfers.at(l->layer.descriptor.digest.to_string()));
     checked.get();  // nothing is unpacked before every layer passed the check
     log_ready(h, rel, p,
               h.agent->must(fmt::format("installing revision {}", rel.revision),

@@ -42,7 +42,7 @@ class FileSink : public image::ByteSink {
 // The plain tar of a compressed layer, written to `out`; returns its size.
 std::int64_t decompress(const backend::LayerBlob& l, const std::filesystem::path& out) {
   FileSink sink(out);
-  image::Decompressor dec(oci::media::layer_compression(l.media_type), sink);
+  image::Decompressor dec(oci::media::layer_compression(l.layer.descriptor.media_type), sink);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(l.path.c_str(), "rbe"), std::fclose);
   if (!in) fail(ErrorKind::io, "{}: cannot open: {}", l.path, std::strerror(errno));
   std::vector<char> buf(1 << 20);
@@ -53,19 +53,15 @@ std::int64_t decompress(const backend::LayerBlob& l, const std::filesystem::path
 
 }  // namespace
 
-std::string hex_of(const std::string& digest) {
-  auto colon = digest.find(':');
-  return colon == std::string::npos ? digest : digest.substr(colon + 1);
-}
-
 Transfer plan_transfer(const backend::LayerBlob& l, const std::filesystem::path& tmp) {
-  Transfer t{"blob-put", hex_of(l.digest), l.path, l.size};
-  if (oci::media::layer_compression(l.media_type) == image::Compression::none || l.diff_id.empty()) return t;
-  auto tar = tmp / ("layer-" + hex_of(l.diff_id) + ".tar");
+  const oci::Descriptor& d = l.layer.descriptor;
+  Transfer t{"blob-put", d.digest.hex(), l.path, d.size};
+  if (oci::media::layer_compression(d.media_type) == image::Compression::none || !l.layer.diff_id.valid()) return t;
+  auto tar = tmp / ("layer-" + l.layer.diff_id.hex() + ".tar");
   std::int64_t size = decompress(l, tar);
   // Worth sending plain when it barely compressed: the wire carries about as much,
   // and every host is spared the decompression.
-  if (size <= l.size + l.size / 4) return {"tar-put", hex_of(l.diff_id), tar.string(), size};
+  if (size <= d.size + d.size / 4) return {"tar-put", l.layer.diff_id.hex(), tar.string(), size};
   std::error_code ec;
   std::filesystem::remove(tar, ec);
   return t;

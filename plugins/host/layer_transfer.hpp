@@ -14,9 +14,6 @@
 
 namespace ecp::plugins::host {
 
-// "sha256:HEX" -> "HEX".
-std::string hex_of(const std::string& digest);
-
 // How one layer travels: the blob itself, or its plain tar.
 struct Transfer {
   std::string verb = "blob-put";  // or tar-put

@@ -6,7 +6,9 @@
 # ...)), and always its own headers. Today that reads:
 #   util, templates -> nothing of ours;  oci -> util
 #   image, registry, descriptor, config, backend, ledger -> oci, util (never each
-#               other), strategy -> backend too (the strategies drive backends)
+#               other), strategy -> backend too (the strategies drive backends),
+#               descriptor -> strategy too (ecp.yaml's strategy: is strategy's
+#               vocabulary: its Type and, once parsed, its settings)
 #   ops         -> every core module and templates
 #   plugins     -> what they include: backend, descriptor, image, oci, util
 #   cli         -> ops, plugins, util

@@ -106,7 +106,7 @@ TEST_CASE("ecp::descriptor::parse_descriptor_text reads a complete descriptor") 
   CHECK_FALSE(d.config[3].default_value);
   REQUIRE(d.environments.size() == 3);
   const Environment& dev = d.environments[0];
-  CHECK(dev.strategy.type == StrategyType::recreate);
+  CHECK(dev.strategy.type == strategy::Type::recreate);
   REQUIRE(dev.config.size() == 1);
   CHECK(dev.config[0].key == "GREETING");
   CHECK(dev.config[0].value == "hi");
@@ -114,7 +114,7 @@ TEST_CASE("ecp::descriptor::parse_descriptor_text reads a complete descriptor") 
   CHECK(dev.config[0].location.column == 14);
   const Environment& prod = d.environments[1];
   CHECK(prod.replicas == 3);
-  CHECK(prod.strategy.type == StrategyType::canary);
+  CHECK(prod.strategy.type == strategy::Type::canary);
   CHECK(prod.strategy.steps == std::vector<int>{5, 25, 50, 100});
   CHECK(prod.strategy.pause == std::chrono::minutes(1));
   CHECK(prod.approvals == std::vector<std::string>{"alice", "bob"});
@@ -244,7 +244,7 @@ environments:
     REQUIRE(r.ok());
     REQUIRE(r.descriptor.environments.size() == 2);
     CHECK(r.descriptor.environments[1].replicas == 5);
-    CHECK(r.descriptor.environments[1].strategy.type == StrategyType::rolling);
+    CHECK(r.descriptor.environments[1].strategy.type == strategy::Type::rolling);
   }
   SUBCASE("an alias inside its own anchor is refused") {
     expect_error("app: &a [*a]\n", "alias cannot refer to a node that contains it", 1, 10);

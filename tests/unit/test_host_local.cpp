@@ -44,8 +44,7 @@ backend::LayerBlob app_layer(image::Store& store, const std::string& body) {
   e.push_back(image::LayerEntry::bytes("/app/www/index.html", body));
   e.push_back(image::LayerEntry::directory("/app/data"));
   auto l = image::write_layer(store, e);
-  return {l.descriptor.digest.to_string(), l.descriptor.media_type, l.descriptor.size,
-          store.blob_path(l.descriptor.digest).string(), l.diff_id.to_string()};
+  return {oci::layer_ref(l.descriptor, l.diff_id), store.blob_path(l.descriptor.digest).string()};
 }
 
 std::string get(int port, const std::string& path) {

@@ -186,7 +186,11 @@ TEST_CASE("ecp::ledger::Record JSON") {
   r.env = "prod";
   r.image = "hello:1";
   r.image_digest = "sha256:aa";
-  r.layers = {{"sha256:l1", "application/vnd.oci.image.layer.v1.tar+gzip", 42, "sha256:d1"}};
+  oci::Descriptor layer;
+  layer.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
+  layer.digest = oci::Sha256::of("layer");
+  layer.size = 42;
+  r.layers = {oci::layer_ref(layer, oci::Sha256::of("tar")), oci::layer_ref(layer, {})};
   r.change_id = "CHG-1 \"quoted\" $(x)";
   r.outcome = ledger::Outcome::failed_rolled_back;
   r.from_revision = 6;
@@ -196,6 +200,9 @@ TEST_CASE("ecp::ledger::Record JSON") {
   CHECK(back == r);
   CHECK(ledger::to_json(r).find('\n') == std::string::npos);
   CHECK_THROWS_AS(ledger::record_from_json("{\"revision\": 1, \"outcome\": \"maybe\"}", "x"), Error);
+  CHECK_THROWS_WITH_AS(ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "kind": "undo"})", "r"),
+                       "r: unknown kind 'undo'", Error);
+  CHECK(ledger::record_from_json(R"({"revision": 1, "outcome": "failed"})", "r").kind == ledger::Kind::deploy);
   // Found by tests/fuzz/fuzz_ledger_record: a field of another type escaped as a
   // nlohmann exception, which Ledger::events() does not skip.
   CHECK_THROWS_AS(ledger::event_from_json("{\"type\": \"unlock\", \"who\": 0}", "e"), Error);
@@ -207,7 +214,36 @@ TEST_CASE("ecp::ledger::Record JSON") {
       ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "instances": [{"port": -1e10}]})", "r"),
       "r: 'port' is out of range", Error);
   CHECK(ledger::record_from_json(R"({"revision": 2.0, "outcome": "failed"})", "r").revision == 2);
+  CHECK_THROWS_WITH_AS(
+      ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "layers": [{"digest": "sha256:l1"}]})", "r"),
+      "r: 'digest' is not a digest: 'sha256:l1'", Error);
+  CHECK_THROWS_WITH_AS(
+      ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "layers": [{"size": 1e19}]})", "r"),
+      "r: 'size' is out of range", Error);
   CHECK(text::parse_rfc3339_ms(text::rfc3339_ms(1700000000123)) == 1700000000123);
   CHECK(text::parse_rfc3339_ms("2023-11-14T22:13:20Z") == 1700000000000);
   CHECK_FALSE(text::parse_rfc3339_ms("yesterday").has_value());
+}
+
+// A record as ecp has always written it (keys sorted, one line; a layer without
+// a diff_id): it reads, and writes back byte for byte, so old ledgers stay readable.
+TEST_CASE("ecp::ledger::Record JSON is stable") {
+  const std::string a = "sha256:" + std::string(64, 'a'), b = "sha256:" + std::string(64, 'b'),
+                    c = "sha256:" + std::string(64, 'c'), d = "sha256:" + std::string(64, 'd');
+  const std::string line =
+      R"({"app":"hello","change_id":"CHG-1","config_digest":")" + c +
+      R"(","env":"prod","finished":"2026-12-05T18:00:01.000Z","from_revision":6,"image":"hello:1","image_digest":")" +
+      a + R"(","instances":[{"index":0,"location":"local","port":8080,"slot":"b"}],"kind":"rollback","layers":[)" +
+      R"({"diff_id":")" + d + R"(","digest":")" + b +
+      R"(","media_type":"application/vnd.oci.image.layer.v1.tar+gzip","size":42},)" + R"({"diff_id":"","digest":")" +
+      d + R"(","media_type":"application/vnd.oci.image.layer.v1.tar","size":7}],"message":"","outcome":"succeeded",)" +
+      R"("revision":7,"rollback_to":3,"strategy":"blue-green","target":"local","when":"2026-12-05T18:00:00.000Z","who":"ops"})";
+  auto r = ledger::record_from_json(line, "r7");
+  CHECK(ledger::to_json(r) == line);
+  CHECK(r.kind == ledger::Kind::rollback);
+  CHECK(r.outcome == ledger::Outcome::succeeded);
+  REQUIRE(r.layers.size() == 2);
+  CHECK(r.layers[0].descriptor.digest.to_string() == b);
+  CHECK(r.layers[0].diff_id.to_string() == d);
+  CHECK_FALSE(r.layers[1].diff_id.valid());
 }

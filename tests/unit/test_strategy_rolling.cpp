@@ -17,9 +17,9 @@ using ecp::testing::FakeBackend;
 
 namespace {
 
-strategy::Input input(FakeBackend& b, const std::string& type, int from, int to) {
+strategy::Input input(FakeBackend& b, strategy::Type type, int from, int to) {
   strategy::Input in;
-  in.type = type;
+  in.settings.type = type;
   for (const auto& l : b.locs) {
     InstanceRef r{l, "a", 0};
     in.desired.push_back({r, to, 8080});
@@ -39,7 +39,7 @@ strategy::Input input(FakeBackend& b, const std::string& type, int from, int to)
 TEST_CASE("ecp::strategy::rolling") {
   FakeBackend b;
   SUBCASE("one host at a time, each gated on health") {
-    auto in = input(b, "rolling", 1, 2);
+    auto in = input(b, strategy::Type::rolling, 1, 2);
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::succeeded);
     CHECK(b.calls == std::vector<std::string>{"stop h1", "start h1 r2", "stop h2", "start h2 r2", "stop h3",
@@ -48,7 +48,7 @@ TEST_CASE("ecp::strategy::rolling") {
   }
   SUBCASE("a batch that fails stops the rollout; touched instances go back, the rest is never touched") {
     b.sick.insert({"h2", 2});
-    auto in = input(b, "rolling", 1, 2);
+    auto in = input(b, strategy::Type::rolling, 1, 2);
     std::vector<std::string> events;
     in.on_event = [&](const strategy::Event& e) { events.push_back(e.type); };
     auto r = strategy::rollout(b, in);
@@ -65,13 +65,13 @@ TEST_CASE("ecp::strategy::rolling") {
   SUBCASE("when the old revision does not come back either, the outcome needs attention") {
     b.sick.insert({"h1", 2});
     b.sick.insert({"h1", 1});
-    auto r = strategy::rollout(b, input(b, "rolling", 1, 2));
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
     CHECK(r.outcome == strategy::Outcome::failed);
     CHECK(r.message.find("rolling back failed too") != std::string::npos);
   }
   SUBCASE("a host that goes away mid-rollout: the others go back, the host is named") {
     b.unreachable.insert("h2");
-    auto r = strategy::rollout(b, input(b, "rolling", 1, 2));
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     CHECK(r.lost == std::vector<std::string>{"h2"});
     CHECK(b.running[{"h1", "a", 0}] == 1);
@@ -80,12 +80,12 @@ TEST_CASE("ecp::strategy::rolling") {
   }
   SUBCASE("a first release that fails leaves nothing running") {
     b.sick.insert({"h1", 1});
-    auto r = strategy::rollout(b, input(b, "rolling", 0, 1));
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 0, 1));
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     CHECK(b.running.empty());
   }
   SUBCASE("a lost lock stops it like a failed batch") {
-    auto in = input(b, "rolling", 1, 2);
+    auto in = input(b, strategy::Type::rolling, 1, 2);
     int polls = 0;
     in.should_stop = [&] { return ++polls > 1; };
     auto r = strategy::rollout(b, in);
@@ -98,21 +98,32 @@ TEST_CASE("ecp::strategy::rolling") {
 TEST_CASE("ecp::strategy::recreate") {
   FakeBackend b;
   SUBCASE("stops everything, then starts everything") {
-    auto r = strategy::rollout(b, input(b, "recreate", 1, 2));
+    auto r = strategy::rollout(b, input(b, strategy::Type::recreate, 1, 2));
     CHECK(r.outcome == strategy::Outcome::succeeded);
     CHECK(b.calls == std::vector<std::string>{"stop h1", "stop h2", "stop h3", "start h1 r2", "start h2 r2",
                                               "start h3 r2"});
   }
   SUBCASE("one sick instance brings every instance back to the old revision") {
     b.sick.insert({"h3", 2});
-    auto r = strategy::rollout(b, input(b, "recreate", 1, 2));
+    auto r = strategy::rollout(b, input(b, strategy::Type::recreate, 1, 2));
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     for (const auto& l : b.locs) CHECK(b.running[{l, "a", 0}] == 1);
   }
   SUBCASE("strategies that move traffic need a router") {
-    CHECK_THROWS_AS(strategy::rollout(b, input(b, "canary", 1, 2)), Error);
-    CHECK_THROWS_AS(strategy::rollout(b, input(b, "bogus", 1, 2)), Error);
+    CHECK_THROWS_AS(strategy::rollout(b, input(b, strategy::Type::canary, 1, 2)), Error);
   }
+}
+
+TEST_CASE("ecp::strategy::type_from") {
+  for (auto name : strategy::type_names()) {
+    REQUIRE(strategy::type_from(name));
+    CHECK(strategy::to_string(*strategy::type_from(name)) == name);
+  }
+  CHECK(strategy::type_from("blue-green") == strategy::Type::blue_green);
+  CHECK_FALSE(strategy::type_from("bogus"));
+  CHECK_FALSE(strategy::type_from("blue_green"));
+  CHECK(strategy::needs_router(strategy::Type::canary));
+  CHECK_FALSE(strategy::needs_router(strategy::Type::rolling));
 }
 
 TEST_CASE("ecp::strategy rolling helpers") {

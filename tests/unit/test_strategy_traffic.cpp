@@ -19,10 +19,10 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
 
 // Slot a runs revision `from` on every host (when from > 0), the gateway sends it
 // everything; the release wants revision `to` in slot b.
-strategy::Input traffic_input(FakeBackend& b, const std::string& type, int from, int to) {
+strategy::Input traffic_input(FakeBackend& b, strategy::Type type, int from, int to) {
   b.has_gateway = true;
   strategy::Input in;
-  in.type = type;
+  in.settings.type = type;
   for (const auto& l : b.locs) {
     in.desired.push_back({{l, from > 0 ? "b" : "a", 0}, to, 8180});
     if (from > 0) {
@@ -35,7 +35,7 @@ strategy::Input traffic_input(FakeBackend& b, const std::string& type, int from,
   in.health.interval = std::chrono::milliseconds(50);
   in.health.timeout = std::chrono::milliseconds(50);
   in.health.retries = 2;
-  in.keep = std::chrono::minutes(10);
+  in.settings.keep = std::chrono::minutes(10);
   return in;
 }
 
@@ -44,7 +44,7 @@ strategy::Input traffic_input(FakeBackend& b, const std::string& type, int from,
 TEST_CASE("ecp::strategy::blue_green") {
   FakeBackend b;
   SUBCASE("the new slot starts beside the old one; one switch; the old slot stays for keep") {
-    auto in = traffic_input(b, "blue-green", 1, 2);
+    auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::succeeded);
     CHECK(b.gateway.current == std::map<std::string, int>{{"b", 100}});
@@ -58,7 +58,7 @@ TEST_CASE("ecp::strategy::blue_green") {
   }
   SUBCASE("a new slot that never turns healthy is stopped; traffic never moved") {
     b.sick.insert({"h2", 2});
-    auto in = traffic_input(b, "blue-green", 1, 2);
+    auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     CHECK(r.message.find("b-0@h2") != std::string::npos);
@@ -71,14 +71,14 @@ TEST_CASE("ecp::strategy::blue_green") {
   }
   SUBCASE("a gateway that refuses the switch changed nothing: rolled back without routing again") {
     b.gateway.reject = true;
-    auto in = traffic_input(b, "blue-green", 1, 2);
+    auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     CHECK(std::count_if(b.calls.begin(), b.calls.end(), [](const auto& c) { return c.rfind("route", 0) == 0; }) == 1);
     for (const auto& l : b.locs) CHECK(b.running.count({l, "b", 0}) == 0);
   }
   SUBCASE("inside the keep window, a slot already running the revision is kept, not restarted") {
-    auto in = traffic_input(b, "blue-green", 1, 2);
+    auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
     for (const auto& l : b.locs) {  // slot b still runs revision 2 from before
       b.running[{l, "b", 0}] = 2;
       in.running.push_back({{l, "b", 0}, 2, 8180});
@@ -90,7 +90,7 @@ TEST_CASE("ecp::strategy::blue_green") {
     CHECK(b.gateway.current == std::map<std::string, int>{{"b", 100}});
   }
   SUBCASE("a target without a gateway refuses traffic strategies") {
-    auto in = traffic_input(b, "blue-green", 1, 2);
+    auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
     b.has_gateway = false;
     CHECK_THROWS_AS(strategy::rollout(b, in), Error);
   }
@@ -99,9 +99,9 @@ TEST_CASE("ecp::strategy::blue_green") {
 TEST_CASE("ecp::strategy::canary") {
   FakeBackend b;
   SUBCASE("steps move traffic, each judged; at 100% the old slot stops") {
-    auto in = traffic_input(b, "canary", 1, 2);
-    in.steps = {25, 100};
-    in.pause = std::chrono::milliseconds(10);
+    auto in = traffic_input(b, strategy::Type::canary, 1, 2);
+    in.settings.steps = {25, 100};
+    in.settings.pause = std::chrono::milliseconds(10);
     b.gateway.seen["b"] = {100, 1, std::chrono::milliseconds(20)};
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::succeeded);
@@ -110,9 +110,9 @@ TEST_CASE("ecp::strategy::canary") {
     for (const auto& l : b.locs) CHECK(b.stop_after_ms[{l, "a", 0}] == 2000);  // once its requests are done
   }
   SUBCASE("a step whose error rate is too high puts all traffic back and stops the canary") {
-    auto in = traffic_input(b, "canary", 1, 2);
-    in.steps = {10, 50, 100};
-    in.pause = std::chrono::milliseconds(10);
+    auto in = traffic_input(b, strategy::Type::canary, 1, 2);
+    in.settings.steps = {10, 50, 100};
+    in.settings.pause = std::chrono::milliseconds(10);
     b.gateway.seen["b"] = {200, 60, std::chrono::milliseconds(20)};
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::rolled_back);
@@ -125,8 +125,8 @@ TEST_CASE("ecp::strategy::canary") {
     }
   }
   SUBCASE("manual: pauses after the first step; resuming judges it and goes on") {
-    auto in = traffic_input(b, "canary", 1, 2);
-    in.steps = {5, 100};
+    auto in = traffic_input(b, strategy::Type::canary, 1, 2);
+    in.settings.steps = {5, 100};
     in.manual = true;
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::paused);
@@ -141,7 +141,7 @@ TEST_CASE("ecp::strategy::canary") {
     CHECK(b.gateway.current == std::map<std::string, int>{{"b", 100}});
   }
   SUBCASE("abort: the live slot gets everything back, the canary stops") {
-    auto in = traffic_input(b, "canary", 1, 2);
+    auto in = traffic_input(b, strategy::Type::canary, 1, 2);
     for (const auto& d : in.desired) b.running[d.ref] = 2;
     b.gateway.current = {{"a", 75}, {"b", 25}};
     auto r = strategy::canary_abort(b, in, "aborted by a test");
