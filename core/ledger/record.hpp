@@ -57,6 +57,10 @@ struct Record {
   int from_revision = 0;     // the revision serving before this one (0: none)
   int rollback_to = 0;       // a rollback: the revision whose image and config it restored
   std::string message;       // why it failed
+  // The port its instances are numbered from (instance_port()), so that putting this
+  // revision back (a failed release's rollback, ecp rollback) uses its own port.
+  // 0: a record from before ecp kept it.
+  int base_port = 0;
   std::vector<InstanceEntry> instances;  // where it runs, with ports
   bool operator==(const Record&) const = default;
 };

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "core/ops/deploy_engine.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/ops/push.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
