@@ -57,13 +57,15 @@ Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now) {
   }
   // Expired: replace exactly the bytes we read, so only one taker wins.
   a.acquired = storage.put_if(lock_key, to_json(wanted), raw);
-  if (a.acquired) a.took_over = held;
-  else a.holder = read_lock(storage);
+  if (a.acquired)
+    a.took_over = held;
+  else
+    a.holder = read_lock(storage);
   return a;
 }
 
-HeldLock::HeldLock(KvStore& storage, Lease lease, std::chrono::milliseconds length)
-    : storage_(storage), length_(length), lease_(std::move(lease)) {
+HeldLock::HeldLock(KvStore& storage, Lease lease, std::chrono::milliseconds length, Clock& clock)
+    : storage_(storage), length_(length), clock_(clock), lease_(std::move(lease)) {
   stored_ = to_json(lease_);
   renewer_ = std::jthread([this](std::stop_token st) { renew_loop(st); });
 }
@@ -82,31 +84,37 @@ Lease HeldLock::lease() const {
 
 void HeldLock::renew_loop(std::stop_token stop) {
   auto period = std::max(length_ / 3, std::chrono::milliseconds(50));
+  // A lost lease is not renewed again; the loop still sleeps until stopped.
+  while (clock_.sleep_for(period, stop))
+    if (!lost()) renew();
+}
+
+bool HeldLock::renew() {
+  std::lock_guard one(renewing_);
   std::unique_lock l(mu_);
-  while (!stop.stop_requested() && !lost_) {
-    cv_.wait_for(l, stop, period, [] { return false; });
-    if (stop.stop_requested()) return;
-    Lease next = lease_;
-    next.expires_ms = now_ms() + length_.count();
-    std::string bytes = to_json(next);
-    std::string expected = stored_;
-    l.unlock();
-    bool ok = false, failed = false;
-    try {
-      ok = storage_.put_if(lock_key, bytes, expected);
-    } catch (const std::exception& e) {
-      failed = true;
-      log::debug("lock: renewing the lease failed: {}", e.what());
-    }
-    l.lock();
-    if (ok) {
-      lease_ = next;
-      stored_ = bytes;
-    } else if (!failed || now_ms() > lease_.expires_ms) {
-      lost_ = true;
-      log::warn("the lock on {} is no longer ours (forced unlock or expired lease)", lease_.operation);
-    }
+  if (lost_ || released_) return !lost_;
+  Lease next = lease_;
+  next.expires_ms = clock_.unix_ms() + length_.count();
+  std::string bytes = to_json(next);
+  std::string expected = stored_;
+  l.unlock();
+  bool ok = false, failed = false;
+  try {
+    ok = storage_.put_if(lock_key, bytes, expected);
+  } catch (const std::exception& e) {
+    failed = true;
+    log::debug("lock: renewing the lease failed: {}", e.what());
   }
+  l.lock();
+  if (ok) {
+    lease_ = next;
+    stored_ = bytes;
+  } else if (!failed || clock_.unix_ms() > lease_.expires_ms) {
+    // Someone else's bytes, or a store we could not reach until the lease ran out.
+    lost_ = true;
+    log::warn("the lock on {} is no longer ours (forced unlock or expired lease)", lease_.operation);
+  }
+  return !lost_;
 }
 
 void HeldLock::release() {
@@ -116,9 +124,9 @@ void HeldLock::release() {
     released_ = true;
   }
   renewer_.request_stop();
-  cv_.notify_all();
   if (renewer_.joinable()) renewer_.join();
-  if (lost_) return;
+  std::lock_guard one(renewing_);  // a renew() of another thread has finished
+  if (lost()) return;
   try {
     storage_.remove_if(lock_key, stored_);
   } catch (const std::exception& e) {

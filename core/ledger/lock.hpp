@@ -5,7 +5,6 @@
 // may take it over. Every change is a compare-and-swap on the stored bytes, so two
 // releases racing for an expired lease cannot both win.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <thread>
 
 #include "core/ledger/ledger.hpp"
+#include "core/util/clock.hpp"
 
 namespace ecp::ledger {
 
@@ -23,7 +23,7 @@ struct Lease {
   std::string operation;  // "deploy hello/dev"
   std::int64_t since_ms = 0;
   std::int64_t expires_ms = 0;
-  std::string token;      // random per acquisition: tells two holders apart
+  std::string token;  // random per acquisition: tells two holders apart
   bool operator==(const Lease&) const = default;
 };
 
@@ -32,8 +32,8 @@ std::optional<Lease> lease_from_json(std::string_view text);
 
 struct Attempt {
   bool acquired = false;
-  std::optional<Lease> holder;      // not acquired: who holds it
-  std::optional<Lease> took_over;   // acquired: the expired lease it replaced
+  std::optional<Lease> holder;     // not acquired: who holds it
+  std::optional<Lease> took_over;  // acquired: the expired lease it replaced
 };
 
 // One try: takes the lock when it is free or its lease expired at `now_ms`.
@@ -42,10 +42,11 @@ Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now_ms);
 // A lease ecp holds: renewed in the background every third of its length until
 // release() or destruction. If the stored lease stops being ours (someone ran
 // `ecp unlock --force`), or it cannot be renewed before it expires, lost() turns
-// true and the release should stop.
+// true and the release should stop. `clock` times the renewals and the lease
+// (tests pass a manual one).
 class HeldLock {
  public:
-  HeldLock(KvStore& storage, Lease lease, std::chrono::milliseconds length);
+  HeldLock(KvStore& storage, Lease lease, std::chrono::milliseconds length, Clock& clock = system_clock());
   ~HeldLock();
   HeldLock(const HeldLock&) = delete;
   HeldLock& operator=(const HeldLock&) = delete;
@@ -54,13 +55,16 @@ class HeldLock {
   // Stops renewing and removes the lease if it is still ours. Never throws.
   void release();
   Lease lease() const;
+  // One renewal, as the background loop does it; false when the lease is lost.
+  bool renew();
 
  private:
   void renew_loop(std::stop_token stop);
   KvStore& storage_;
   std::chrono::milliseconds length_;
+  Clock& clock_;
+  std::mutex renewing_;  // one renewal at a time: each swaps the bytes the last one wrote
   mutable std::mutex mu_;
-  std::condition_variable_any cv_;
   Lease lease_;
   std::string stored_;  // the exact bytes of our lease at the target
   bool lost_ = false;

@@ -91,6 +91,7 @@ Json record_json(const Record& r) {
             {"outcome", to_string(r.outcome)},
             {"from_revision", r.from_revision},
             {"rollback_to", r.rollback_to},
+            {"base_port", r.base_port},
             {"message", r.message},
             {"instances", instances}};
   return j;
@@ -124,6 +125,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.outcome = *o;
     r.from_revision = whole(j, "from_revision", 0, what);
     r.rollback_to = whole(j, "rollback_to", 0, what);
+    r.base_port = whole(j, "base_port", 0, what);
     r.message = j.value("message", "");
     for (const auto& i : j.value("instances", Json::array()))
       r.instances.push_back(

@@ -3,9 +3,8 @@
 // target (see ledger.hpp), plus audit events such as a forced unlock. A record is
 // written when a release starts (outcome in-progress) and rewritten when it ends,
 // so a crashed release is visible as in-progress with an expired lock.
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,19 +38,23 @@ struct Record {
   std::string app;
   std::string env;
   std::string target;
-  std::string image;         // the reference, for people
-  std::string image_digest;  // the manifest digest: what ran
+  std::string image;                  // the reference, for people
+  std::string image_digest;           // the manifest digest: what ran
   std::vector<oci::LayerRef> layers;  // the app layers, so a rollback can reinstall without the image
   std::string config_digest;
   std::string strategy;
   std::string who;
-  std::string when;          // RFC 3339, UTC: when the release started
-  std::string finished;      // RFC 3339, UTC: when it ended ("" while in progress)
+  std::string when;      // RFC 3339, UTC: when the release started
+  std::string finished;  // RFC 3339, UTC: when it ended ("" while in progress)
   std::string change_id;
   Outcome outcome = Outcome::in_progress;
-  int from_revision = 0;     // the revision serving before this one (0: none)
-  int rollback_to = 0;       // a rollback: the revision whose image and config it restored
-  std::string message;       // why it failed
+  int from_revision = 0;  // the revision serving before this one (0: none)
+  int rollback_to = 0;    // a rollback: the revision whose image and config it restored
+  std::string message;    // why it failed
+  // The port its instances are numbered from (instance_port()), so that putting this
+  // revision back (a failed release's rollback, ecp rollback) uses its own port.
+  // 0: a record from before ecp kept it.
+  int base_port = 0;
   std::vector<InstanceEntry> instances;  // where it runs, with ports
   bool operator==(const Record&) const = default;
 };
@@ -64,7 +67,7 @@ Record record_from_json(std::string_view text, std::string_view what);
 
 // Something that happened to the (app, env) besides a release.
 struct Event {
-  std::string type;     // "unlock"
+  std::string type;  // "unlock"
   std::string who;
   std::string when;     // RFC 3339
   std::string message;  // e.g. whose lock was removed

@@ -4,23 +4,39 @@
 //      runs now, the analysis of today's ecp.yaml);
 //   3. promote (judge this step, route the next) or abort (all traffic back);
 //   4. record the outcome as a release does (conclude), let go of the lock.
+// Steps 1-4 are one ReleaseTransaction, as a release is: the lock is let go
+// whatever happens, and the record keeps saying paused unless an outcome came.
 #include "core/ops/canary.hpp"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-#include "core/ops/deploy_engine.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
-#include "core/util/log.hpp"
 #include "core/util/process.hpp"
-#include "core/util/text.hpp"
 
 namespace ecp::ops {
 
 namespace {
+
 const std::string key = "canary.json";
+
+// The result's plan: what the paused canary's record released.
+DeployPlan plan_of(const TargetContext& ctx, const ledger::Record& rec) {
+  DeployPlan p;
+  p.app = ctx.app.app;
+  p.env = ctx.app.env;
+  p.target = ctx.target.name;
+  p.strategy = strategy::Type::canary;
+  p.image = rec.image;
+  p.image_digest = rec.image_digest;
+  p.config_digest = rec.config_digest;
+  p.from_revision = rec.from_revision;
+  return p;
 }
+
+}  // namespace
 
 std::optional<CanaryState> read_canary(TargetContext& ctx) {
   auto text = ctx.backend->state().get(key);
@@ -50,74 +66,59 @@ void clear_canary(TargetContext& ctx) {
 DeployResult canary(const CanaryOptions& o) {
   if (o.env.empty()) fail(ErrorKind::usage, "which environment? give --env NAME");
   process::InterruptScope interrupts;
-  // 1. The target, the lock, the paused canary.
+  // 1. The target, the lock, the paused canary and its record.
   TargetContext ctx = open_target(o.project, o.env);
   if (!ctx.backend->router())
     fail(ErrorKind::usage, "target '{}' has no gateway: there is no canary to {}", ctx.target.name,
          o.abort ? "abort" : "promote");
-  auto lock =
-      acquire_lock(ctx, fmt::format("canary {} {}/{}", o.abort ? "abort" : "promote", ctx.app.app, o.env), o.lock_wait);
-  DeployResult result;
-  try {
-    auto state = read_canary(ctx);
-    if (!state) fail(ErrorKind::usage, "no canary of {}/{} is paused (see ecp history)", ctx.app.app, o.env);
-    auto records = ctx.ledger->records();
-    std::optional<ledger::Record> rec;
-    for (const auto& x : records)
-      if (x.revision == state->revision) rec = x;
-    if (!rec)
-      fail(ErrorKind::io, "{}/{} has no record of revision {}, the paused canary", ctx.app.app, o.env, state->revision);
+  ReleaseTransaction tx(ctx, fmt::format("canary {} {}/{}", o.abort ? "abort" : "promote", ctx.app.app, o.env),
+                        o.lock_wait);
+  auto state = read_canary(ctx);
+  if (!state) fail(ErrorKind::usage, "no canary of {}/{} is paused (see ecp history)", ctx.app.app, o.env);
+  auto records = ctx.ledger->records();
+  std::optional<ledger::Record> rec;
+  for (const auto& x : records)
+    if (x.revision == state->revision) rec = x;
+  if (!rec)
+    fail(ErrorKind::io, "{}/{} has no record of revision {}, the paused canary", ctx.app.app, o.env, state->revision);
+  tx.adopt(*rec);
+  const ledger::Record& r0 = tx.record();
 
-    // 2. The strategy's input, from the record and what runs.
-    std::vector<backend::InstanceSpec> desired;
-    for (const auto& i : rec->instances) desired.push_back({{i.location, i.slot, i.index}, rec->revision, i.port});
-    auto status = ctx.backend->status();
-    if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot go on: {}", status.unreachable.front());
-    auto running = running_instances(status);
-    ReleaseInput in;
-    set_strategy(in, ctx, strategy::Type::canary);
-    in.strategy.steps = state->steps;
-    if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
-      in.strategy.steps.resize(state->step + 1);
-      in.strategy.steps.push_back(100);
-    }
-    in.manual = true;
-    auto si = strategy_input(ctx, in, desired, running);
-    si.resume_step = state->step;
-    si.step_started_ms = state->step_started_ms;
-    si.on_event = [&](const strategy::Event& e) {
-      if (o.on_event) o.on_event({e.type, e.message});
-    };
-    si.should_stop = [&] { return lock->lost(); };
-
-    result.plan.app = ctx.app.app;
-    result.plan.env = o.env;
-    result.plan.target = ctx.target.name;
-    result.plan.strategy = strategy::Type::canary;
-    result.plan.image = rec->image;
-    result.plan.image_digest = rec->image_digest;
-    result.plan.config_digest = rec->config_digest;
-    result.plan.from_revision = rec->from_revision;
-    result.revision = rec->revision;
-    result.instances = instance_views(ctx, desired);
-
-    // 3. Promote or abort.
-    auto r =
-        o.abort ? strategy::canary_abort(*ctx.backend, si, "aborted by " + who()) : strategy::rollout(*ctx.backend, si);
-    result.interrupted = r.interrupted;
-
-    // 4. Record, unlock.
-    conclude(ctx, *rec, r, running, in.strategy.steps, records, result, o.on_event);
-    rec->finished = r.outcome == strategy::Outcome::paused ? "" : text::rfc3339_ms(ledger::now_ms());
-    ctx.ledger->write(*rec);
-    result.outcome = outcome_of(rec->outcome);
-    result.message = rec->message;
-    result.aborted = o.abort;
-  } catch (...) {
-    lock->release();
-    throw;
+  // 2. The strategy's input, from the record and what runs.
+  std::vector<backend::InstanceSpec> desired;
+  for (const auto& i : r0.instances) desired.push_back({{i.location, i.slot, i.index}, r0.revision, i.port});
+  auto status = ctx.backend->status();
+  if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot go on: {}", status.unreachable.front());
+  auto running = running_instances(status, records);
+  ReleaseInput in;
+  set_strategy(in, ctx, strategy::Type::canary);
+  in.strategy.steps = state->steps;
+  if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
+    in.strategy.steps.resize(state->step + 1);
+    in.strategy.steps.push_back(100);
   }
-  lock->release();
+  in.manual = true;
+  auto si = strategy_input(ctx, in, desired, running);
+  si.resume_step = state->step;
+  si.step_started_ms = state->step_started_ms;
+  si.on_event = [&](const strategy::Event& e) {
+    if (o.on_event) o.on_event({e.type, e.message});
+  };
+  si.should_stop = [&] { return tx.lost(); };
+
+  DeployResult result;
+  result.plan = plan_of(ctx, r0);
+  result.instances = instance_views(ctx, desired);
+
+  // 3. Promote or abort.
+  auto r =
+      o.abort ? strategy::canary_abort(*ctx.backend, si, "aborted by " + who()) : strategy::rollout(*ctx.backend, si);
+  result.interrupted = r.interrupted;
+
+  // 4. Record as a release does, unlock.
+  conclude(ctx, tx.record(), r, running, in.strategy.steps, records, result, o.on_event);
+  finish_release(tx, tx.record().outcome, tx.record().message, result);
+  result.aborted = o.abort;
   return result;
 }
 

@@ -1,8 +1,8 @@
 // `ecp deploy`: load, render, open the target, pick the image, then plan only
-// (--dry-run) or run the release engine (deploy_engine.cpp).
+// (--dry-run) or run the release engine (release_engine.cpp).
 #include "core/ops/deploy.hpp"
 
-#include "core/ops/deploy_engine.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 
 namespace ecp::ops {

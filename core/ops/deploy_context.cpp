@@ -5,15 +5,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <random>
-#include <thread>
 
 #include "core/descriptor/values.hpp"
 #include "core/ops/target_spec.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
-#include "core/util/process.hpp"
 #include "core/util/text.hpp"
 
 namespace ecp::ops {
@@ -79,7 +76,8 @@ TargetContext open_target(const ValidateOptions& files, const std::string& env) 
 }
 
 TargetContext open_target(Project project, const std::string& env, int base_port) {
-  TargetContext c{std::move(project), {}, {}, {}, {}, nullptr, nullptr};
+  TargetContext c;
+  c.project = std::move(project);
   const auto& d = c.project.descriptor;
   const auto* e = descriptor::find_environment(d, env);
   if (!e) {
@@ -115,42 +113,6 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   c.backend = backend::open_backend(c.target_spec, a);
   c.ledger = std::make_unique<ledger::Ledger>(c.backend->state());
   return c;
-}
-
-std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::string& operation, Duration wait) {
-  std::random_device rd;
-  ledger::Lease want;
-  want.holder = lock_holder();
-  want.operation = operation;
-  want.token = fmt::format("{:08x}{:08x}", rd(), rd());
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  bool said = false;
-  for (;;) {
-    want.since_ms = ledger::now_ms();
-    want.expires_ms = want.since_ms + lock_lease().count();
-    auto a = ledger::try_acquire(ctx.backend->state(), want, want.since_ms);
-    if (a.acquired) {
-      if (a.took_over)
-        log::warn("took over an expired lock of {} (since {}, expired {})", a.took_over->holder,
-                  text::rfc3339_ms(a.took_over->since_ms), text::rfc3339_ms(a.took_over->expires_ms));
-      return std::make_unique<ledger::HeldLock>(ctx.backend->state(), want, lock_lease());
-    }
-    const auto& h = a.holder.value_or(ledger::Lease{});
-    std::string msg = fmt::format("{}/{} is locked by {} since {} ({}; the lease runs until {})", ctx.app.app,
-                                  ctx.app.env, h.holder, text::rfc3339_ms(h.since_ms),
-                                  h.operation.empty() ? "unknown operation" : h.operation,
-                                  text::rfc3339_ms(h.expires_ms));
-    if (std::chrono::steady_clock::now() >= deadline)
-      fail(ErrorKind::lock_held, "{}; wait with --lock-wait DURATION, or if that release is gone: ecp unlock --env {} "
-                                 "--force",
-           msg, ctx.app.env);
-    if (!said) log::info("{}; waiting", msg);
-    said = true;
-    for (int i = 0; i < 10 && std::chrono::steady_clock::now() < deadline; ++i) {
-      process::check_interrupted();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
 }
 
 std::vector<backend::InstanceSpec> desired_instances(TargetContext& ctx, int replicas, int revision,

@@ -11,6 +11,7 @@
 #include "core/ledger/ledger.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/ops/validate.hpp"
+#include "core/util/clock.hpp"
 
 namespace ecp::ops {
 
@@ -24,10 +25,11 @@ struct TargetContext {
   backend::AppSpec app;
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<ledger::Ledger> ledger;
+  Clock* clock = &system_clock();  // the lock's lease and waits (tests pass a manual one)
 };
 
 // Opens the environment's target of a loaded project. `base_port` overrides the
-// app's main port (the rendered LISTEN_PORT, see deploy_engine.cpp); 0 = run.ports.
+// app's main port (the rendered LISTEN_PORT, see release_engine.hpp); 0 = run.ports.
 TargetContext open_target(Project project, const std::string& env, int base_port = 0);
 // Loads the project first.
 TargetContext open_target(const ValidateOptions& files, const std::string& env);
@@ -40,7 +42,7 @@ std::string lock_holder();
 Duration lock_lease();
 
 // Takes the (app, env) lock, waiting up to `wait` for a holder to finish. Throws
-// Error(lock_held) naming the holder and since when.
+// Error(lock_held) naming the holder and since when. (release_engine_transaction.cpp)
 std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::string& operation, Duration wait);
 
 // Parses a duration ("90s", "1m30s", "500ms"); throws Error(usage) naming `what`.

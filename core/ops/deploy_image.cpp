@@ -4,8 +4,8 @@
 
 #include "core/image/image.hpp"
 #include "core/image/store.hpp"
-#include "core/ops/deploy_engine.hpp"
 #include "core/ops/git_source.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 

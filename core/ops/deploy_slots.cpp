@@ -1,8 +1,9 @@
 // Which slot a release runs in: for blue-green and canary the idle one, beside
 // the slot the gateway sends traffic to; for recreate and rolling that live slot
 // itself (replaced in place, so the gateway keeps sending traffic to it), or "a"
-// on a target without a gateway.
-#include "core/ops/deploy_engine.hpp"
+// on a target without a gateway. And which port an instance of a revision has:
+// its revision's own, as the ledger recorded it.
+#include "core/ops/release_engine.hpp"
 
 namespace ecp::ops {
 
@@ -34,6 +35,30 @@ std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const R
     for (const auto& r : running)
       if (r.ref == d.ref && r.port == d.port && same_release(records, r.revision, in)) d.revision = r.revision;
   return desired;
+}
+
+int revision_port(const std::vector<ledger::Record>& records, int revision, int fallback) {
+  for (const auto& r : records)
+    if (r.revision == revision) return r.base_port > 0 ? r.base_port : fallback;
+  return fallback;
+}
+
+std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus& status,
+                                                     const std::vector<ledger::Record>& records) {
+  std::vector<backend::InstanceSpec> running;
+  for (const auto& s : status.instances) {
+    if (s.state == backend::InstanceState::stopped || s.revision <= 0) continue;
+    // A backend may number ports from today's configuration (the engine does):
+    // putting this instance back must use the port its revision ran on.
+    int port = s.port;
+    if (int base = revision_port(records, s.revision, 0); base > 0) {
+      backend::AppSpec app;
+      app.base_port = base;
+      port = backend::instance_port(app, s.ref);
+    }
+    running.push_back({s.ref, s.revision, port});
+  }
+  return running;
 }
 
 std::string serving_slot(TargetContext& ctx) {

@@ -1,7 +1,7 @@
 // The names of the release vocabulary of core/ops, used only at the edges
 // (plan.json, --output json, --strategy); inside, the enums are compared.
 #include "core/ops/deploy.hpp"
-#include "core/ops/deploy_engine.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 

@@ -1,6 +1,6 @@
 #include "core/ops/plan.hpp"
 
-#include "core/ops/deploy_engine.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 
@@ -40,7 +40,9 @@ DeployResult apply(const ApplyOptions& o) {
     auto text = ctx.ledger->config(p.config_digest);
     if (!text) fail(ErrorKind::io, "the configuration {} of the plan is not stored at the target", p.config_digest);
     in.config = config_from_text(*text, p.config_digest, {});
-    if (int cp = configured_port(in.config); cp > 0) ctx.app.base_port = cp;
+    auto target = ctx.ledger->get(p.rollback_to);
+    int rp = target && target->base_port > 0 ? target->base_port : configured_port(in.config);
+    if (rp > 0) ctx.app.base_port = rp;
   }
   // The image: by digest, from the store when it is there, else from the plan's
   // layers (the hosts have them, as for a rollback).

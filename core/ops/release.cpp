@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "core/ops/deploy_engine.hpp"
 #include "core/ops/push.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 
@@ -42,8 +42,9 @@ ReleaseResult release(const ReleaseOptions& o) {
   TargetContext ctx = open_target(std::move(project), o.env, configured_port(in.config));
   if (ctx.backend->capabilities().needs_registry) {
     if (ctx.target.registry.empty())
-      fail(ErrorKind::validation, "target '{}' pulls images from a registry: name one with 'registry: NAME' in the "
-                                  "targets file",
+      fail(ErrorKind::validation,
+           "target '{}' pulls images from a registry: name one with 'registry: NAME' in the "
+           "targets file",
            ctx.target.name);
     emit("push", fmt::format("pushing {} to registry {}", r.build.reference, ctx.target.registry));
     PushOptions po;

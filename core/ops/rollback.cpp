@@ -2,7 +2,7 @@
 // ledger at the target, and release them through the same engine as a deploy.
 #include "core/ops/rollback.hpp"
 
-#include "core/ops/deploy_engine.hpp"
+#include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 
@@ -42,7 +42,9 @@ DeployResult rollback(const RollbackOptions& o) {
     fail(ErrorKind::io, "the configuration of revision {} ({}) is not stored at target '{}'", target->revision,
          target->config_digest, ctx.target.name);
   in.config = config_from_text(*text, target->config_digest, secret_keys);
-  ctx.app.base_port = configured_port(in.config) > 0 ? configured_port(in.config) : ctx.app.base_port;
+  // Its instances run on its own port: as recorded, else as its configuration says.
+  int port = target->base_port > 0 ? target->base_port : configured_port(in.config);
+  if (port > 0) ctx.app.base_port = port;
   set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <thread>
 
 #include "core/util/process.hpp"
 
@@ -14,27 +13,25 @@ namespace ecp::strategy {
 using namespace std::chrono_literals;
 using backend::Duration;
 
-Duration startup_window(const backend::HealthSpec& h) {
-  return h.interval * std::max(h.retries, 1) + h.timeout;
-}
+Duration startup_window(const backend::HealthSpec& h) { return h.interval * std::max(h.retries, 1) + h.timeout; }
 
 namespace {
 // Sleeps up to `d`, waking early for an interrupt.
-void nap(Duration d) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (std::chrono::steady_clock::now() < until) {
+void nap(Clock& clock, Duration d) {
+  auto until = clock.now() + d;
+  while (clock.now() < until) {
     process::check_interrupted();
-    std::this_thread::sleep_for(std::min<Duration>(50ms, d));
+    clock.sleep_for(std::min<Duration>(50ms, d));
   }
 }
 }  // namespace
 
 GateResult wait_healthy(backend::Backend& backend, const std::vector<backend::InstanceSpec>& instances,
-                        const backend::HealthSpec& health, const EventSink& on_event) {
+                        const backend::HealthSpec& health, const EventSink& on_event, Clock& clock) {
   GateResult result;
   std::vector<backend::InstanceSpec> pending = instances;
   std::map<backend::InstanceRef, backend::Probe> last;
-  auto deadline = std::chrono::steady_clock::now() + startup_window(health);
+  auto deadline = clock.now() + startup_window(health);
   Duration delay = 200ms;
   const Duration max_delay = std::clamp<Duration>(health.interval, 200ms, 2s);
   while (!pending.empty()) {
@@ -57,7 +54,7 @@ GateResult wait_healthy(backend::Backend& backend, const std::vector<backend::In
     }
     pending = std::move(still);
     if (pending.empty() || !result.ok) break;  // one failure fails the step: no need to wait for the rest
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (clock.now() >= deadline) {
       for (const auto& spec : pending) {
         auto p = last[spec.ref];
         p.detail = fmt::format("not healthy within {} ms (last check: {})", startup_window(health).count(),
@@ -68,7 +65,7 @@ GateResult wait_healthy(backend::Backend& backend, const std::vector<backend::In
       }
       break;
     }
-    nap(delay);
+    nap(clock, delay);
     delay = std::min<Duration>(std::chrono::duration_cast<Duration>(delay * 3 / 2), max_delay);
   }
   return result;

@@ -8,6 +8,7 @@
 
 #include "core/backend/backend.hpp"
 #include "core/strategy/strategy.hpp"
+#include "core/util/clock.hpp"
 
 namespace ecp::strategy {
 
@@ -18,8 +19,9 @@ struct GateResult {
 
 backend::Duration startup_window(const backend::HealthSpec& h);
 
-// Throws Error(interrupted) on SIGINT/SIGTERM (unless shielded).
+// Throws Error(interrupted) on SIGINT/SIGTERM (unless shielded). `clock` times the
+// probes and the window (tests pass a manual one).
 GateResult wait_healthy(backend::Backend& backend, const std::vector<backend::InstanceSpec>& instances,
-                        const backend::HealthSpec& health, const EventSink& on_event);
+                        const backend::HealthSpec& health, const EventSink& on_event, Clock& clock = system_clock());
 
 }  // namespace ecp::strategy

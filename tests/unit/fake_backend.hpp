@@ -1,10 +1,15 @@
 #pragma once
-// For the strategy tests: a backend that runs nothing. It remembers what runs
-// where, answers health checks from a table and logs every call, so a test can
-// read the order of the primitives a strategy used. With a router (`gateway`), it
-// also keeps the gateway's weights, the traffic each slot got, and can refuse a
-// configuration like nginx -t would.
+// For the strategy and release engine tests: a backend that runs nothing. It
+// remembers what runs where, answers health checks from a table and logs every
+// call, so a test can read the order of the primitives a strategy used. With a
+// router (`gateway`), it also keeps the gateway's weights, the traffic each slot
+// got, and can refuse a configuration like nginx -t would. Its state() is an
+// in-memory KvStore, so the ledger and the lock work on it as at a real target;
+// faults (a prepare or activate that fails, a hook inside start) are switches.
+#include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -17,6 +22,56 @@ namespace ecp::testing {
 
 using backend::InstanceRef;
 using backend::InstanceSpec;
+
+// The KvStore contract, in memory (the real ones are the host agent and plugins).
+class MemoryStore : public KvStore {
+ public:
+  std::optional<std::string> get(const std::string& key) override {
+    std::lock_guard l(mu);
+    auto it = data.find(key);
+    return it == data.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override {
+    std::lock_guard l(mu);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : data)
+      if (k.starts_with(prefix)) out.emplace_back(k, v);
+    return out;
+  }
+  void put(const std::string& key, std::string_view d) override {
+    std::lock_guard l(mu);
+    check();
+    data[key] = std::string(d);
+  }
+  bool put_if(const std::string& key, std::string_view d, const std::optional<std::string>& expected) override {
+    std::lock_guard l(mu);
+    check();
+    auto it = data.find(key);
+    bool match = expected ? (it != data.end() && it->second == *expected) : it == data.end();
+    if (match) data[key] = std::string(d);
+    return match;
+  }
+  bool remove_if(const std::string& key, const std::string& expected) override {
+    std::lock_guard l(mu);
+    auto it = data.find(key);
+    if (it == data.end() || it->second != expected) return false;
+    data.erase(it);
+    return true;
+  }
+  // Writes fail as an unreachable target's would.
+  void set_unreachable(bool u) {
+    std::lock_guard l(mu);
+    unreachable = u;
+  }
+  std::mutex mu;
+  std::map<std::string, std::string> data;
+
+ private:
+  void check() const {
+    if (unreachable) fail(ErrorKind::io, "the target's state cannot be reached");
+  }
+  bool unreachable = false;
+};
 
 class FakeRouter : public backend::Router {
  public:
@@ -52,20 +107,43 @@ class FakeBackend : public backend::Backend {
   backend::Capabilities capabilities() const override { return {}; }
   std::vector<std::string> locations() override { return locs; }
   std::string address(const std::string&) override { return "127.0.0.1"; }
-  void prepare(const backend::ReleaseSpec&) override {}
+  void prepare(const backend::ReleaseSpec& r) override {
+    calls.push_back("prepare r" + std::to_string(r.revision));
+    if (prepare_error) fail(*prepare_error, "preparing revision {} on h1: it failed", r.revision);
+  }
+  // Engine-test switches: prepare() throws this kind, activate() throws,
+  // on_start runs inside every start() (a lost lock, an interrupt).
+  std::optional<ErrorKind> prepare_error;
+  bool activate_fails = false;
+  std::function<void()> on_start;
+  std::set<int> refuse;  // revisions start() fails for (a port taken)
+  int health_calls = 0;
+  std::function<void()> on_health;    // runs before each health() answers
+  int active = 0;                     // what activate() made current
+  std::vector<InstanceSpec> started;  // every instance start() was asked for, with its port
+  std::map<InstanceRef, int> ports;   // ref -> the port it runs on
+  int status_base_port = 0;           // > 0: status() numbers ports from it, as the engine does
+
   std::vector<backend::Failure> start(const std::vector<InstanceSpec>& in) override {
+    if (on_start) on_start();
     std::vector<backend::Failure> f;
     for (const auto& s : in) {
+      started.push_back(s);
+      ports[s.ref] = s.port;
       calls.push_back("start " + s.ref.location + (s.ref.slot == "a" ? "" : "/" + s.ref.slot) + " r" +
                       std::to_string(s.revision));
       if (unreachable.count(s.ref.location))
         f.push_back({s.ref, "unreachable", true});
+      else if (refuse.count(s.revision))
+        f.push_back({s.ref, "port " + std::to_string(s.port) + " is taken", false});
       else
         running[s.ref] = s.revision;
     }
     return f;
   }
   std::vector<backend::Probe> health(const std::vector<InstanceSpec>& in) override {
+    ++health_calls;
+    if (on_health) on_health();
     std::vector<backend::Probe> out;
     for (const auto& s : in) {
       bool up = running.count(s.ref) && running[s.ref] == s.revision && !sick.count({s.ref.location, s.revision});
@@ -83,11 +161,30 @@ class FakeBackend : public backend::Backend {
     }
     return f;
   }
-  void activate(int) override {}
+  void activate(int revision) override {
+    calls.push_back("activate r" + std::to_string(revision));
+    if (activate_fails) fail(ErrorKind::io, "h1: cannot switch the current link");
+    active = revision;
+  }
   void cleanup(const std::vector<int>&) override {}
-  backend::TargetStatus status() override { return {}; }
+  backend::TargetStatus status() override {
+    backend::TargetStatus st;
+    for (const auto& [ref, rev] : running) {
+      backend::InstanceStatus s;
+      s.ref = ref;
+      s.revision = rev;
+      s.state = backend::InstanceState::running;
+      backend::AppSpec app;
+      app.base_port = status_base_port;
+      s.port = status_base_port > 0 ? backend::instance_port(app, ref) : ports[ref];
+      st.instances.push_back(s);
+    }
+    for (const auto& l : locs) st.current[l] = active;
+    return st;
+  }
   void logs(const backend::LogOptions&, const backend::LineSink&) override {}
-  KvStore& state() override { throw std::logic_error("no state"); }
+  MemoryStore store;
+  KvStore& state() override { return store; }
 
   FakeRouter gateway;
   bool has_gateway = false;

@@ -1,14 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "core/ledger/ledger.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
+#include "tests/unit/manual_clock.hpp"
 
 using namespace ecp;
 using namespace std::chrono_literals;
@@ -35,6 +36,7 @@ class MemoryStorage : public KvStore {
   }
   bool put_if(const std::string& key, std::string_view d, const std::optional<std::string>& expected) override {
     std::lock_guard l(mu);
+    if (unreachable) fail(ErrorKind::io, "the store cannot be reached");
     auto it = data.find(key);
     bool match = expected ? (it != data.end() && it->second == *expected) : it == data.end();
     if (match) data[key] = std::string(d);
@@ -49,6 +51,7 @@ class MemoryStorage : public KvStore {
   }
   std::mutex mu;
   std::map<std::string, std::string> data;
+  std::atomic<bool> unreachable = false;  // writes throw, as over a broken connection
 };
 
 ledger::Lease lease(const std::string& holder, std::int64_t now, std::int64_t length) {
@@ -87,50 +90,61 @@ TEST_CASE("ecp::ledger::try_acquire") {
   }
 }
 
-// Waits, polling, until `done()` (true) or 5 minutes (false): a bound no machine
-// reaches, where a fixed sleep would be a guess at the machine's speed.
-template <class F>
-bool eventually(F done) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
+// The lease's clock is a manual one: a renewal happens when the test moves time
+// past a third of the lease, and advance() returns once the renewer has done it.
 TEST_CASE("ecp::ledger::HeldLock") {
   MemoryStorage s;
-  auto now = ledger::now_ms();
-  // 3 s: renewed every second, so a busy machine still renews in time.
+  testing::ManualClock clock;
+  auto now = clock.unix_ms();
   auto l = lease("alice", now, 3000);
   REQUIRE(ledger::try_acquire(s, l, now).acquired);
-  SUBCASE("renews while held, so the lease never runs out, and releases") {
+  SUBCASE("renews every third of the lease, so it never runs out, and releases") {
     {
-      ledger::HeldLock held(s, l, 3000ms);
-      // Renewed: the stored lease now ends later than the one acquired.
-      CHECK(eventually([&] {
-        auto stored = ledger::read_lock(s);
-        return stored && stored->expires_ms > l.expires_ms;
-      }));
-      CHECK_FALSE(held.lost());
+      ledger::HeldLock held(s, l, 3000ms, clock);
+      REQUIRE(clock.await_sleepers(1));
+      CHECK(ledger::read_lock(s)->expires_ms == now + 3000);  // not before a third has passed
+      REQUIRE(clock.advance(1000ms));
+      CHECK(ledger::read_lock(s)->expires_ms == now + 1000 + 3000);
+      REQUIRE(clock.advance(1000ms));
+      REQUIRE(clock.advance(1000ms));
+      REQUIRE(clock.advance(1000ms));
+      // Past the first lease's end, and still ours.
       auto stored = ledger::read_lock(s);
       REQUIRE(stored);
-      CHECK(stored->expires_ms > ledger::now_ms());
+      CHECK(stored->expires_ms == now + 4000 + 3000);
       CHECK(stored->token == l.token);
+      CHECK_FALSE(held.lost());
     }
     CHECK_FALSE(ledger::read_lock(s).has_value());
   }
-  SUBCASE("a forced unlock makes it lost, and its release leaves the new holder alone") {
-    ledger::HeldLock held(s, l, 3000ms);
+  SUBCASE("a forced unlock makes it lost at the next renewal, and its release leaves the new holder alone") {
+    ledger::HeldLock held(s, l, 3000ms, clock);
+    REQUIRE(clock.await_sleepers(1));
     ledger::force_unlock(s);
-    auto t = ledger::now_ms();
+    auto t = clock.unix_ms();
     REQUIRE(ledger::try_acquire(s, lease("bob", t, 60000), t).acquired);
-    CHECK(eventually([&] { return held.lost(); }));
+    CHECK_FALSE(held.lost());
+    REQUIRE(clock.advance(1000ms));
+    CHECK(held.lost());
     held.release();
     auto stored = ledger::read_lock(s);
     REQUIRE(stored);
     CHECK(stored->holder == "bob");
+  }
+  SUBCASE("a store it cannot reach: kept while the lease lasts, lost once it expired") {
+    ledger::HeldLock held(s, l, 3000ms, clock);
+    REQUIRE(clock.await_sleepers(1));
+    s.unreachable = true;
+    REQUIRE(clock.advance(1000ms));
+    REQUIRE(clock.advance(1000ms));
+    REQUIRE(clock.advance(1000ms));  // at the lease's last millisecond
+    CHECK_FALSE(held.lost());
+    REQUIRE(clock.advance(1000ms));
+    CHECK(held.lost());
+    s.unreachable = false;
+    held.release();
+    // Lost: not ours to remove; it expires by itself.
+    CHECK(ledger::read_lock(s)->token == l.token);
   }
 }
 

@@ -1,6 +1,7 @@
-// The plan of a release: what changes on which instance, and how the
-// configuration differs from what is deployed. Reads only; touches nothing.
-#include "core/ops/deploy_engine.hpp"
+// Step 1 of the release engine (release_engine.hpp), the plan of a release: what
+// changes on which instance, and how the configuration differs from what is
+// deployed. Reads only; touches nothing.
+#include "core/ops/release_engine.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
@@ -38,7 +39,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
 
   auto status = ctx.backend->status();
   for (const auto& u : status.unreachable) log::warn("{}", u);
-  auto running = running_instances(status);
+  auto running = running_instances(status, records);
   auto desired = release_instances(ctx, in, p.next_revision, running, records);
   bool same_release = cur && cur->image_digest == in.image.digest && cur->config_digest == in.config.digest;
   bool all_current = status.unreachable.empty();

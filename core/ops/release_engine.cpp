@@ -1,0 +1,98 @@
+// The release engine, as a straight list of steps (one file each, see
+// release_engine.hpp):
+//   1. plan, and stop there when nothing changed;
+//   2. lock: take the (app, env) lock, renewed in the background;
+//   3. record: under the lock, re-read the ledger, allocate the revision, record it
+//      in progress together with the rendered configuration;
+//   4. prepare: install the release on every location (nothing running changes);
+//   5. rollout: the strategy moves instances, gated on health, and puts back what it
+//      touched on failure;
+//   6. conclude: activate when it succeeded, prune, record the outcome, unlock.
+// Steps 2-6 are one ReleaseTransaction: whatever fails, the lock is let go and the
+// record says how the release ended. An interrupt (SIGINT/SIGTERM) is a failure
+// like any other: the strategy puts the previous revision back, the outcome is
+// recorded and the lock released; only then does the caller learn it was interrupted.
+#include "core/ops/release_engine.hpp"
+
+#include <fmt/format.h>
+
+#include "core/strategy/strategy.hpp"
+#include "core/util/error.hpp"
+#include "core/util/process.hpp"
+
+namespace ecp::ops {
+
+std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<backend::InstanceSpec>& specs) {
+  std::vector<InstanceView> out;
+  for (const auto& s : specs)
+    out.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision,
+                   fmt::format("http://{}:{}/", ctx.backend->address(s.ref.location), s.port)});
+  return out;
+}
+
+bool plan_release(TargetContext& ctx, const ReleaseInput& in, bool force, DeployResult& result,
+                  const DeployEventFn& on_event) {
+  result.plan = make_plan(ctx, in, !force);
+  if (!force && !result.plan.changed) {
+    result.outcome = Outcome::unchanged;
+    result.revision = result.plan.from_revision;
+    result.instances = instance_views(ctx, serving_instances(ctx, result.plan.from_revision));
+    if (on_event)
+      on_event({"done", fmt::format("{}/{}: revision {} already runs this image and configuration everywhere; "
+                                    "nothing to do (--force deploys anyway)",
+                                    ctx.app.app, ctx.app.env, result.plan.from_revision)});
+    return false;
+  }
+  if (strategy::needs_router(in.strategy.type) && ctx.backend->router() == nullptr)
+    fail(ErrorKind::usage,
+         "strategy '{}' moves traffic and needs a target with a gateway; target '{}' has none "
+         "(use recreate or rolling)",
+         strategy::to_string(in.strategy.type), ctx.target.name);
+  return true;
+}
+
+DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std::chrono::milliseconds lock_wait,
+                     const DeployEventFn& on_event) {
+  process::InterruptScope interrupts;
+  DeployResult result;
+
+  // 1. The plan.
+  if (!plan_release(ctx, in, force, result, on_event)) return result;
+
+  // 2. The lock.
+  if (on_event)
+    on_event({"lock", fmt::format("locking {}/{} on target {}", ctx.app.app, ctx.app.env, ctx.target.name)});
+  ReleaseTransaction tx(ctx, fmt::format("{} {}/{}", ledger::to_string(in.kind), ctx.app.app, ctx.app.env), lock_wait);
+
+  try {
+    // 3. Under the lock: the ledger as it is now, and the new revision in it.
+    ReleaseState state = record_release(ctx, in, tx, result, on_event);
+
+    // 4. Install everywhere; nothing running changes yet.
+    if (!prepare_release(ctx, in, tx, result, on_event)) return result;
+
+    // 5. The strategy.
+    strategy::Result r = rollout_release(ctx, in, state, tx, on_event);
+    result.interrupted = r.interrupted;
+
+    // 6. Activate, prune, record the outcome; then unlock.
+    conclude(ctx, tx.record(), r, state.running, in.strategy.steps, state.records, result, on_event);
+    finish_release(tx, tx.record().outcome, tx.record().message, result);
+    return result;
+  } catch (const Error& e) {
+    // Recorded: nothing the strategy did escapes it (it puts back what it touched),
+    // so the target serves what it served.
+    bool recorded = tx.recorded();
+    finish_release(tx, recorded ? ledger::Outcome::failed_rolled_back : ledger::Outcome::failed, e.what(), result);
+    if (!recorded || e.kind() == ErrorKind::interrupted) throw;
+    return result;
+  } catch (...) {
+    if (tx.recorded())
+      finish_release(tx, ledger::Outcome::failed, "internal error", result);
+    else
+      tx.release();
+    throw;
+  }
+}
+
+}  // namespace ecp::ops

@@ -1,0 +1,58 @@
+// Steps 4 and 5 of the release engine: install the release everywhere, then let
+// the strategy move the instances to it.
+#include <fmt/format.h>
+
+#include "core/ops/release_engine.hpp"
+#include "core/strategy/strategy.hpp"
+#include "core/util/error.hpp"
+
+namespace ecp::ops {
+
+strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
+                               const std::vector<backend::InstanceSpec>& desired,
+                               const std::vector<backend::InstanceSpec>& running) {
+  strategy::Input si;
+  si.settings = in.strategy;
+  si.desired = desired;
+  si.running = running;
+  si.health = ctx.app.health;
+  si.manual = in.manual;
+  return si;
+}
+
+bool prepare_release(TargetContext& ctx, const ReleaseInput& in, ReleaseTransaction& tx, DeployResult& result,
+                     const DeployEventFn& on_event) {
+  int revision = tx.record().revision;
+  if (on_event)
+    on_event(
+        {"prepare", fmt::format("preparing revision {} on {} location(s)", revision, ctx.backend->locations().size())});
+  backend::ReleaseSpec release{
+      revision, in.image.reference, in.image.digest, in.image.layers, in.config.text, in.config.digest, ""};
+  try {
+    ctx.backend->prepare(release);
+    return true;
+  } catch (const Error& e) {
+    // Nothing was started: the target serves what it served.
+    bool interrupted = e.kind() == ErrorKind::interrupted;
+    finish_release(tx, ledger::Outcome::failed_rolled_back,
+                   interrupted ? std::string("interrupted while preparing") : std::string(e.what()), result);
+    result.interrupted = interrupted;
+    result.message = e.what();
+    return false;
+  }
+}
+
+strategy::Result rollout_release(TargetContext& ctx, const ReleaseInput& in, const ReleaseState& state,
+                                 ReleaseTransaction& tx, const DeployEventFn& on_event) {
+  strategy::Input si = strategy_input(ctx, in, state.desired, state.running);
+  si.on_event = [&](const strategy::Event& e) {
+    if (on_event) on_event({e.type, e.message});
+  };
+  si.should_stop = [&] { return tx.lost(); };
+  if (on_event)
+    on_event({"rollout", fmt::format("{}: {} instance(s) to revision {}", strategy::to_string(in.strategy.type),
+                                     state.desired.size(), tx.record().revision)});
+  return strategy::rollout(*ctx.backend, si);
+}
+
+}  // namespace ecp::ops

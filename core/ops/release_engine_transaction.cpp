@@ -1,0 +1,110 @@
+// Steps 2 and 6 of the release engine: the transaction that holds the lock and
+// the ledger record of a release from its start to its outcome. Deploy,
+// rollback, apply and canary promote/abort all go through it, so none of them can
+// leave a lock behind or a record in progress that is not.
+#include <fmt/format.h>
+
+#include <random>
+
+#include "core/ops/release_engine.hpp"
+#include "core/util/error.hpp"
+#include "core/util/log.hpp"
+#include "core/util/process.hpp"
+#include "core/util/text.hpp"
+
+namespace ecp::ops {
+
+std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::string& operation, Duration wait) {
+  std::random_device rd;
+  ledger::Lease want;
+  want.holder = lock_holder();
+  want.operation = operation;
+  want.token = fmt::format("{:08x}{:08x}", rd(), rd());
+  Clock& clock = *ctx.clock;
+  auto deadline = clock.now() + wait;
+  bool said = false;
+  for (;;) {
+    want.since_ms = clock.unix_ms();
+    want.expires_ms = want.since_ms + lock_lease().count();
+    auto a = ledger::try_acquire(ctx.backend->state(), want, want.since_ms);
+    if (a.acquired) {
+      if (a.took_over)
+        log::warn("took over an expired lock of {} (since {}, expired {})", a.took_over->holder,
+                  text::rfc3339_ms(a.took_over->since_ms), text::rfc3339_ms(a.took_over->expires_ms));
+      return std::make_unique<ledger::HeldLock>(ctx.backend->state(), want, lock_lease(), clock);
+    }
+    const auto& h = a.holder.value_or(ledger::Lease{});
+    std::string msg =
+        fmt::format("{}/{} is locked by {} since {} ({}; the lease runs until {})", ctx.app.app, ctx.app.env, h.holder,
+                    text::rfc3339_ms(h.since_ms), h.operation.empty() ? "unknown operation" : h.operation,
+                    text::rfc3339_ms(h.expires_ms));
+    if (clock.now() >= deadline)
+      fail(ErrorKind::lock_held,
+           "{}; wait with --lock-wait DURATION, or if that release is gone: ecp unlock --env {} "
+           "--force",
+           msg, ctx.app.env);
+    if (!said) log::info("{}; waiting", msg);
+    said = true;
+    for (int i = 0; i < 10 && clock.now() < deadline; ++i) {
+      process::check_interrupted();
+      clock.sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+ReleaseTransaction::ReleaseTransaction(TargetContext& ctx, const std::string& operation, Duration wait)
+    : ctx_(ctx), lock_(acquire_lock(ctx, operation, wait)) {}
+
+ReleaseTransaction::~ReleaseTransaction() {
+  if (finished_) return;
+  // Only an exception that no step caught gets here: what runs is unknown, so the
+  // record says failed (needs attention) rather than staying in progress.
+  if (began_)
+    finish(ledger::Outcome::failed, "the release ended without an outcome (internal error)");
+  else
+    release();
+}
+
+void ReleaseTransaction::begin(ledger::Record rec, const DeployConfig& config) {
+  rec_ = std::move(rec);
+  ctx_.ledger->put_config(config.digest, config.text);
+  ctx_.ledger->write(rec_);
+  recorded_ = began_ = true;
+}
+
+void ReleaseTransaction::adopt(ledger::Record rec) {
+  rec_ = std::move(rec);
+  recorded_ = true;
+}
+
+bool ReleaseTransaction::lost() const { return lock_->lost(); }
+
+void ReleaseTransaction::finish(ledger::Outcome outcome, const std::string& message) {
+  process::Shield shield;  // the outcome is written whatever the signals say
+  rec_.outcome = outcome;
+  rec_.message = message;
+  // A paused canary has not ended: `ecp canary promote|abort` finishes it.
+  rec_.finished = outcome == ledger::Outcome::paused ? "" : text::rfc3339_ms(ctx_.clock->unix_ms());
+  if (recorded_) {
+    try {
+      ctx_.ledger->write(rec_);
+    } catch (const std::exception& e) {
+      log::warn("could not record the outcome of revision {}: {}", rec_.revision, e.what());
+    }
+  }
+  release();
+}
+
+void ReleaseTransaction::release() {
+  finished_ = true;
+  lock_->release();
+}
+
+void finish_release(ReleaseTransaction& tx, ledger::Outcome outcome, const std::string& message, DeployResult& result) {
+  tx.finish(outcome, message);
+  result.outcome = outcome_of(outcome);
+  result.message = message;
+  result.revision = tx.recorded() ? tx.record().revision : 0;
+}
+
+}  // namespace ecp::ops
