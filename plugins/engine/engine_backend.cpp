@@ -1,4 +1,4 @@
-// EngineBackend: the engine as the target's one location; activate, cleanup, status.
+// EngineBackend: its engines (one location each); activate, cleanup, status.
 #include "plugins/engine/engine_backend.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +10,7 @@
 
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 
 namespace ecp::plugins::engine {
@@ -22,8 +23,8 @@ backend::InstanceState state_of(const Json& st) {
     return h == "starting" ? backend::InstanceState::starting : backend::InstanceState::running;
   }
   if (s == "restarting") return backend::InstanceState::crashed;
-  if (s == "exited" || s == "dead") return st.value("ExitCode", 0) != 0 ? backend::InstanceState::crashed
-                                                                     : backend::InstanceState::stopped;
+  if (s == "exited" || s == "dead")
+    return st.value("ExitCode", 0) != 0 ? backend::InstanceState::crashed : backend::InstanceState::stopped;
   if (s == "created" || s == "configured") return backend::InstanceState::stopped;
   return backend::InstanceState::unknown;
 }
@@ -42,18 +43,12 @@ std::string container_name(const backend::AppSpec& app, const backend::InstanceR
 
 EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::AppSpec& app, EngineSettings settings)
     : target_(target), app_(app), settings_(std::move(settings)) {
-  auto address = settings_.socket.empty() ? default_engine_address()
-                                          : parse_engine_address(settings_.socket, tls_dir_from_environment());
-  location_ = address.text;
-  if (address.unix_path.empty()) {
-    // tcp://HOST:PORT: instances answer on HOST.
-    auto rest = address.base_url.substr(address.base_url.find("://") + 3);
-    host_address_ = rest.substr(0, rest.rfind(':'));
-    if (host_address_.size() > 1 && host_address_.front() == '[') host_address_ = host_address_.substr(1, host_address_.size() - 2);
-  } else {
-    host_address_ = "127.0.0.1";
+  if (settings_.hosts.empty()) {
+    engines_.push_back(socket_engine(settings_));
+    return;
   }
-  api_ = std::make_unique<DockerApi>(std::move(address));
+  forward_dir_ = forward_dir(settings_.run_dir);
+  engines_ = ssh_engines(settings_, forward_dir_->path());
 }
 
 backend::Capabilities EngineBackend::capabilities() const {
@@ -65,18 +60,45 @@ backend::Capabilities EngineBackend::capabilities() const {
   return c;
 }
 
-std::string EngineBackend::address(const std::string& location) {
-  if (location != location_) fail(ErrorKind::internal, "target '{}' has no engine {}", target_.name, location);
-  return host_address_;
+std::vector<std::string> EngineBackend::locations() {
+  std::vector<std::string> out;
+  for (const auto& e : engines_) out.push_back(e->location);
+  return out;
 }
 
-std::string EngineBackend::step(const std::string& what) const { return fmt::format("engine {}: {}", location_, what); }
+Engine& EngineBackend::engine(const std::string& location) {
+  for (auto& e : engines_)
+    if (e->location == location) return *e;
+  fail(ErrorKind::internal, "target '{}' has no engine {}", target_.name, location);
+}
+
+DockerApi& EngineBackend::api(const std::string& location) {
+  Engine& e = engine(location);
+  if (!e.unreachable.empty())
+    throw EngineError(ErrorKind::io, fmt::format("engine {}: unreachable: {}", location, e.unreachable), 0, "");
+  return *e.api;
+}
+
+void EngineBackend::each_engine(const std::function<void(Engine&)>& fn) {
+  auto errors = parallel_try(engines_.size(), settings_.parallel, [&](std::size_t i) { fn(*engines_[i]); });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+std::string EngineBackend::address(const std::string& location) { return engine(location).address; }
+
+std::string EngineBackend::step(const std::string& location, const std::string& what) const {
+  return fmt::format("engine {}: {}", location, what);
+}
 
 std::string EngineBackend::tag() const { return fmt::format("ecp-{}-{}", app_.app, app_.env); }
 
-std::string EngineBackend::image_id(int revision) {
-  if (auto it = prepared_.find(revision); it != prepared_.end()) return it->second;
-  auto r = api_->call({"GET", fmt::format("/images/{}:r{}/json", tag(), revision)}, {404});
+std::string EngineBackend::image_id(const std::string& location, int revision) {
+  {
+    std::lock_guard l(mu_);
+    if (auto it = prepared_.find(revision); it != prepared_.end()) return it->second;
+  }
+  auto r = api(location).call({"GET", fmt::format("/images/{}:r{}/json", tag(), revision)}, {404});
   if (r.status == 404) return "";
   auto j = Json::parse(r.body, nullptr, false);
   return j.is_object() ? j.value("Id", "") : "";
@@ -85,8 +107,12 @@ std::string EngineBackend::image_id(int revision) {
 void EngineBackend::activate(int revision) { put("engine/current", std::to_string(revision)); }
 
 void EngineBackend::cleanup(const std::vector<int>& keep) {
+  each_engine([&](Engine& e) { cleanup_at(e.location, keep); });
+}
+
+void EngineBackend::cleanup_at(const std::string& location, const std::vector<int>& keep) {
   // Each revision's tag; an image goes when its last tag does and no container uses it.
-  auto images = api_->json("GET", "/images/json?" + filters_query({{"reference", {tag()}}}));
+  auto images = api(location).json("GET", "/images/json?" + filters_query({{"reference", {tag()}}}));
   for (const auto& img : images) {
     if (!img.contains("RepoTags") || !img["RepoTags"].is_array()) continue;
     for (const auto& t : img["RepoTags"]) {
@@ -96,8 +122,8 @@ void EngineBackend::cleanup(const std::vector<int>& keep) {
       int rev = std::atoi(name.c_str() + colon + 2);
       if (rev <= 0 || std::find(keep.begin(), keep.end(), rev) != keep.end()) continue;
       try {
-        api_->call({"DELETE", "/images/" + name}, {404, 409});
-        log::debug("{}", step("removed the image tag " + name));
+        api(location).call({"DELETE", "/images/" + name}, {404, 409});
+        log::debug("{}", step(location, "removed the image tag " + name));
       } catch (const Error& e) {
         if (e.kind() == ErrorKind::interrupted) throw;
         log::warn("{}", e.what());
@@ -106,17 +132,18 @@ void EngineBackend::cleanup(const std::vector<int>& keep) {
   }
 }
 
-backend::TargetStatus EngineBackend::status() {
-  backend::TargetStatus total;
+void EngineBackend::status_at(const Engine& at, backend::TargetStatus& total) {
+  const std::string& location = at.location;
+  std::vector<backend::InstanceStatus> found;
   try {
-    auto list = api_->json("GET", "/containers/json?all=1&" + filters_query({{"label", {"ecp.app=" + app_.app,
-                                                                                         "ecp.env=" + app_.env}}}));
+    auto list = api(location).json(
+        "GET", "/containers/json?all=1&" + filters_query({{"label", {"ecp.app=" + app_.app, "ecp.env=" + app_.env}}}));
     for (const auto& c : list) {
       auto id = c.value("Id", "");
-      auto info = api_->json("GET", "/containers/" + id + "/json");
+      auto info = api(location).json("GET", "/containers/" + id + "/json");
       const auto& labels = info["Config"]["Labels"];
       backend::InstanceStatus s;
-      s.ref = {location_, labels.value("ecp.slot", "a"), std::atoi(labels.value("ecp.index", "0").c_str())};
+      s.ref = {location, labels.value("ecp.slot", "a"), std::atoi(labels.value("ecp.index", "0").c_str())};
       s.revision = std::atoi(labels.value("ecp.revision", "0").c_str());
       s.port = backend::instance_port(app_, s.ref);
       s.pid = info["State"].value("Pid", 0);
@@ -124,14 +151,31 @@ backend::TargetStatus EngineBackend::status() {
       s.since = info["State"].value("StartedAt", "");
       if (s.since.starts_with("0001-")) s.since.clear();
       s.restarts = info.value("RestartCount", 0);
-      s.address = host_address_;
-      total.instances.push_back(s);
+      s.address = at.address;
+      found.push_back(s);
     }
-    auto cur = get("engine/current");
-    total.current[location_] = cur ? std::atoi(cur->c_str()) : 0;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::interrupted) throw;
+    std::lock_guard l(mu_);
     total.unreachable.push_back(e.what());
+    return;
+  }
+  std::lock_guard l(mu_);
+  total.instances.insert(total.instances.end(), found.begin(), found.end());
+}
+
+backend::TargetStatus EngineBackend::status() {
+  backend::TargetStatus total;
+  each_engine([&](Engine& e) { status_at(e, total); });
+  // Every engine serves the revision the ledger's engine records as current.
+  if (engine(ledger_location()).unreachable.empty()) {
+    try {
+      auto cur = get("engine/current");
+      for (const auto& e : engines_) total.current[e->location] = cur ? std::atoi(cur->c_str()) : 0;
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::interrupted) throw;
+      total.unreachable.push_back(e.what());
+    }
   }
   std::sort(total.instances.begin(), total.instances.end(), [](const auto& a, const auto& b) { return a.ref < b.ref; });
   return total;

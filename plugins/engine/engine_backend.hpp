@@ -1,6 +1,9 @@
 #pragma once
-// The engine backend: containers on one Docker Engine API (dockerd, or podman's
-// Docker-compatible service), which is the target's one location.
+// The engine backend: containers on Docker Engine APIs (dockerd, or podman's
+// Docker-compatible service). Each engine is one location: the target's one
+// socket, or each of its ssh:// hosts, whose engine socket ecp forwards to a local
+// socket over the host's ControlMaster (engine_remote.cpp). Every primitive acts
+// on each location, the locations in parallel.
 //
 //   prepare   the image is on the engine (checked by config digest), else ecp
 //             streams a docker-archive from its store to /images/load; each
@@ -8,26 +11,32 @@
 //   start     replaces the container ecp-<app>-<env>-<slot>-<index>: create,
 //             upload autoconfig.properties (PUT archive), start
 //   health    ecp's own HTTP probe through the mapped host port
-//   state     the ledger and the lock, at the engine (engine_state.cpp)
+//   state     the ledger and the lock, at the engine (engine_state.cpp); with
+//             several engines, at the first one listed
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/backend/backend.hpp"
+#include "core/util/fs.hpp"
 #include "plugins/engine/docker_api.hpp"
 #include "plugins/engine/engine_settings.hpp"
+#include "plugins/ssh/ssh_master.hpp"
 
 namespace ecp::plugins::engine {
 
 // What the container of one instance is made of (pure input of create_body).
 struct ContainerPlan {
-  std::string name;            // ecp-<app>-<env>-<slot>-<index>
-  std::string image;           // the image ID (config digest)
+  std::string name;   // ecp-<app>-<env>-<slot>-<index>
+  std::string image;  // the image ID (config digest)
   std::map<std::string, std::string> labels;
-  int host_port = 0;           // on the engine's host
-  int container_port = 0;      // the app's main port inside
+  int host_port = 0;             // on the engine's host
+  int container_port = 0;        // the app's main port inside
   std::vector<int> extra_ports;  // e.g. a management port: published at host_port + delta
   std::vector<std::string> env;  // "KEY=value"
   std::int64_t nano_cpus = 0;
@@ -47,12 +56,37 @@ std::string tar_one_file(const std::string& name, std::string_view data, int mod
 void demux_logs(std::string& pending, std::string& line_buf, std::string_view chunk,
                 const std::function<void(std::string_view)>& on_line);
 
+// One engine of the target: one location.
+struct Engine {
+  std::string location;  // the socket's text, or the ssh:// text of the targets file
+  std::string address;   // where its instances answer (health probes, status)
+  std::unique_ptr<DockerApi> api;
+  std::string unreachable;  // why the engine cannot be used; "" = it can
+  // Over SSH: the host's ControlMaster, and the local end of the socket forward.
+  std::unique_ptr<ssh::SshMaster> ssh;
+  std::string forward_local, forward_remote;
+  Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine();  // ends the forward and removes its socket
+};
+
+// The engine of `socket:` (or DOCKER_HOST, or a well-known socket).
+std::unique_ptr<Engine> socket_engine(const EngineSettings& settings);
+// A private folder for the forwarded sockets and ControlMasters: ECP_HOME/run/
+// engine-PID-XXXXXX (0700; folders of ecp processes that are gone are removed),
+// or one under /tmp when that path is too long for a unix socket.
+std::unique_ptr<fs::TempDir> forward_dir(const std::string& run_dir);
+// The engines of `hosts:`, connected (and their sockets forwarded) in parallel; an
+// engine that cannot be reached says why in `unreachable`.
+std::vector<std::unique_ptr<Engine>> ssh_engines(const EngineSettings& settings, const std::filesystem::path& dir);
+
 class EngineBackend : public backend::Backend, private KvStore {
  public:
   EngineBackend(const backend::TargetSpec& target, const backend::AppSpec& app, EngineSettings settings);
 
   backend::Capabilities capabilities() const override;
-  std::vector<std::string> locations() override { return {location_}; }
+  std::vector<std::string> locations() override;
   std::string address(const std::string& location) override;
   void prepare(const backend::ReleaseSpec& release) override;
   std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
@@ -87,19 +121,33 @@ class EngineBackend : public backend::Backend, private KvStore {
                    const std::function<Decision(const std::optional<std::string>&)>& decide);
   std::string ensure_state_image();  // its ID
 
-  std::string tag() const;  // ecp-<app>-<env>
-  std::string image_id(int revision);  // from the revision's tag, "" when gone
+  Engine& engine(const std::string& location);
+  // The API of the engine at `location`; throws EngineError (status 0: unreachable)
+  // when that engine cannot be reached.
+  DockerApi& api(const std::string& location);
+  // The engine that holds the ledger and the lock: the first one listed.
+  const std::string& ledger_location() const { return engines_.front()->location; }
+  DockerApi& state_api() { return api(ledger_location()); }
+  // Runs fn for each engine in parallel; rethrows the first error.
+  void each_engine(const std::function<void(Engine&)>& fn);
+
+  std::string tag() const;                                          // ecp-<app>-<env>
+  std::string image_id(const std::string& location, int revision);  // from the revision's tag, "" when gone
+  void prepare_at(const std::string& location, const backend::ReleaseSpec& release);
+  void cleanup_at(const std::string& location, const std::vector<int>& keep);
+  void status_at(const Engine& at, backend::TargetStatus& total);
   void start_one(const backend::InstanceSpec& spec);
-  void remove_container(const std::string& name, bool graceful);
-  std::string step(const std::string& what) const;  // "engine X: what"
+  backend::Probe probe(const backend::InstanceSpec& spec);
+  void remove_container(const std::string& location, const std::string& name, bool graceful);
+  std::string step(const std::string& location, const std::string& what) const;  // "engine X: what"
 
   backend::TargetSpec target_;
   backend::AppSpec app_;
   EngineSettings settings_;
-  std::unique_ptr<DockerApi> api_;
-  std::string location_;
-  std::string host_address_;
+  std::unique_ptr<fs::TempDir> forward_dir_;      // outlives the engines' forwards
+  std::vector<std::unique_ptr<Engine>> engines_;  // the first holds the ledger
   std::string state_image_;
+  std::mutex mu_;                        // prepared_, configs_ and the results of parallel work
   std::map<int, std::string> prepared_;  // revision -> image ID, of this process
   struct RevisionConfig {
     std::string text;  // rendered autoconfig.properties

@@ -1,9 +1,12 @@
 // start, stop and health: one container per instance, replaced as a whole.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "core/ledger/ledger.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/parallel.hpp"
 #include "plugins/engine/engine_backend.hpp"
 #include "plugins/host/http_probe.hpp"
 
@@ -19,32 +22,60 @@ std::pair<int, int> numeric_user(const std::string& user) {
   return {std::atoi(u.c_str()), num(g) ? std::atoi(g.c_str()) : std::atoi(u.c_str())};
 }
 
+const backend::InstanceRef& ref_of(const backend::InstanceSpec& s) { return s.ref; }
+const backend::InstanceRef& ref_of(const backend::InstanceRef& r) { return r; }
+
+// Runs fn for each item, the items of one location in order, the locations in
+// parallel (at most `jobs` at once); rethrows the first error fn let through.
+template <class T, class Fn>
+void by_location(const std::vector<T>& items, int jobs, const Fn& fn) {
+  std::vector<std::vector<const T*>> groups;
+  std::map<std::string, std::size_t> index;
+  for (const auto& item : items) {
+    auto [it, added] = index.emplace(ref_of(item).location, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(&item);
+  }
+  auto errors = parallel_try(groups.size(), jobs, [&](std::size_t g) {
+    for (const T* item : groups[g]) fn(*item);
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
-void EngineBackend::remove_container(const std::string& name, bool graceful) {
+void EngineBackend::remove_container(const std::string& location, const std::string& name, bool graceful) {
   if (graceful) {
     auto grace = std::chrono::duration_cast<std::chrono::seconds>(app_.stop_grace).count();
     Request r{"POST", fmt::format("/containers/{}/stop?t={}", name, grace)};
     r.timeout = app_.stop_grace + std::chrono::seconds(30);
-    api_->call(std::move(r), {304, 404});
+    api(location).call(std::move(r), {304, 404});
   }
-  api_->call({"DELETE", fmt::format("/containers/{}?force=true&v=true", name)}, {404});
+  api(location).call({"DELETE", fmt::format("/containers/{}?force=true&v=true", name)}, {404});
 }
 
 void EngineBackend::start_one(const backend::InstanceSpec& spec) {
+  const std::string& location = spec.ref.location;
   std::string name = container_name(app_, spec.ref);
-  std::string id = image_id(spec.revision);
+  std::string id = image_id(location, spec.revision);
   if (id.empty()) fail(ErrorKind::deploy_failed, "the image of revision {} is not on the engine", spec.revision);
-  auto it = configs_.find(spec.revision);
-  if (it == configs_.end()) {
-    ledger::Ledger ledger(*this);
-    auto rec = ledger.get(spec.revision);
-    auto text = rec ? ledger.config(rec->config_digest) : std::nullopt;
-    if (!text) fail(ErrorKind::deploy_failed, "the ledger has no configuration for revision {}", spec.revision);
-    it = configs_.emplace(spec.revision, RevisionConfig{*text, rec->config_digest}).first;
+  RevisionConfig config;
+  {
+    std::unique_lock l(mu_);
+    auto it = configs_.find(spec.revision);
+    if (it == configs_.end()) {
+      l.unlock();  // the ledger is at an engine: no lock held over a request
+      ledger::Ledger ledger(*this);
+      auto rec = ledger.get(spec.revision);
+      auto text = rec ? ledger.config(rec->config_digest) : std::nullopt;
+      if (!text) fail(ErrorKind::deploy_failed, "the ledger has no configuration for revision {}", spec.revision);
+      l.lock();
+      it = configs_.emplace(spec.revision, RevisionConfig{*text, rec->config_digest}).first;
+    }
+    config = it->second;
   }
-  const auto& config = it->second;
-  auto image = api_->json("GET", "/images/" + id + "/json");
+  auto image = api(location).json("GET", "/images/" + id + "/json");
   auto user = image.contains("Config") && image["Config"].is_object() ? image["Config"].value("User", "") : "";
 
   ContainerPlan plan;
@@ -61,14 +92,14 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
   if (app_.health.port_delta != 0) plan.extra_ports.push_back(app_.health.port_delta);
   plan.env = {fmt::format("LISTEN_PORT={}", app_.base_port)};
 
-  remove_container(name, true);
+  remove_container(location, name, true);
   Request create{"POST", "/containers/create?name=" + name};
   create.body = create_body(plan).dump();
   create.content_type = "application/json";
-  auto created = api_->call(create, {409, 500});
+  auto created = api(location).call(create, {409, 500});
   if (name_conflict(created)) {  // created again meanwhile (another ecp): replace that one too
-    remove_container(name, false);
-    created = api_->call(create);
+    remove_container(location, name, false);
+    created = api(location).call(create);
   } else if (created.status == 500) {
     fail(ErrorKind::deploy_failed, "creating {}: {}", name, engine_message(created.body));
   }
@@ -78,13 +109,13 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
     Request put{"PUT", "/containers/" + cid + "/archive?path=%2F"};
     put.body = tar_one_file("app/conf/autoconfig.properties", config.text, 0600, uid, gid);
     put.content_type = "application/x-tar";
-    api_->call(std::move(put));
+    api(location).call(std::move(put));
     Request st{"POST", "/containers/" + cid + "/start"};
-    api_->call(std::move(st), {304});
+    api(location).call(std::move(st), {304});
   } catch (const EngineError& e) {
     // A container that never ran is of no use to anyone (e.g. its port is taken).
     try {
-      remove_container(cid, false);
+      remove_container(location, cid, false);
     } catch (const Error&) {
     }
     if (e.status() == 0) throw;
@@ -94,64 +125,75 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
 
 std::vector<backend::Failure> EngineBackend::start(const std::vector<backend::InstanceSpec>& instances) {
   std::vector<backend::Failure> failures;
-  for (const auto& spec : instances) {
+  by_location(instances, settings_.parallel, [&](const backend::InstanceSpec& spec) {
+    const auto& loc = spec.ref.location;
     try {
       start_one(spec);
     } catch (const EngineError& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
-      failures.push_back({spec.ref, step(fmt::format("starting {}: {}", spec.ref.name(), e.what())), e.status() == 0});
+      std::lock_guard l(mu_);
+      failures.push_back(
+          {spec.ref, step(loc, fmt::format("starting {}: {}", spec.ref.name(), e.what())), e.status() == 0});
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
-      failures.push_back({spec.ref, step(fmt::format("starting {}: {}", spec.ref.name(), e.what())), false});
+      std::lock_guard l(mu_);
+      failures.push_back({spec.ref, step(loc, fmt::format("starting {}: {}", spec.ref.name(), e.what())), false});
     }
-  }
+  });
   return failures;
 }
 
 std::vector<backend::Failure> EngineBackend::stop(const std::vector<backend::InstanceRef>& instances) {
   std::vector<backend::Failure> failures;
-  for (const auto& ref : instances) {
+  by_location(instances, settings_.parallel, [&](const backend::InstanceRef& ref) {
     try {
-      remove_container(container_name(app_, ref), true);
+      remove_container(ref.location, container_name(app_, ref), true);
     } catch (const EngineError& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
-      failures.push_back({ref, step(fmt::format("stopping {}: {}", ref.name(), e.what())), e.status() == 0});
+      std::lock_guard l(mu_);
+      failures.push_back(
+          {ref, step(ref.location, fmt::format("stopping {}: {}", ref.name(), e.what())), e.status() == 0});
     }
-  }
+  });
   return failures;
 }
 
 std::vector<backend::Probe> EngineBackend::health(const std::vector<backend::InstanceSpec>& instances) {
   std::vector<backend::Probe> probes;
-  for (const auto& spec : instances) {
-    backend::Probe p;
-    p.ref = spec.ref;
-    auto r = api_->call({"GET", "/containers/" + container_name(app_, spec.ref) + "/json"}, {404});
-    if (r.status == 404) {
-      p.gone = true;
-      p.detail = "no container";
-      probes.push_back(p);
-      continue;
-    }
-    auto info = Json::parse(r.body, nullptr, false);
-    auto status = info["State"].value("Status", "");
-    int restarts = info.value("RestartCount", 0);
-    if (status != "running" || restarts > 0) {
-      p.gone = true;
-      p.detail = restarts > 0 ? fmt::format("the container restarted {} time(s) (exit code {})", restarts,
-                                            info["State"].value("ExitCode", 0))
-                              : fmt::format("the container is {} (exit code {})", status,
-                                            info["State"].value("ExitCode", 0));
-      probes.push_back(p);
-      continue;
-    }
-    auto res = host::http_probe(host_address_, spec.port + app_.health.port_delta, app_.health.path,
-                                app_.health.timeout);
-    p.healthy = res.healthy;
-    p.detail = res.detail;
+  by_location(instances, settings_.parallel, [&](const backend::InstanceSpec& spec) {
+    auto p = probe(spec);
+    std::lock_guard l(mu_);
     probes.push_back(p);
-  }
+  });
   return probes;
+}
+
+backend::Probe EngineBackend::probe(const backend::InstanceSpec& spec) {
+  backend::Probe p;
+  p.ref = spec.ref;
+  auto r = api(spec.ref.location).call({"GET", "/containers/" + container_name(app_, spec.ref) + "/json"}, {404});
+  if (r.status == 404) {
+    p.gone = true;
+    p.detail = "no container";
+    return p;
+  }
+  auto info = Json::parse(r.body, nullptr, false);
+  auto status = info["State"].value("Status", "");
+  int restarts = info.value("RestartCount", 0);
+  if (status != "running" || restarts > 0) {
+    p.gone = true;
+    p.detail = restarts > 0
+                   ? fmt::format("the container restarted {} time(s) (exit code {})", restarts,
+                                 info["State"].value("ExitCode", 0))
+                   : fmt::format("the container is {} (exit code {})", status, info["State"].value("ExitCode", 0));
+    return p;
+  }
+  // The instance answers on its engine's host: over SSH, the remote host's address.
+  auto res = host::http_probe(address(spec.ref.location), spec.port + app_.health.port_delta, app_.health.path,
+                              app_.health.timeout);
+  p.healthy = res.healthy;
+  p.detail = res.detail;
+  return p;
 }
 
 }  // namespace ecp::plugins::engine

@@ -32,7 +32,7 @@ void EngineBackend::logs(const backend::LogOptions& options, const backend::Line
       r.sink = [&](std::string_view chunk) {
         demux_logs(pending, line, chunk, [&](std::string_view l) { sink(ref, l); });
       };
-      api_->call(std::move(r));
+      api(ref.location).call(std::move(r));
       if (!line.empty()) sink(ref, line);
     } catch (const EngineError& e) {
       if (e.status() != 404) throw;  // 404: gone meanwhile

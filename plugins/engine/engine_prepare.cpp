@@ -34,15 +34,22 @@ void check_load_stream(const std::string& text, const std::string& where) {
 }  // namespace
 
 void EngineBackend::prepare(const backend::ReleaseSpec& release) {
+  each_engine([&](Engine& e) { prepare_at(e.location, release); });
+  std::lock_guard l(mu_);
+  configs_[release.revision] = {release.config_text, release.config_digest};
+}
+
+void EngineBackend::prepare_at(const std::string& location, const backend::ReleaseSpec& release) {
   auto store_dir = release.store.empty() ? fs::ecp_home() / "store" : std::filesystem::path(release.store);
   image::Store store(store_dir);
   auto img = image::load_image(store, release.image_digest);
   std::string id = img.manifest.config.digest.to_string();
   std::string rev_tag = fmt::format("r{}", release.revision);
 
-  auto have = api_->call({"GET", "/images/" + id + "/json"}, {404});
+  auto have = api(location).call({"GET", "/images/" + id + "/json"}, {404});
   if (have.status == 404) {
-    log::info("{}", step(fmt::format("sending image {} ({} layers)", release.image, img.manifest.layers.size())));
+    log::info("{}",
+              step(location, fmt::format("sending image {} ({} layers)", release.image, img.manifest.layers.size())));
     std::filesystem::create_directories(fs::ecp_home() / "tmp");
     fs::TempDir tmp(fs::ecp_home() / "tmp", "engine-");
     auto file = tmp.path() / "image.tar";
@@ -71,21 +78,22 @@ void EngineBackend::prepare(const backend::ReleaseSpec& release) {
       if (progress.size() < (1u << 20)) progress.append(chunk);
     };
     try {
-      api_->call(std::move(r));
+      api(location).call(std::move(r));
     } catch (const EngineError& e) {
-      fail(ErrorKind::deploy_failed, "{}", step(fmt::format("loading image {}: {}", release.image,
-                                                              e.status() ? e.engine_message() : e.what())));
+      fail(ErrorKind::deploy_failed, "{}",
+           step(location,
+                fmt::format("loading image {}: {}", release.image, e.status() ? e.engine_message() : e.what())));
     }
-    check_load_stream(progress, step("image " + release.image));
-    auto now = api_->call({"GET", "/images/" + id + "/json"}, {404});
+    check_load_stream(progress, step(location, "image " + release.image));
+    auto now = api(location).call({"GET", "/images/" + id + "/json"}, {404});
     if (now.status == 404)
-      fail(ErrorKind::deploy_failed, "{}", step(fmt::format("the engine loaded image {} but has no image {}",
-                                                          release.image, id)));
+      fail(ErrorKind::deploy_failed, "{}",
+           step(location, fmt::format("the engine loaded image {} but has no image {}", release.image, id)));
   }
   // The revision's tag keeps the image until cleanup() drops the revision.
-  api_->call({"POST", fmt::format("/images/{}/tag?repo={}&tag={}", id, tag(), rev_tag)});
+  api(location).call({"POST", fmt::format("/images/{}/tag?repo={}&tag={}", id, tag(), rev_tag)});
+  std::lock_guard l(mu_);
   prepared_[release.revision] = id;
-  configs_[release.revision] = {release.config_text, release.config_digest};
 }
 
 }  // namespace ecp::plugins::engine

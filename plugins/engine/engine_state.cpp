@@ -50,7 +50,7 @@ std::string EngineBackend::ensure_state_image() {
                  {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id}}}}};
   std::string config_text = config.dump();
   auto id = oci::Sha256::of(config_text);
-  if (api_->call({"GET", "/images/" + id.to_string() + "/json"}, {404}).status == 404) {
+  if (state_api().call({"GET", "/images/" + id.to_string() + "/json"}, {404}).status == 404) {
     Json manifest = Json::array({{{"Config", id.hex() + ".json"},
                                   {"RepoTags", {"ecp-state:1"}},
                                   {"Layers", {"layer/layer.tar"}}}});
@@ -58,7 +58,7 @@ std::string EngineBackend::ensure_state_image() {
     r.body = tar_entry(id.hex() + ".json", config_text, 0644, 0, 0) + tar_entry("layer/layer.tar", layer, 0644, 0, 0) +
              tar_entry("manifest.json", manifest.dump(), 0644, 0, 0) + std::string(1024, '\0');
     r.content_type = "application/x-tar";
-    api_->call(std::move(r));
+    state_api().call(std::move(r));
   }
   state_image_ = id.to_string();
   return state_image_;
@@ -67,7 +67,7 @@ std::string EngineBackend::ensure_state_image() {
 std::map<std::string, std::vector<EngineBackend::Version>> EngineBackend::read_state(const std::string* key) {
   std::vector<std::string> labels = {fmt::format("ecp.state={}/{}", app_.app, app_.env)};
   if (key) labels.push_back(fmt::format("ecp.state.id={}/{}/{}", app_.app, app_.env, oci::Sha256::of(*key).hex().substr(0, 16)));
-  auto list = api_->json("GET", "/containers/json?all=1&" + filters_query({{"label", labels}}));
+  auto list = state_api().json("GET", "/containers/json?all=1&" + filters_query({{"label", labels}}));
   std::map<std::string, std::vector<Version>> out;
   for (const auto& c : list) {
     if (!c.contains("Labels") || !c["Labels"].is_object()) continue;
@@ -105,23 +105,25 @@ bool EngineBackend::write_state(const std::string& key, const std::optional<std:
     create.body =
         Json{{"Image", image}, {"Cmd", {"/none"}}, {"Labels", labels}, {"HostConfig", {{"NetworkMode", "none"}}}}.dump();
     create.content_type = "application/json";
-    auto r = api_->call(create, {409, 500});
+    auto r = state_api().call(create, {409, 500});
     if (name_conflict(r)) continue;  // another writer made v(n) first
     if (r.status == 500)
-      throw EngineError(ErrorKind::io, step("writing the state key " + key + ": " + engine_message(r.body)), 500,
+      throw EngineError(ErrorKind::io,
+                        step(ledger_location(), "writing the state key " + key + ": " + engine_message(r.body)), 500,
                         engine_message(r.body));
     std::string mine = Json::parse(r.body).value("Id", "");
     auto after = read_state(&key)[key];
     if (!after.empty() && after.back().number > n) {
       // Superseded while we read: our version never counted.
-      api_->call({"DELETE", "/containers/" + mine + "?force=true"}, {404});
+      state_api().call({"DELETE", "/containers/" + mine + "?force=true"}, {404});
       continue;
     }
     for (const auto& v : after)
-      if (v.number < n - 1) api_->call({"DELETE", "/containers/" + v.id + "?force=true"}, {404, 409});
+      if (v.number < n - 1) state_api().call({"DELETE", "/containers/" + v.id + "?force=true"}, {404, 409});
     return true;
   }
-  fail(ErrorKind::io, "{}", step("the state key " + key + " keeps changing under ecp (100 attempts)"));
+  fail(ErrorKind::io, "{}",
+       step(ledger_location(), "the state key " + key + " keeps changing under ecp (100 attempts)"));
 }
 
 std::optional<std::string> EngineBackend::get(const std::string& key) {

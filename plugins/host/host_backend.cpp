@@ -2,7 +2,6 @@
 #include "plugins/host/host_backend.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,18 +15,6 @@
 namespace ecp::plugins::host {
 
 namespace {
-// /tmp/ecp-ssh-UID: where persistent ControlMaster sockets live, shared by this
-// user's ecp commands. Only a folder of ours that nobody else may enter will do;
-// otherwise connections are not kept between commands.
-std::filesystem::path persist_dir() {
-  auto dir = std::filesystem::path("/tmp") / ("ecp-ssh-" + std::to_string(::getuid()));
-  ::mkdir(dir.c_str(), 0700);
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 077) != 0)
-    return {};
-  return dir;
-}
-
 // The agent writes 0 for a time it does not know.
 std::string time_text(long long seconds) { return seconds > 0 ? text::rfc3339(seconds) : ""; }
 
@@ -69,7 +56,7 @@ std::unique_ptr<Host> HostBackend::ssh_host(const Endpoint& e) {
     // ControlMaster sockets need a short path (unix sockets: 108 bytes).
     control_dir_ = std::make_unique<fs::TempDir>("/tmp", "ecp-ssh-");
     persist_ = settings_.ssh_persist;
-    if (!persist_.empty()) shared_dir_ = persist_dir();
+    if (!persist_.empty()) shared_dir_ = ssh::persist_dir();
     if (shared_dir_.empty()) persist_.clear();
   }
   SshConfig c;

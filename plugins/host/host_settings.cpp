@@ -3,18 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 
 #include "core/util/fs.hpp"
 #include "plugins/settings_reader.hpp"
+#include "plugins/ssh/ssh_master.hpp"
 
 namespace ecp::plugins::host {
 namespace {
-
-bool host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-}
 
 std::optional<Endpoint> endpoint_at(SettingsReader& r, const Json& v, const std::string& field) {
   auto t = r.text(v, field);
@@ -69,57 +65,6 @@ std::string env_or(const char* name, std::string fallback) {
 
 }  // namespace
 
-std::optional<Endpoint> parse_endpoint(std::string_view text, std::string* why) {
-  auto fail = [&](std::string_view what) -> std::optional<Endpoint> {
-    if (why) *why = fmt::format("'{}' {}; write ssh://[user@]host[:port]", text, what);
-    return std::nullopt;
-  };
-  if (!text.starts_with("ssh://")) return fail("is not an ssh address");
-  Endpoint h;
-  h.text = std::string(text);
-  std::string_view rest = text.substr(6);
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-    h.user = std::string(rest.substr(0, at));
-    rest = rest.substr(at + 1);
-    if (h.user.empty()) return fail("has an empty user before '@'");
-    for (char c : h.user)
-      if (!host_char(c) && c != '$') return fail("has an invalid user name");
-  }
-  std::string_view port;
-  if (rest.starts_with("[")) {
-    auto close = rest.find(']');
-    if (close == std::string_view::npos) return fail("has an unclosed '['");
-    h.host = std::string(rest.substr(1, close - 1));
-    for (char c : h.host)
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
-        return fail("has an invalid IPv6 address");
-    rest = rest.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') return fail("has text after the address");
-      port = rest.substr(1);
-      if (port.empty()) return fail("has an empty port");
-    }
-  } else {
-    auto colon = rest.find(':');
-    h.host = std::string(rest.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port = rest.substr(colon + 1);
-      if (port.empty()) return fail("has an empty port");
-    }
-    for (char c : h.host)
-      if (!host_char(c)) return fail(c == '/' ? "has a path; only a host is allowed" : "has an invalid host name");
-  }
-  if (h.host.empty()) return fail("has no host");
-  if (!port.empty()) {
-    int p = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc() || end != port.data() + port.size() || p < 1 || p > 65535)
-      return fail("has an invalid port (1..65535)");
-    h.port = p;
-  }
-  return h;
-}
-
 void read_host_settings(const backend::Settings& section, HostSettings& s, Diagnostics& out) {
   SettingsReader r(section, out);
   const Json& n = section.value();
@@ -147,10 +92,10 @@ HostSettings host_settings(const backend::TargetSpec& target) {
   s.local_root = (fs::ecp_home() / "targets" / target.name).string();
   s.checked_dir = (fs::ecp_home() / "cache" / "checked-layers").string();
   s.tmp_dir = (fs::ecp_home() / "tmp").string();
-  s.ssh_program = env_or("ECP_SSH", "ssh");
-  s.ssh_config = env_or("ECP_SSH_CONFIG", "");
-  s.ssh_persist = env_or("ECP_SSH_PERSIST", "60s");
-  if (s.ssh_persist == "0" || s.ssh_persist == "no") s.ssh_persist.clear();
+  auto ssh = ssh::ssh_environment();
+  s.ssh_program = ssh.program;
+  s.ssh_config = ssh.config_file;
+  s.ssh_persist = ssh.persist;
   s.parallel = std::max(1, std::atoi(env_or("ECP_PARALLEL", "8").c_str()));
   return s;
 }

@@ -16,19 +16,13 @@
 
 #include "core/backend/types.hpp"
 #include "core/util/diagnostic.hpp"
+#include "plugins/ssh/endpoint.hpp"
 
 namespace ecp::plugins::host {
 
-// ssh://[user@]host[:port] of a host (text "local", host 127.0.0.1: this machine, for a gateway).
-struct Endpoint {
-  std::string text;  // as written, also the host's label in messages and the ledger
-  std::string user;  // empty = the ssh default
-  std::string host;  // without [] for IPv6
-  int port = 22;
-};
-
-// ssh://[user@]host[:port]; IPv6 hosts in brackets. nullopt (and `why`) when it is not one.
-std::optional<Endpoint> parse_endpoint(std::string_view text, std::string* why = nullptr);
+// The hosts' ssh:// addresses (plugins/ssh, shared with the engine plugin).
+using ssh::Endpoint;
+using ssh::parse_endpoint;
 
 struct HostSettings {
   // From the targets file.

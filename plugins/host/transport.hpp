@@ -1,23 +1,24 @@
 #pragma once
 // How a command reaches a host: this machine runs the argv directly; an SSH host
-// runs it through one ControlMaster connection per host (opened on first use,
-// closed with the transport), so every later command costs a few milliseconds.
+// runs it through one ControlMaster connection per host (plugins/ssh: opened on
+// first use, closed with the transport), so every later command costs a few
+// milliseconds.
 #include <filesystem>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/backend/types.hpp"
 #include "core/util/process.hpp"
-#include "plugins/host/ssh_argv.hpp"
+#include "plugins/ssh/ssh_master.hpp"
 
 namespace ecp::plugins::host {
 
+using ssh::SshConfig;
+
 struct Input {
-  std::string data;                 // stdin bytes
-  std::filesystem::path file;       // or stdin from this local file
+  std::string data;                               // stdin bytes
+  std::filesystem::path file;                     // or stdin from this local file
   std::function<void(std::string_view)> on_line;  // stdout lines as they come (then not captured)
 };
 
@@ -42,35 +43,23 @@ class LocalTransport : public Transport {
   process::Result run(const std::vector<std::string>& argv, const Input& in, backend::Duration timeout) override;
 };
 
+// An SSH host: its commands go through the host's ControlMaster (plugins/ssh).
 class SshTransport : public Transport {
  public:
-  // control_dir: a short private folder for the ControlMaster socket (and logs);
-  // with config.persist, the socket goes to persist_dir (shared by ecp commands).
   SshTransport(SshConfig config, const std::filesystem::path& control_dir, int n,
-               const std::filesystem::path& persist_dir = {});
-  ~SshTransport() override;
-  std::string label() const override { return config_.endpoint.text; }
+               const std::filesystem::path& shared_dir = {})
+      : master_(std::move(config), control_dir, n, shared_dir) {}
+  std::string label() const override { return master_.label(); }
   bool local() const override { return false; }
   process::Result run(const std::vector<std::string>& argv, const Input& in, backend::Duration timeout) override;
-  std::string unreachable() const override;
-  void open() override;
+  std::string unreachable() const override { return master_.unreachable(); }
+  void open() override { master_.open(); }
 
  private:
-  // Opens the master if it is not up; false (and unreachable_ set) when it cannot.
-  bool connect();
-  bool connect_persistent();
-  std::string log_tail() const;
-  SshConfig config_;
-  std::filesystem::path log_;
-  mutable std::mutex mu_;
-  std::unique_ptr<process::Child> master_;  // the master, when it is ours (not persistent)
-  bool connected_ = false;                   // a persistent master is up
-  bool reused_ = false;                      // ... started by an earlier ecp command
-  std::string unreachable_;
+  ssh::SshMaster master_;
 };
 
-// A classification of a failed ssh command: exit 255 is ssh's own failure.
-bool ssh_failed(const process::Result& r);
+using ssh::ssh_failed;
 bool permission_denied(std::string_view text);
 
 }  // namespace ecp::plugins::host

@@ -1,10 +1,10 @@
-#include "plugins/host/ssh_argv.hpp"
+#include "plugins/ssh/ssh_argv.hpp"
 
 #include <fmt/format.h>
 
 #include "core/util/error.hpp"
 
-namespace ecp::plugins::host {
+namespace ecp::plugins::ssh {
 
 std::string shell_quote(std::string_view word) {
   if (word.find('\0') != std::string_view::npos)
@@ -20,8 +20,10 @@ std::string shell_quote(std::string_view word) {
   if (plain) return std::string(word);
   std::string out = "'";
   for (char c : word) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   out += "'";
   return out;
@@ -51,14 +53,13 @@ bool explicit_port(const Endpoint& e) {
 std::vector<std::string> ssh_common_options(const SshConfig& c) {
   std::vector<std::string> a;
   if (!c.config_file.empty()) a.insert(a.end(), {"-F", c.config_file});
-  a.insert(a.end(), {"-o", "BatchMode=yes",  // never prompt: ecp runs unattended
-                     "-o", fmt::format("ConnectTimeout={}", c.connect_timeout_s),
-                     "-o", fmt::format("ServerAliveInterval={}", c.alive_interval_s),
-                     "-o", fmt::format("ServerAliveCountMax={}", c.alive_count),
-                     "-o", "LogLevel=ERROR",
-                     // AES-GCM first: with AES-NI it moves layers several times faster than chacha20
-                     "-o", "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com",
-                     "-o", "ControlPath=" + c.control_path});
+  a.insert(a.end(),
+           {"-o", "BatchMode=yes",  // never prompt: ecp runs unattended
+            "-o", fmt::format("ConnectTimeout={}", c.connect_timeout_s), "-o",
+            fmt::format("ServerAliveInterval={}", c.alive_interval_s), "-o",
+            fmt::format("ServerAliveCountMax={}", c.alive_count), "-o", "LogLevel=ERROR",
+            // AES-GCM first: with AES-NI it moves layers several times faster than chacha20
+            "-o", "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com", "-o", "ControlPath=" + c.control_path});
   if (explicit_port(c.endpoint)) a.insert(a.end(), {"-p", std::to_string(c.endpoint.port)});
   if (!c.endpoint.user.empty()) a.insert(a.end(), {"-l", c.endpoint.user});
   return a;
@@ -92,4 +93,23 @@ std::vector<std::string> ssh_command_argv(const SshConfig& c, const std::vector<
   return with(c, {"-T", "-o", "ControlMaster=no"}, {remote_command(remote_argv)});
 }
 
-}  // namespace ecp::plugins::host
+std::vector<std::string> ssh_forward_argv(const SshConfig& c, const std::string& local, const std::string& remote) {
+  return with(c, {"-O", "forward", "-L", local + ":" + remote}, {});
+}
+
+std::vector<std::string> ssh_cancel_argv(const SshConfig& c, const std::string& local, const std::string& remote) {
+  return with(c, {"-O", "cancel", "-L", local + ":" + remote}, {});
+}
+
+std::string forward_path_problem(std::string_view path) {
+  if (!path.starts_with("/")) return "must be an absolute path";
+  for (char c : path) {
+    if (c == ':') return "must not contain ':' (ssh -L splits at it)";
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return "must not contain blanks or control characters";
+  }
+  // sockaddr_un.sun_path holds 108 bytes with the NUL.
+  if (path.size() > 107) return "is longer than a unix socket path may be (107 bytes)";
+  return "";
+}
+
+}  // namespace ecp::plugins::ssh

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "plugins/host/host_settings.hpp"
+#include "plugins/ssh/endpoint.hpp"
 
-namespace ecp::plugins::host {
+namespace ecp::plugins::ssh {
 
 std::string shell_quote(std::string_view word);
 // The command string ssh sends for `argv` (each word quoted, joined by spaces).
@@ -45,5 +45,13 @@ std::vector<std::string> ssh_check_argv(const SshConfig& c);
 std::vector<std::string> ssh_exit_argv(const SshConfig& c);
 // Runs `remote_argv` on the host through the master.
 std::vector<std::string> ssh_command_argv(const SshConfig& c, const std::vector<std::string>& remote_argv);
+// Asks the master to forward the local unix socket `local` to the host's unix
+// socket `remote` (-L local:remote), and to stop doing so. ssh splits the -L
+// text at ':', so neither path may contain one (forward_path_problem()).
+std::vector<std::string> ssh_forward_argv(const SshConfig& c, const std::string& local, const std::string& remote);
+std::vector<std::string> ssh_cancel_argv(const SshConfig& c, const std::string& local, const std::string& remote);
+// Why `path` cannot be one end of a socket forward ("" when it can): it must be
+// absolute, without ':' or blanks or control characters.
+std::string forward_path_problem(std::string_view path);
 
-}  // namespace ecp::plugins::host
+}  // namespace ecp::plugins::ssh
