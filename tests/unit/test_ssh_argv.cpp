@@ -65,6 +65,9 @@ TEST_CASE("ecp::plugins::ssh argv") {
           expect({"-M", "-N", "-f", "-T", "-o", "ControlMaster=yes", "-o", "ControlPersist=60s"}, {}));
   }
   CHECK(ssh_exit_argv(c) == expect({"-O", "exit"}, {}));
+  CHECK(ssh_forward_argv(c, "/home/u/.ecp/run/e/0.sock", "/var/run/docker.sock") ==
+        expect({"-O", "forward", "-L", "/home/u/.ecp/run/e/0.sock:/var/run/docker.sock"}, {}));
+  CHECK(ssh_cancel_argv(c, "/l.sock", "/r.sock") == expect({"-O", "cancel", "-L", "/l.sock:/r.sock"}, {}));
   CHECK(ssh_command_argv(c, {"sh", "/srv/my app/x.sh", "it's"}) ==
         expect({"-T", "-o", "ControlMaster=no"}, {"sh '/srv/my app/x.sh' 'it'\\''s'"}));
   SUBCASE("no port written: ssh's config decides; no user: ssh's default") {
@@ -89,4 +92,15 @@ TEST_CASE("ecp::plugins::ssh argv") {
   }
   CHECK(explicit_port({"ssh://[::1]:2200", "", "::1", 2200}));
   CHECK_FALSE(explicit_port({"ssh://root@[::1]", "root", "::1", 22}));
+}
+
+TEST_CASE("ecp::plugins::ssh::forward_path_problem") {
+  CHECK(forward_path_problem("/var/run/docker.sock").empty());
+  CHECK(forward_path_problem("/run/user/1000/podman/podman.sock").empty());
+  CHECK(forward_path_problem("run/docker.sock").find("absolute") != std::string::npos);
+  // ssh reads "-L a:b:c" as a TCP forward: a ':' would change what is forwarded.
+  CHECK(forward_path_problem("/run/a:b.sock").find("':'") != std::string::npos);
+  CHECK_FALSE(forward_path_problem("/run/a b.sock").empty());
+  CHECK_FALSE(forward_path_problem("/run/a\nb.sock").empty());
+  CHECK_FALSE(forward_path_problem("/" + std::string(107, 'x')).empty());
 }
