@@ -48,7 +48,8 @@ Json to_json(const AppSpec& a) {
             {"port_delta", a.health.port_delta},
             {"interval_ms", a.health.interval.count()},
             {"timeout_ms", a.health.timeout.count()},
-            {"retries", a.health.retries}}}};
+            {"retries", a.health.retries}}},
+          {"resources", {{"cpu_millis", a.resources.cpu_millis}, {"memory_bytes", a.resources.memory_bytes}}}};
 }
 
 Json to_json(const ReleaseSpec& r) {
@@ -59,9 +60,9 @@ Json to_json(const ReleaseSpec& r) {
                       {"size", l.size},
                       {"path", l.path},
                       {"diff_id", l.diff_id}});
-  return {{"revision", r.revision},     {"image", r.image},
-          {"image_digest", r.image_digest}, {"layers", layers},
-          {"config_digest", r.config_digest}, {"store", r.store}};
+  return {
+      {"revision", r.revision},           {"image", r.image}, {"image_digest", r.image_digest},    {"layers", layers},
+      {"config_digest", r.config_digest}, {"store", r.store}, {"pull_reference", r.pull_reference}};
 }
 
 Json to_json(const InstanceRef& r) { return {{"location", r.location}, {"slot", r.slot}, {"index", r.index}}; }

@@ -33,6 +33,12 @@ struct HealthSpec {
   int retries = 3;
 };
 
+// run.resources: limits for a runtime that enforces them (0 = none).
+struct ResourceSpec {
+  std::int64_t cpu_millis = 0;  // 500 = half a CPU
+  std::int64_t memory_bytes = 0;
+};
+
 // The application as far as running it is concerned.
 struct AppSpec {
   std::string app;
@@ -40,6 +46,7 @@ struct AppSpec {
   std::string type;  // jar | nginx | tomcat
   int base_port = 8080;  // instance i of slot s listens on instance_port() (LISTEN_PORT)
   HealthSpec health;
+  ResourceSpec resources;
   int keep_releases = 5;
   Duration stop_grace = std::chrono::seconds(10);
   std::string preview_header = "X-Canary";  // gateway: "HEADER: always" reaches the preview slot; "" = off
@@ -63,6 +70,9 @@ struct ReleaseSpec {
   std::string config_text;    // rendered autoconfig.properties
   std::string config_digest;
   std::string store;          // the OCI layout holding the blobs (for external plugins)
+  // REGISTRY/APP@sha256:... when the target has a registry: where `ecp release`
+  // pushed the image, for a backend that pulls it (needs_registry); else empty.
+  std::string pull_reference;
 };
 
 // Instances are named by where they run, their slot and their index there. Slot

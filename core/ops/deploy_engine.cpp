@@ -210,8 +210,9 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     // 4. Install everywhere; nothing running changes yet.
     emit(on_event, "prepare", fmt::format("preparing revision {} on {} location(s)", next,
                                           ctx.backend->locations().size()));
-    backend::ReleaseSpec release{next,           in.image.reference, in.image.digest, in.image.layers,
-                                 in.config.text, in.config.digest,   ""};
+    backend::ReleaseSpec release{
+        next, in.image.reference, in.image.digest, in.image.layers, in.config.text, in.config.digest, "", ""};
+    if (!ctx.registry_repository.empty()) release.pull_reference = ctx.registry_repository + "@" + in.image.digest;
     try {
       ctx.backend->prepare(release);
     } catch (const Error& e) {

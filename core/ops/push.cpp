@@ -99,6 +99,10 @@ registry::Endpoint Registries::endpoint(const std::string& reg) const {
   return ep;
 }
 
+std::string registry_repository(const descriptor::Registry& registry, const std::string& app) {
+  return url_without_scheme(registry.url) + "/" + app;
+}
+
 PushResult push(const PushOptions& o) {
   // 1. Which image, and where to: explicit, or from the project (ecp.yaml).
   std::string image = o.image;
@@ -128,7 +132,7 @@ PushResult push(const PushOptions& o) {
                                "with --registry NAME");
       reg = &project.targets.registries.front();
     }
-    if (reg != nullptr) dests.push_back(url_without_scheme(reg->url) + "/" + app + ":" + tag_of(image));
+    if (reg != nullptr) dests.push_back(registry_repository(*reg, app) + ":" + tag_of(image));
   }
 
   // 2. The image in the store, whole: every blob present with its size.

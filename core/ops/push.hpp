@@ -62,4 +62,9 @@ struct PushResult {
 
 PushResult push(const PushOptions& options);
 
+// Where `ecp push --registry NAME` (and `ecp release` to a target with a
+// registry) puts an app's images: the registry's URL without its scheme, then
+// the app name ("127.0.0.1:5000/team/hello").
+std::string registry_repository(const descriptor::Registry& registry, const std::string& app);
+
 }  // namespace ecp::ops
