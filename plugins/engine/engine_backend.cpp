@@ -60,8 +60,10 @@ backend::Capabilities EngineBackend::capabilities() const {
   backend::Capabilities c;
   c.route = false;
   c.logs = true;
-  c.needs_registry = false;  // ecp streams the image to the engine itself
-  c.keeps_releases = true;   // images stay on the engine until cleanup()
+  // With a registry the engine pulls (so `ecp release` pushes first); without one
+  // ecp streams the image to the engine itself.
+  c.needs_registry = !target_.registry.empty();
+  c.keeps_releases = true;  // images stay on the engine until cleanup()
   return c;
 }
 

@@ -8,7 +8,7 @@
 #   image, registry, descriptor, config, backend, ledger -> oci, util (never each
 #               other), strategy -> backend too (the strategies drive backends)
 #   ops         -> every core module and templates
-#   plugins     -> what they include: backend, descriptor, image, oci, util
+#   plugins     -> what they include: backend, descriptor, image, ledger, oci, registry, util
 #   cli         -> ops, plugins, util
 # The checker prints each violation as FILE:LINE and fails; the second half proves
 # it catches them.
