@@ -18,8 +18,14 @@ namespace {
 backend::InstanceState state_of(const Json& st) {
   std::string s = st.value("Status", "");
   if (s == "running") {
-    auto h = st.contains("Health") && st["Health"].is_object() ? st["Health"].value("Status", "") : "";
-    return h == "starting" ? backend::InstanceState::starting : backend::InstanceState::running;
+    // "starting" while the engine's checks ran and none passed yet. Before its
+    // first check (and for ever on podman without systemd, which runs none) the
+    // Health says "starting" with an empty log: that is running, and ecp's own
+    // probe tells its health.
+    const Json& h = st.contains("Health") && st["Health"].is_object() ? st["Health"] : Json::object();
+    bool checked = h.contains("Log") && h["Log"].is_array() && !h["Log"].empty();
+    return h.value("Status", "") == "starting" && checked ? backend::InstanceState::starting
+                                                          : backend::InstanceState::running;
   }
   if (s == "restarting") return backend::InstanceState::crashed;
   if (s == "exited" || s == "dead") return st.value("ExitCode", 0) != 0 ? backend::InstanceState::crashed
