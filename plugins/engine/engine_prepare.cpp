@@ -40,10 +40,16 @@ void check_progress(const std::string& text, const std::string& what) {
   }
 }
 
-// Keeps the first MiB of a progress stream: enough for its error line.
+// Keeps the tail of a progress stream: an error is its last line, after what
+// may be megabytes of a big pull's progress bars.
 std::function<void(std::string_view)> keep_progress(std::string& progress) {
   return [&progress](std::string_view chunk) {
-    if (progress.size() < (1u << 20)) progress.append(chunk);
+    progress.append(chunk);
+    constexpr std::size_t keep = 64u << 10;
+    if (progress.size() > 16 * keep) {
+      auto cut = progress.find('\n', progress.size() - keep);
+      progress.erase(0, cut == std::string::npos ? progress.size() - keep : cut + 1);
+    }
   };
 }
 
