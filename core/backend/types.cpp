@@ -16,11 +16,16 @@ int instance_port(const AppSpec& app, const InstanceRef& ref) {
 
 std::string_view to_string(InstanceState s) {
   switch (s) {
-    case InstanceState::running: return "running";
-    case InstanceState::starting: return "starting";
-    case InstanceState::crashed: return "crashed";
-    case InstanceState::stopped: return "stopped";
-    case InstanceState::unknown: return "unknown";
+    case InstanceState::running:
+      return "running";
+    case InstanceState::starting:
+      return "starting";
+    case InstanceState::crashed:
+      return "crashed";
+    case InstanceState::stopped:
+      return "stopped";
+    case InstanceState::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -48,7 +53,8 @@ Json to_json(const AppSpec& a) {
             {"port_delta", a.health.port_delta},
             {"interval_ms", a.health.interval.count()},
             {"timeout_ms", a.health.timeout.count()},
-            {"retries", a.health.retries}}}};
+            {"retries", a.health.retries}}},
+          {"resources", {{"cpu_millis", a.resources.cpu_millis}, {"memory_bytes", a.resources.memory_bytes}}}};
 }
 
 Json to_json(const ReleaseSpec& r) {
@@ -58,9 +64,9 @@ Json to_json(const ReleaseSpec& r) {
     j["path"] = l.path;
     layers.push_back(std::move(j));
   }
-  return {{"revision", r.revision},     {"image", r.image},
-          {"image_digest", r.image_digest}, {"layers", layers},
-          {"config_digest", r.config_digest}, {"store", r.store}};
+  return {
+      {"revision", r.revision},           {"image", r.image}, {"image_digest", r.image_digest},    {"layers", layers},
+      {"config_digest", r.config_digest}, {"store", r.store}, {"pull_reference", r.pull_reference}};
 }
 
 Json to_json(const InstanceRef& r) { return {{"location", r.location}, {"slot", r.slot}, {"index", r.index}}; }

@@ -27,20 +27,27 @@ struct TargetSpec {
 };
 
 struct HealthSpec {
-  std::string path;  // HTTP GET path; empty = a TCP connect
+  std::string path;    // HTTP GET path; empty = a TCP connect
   int port_delta = 0;  // the health port minus the main port (a management port beside the main one)
   Duration interval = std::chrono::seconds(10);
   Duration timeout = std::chrono::seconds(2);
   int retries = 3;
 };
 
+// run.resources: limits for a runtime that enforces them (0 = none).
+struct ResourceSpec {
+  std::int64_t cpu_millis = 0;  // 500 = half a CPU
+  std::int64_t memory_bytes = 0;
+};
+
 // The application as far as running it is concerned.
 struct AppSpec {
   std::string app;
   std::string env;
-  std::string type;  // jar | nginx | tomcat
+  std::string type;      // jar | nginx | tomcat
   int base_port = 8080;  // instance i of slot s listens on instance_port() (LISTEN_PORT)
   HealthSpec health;
+  ResourceSpec resources;
   int keep_releases = 5;
   Duration stop_grace = std::chrono::seconds(10);
   std::string preview_header = "X-Canary";  // gateway: "HEADER: always" reaches the preview slot; "" = off
@@ -55,12 +62,15 @@ struct LayerBlob {
 // What prepare() installs: revision N = an image and a rendered configuration.
 struct ReleaseSpec {
   int revision = 0;
-  std::string image;          // the reference the user named (hello:1a2b3c), for display
-  std::string image_digest;   // the manifest digest
+  std::string image;              // the reference the user named (hello:1a2b3c), for display
+  std::string image_digest;       // the manifest digest
   std::vector<LayerBlob> layers;  // the app layers, bottom first (entries under app/)
-  std::string config_text;    // rendered autoconfig.properties
+  std::string config_text;        // rendered autoconfig.properties
   std::string config_digest;
-  std::string store;          // the OCI layout holding the blobs (for external plugins)
+  std::string store;  // the OCI layout holding the blobs (for external plugins)
+  // REGISTRY/APP@sha256:... when the target has a registry: where `ecp release`
+  // pushed the image, for a backend that pulls it (needs_registry); else empty.
+  std::string pull_reference;
 };
 
 // Instances are named by where they run, their slot and their index there. Slot
@@ -93,17 +103,17 @@ struct InstanceStatus {
   int port = 0;
   std::int64_t pid = 0;
   InstanceState state = InstanceState::unknown;
-  std::string since;    // RFC 3339: when the current process started
-  int restarts = 0;     // crashes since the instance was started by ecp
-  std::string stops_at; // RFC 3339: when a deferred stop (stop_after) ends it; "" = none pending
-  std::string address;  // where clients reach it ("127.0.0.1", "10.0.0.1")
+  std::string since;     // RFC 3339: when the current process started
+  int restarts = 0;      // crashes since the instance was started by ecp
+  std::string stops_at;  // RFC 3339: when a deferred stop (stop_after) ends it; "" = none pending
+  std::string address;   // where clients reach it ("127.0.0.1", "10.0.0.1")
 };
 
 struct Probe {
   InstanceRef ref;
   bool healthy = false;
-  bool gone = false;     // it will not become healthy: the process exits, the host is unreachable
-  std::string detail;    // "HTTP 200", "connection refused", "host unreachable: ..."
+  bool gone = false;   // it will not become healthy: the process exits, the host is unreachable
+  std::string detail;  // "HTTP 200", "connection refused", "host unreachable: ..."
 };
 
 // What the target runs right now, as the backend sees it.

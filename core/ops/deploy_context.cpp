@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/descriptor/values.hpp"
+#include "core/ops/push.hpp"
 #include "core/ops/target_spec.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -91,6 +92,8 @@ TargetContext open_target(Project project, const std::string& env, int base_port
 
   // The target as plain data for the backend: its plugin reads its own section.
   c.target_spec = target_spec(c.project.targets, *t);
+  if (const auto* reg = descriptor::find_registry(c.project.targets, t->registry))
+    c.registry_repository = registry_repository(*reg, d.app);
 
   // The app as far as running it goes.
   auto& a = c.app;
@@ -107,6 +110,8 @@ TargetContext open_target(Project project, const std::string& env, int base_port
     a.health.retries = d.run.health->retries;
     if (auto hp = descriptor::health_port(d.run)) a.health.port_delta = *hp - main_port;
   }
+  a.resources.cpu_millis = d.run.resources.cpu_millis.value_or(0);
+  a.resources.memory_bytes = static_cast<std::int64_t>(d.run.resources.memory_bytes.value_or(0));
   if (auto k = env_or("ECP_KEEP_RELEASES"); !k.empty()) a.keep_releases = std::max(1, std::atoi(k.c_str()));
   if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
 

@@ -23,6 +23,7 @@ struct TargetContext {
   descriptor::Target target;
   backend::TargetSpec target_spec;
   backend::AppSpec app;
+  std::string registry_repository;  // REGISTRY/APP in the target's registry; "" = it names none
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<ledger::Ledger> ledger;
   Clock* clock = &system_clock();  // the lock's lease and waits (tests pass a manual one)

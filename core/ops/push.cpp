@@ -68,9 +68,7 @@ Registries::~Registries() = default;
 
 int Registries::jobs() const { return options_.jobs > 0 ? options_.jobs : default_jobs(); }
 
-stdfs::path Registries::store_dir() const {
-  return options_.store.empty() ? fs::ecp_home() / "store" : options_.store;
-}
+stdfs::path Registries::store_dir() const { return options_.store.empty() ? fs::ecp_home() / "store" : options_.store; }
 
 registry::Client& Registries::client(const std::string& reg) {
   for (auto& c : clients_)
@@ -99,6 +97,10 @@ registry::Endpoint Registries::endpoint(const std::string& reg) const {
   return ep;
 }
 
+std::string registry_repository(const descriptor::Registry& registry, const std::string& app) {
+  return url_without_scheme(registry.url) + "/" + app;
+}
+
 PushResult push(const PushOptions& o) {
   // 1. Which image, and where to: explicit, or from the project (ecp.yaml).
   std::string image = o.image;
@@ -124,19 +126,21 @@ PushResult push(const PushOptions& o) {
              project.targets.file.empty() ? " (there is none)" : " " + project.targets.file);
     } else if (dests.empty()) {
       if (project.targets.registries.size() != 1)
-        fail(ErrorKind::usage, "name a destination (ecp push [IMAGE] REFERENCE) or a registry of the targets file "
-                               "with --registry NAME");
+        fail(ErrorKind::usage,
+             "name a destination (ecp push [IMAGE] REFERENCE) or a registry of the targets file "
+             "with --registry NAME");
       reg = &project.targets.registries.front();
     }
-    if (reg != nullptr) dests.push_back(url_without_scheme(reg->url) + "/" + app + ":" + tag_of(image));
+    if (reg != nullptr) dests.push_back(registry_repository(*reg, app) + ":" + tag_of(image));
   }
 
   // 2. The image in the store, whole: every blob present with its size.
   Registries regs(o.registry);
   image::Store store(regs.store_dir());
   auto top = store.resolve(image);
-  if (!top) fail(ErrorKind::usage, "no image '{}' in the store {} (see 'ecp images'; 'ecp build' makes one)", image,
-                 store.dir().string());
+  if (!top)
+    fail(ErrorKind::usage, "no image '{}' in the store {} (see 'ecp images'; 'ecp build' makes one)", image,
+         store.dir().string());
   auto graph = registry::build_graph(*top, store.read_blob(top->digest),
                                      [&](const oci::Descriptor& d) { return store.read_blob(d.digest); });
   for (const auto& b : graph.blobs)

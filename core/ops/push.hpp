@@ -16,12 +16,12 @@ using TransferEvent = registry::TransferEvent;
 using TransferFn = registry::TransferFn;
 
 struct RegistryOptions {
-  ValidateOptions project;       // the targets file gives per-registry insecure and ca
-  std::string ca_file;           // --ca-file: extra CAs for every registry of the command
-  int jobs = 0;                  // parallel blob transfers; 0 = the number of cores
-  int retries = -1;              // tries per operation; -1 = the default (6)
-  std::int64_t chunk_size = 0;   // 0 = the default (32 MiB)
-  std::filesystem::path store;   // empty: $ECP_HOME/store
+  ValidateOptions project;      // the targets file gives per-registry insecure and ca
+  std::string ca_file;          // --ca-file: extra CAs for every registry of the command
+  int jobs = 0;                 // parallel blob transfers; 0 = the number of cores
+  int retries = -1;             // tries per operation; -1 = the default (6)
+  std::int64_t chunk_size = 0;  // 0 = the default (32 MiB)
+  std::filesystem::path store;  // empty: $ECP_HOME/store
 };
 
 // Registry clients for one command, built from the targets file (insecure,
@@ -61,5 +61,10 @@ struct PushResult {
 };
 
 PushResult push(const PushOptions& options);
+
+// Where `ecp push --registry NAME` (and `ecp release` to a target with a
+// registry) puts an app's images: the registry's URL without its scheme, then
+// the app name ("127.0.0.1:5000/team/hello").
+std::string registry_repository(const descriptor::Registry& registry, const std::string& app);
 
 }  // namespace ecp::ops

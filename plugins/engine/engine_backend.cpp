@@ -19,8 +19,14 @@ namespace {
 backend::InstanceState state_of(const Json& st) {
   std::string s = st.value("Status", "");
   if (s == "running") {
-    auto h = st.contains("Health") && st["Health"].is_object() ? st["Health"].value("Status", "") : "";
-    return h == "starting" ? backend::InstanceState::starting : backend::InstanceState::running;
+    // "starting" while the engine's checks ran and none passed yet. Before its
+    // first check (and for ever on podman without systemd, which runs none) the
+    // Health says "starting" with an empty log: that is running, and ecp's own
+    // probe tells its health.
+    const Json& h = st.contains("Health") && st["Health"].is_object() ? st["Health"] : Json::object();
+    bool checked = h.contains("Log") && h["Log"].is_array() && !h["Log"].empty();
+    return h.value("Status", "") == "starting" && checked ? backend::InstanceState::starting
+                                                          : backend::InstanceState::running;
   }
   if (s == "restarting") return backend::InstanceState::crashed;
   if (s == "exited" || s == "dead")
@@ -55,8 +61,10 @@ backend::Capabilities EngineBackend::capabilities() const {
   backend::Capabilities c;
   c.route = false;
   c.logs = true;
-  c.needs_registry = false;  // ecp streams the image to the engine itself
-  c.keeps_releases = true;   // images stay on the engine until cleanup()
+  // With a registry the engine pulls (so `ecp release` pushes first); without one
+  // ecp streams the image to the engine itself.
+  c.needs_registry = !target_.registry.empty();
+  c.keeps_releases = true;  // images stay on the engine until cleanup()
   return c;
 }
 

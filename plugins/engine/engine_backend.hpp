@@ -5,9 +5,11 @@
 // socket over the host's ControlMaster (engine_remote.cpp). Every primitive acts
 // on each location, the locations in parallel.
 //
-//   prepare   the image is on the engine (checked by config digest), else ecp
-//             streams a docker-archive from its store to /images/load; each
-//             revision tags it ecp-<app>-<env>:r<N>, which cleanup() removes
+//   prepare   the image is on the engine (checked by config digest), else the
+//             engine pulls it by digest from the target's registry, or (no
+//             registry) ecp streams a docker-archive from its store to
+//             /images/load; each revision tags it ecp-<app>-<env>:r<N>, which
+//             cleanup() removes
 //   start     replaces the container ecp-<app>-<env>-<slot>-<index>: create,
 //             upload autoconfig.properties (PUT archive), start
 //   health    ecp's own HTTP probe through the mapped host port
@@ -28,6 +30,10 @@
 #include "plugins/engine/engine_settings.hpp"
 #include "plugins/ssh/ssh_master.hpp"
 
+namespace ecp::registry {
+struct Credentials;
+}
+
 namespace ecp::plugins::engine {
 
 // What the container of one instance is made of (pure input of create_body).
@@ -41,10 +47,17 @@ struct ContainerPlan {
   std::vector<std::string> env;  // "KEY=value"
   std::int64_t nano_cpus = 0;
   std::int64_t memory = 0;
+  backend::HealthSpec health;  // becomes the container's Healthcheck (see health_test)
 };
 
 // The body of POST /containers/create for `plan` (pure; unit-tested).
 Json create_body(const ContainerPlan& plan);
+// The Healthcheck's Test: /bin/sh runs a fixed script with the URL (or port)
+// as arguments, never as shell text (see engine_wire.cpp).
+Json health_test(const backend::HealthSpec& health, int container_port);
+// The X-Registry-Auth header's value: base64url of {username, password,
+// serveraddress} (pure; unit-tested).
+std::string registry_auth(const registry::Credentials& credentials, const std::string& server);
 std::string container_name(const backend::AppSpec& app, const backend::InstanceRef& ref);
 // "filters=<url-encoded JSON>" of the list endpoints.
 std::string filters_query(const std::map<std::string, std::vector<std::string>>& filters);
@@ -138,6 +151,8 @@ class EngineBackend : public backend::Backend, private KvStore {
   void status_at(const Engine& at, backend::TargetStatus& total);
   void start_one(const backend::InstanceSpec& spec);
   backend::Probe probe(const backend::InstanceSpec& spec);
+  // The image ID once the engine at `location` has the release's image from the registry.
+  std::string pull(const std::string& location, const backend::ReleaseSpec& release, const std::string& config_id);
   void remove_container(const std::string& location, const std::string& name, bool graceful);
   std::string step(const std::string& location, const std::string& what) const;  // "engine X: what"
 

@@ -91,6 +91,9 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
   plan.container_port = app_.base_port;
   if (app_.health.port_delta != 0) plan.extra_ports.push_back(app_.health.port_delta);
   plan.env = {fmt::format("LISTEN_PORT={}", app_.base_port)};
+  plan.nano_cpus = app_.resources.cpu_millis * 1'000'000;  // 1000 millicores = 1e9 nano-CPUs
+  plan.memory = app_.resources.memory_bytes;
+  plan.health = app_.health;
 
   remove_container(location, name, true);
   Request create{"POST", "/containers/create?name=" + name};
@@ -193,6 +196,10 @@ backend::Probe EngineBackend::probe(const backend::InstanceSpec& spec) {
                               app_.health.timeout);
   p.healthy = res.healthy;
   p.detail = res.detail;
+  // The engine's own verdict (the container's Healthcheck) beside ecp's probe,
+  // which alone gates a rollout: the engine's first check can lag by an interval.
+  const auto& h = info["State"].contains("Health") ? info["State"]["Health"] : Json();
+  if (h.is_object() && !h.value("Status", "").empty()) p.detail += "; engine: " + h.value("Status", "");
   return p;
 }
 

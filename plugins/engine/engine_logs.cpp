@@ -25,8 +25,8 @@ void EngineBackend::logs(const backend::LogOptions& options, const backend::Line
     const auto& ref = refs[i];
     std::string pending, line;
     try {
-      Request r{"GET", fmt::format("/containers/{}/logs?stdout=1&stderr=1&tail={}&follow={}",
-                                   container_name(app_, ref), options.lines, options.follow ? 1 : 0)};
+      Request r{"GET", fmt::format("/containers/{}/logs?stdout=1&stderr=1&tail={}&follow={}", container_name(app_, ref),
+                                   options.lines, options.follow ? 1 : 0)};
       // No deadline when following: it ends with an interrupt (or the container).
       r.timeout = options.follow ? Duration{0} : Duration{std::chrono::minutes(2)};
       r.sink = [&](std::string_view chunk) {

@@ -19,10 +19,10 @@
 
 #include <algorithm>
 
-#include "core/util/text.hpp"
 #include "core/oci/digest.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 #include "plugins/engine/engine_backend.hpp"
 
 namespace ecp::plugins::engine {
@@ -51,9 +51,8 @@ std::string EngineBackend::ensure_state_image() {
   std::string config_text = config.dump();
   auto id = oci::Sha256::of(config_text);
   if (state_api().call({"GET", "/images/" + id.to_string() + "/json"}, {404}).status == 404) {
-    Json manifest = Json::array({{{"Config", id.hex() + ".json"},
-                                  {"RepoTags", {"ecp-state:1"}},
-                                  {"Layers", {"layer/layer.tar"}}}});
+    Json manifest =
+        Json::array({{{"Config", id.hex() + ".json"}, {"RepoTags", {"ecp-state:1"}}, {"Layers", {"layer/layer.tar"}}}});
     Request r{"POST", "/images/load?quiet=1"};
     r.body = tar_entry(id.hex() + ".json", config_text, 0644, 0, 0) + tar_entry("layer/layer.tar", layer, 0644, 0, 0) +
              tar_entry("manifest.json", manifest.dump(), 0644, 0, 0) + std::string(1024, '\0');
@@ -66,7 +65,9 @@ std::string EngineBackend::ensure_state_image() {
 
 std::map<std::string, std::vector<EngineBackend::Version>> EngineBackend::read_state(const std::string* key) {
   std::vector<std::string> labels = {fmt::format("ecp.state={}/{}", app_.app, app_.env)};
-  if (key) labels.push_back(fmt::format("ecp.state.id={}/{}/{}", app_.app, app_.env, oci::Sha256::of(*key).hex().substr(0, 16)));
+  if (key)
+    labels.push_back(
+        fmt::format("ecp.state.id={}/{}/{}", app_.app, app_.env, oci::Sha256::of(*key).hex().substr(0, 16)));
   auto list = state_api().json("GET", "/containers/json?all=1&" + filters_query({{"label", labels}}));
   std::map<std::string, std::vector<Version>> out;
   for (const auto& c : list) {
@@ -79,7 +80,8 @@ std::map<std::string, std::vector<EngineBackend::Version>> EngineBackend::read_s
     if (v.present) v.value = text::base64_decode(l.value("ecp.state.value", ""));
     out[l.value("ecp.state.key", "")].push_back(std::move(v));
   }
-  for (auto& [k, vs] : out) std::sort(vs.begin(), vs.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
+  for (auto& [k, vs] : out)
+    std::sort(vs.begin(), vs.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
   return out;
 }
 
@@ -99,11 +101,14 @@ bool EngineBackend::write_state(const std::string& key, const std::optional<std:
                    {"ecp.state.id", fmt::format("{}/{}/{}", app_.app, app_.env, hash)},
                    {"ecp.state.key", key},
                    {"ecp.state.version", std::to_string(n)}};
-    if (data) labels["ecp.state.value"] = text::base64_encode(*data);
-    else labels["ecp.state.deleted"] = "1";
+    if (data)
+      labels["ecp.state.value"] = text::base64_encode(*data);
+    else
+      labels["ecp.state.deleted"] = "1";
     Request create{"POST", fmt::format("/containers/create?name=ecp-state-{}-{}-{}-v{}", app_.app, app_.env, hash, n)};
     create.body =
-        Json{{"Image", image}, {"Cmd", {"/none"}}, {"Labels", labels}, {"HostConfig", {{"NetworkMode", "none"}}}}.dump();
+        Json{{"Image", image}, {"Cmd", {"/none"}}, {"Labels", labels}, {"HostConfig", {{"NetworkMode", "none"}}}}
+            .dump();
     create.content_type = "application/json";
     auto r = state_api().call(create, {409, 500});
     if (name_conflict(r)) continue;  // another writer made v(n) first
@@ -142,7 +147,8 @@ std::vector<std::pair<std::string, std::string>> EngineBackend::list(const std::
 
 void EngineBackend::put(const std::string& key, std::string_view data) {
   std::string d(data);
-  write_state(key, d, [&](const std::optional<std::string>& cur) { return cur == d ? Decision::done : Decision::write; });
+  write_state(key, d,
+              [&](const std::optional<std::string>& cur) { return cur == d ? Decision::done : Decision::write; });
 }
 
 bool EngineBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {

@@ -9,6 +9,40 @@
 #include "plugins/engine/engine_backend.hpp"
 
 namespace ecp::plugins::engine {
+namespace {
+
+// The container's own health check, so that `docker ps` and `podman ps` show what
+// ecp's probe sees. Images carry no common HTTP client (a Debian base has neither
+// curl nor wget; a busybox one has `wget`), so the check asks the health URL with
+// curl, wget or `busybox wget`, whichever the image has; with none, or with no
+// health path, it counts a listening socket on the health port in the container's
+// own /proc/net/tcp{,6} as healthy (state 0A), which needs nothing but /bin/sh.
+// The URL and the port come in as arguments: user data is never shell text.
+constexpr std::string_view health_script = R"(u=$1 p=$2
+if [ -n "$u" ]; then
+  if command -v curl >/dev/null 2>&1; then exec curl -fsS -o /dev/null "$u"; fi
+  if command -v wget >/dev/null 2>&1; then exec wget -q -O /dev/null "$u"; fi
+  if command -v busybox >/dev/null 2>&1; then exec busybox wget -q -O /dev/null "$u"; fi
+fi
+for f in /proc/net/tcp6 /proc/net/tcp; do
+  [ -r "$f" ] || continue
+  while read -r _ a _ s _; do
+    case "$a:$s" in *:"$p":0A) echo "port $p is listening${u:+ (no curl or wget to ask $u)}"; exit 0 ;; esac
+  done <"$f"
+done
+echo "nothing listens on port $p"
+exit 1
+)";
+
+std::int64_t nanoseconds(Duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); }
+
+}  // namespace
+
+Json health_test(const backend::HealthSpec& health, int container_port) {
+  int port = container_port + health.port_delta;
+  std::string url = health.path.empty() ? "" : fmt::format("http://127.0.0.1:{}{}", port, health.path);
+  return Json::array({"CMD", "/bin/sh", "-c", health_script, "ecp-health", url, fmt::format("{:04X}", port)});
+}
 
 Json create_body(const ContainerPlan& plan) {
   Json labels = Json::object();
@@ -25,11 +59,12 @@ Json create_body(const ContainerPlan& plan) {
   Json host = {{"PortBindings", bindings}, {"RestartPolicy", {{"Name", "unless-stopped"}, {"MaximumRetryCount", 0}}}};
   if (plan.nano_cpus > 0) host["NanoCpus"] = plan.nano_cpus;
   if (plan.memory > 0) host["Memory"] = plan.memory;
-  return {{"Image", plan.image},
-          {"Labels", labels},
-          {"Env", plan.env},
-          {"ExposedPorts", exposed},
-          {"HostConfig", host}};
+  Json health = {{"Test", health_test(plan.health, plan.container_port)},
+                 {"Interval", nanoseconds(plan.health.interval)},
+                 {"Timeout", nanoseconds(plan.health.timeout)},
+                 {"Retries", plan.health.retries}};
+  return {{"Image", plan.image},     {"Labels", labels},      {"Env", plan.env},
+          {"ExposedPorts", exposed}, {"Healthcheck", health}, {"HostConfig", host}};
 }
 
 std::string tar_entry(const std::string& name, std::string_view data, int mode, int uid, int gid) {

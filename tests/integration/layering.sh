@@ -10,7 +10,7 @@
 #               descriptor -> strategy too (ecp.yaml's strategy: is strategy's
 #               vocabulary: its Type and, once parsed, its settings)
 #   ops         -> every core module and templates
-#   plugins     -> what they include: backend, descriptor, image, oci, util
+#   plugins     -> what they include: backend, descriptor, image, ledger, oci, registry, util
 #   cli         -> ops, plugins, util
 # The checker prints each violation as FILE:LINE and fails; the second half proves
 # it catches them.

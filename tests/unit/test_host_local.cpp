@@ -21,8 +21,8 @@ namespace host = ecp::plugins::host;
 namespace {
 
 int free_port() {
-  auto r = process::run({"python3", "-c",
-                         "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"});
+  auto r = process::run(
+      {"python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"});
   return std::stoi(r.out);
 }
 
@@ -30,15 +30,15 @@ int free_port() {
 // prints GREETING from the release's configuration (via the environment file).
 backend::LayerBlob app_layer(image::Store& store, const std::string& body) {
   std::vector<image::LayerEntry> e;
-  e.push_back(image::LayerEntry::bytes(
-      "/app/bin/entrypoint.sh",
-      "#!/bin/sh\nset -eu\napp=${ECP_APP_DIR}\n"
-      "greeting=$(sed -n 's/^GREETING=//p' \"$app/conf/autoconfig.properties\" | tail -n 1)\n"
-      "mkdir -p \"$app/data/www\"\ncp \"$app/www/\"* \"$app/data/www/\"\n"
-      "printf '%s\\n' \"$greeting\" > \"$app/data/www/greeting\"\n"
-      "echo \"serving on $LISTEN_PORT\"\n"
-      "exec busybox httpd -f -p 127.0.0.1:$LISTEN_PORT -h \"$app/data/www\"\n",
-      0755));
+  e.push_back(
+      image::LayerEntry::bytes("/app/bin/entrypoint.sh",
+                               "#!/bin/sh\nset -eu\napp=${ECP_APP_DIR}\n"
+                               "greeting=$(sed -n 's/^GREETING=//p' \"$app/conf/autoconfig.properties\" | tail -n 1)\n"
+                               "mkdir -p \"$app/data/www\"\ncp \"$app/www/\"* \"$app/data/www/\"\n"
+                               "printf '%s\\n' \"$greeting\" > \"$app/data/www/greeting\"\n"
+                               "echo \"serving on $LISTEN_PORT\"\n"
+                               "exec busybox httpd -f -p 127.0.0.1:$LISTEN_PORT -h \"$app/data/www\"\n",
+                               0755));
   e.push_back(image::LayerEntry::bytes("/app/conf/autoconfig.properties", "GREETING=from the image\n"));
   e.push_back(image::LayerEntry::bytes("/app/www/health", "ok\n"));
   e.push_back(image::LayerEntry::bytes("/app/www/index.html", body));
@@ -74,7 +74,8 @@ TEST_CASE("ecp::plugins::host::HostBackend on this machine") {
   REQUIRE(b.locations() == std::vector<std::string>{"local"});
 
   auto v1 = app_layer(store, "version one\n");
-  backend::ReleaseSpec r1{1, "web:1", "sha256:" + std::string(64, '1'), {v1}, "GREETING=hello one\n", "sha256:c1", ""};
+  backend::ReleaseSpec r1{1,  "web:1", "sha256:" + std::string(64, '1'), {v1}, "GREETING=hello one\n", "sha256:c1",
+                          "", ""};
   b.prepare(r1);
   auto rel = std::filesystem::path(settings.root) / "web" / "dev" / "releases" / "1";
   CHECK(std::filesystem::exists(rel / "bin" / "entrypoint.sh"));
