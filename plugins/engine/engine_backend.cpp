@@ -54,11 +54,14 @@ EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::A
     host_address_ = "127.0.0.1";
   }
   api_ = std::make_unique<DockerApi>(std::move(address));
+  if (settings_.gateway)
+    gateway_ =
+        std::make_unique<EngineGateway>(*api_, app_, *settings_.gateway, host_address_, [this] { return status(); });
 }
 
 backend::Capabilities EngineBackend::capabilities() const {
   backend::Capabilities c;
-  c.route = false;
+  c.route = gateway_ != nullptr;
   c.logs = true;
   c.needs_registry = false;  // ecp streams the image to the engine itself
   c.keeps_releases = true;   // images stay on the engine until cleanup()
@@ -109,6 +112,7 @@ void EngineBackend::cleanup(const std::vector<int>& keep) {
 backend::TargetStatus EngineBackend::status() {
   backend::TargetStatus total;
   try {
+    auto stops = retire_due();
     auto list = api_->json("GET", "/containers/json?all=1&" + filters_query({{"label", {"ecp.app=" + app_.app,
                                                                                          "ecp.env=" + app_.env}}}));
     for (const auto& c : list) {
@@ -125,6 +129,8 @@ backend::TargetStatus EngineBackend::status() {
       if (s.since.starts_with("0001-")) s.since.clear();
       s.restarts = info.value("RestartCount", 0);
       s.address = host_address_;
+      if (auto at = stops.find(container_name(app_, s.ref)); at != stops.end())
+        s.stops_at = text::rfc3339_ms(at->second);
       total.instances.push_back(s);
     }
     auto cur = get("engine/current");

@@ -17,6 +17,7 @@
 
 #include "core/backend/backend.hpp"
 #include "plugins/engine/docker_api.hpp"
+#include "plugins/engine/engine_gateway.hpp"
 #include "plugins/engine/engine_settings.hpp"
 
 namespace ecp::plugins::engine {
@@ -58,11 +59,16 @@ class EngineBackend : public backend::Backend, private KvStore {
   std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  // The keep window, recorded at the engine (engine_retire.cpp).
+  std::vector<backend::Failure> stop_after(const std::vector<backend::InstanceRef>& instances,
+                                           backend::Duration delay) override;
+  std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   backend::TargetStatus status() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }
+  backend::Router* router() override { return gateway_.get(); }
 
  private:
   // KvStore (engine_state.cpp)
@@ -92,6 +98,9 @@ class EngineBackend : public backend::Backend, private KvStore {
   void start_one(const backend::InstanceSpec& spec);
   void remove_container(const std::string& name, bool graceful);
   std::string step(const std::string& what) const;  // "engine X: what"
+  // Stops the containers whose keep window ended; returns container name ->
+  // when each pending one stops (Unix ms), for status().
+  std::map<std::string, std::int64_t> retire_due();
 
   backend::TargetSpec target_;
   backend::AppSpec app_;
@@ -106,6 +115,7 @@ class EngineBackend : public backend::Backend, private KvStore {
     std::string digest;
   };
   std::map<int, RevisionConfig> configs_;
+  std::unique_ptr<EngineGateway> gateway_;  // with a `gateway:` setting
 };
 
 // Registers "engine" (its factory and its settings' validator) in `table`.

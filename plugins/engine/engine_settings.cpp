@@ -9,7 +9,8 @@ namespace ecp::plugins::engine {
 void read_engine_settings(const backend::Settings& section, EngineSettings& s, Diagnostics& out) {
   SettingsReader r(section, out);
   const Json& n = section.value();
-  r.check_keys(n, "", {"socket"});
+  r.check_keys(n, "", {"socket", "gateway"});
+  if (const Json* g = r.get(n, "gateway")) read_gateway_settings(r, *g, s);
   const Json* v = r.get(n, "socket");
   if (!v) return;
   auto text = r.text(*v, "socket");

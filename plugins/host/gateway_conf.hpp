@@ -28,6 +28,9 @@ struct GatewaySpec {
   std::string header = "X-Canary";
   std::vector<GatewayServer> servers;   // every instance of the slots named in weights or preview
   std::vector<std::string> directives;  // ops' extra lines for the server block (targets file)
+  // Where nginx writes its logs; "" = DIR/logs/{access,error}.log. A gateway
+  // container writes to /dev/stdout and /dev/stderr, read back through the engine.
+  std::string access_log, error_log;
   int max_fails = 3;
   int fail_timeout_s = 10;
 };
