@@ -51,6 +51,10 @@ EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::A
     : target_(target), app_(app), settings_(std::move(settings)) {
   if (settings_.hosts.empty()) {
     engines_.push_back(socket_engine(settings_));
+    // The gateway runs on the target's one engine (settings refuse it with hosts:).
+    if (settings_.gateway)
+      gateway_ = std::make_unique<EngineGateway>(*engines_.front()->api, app_, *settings_.gateway,
+                                                 engines_.front()->address, [this] { return status(); });
     return;
   }
   forward_dir_ = forward_dir(settings_.run_dir);
@@ -59,7 +63,7 @@ EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::A
 
 backend::Capabilities EngineBackend::capabilities() const {
   backend::Capabilities c;
-  c.route = false;
+  c.route = gateway_ != nullptr;
   c.logs = true;
   // With a registry the engine pulls (so `ecp release` pushes first); without one
   // ecp streams the image to the engine itself.
@@ -140,7 +144,8 @@ void EngineBackend::cleanup_at(const std::string& location, const std::vector<in
   }
 }
 
-void EngineBackend::status_at(const Engine& at, backend::TargetStatus& total) {
+void EngineBackend::status_at(const Engine& at, const std::map<std::string, std::int64_t>& stops,
+                              backend::TargetStatus& total) {
   const std::string& location = at.location;
   std::vector<backend::InstanceStatus> found;
   try {
@@ -160,6 +165,8 @@ void EngineBackend::status_at(const Engine& at, backend::TargetStatus& total) {
       if (s.since.starts_with("0001-")) s.since.clear();
       s.restarts = info.value("RestartCount", 0);
       s.address = at.address;
+      if (auto when = stops.find(retire_key_of(location, container_name(app_, s.ref))); when != stops.end())
+        s.stops_at = text::rfc3339_ms(when->second);
       found.push_back(s);
     }
   } catch (const Error& e) {
@@ -174,7 +181,17 @@ void EngineBackend::status_at(const Engine& at, backend::TargetStatus& total) {
 
 backend::TargetStatus EngineBackend::status() {
   backend::TargetStatus total;
-  each_engine([&](Engine& e) { status_at(e, total); });
+  // The keep windows that ended are closed first (engine_retire.cpp).
+  std::map<std::string, std::int64_t> stops;
+  if (engine(ledger_location()).unreachable.empty()) {
+    try {
+      stops = retire_due();
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::interrupted) throw;
+      total.unreachable.push_back(e.what());
+    }
+  }
+  each_engine([&](Engine& e) { status_at(e, stops, total); });
   // Every engine serves the revision the ledger's engine records as current.
   if (engine(ledger_location()).unreachable.empty()) {
     try {

@@ -27,6 +27,7 @@
 #include "core/backend/backend.hpp"
 #include "core/util/fs.hpp"
 #include "plugins/engine/docker_api.hpp"
+#include "plugins/engine/engine_gateway.hpp"
 #include "plugins/engine/engine_settings.hpp"
 #include "plugins/ssh/ssh_master.hpp"
 
@@ -84,6 +85,9 @@ struct Engine {
   ~Engine();  // ends the forward and removes its socket
 };
 
+// The key of a container's keep-window entry (engine_retire.cpp): its engine and name.
+std::string retire_key_of(const std::string& location, const std::string& name);
+
 // The engine of `socket:` (or DOCKER_HOST, or a well-known socket).
 std::unique_ptr<Engine> socket_engine(const EngineSettings& settings);
 // A private folder for the forwarded sockets and ControlMasters: ECP_HOME/run/
@@ -105,11 +109,16 @@ class EngineBackend : public backend::Backend, private KvStore {
   std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  // The keep window, recorded at the engine (engine_retire.cpp).
+  std::vector<backend::Failure> stop_after(const std::vector<backend::InstanceRef>& instances,
+                                           backend::Duration delay) override;
+  std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   backend::TargetStatus status() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }
+  backend::Router* router() override { return gateway_.get(); }
 
  private:
   // KvStore (engine_state.cpp)
@@ -148,13 +157,16 @@ class EngineBackend : public backend::Backend, private KvStore {
   std::string image_id(const std::string& location, int revision);  // from the revision's tag, "" when gone
   void prepare_at(const std::string& location, const backend::ReleaseSpec& release);
   void cleanup_at(const std::string& location, const std::vector<int>& keep);
-  void status_at(const Engine& at, backend::TargetStatus& total);
+  void status_at(const Engine& at, const std::map<std::string, std::int64_t>& stops, backend::TargetStatus& total);
   void start_one(const backend::InstanceSpec& spec);
   backend::Probe probe(const backend::InstanceSpec& spec);
   // The image ID once the engine at `location` has the release's image from the registry.
   std::string pull(const std::string& location, const backend::ReleaseSpec& release, const std::string& config_id);
   void remove_container(const std::string& location, const std::string& name, bool graceful);
   std::string step(const std::string& location, const std::string& what) const;  // "engine X: what"
+  // Stops the containers whose keep window ended; returns retire_key_of(location,
+  // container name) -> when each pending one stops (Unix ms), for status().
+  std::map<std::string, std::int64_t> retire_due();
 
   backend::TargetSpec target_;
   backend::AppSpec app_;
@@ -169,6 +181,7 @@ class EngineBackend : public backend::Backend, private KvStore {
     std::string digest;
   };
   std::map<int, RevisionConfig> configs_;
+  std::unique_ptr<EngineGateway> gateway_;  // with a `gateway:` setting
 };
 
 // Registers "engine" (its factory and its settings' validator) in `table`.

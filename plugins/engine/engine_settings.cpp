@@ -63,12 +63,16 @@ void read_hosts(SettingsReader& r, const Json& v, EngineSettings& s) {
 void read_engine_settings(const backend::Settings& section, EngineSettings& s, Diagnostics& out) {
   SettingsReader r(section, out);
   const Json& n = section.value();
-  r.check_keys(n, "", {"socket", "hosts", "remote_socket"});
+  r.check_keys(n, "", {"socket", "hosts", "remote_socket", "gateway"});
   const Json* socket = r.get(n, "socket");
   const Json* hosts = r.get(n, "hosts");
   const Json* remote = r.get(n, "remote_socket");
   if (socket && hosts)
     r.error("hosts", "a target names either socket: (one engine) or hosts: (engines over ssh), not both");
+  if (const Json* g = r.get(n, "gateway")) {
+    read_gateway_settings(r, *g, s);
+    if (hosts) r.error("gateway", "a gateway runs on the target's one engine (socket:); not yet with hosts:");
+  }
   if (socket) {
     if (auto text = r.text(*socket, "socket")) {
       try {

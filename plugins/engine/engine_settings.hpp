@@ -14,6 +14,11 @@
 //
 // With hosts, each host's engine socket is forwarded over the host's ControlMaster
 // (plugins/ssh) to a local socket, and each engine is one location.
+//
+//       gateway: {image: REF, port: 8000, nginx: ["client_max_body_size 50m;"]}
+//                # blue-green and canary: an nginx container on the engine (engine_gateway.hpp);
+//                # with socket: only (one engine)
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +26,10 @@
 #include "core/util/diagnostic.hpp"
 #include "plugins/ssh/endpoint.hpp"
 #include "plugins/ssh/ssh_master.hpp"
+
+namespace ecp::plugins {
+class SettingsReader;
+}
 
 namespace ecp::plugins::engine {
 
@@ -30,10 +39,18 @@ struct EngineHost {
   std::string remote_socket;  // the engine's unix socket on the host
 };
 
+// The gateway container: nginx from an image ops name, on the engine host's network.
+struct GatewaySettings {
+  std::string image;               // a reference the engine has or can pull
+  int port = 80;                   // where clients reach it on the engine's host
+  std::vector<std::string> nginx;  // extra directives for its server block
+};
+
 struct EngineSettings {
   // From the targets file.
   std::string socket;             // unix:///path or tcp://host:port; empty: DOCKER_HOST or a well-known socket
   std::vector<EngineHost> hosts;  // engines over SSH (instead of socket); the first holds the ledger
+  std::optional<GatewaySettings> gateway;
   // From this machine (hosts only): ECP_SSH*, ECP_PARALLEL, ECP_HOME/run.
   ssh::SshEnvironment ssh;
   int parallel = 8;     // engines worked on at once
@@ -45,6 +62,8 @@ inline constexpr const char* default_remote_socket = "/var/run/docker.sock";
 // Reads the section into `s`; every problem goes to `out`. The validator of the
 // built-in table (ecp validate) is this without the result.
 void read_engine_settings(const backend::Settings& section, EngineSettings& s, Diagnostics& out);
+// The `gateway` field: {image: REF, port: P, nginx: [...]} (engine_gateway_settings.cpp).
+void read_gateway_settings(SettingsReader& r, const backend::Json& v, EngineSettings& s);
 // The target's section plus the environment; throws Error(validation) listing the problems.
 EngineSettings engine_settings(const backend::TargetSpec& target);
 

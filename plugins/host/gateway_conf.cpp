@@ -99,12 +99,13 @@ std::string render_gateway_conf(const GatewaySpec& g) {
   c += fmt::format("# weights: {}\n", weights_text(g.weights));
   c += "worker_processes 1;\n";
   c += fmt::format("pid {};\n", path("nginx.pid"));
-  c += fmt::format("error_log {} notice;\n", path("logs/error.log"));
+  c += fmt::format("error_log {} notice;\n", g.error_log.empty() ? path("logs/error.log") : quoted_path(g.error_log));
   c += "events { worker_connections 4096; }\n";
   c += "http {\n";
   // The analysis reads these fields (parse_access_log): keep the two in step.
   c += "  log_format ecp '$msec|$status|$upstream_addr|$upstream_status|$upstream_response_time|$request_time';\n";
-  c += fmt::format("  access_log {} ecp;\n", path("logs/access.log"));
+  c +=
+      fmt::format("  access_log {} ecp;\n", g.access_log.empty() ? path("logs/access.log") : quoted_path(g.access_log));
   for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
     c += fmt::format("  {}_temp_path {};\n", t, path(fmt::format("tmp/{}", t)));
   c += "  server_tokens off;\n";
@@ -136,6 +137,7 @@ std::string render_gateway_conf(const GatewaySpec& g) {
   c += "      proxy_set_header Host $http_host;\n";
   c += "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n";
   c += "      proxy_next_upstream error timeout;\n";
+  if (g.connect_timeout_s > 0) c += fmt::format("      proxy_connect_timeout {}s;\n", g.connect_timeout_s);
   c += "    }\n  }\n}\n";
   return c;
 }

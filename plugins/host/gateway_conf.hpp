@@ -28,8 +28,15 @@ struct GatewaySpec {
   std::string header = "X-Canary";
   std::vector<GatewayServer> servers;   // every instance of the slots named in weights or preview
   std::vector<std::string> directives;  // ops' extra lines for the server block (targets file)
+  // Where nginx writes its logs; "" = DIR/logs/{access,error}.log. A gateway
+  // container writes to /dev/stdout and /dev/stderr, read back through the engine.
+  std::string access_log, error_log;
   int max_fails = 3;
   int fail_timeout_s = 10;
+  // proxy_connect_timeout; 0 = nginx's default (60 s). The engine gateway sets
+  // 1 s: a published port whose container is going away can accept nothing for
+  // a while, and the request must move to the next server instead of waiting.
+  int connect_timeout_s = 0;
 };
 
 // The whole nginx.conf. Throws Error(validation) when a slot with traffic has no
