@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "core/descriptor/values.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
@@ -22,10 +23,20 @@ backend::InstanceState state_of(const Json& st) {
     return h == "starting" ? backend::InstanceState::starting : backend::InstanceState::running;
   }
   if (s == "restarting") return backend::InstanceState::crashed;
-  if (s == "exited" || s == "dead") return st.value("ExitCode", 0) != 0 ? backend::InstanceState::crashed
-                                                                     : backend::InstanceState::stopped;
+  if (s == "exited" || s == "dead")
+    return st.value("ExitCode", 0) != 0 ? backend::InstanceState::crashed : backend::InstanceState::stopped;
   if (s == "created" || s == "configured") return backend::InstanceState::stopped;
   return backend::InstanceState::unknown;
+}
+
+// ECP_ENGINE_WAIT: how long a request waits for an engine that restarts.
+Duration restart_wait() {
+  const char* v = std::getenv("ECP_ENGINE_WAIT");
+  if (!v || !*v) return std::chrono::seconds(60);
+  std::string why;
+  auto d = descriptor::parse_duration(v, &why);
+  if (!d) fail(ErrorKind::usage, "ECP_ENGINE_WAIT='{}': {}", v, why);
+  return std::chrono::duration_cast<Duration>(*d);
 }
 
 }  // namespace
@@ -49,11 +60,13 @@ EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::A
     // tcp://HOST:PORT: instances answer on HOST.
     auto rest = address.base_url.substr(address.base_url.find("://") + 3);
     host_address_ = rest.substr(0, rest.rfind(':'));
-    if (host_address_.size() > 1 && host_address_.front() == '[') host_address_ = host_address_.substr(1, host_address_.size() - 2);
+    if (host_address_.size() > 1 && host_address_.front() == '[')
+      host_address_ = host_address_.substr(1, host_address_.size() - 2);
   } else {
     host_address_ = "127.0.0.1";
   }
   api_ = std::make_unique<DockerApi>(std::move(address));
+  api_->set_restart_wait(restart_wait());
 }
 
 backend::Capabilities EngineBackend::capabilities() const {
@@ -109,8 +122,8 @@ void EngineBackend::cleanup(const std::vector<int>& keep) {
 backend::TargetStatus EngineBackend::status() {
   backend::TargetStatus total;
   try {
-    auto list = api_->json("GET", "/containers/json?all=1&" + filters_query({{"label", {"ecp.app=" + app_.app,
-                                                                                         "ecp.env=" + app_.env}}}));
+    auto list = api_->json(
+        "GET", "/containers/json?all=1&" + filters_query({{"label", {"ecp.app=" + app_.app, "ecp.env=" + app_.env}}}));
     for (const auto& c : list) {
       auto id = c.value("Id", "");
       auto info = api_->json("GET", "/containers/" + id + "/json");

@@ -126,7 +126,20 @@ std::vector<backend::Probe> EngineBackend::health(const std::vector<backend::Ins
   for (const auto& spec : instances) {
     backend::Probe p;
     p.ref = spec.ref;
-    auto r = api_->call({"GET", "/containers/" + container_name(app_, spec.ref) + "/json"}, {404});
+    Request get{"GET", "/containers/" + container_name(app_, spec.ref) + "/json"};
+    get.wait_for_restart = false;  // an engine that restarts under a new revision fails its health check
+    Response r;
+    try {
+      r = api_->call(std::move(get), {404});
+    } catch (const EngineError& e) {
+      if (e.kind() == ErrorKind::interrupted || e.status() != 0) throw;
+      std::string_view why = e.what();
+      if (auto prefix = "engine " + location_ + ": "; why.starts_with(prefix)) why.remove_prefix(prefix.size());
+      throw EngineError(
+          ErrorKind::io,
+          step(fmt::format("checking the health of {}: the engine stopped answering ({})", spec.ref.name(), why)), 0,
+          "");
+    }
     if (r.status == 404) {
       p.gone = true;
       p.detail = "no container";
@@ -138,15 +151,15 @@ std::vector<backend::Probe> EngineBackend::health(const std::vector<backend::Ins
     int restarts = info.value("RestartCount", 0);
     if (status != "running" || restarts > 0) {
       p.gone = true;
-      p.detail = restarts > 0 ? fmt::format("the container restarted {} time(s) (exit code {})", restarts,
-                                            info["State"].value("ExitCode", 0))
-                              : fmt::format("the container is {} (exit code {})", status,
-                                            info["State"].value("ExitCode", 0));
+      p.detail = restarts > 0
+                     ? fmt::format("the container restarted {} time(s) (exit code {})", restarts,
+                                   info["State"].value("ExitCode", 0))
+                     : fmt::format("the container is {} (exit code {})", status, info["State"].value("ExitCode", 0));
       probes.push_back(p);
       continue;
     }
-    auto res = host::http_probe(host_address_, spec.port + app_.health.port_delta, app_.health.path,
-                                app_.health.timeout);
+    auto res =
+        host::http_probe(host_address_, spec.port + app_.health.port_delta, app_.health.path, app_.health.timeout);
     p.healthy = res.healthy;
     p.detail = res.detail;
     probes.push_back(p);
