@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <thread>
 
+#include "core/util/log.hpp"
 #include "core/util/process.hpp"
 
 namespace ecp::plugins::engine {
@@ -38,7 +40,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
   t->res->headers.emplace_back(std::move(name), std::string(value));
   return size * n;
 }
@@ -87,6 +90,17 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return 1;
   }
   return 0;
+}
+
+// No answer at all to a request that can be sent again (nothing of it was
+// streamed): the engine went away, e.g. it restarts.
+class Unanswered : public EngineError {
+ public:
+  using EngineError::EngineError;
+};
+
+bool engine_gone(CURLcode rc) {
+  return rc == CURLE_COULDNT_CONNECT || rc == CURLE_GOT_NOTHING || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR;
 }
 
 void global_init() {
@@ -145,7 +159,8 @@ Response DockerApi::perform(const Request& req, bool versioned) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   if (req.timeout.count() > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));
   for (const auto& h : req.headers) cleanup.h = curl_slist_append(cleanup.h, h.c_str());
-  if (!req.content_type.empty()) cleanup.h = curl_slist_append(cleanup.h, ("Content-Type: " + req.content_type).c_str());
+  if (!req.content_type.empty())
+    cleanup.h = curl_slist_append(cleanup.h, ("Content-Type: " + req.content_type).c_str());
   if (req.reader) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
@@ -174,11 +189,11 @@ Response DockerApi::perform(const Request& req, bool versioned) {
                       res.status, "");
   if (rc != CURLE_OK) {
     bool timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-    throw EngineError(ErrorKind::io,
-                      fmt::format("engine {}: {} {}: {}", address_.text, req.method, req.path,
-                                  timed_out ? fmt::format("no answer within {} s", req.timeout.count() / 1000.0)
-                                            : std::string(curl_easy_strerror(rc))),
-                      0, "");
+    auto message = fmt::format("engine {}: {} {}: {}", address_.text, req.method, req.path,
+                               timed_out ? fmt::format("no answer within {} s", req.timeout.count() / 1000.0)
+                                         : std::string(curl_easy_strerror(rc)));
+    if (engine_gone(rc) && res.status == 0 && !req.reader) throw Unanswered(ErrorKind::io, message, 0, "");
+    throw EngineError(ErrorKind::io, message, 0, "");
   }
   return res;
 }
@@ -224,15 +239,45 @@ bool DockerApi::ping(Duration timeout) {
   }
 }
 
+bool DockerApi::wait_back(const Error& why) {
+  if (restart_wait_.count() <= 0 || gone_) return false;
+  // One line per outage, however many threads (the lock's renewer) wait.
+  if (waiting_++ == 0)
+    log::warn("{}; waiting up to {} s for the engine to answer again", why.what(),
+              std::chrono::duration_cast<std::chrono::seconds>(restart_wait_).count());
+  struct Done {
+    std::atomic<int>& n;
+    ~Done() { --n; }
+  } done{waiting_};
+  auto deadline = std::chrono::steady_clock::now() + restart_wait_;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ping(std::chrono::seconds(2))) return true;
+    for (int i = 0; i < 4; ++i) {
+      process::check_interrupted();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  gone_ = true;
+  return false;
+}
+
 Response DockerApi::call(Request request, std::vector<long> ok) {
   version();
-  auto r = perform(request, true);
+  Response r;
+  try {
+    r = perform(request, true);
+  } catch (const Unanswered& e) {
+    // The engine answered before (version() did): it restarts, or it is gone.
+    if (!request.wait_for_restart || !wait_back(e)) throw;
+    log::info("engine {} answers again", address_.text);
+    r = perform(request, true);
+  }
   if ((r.status >= 200 && r.status < 300) || std::find(ok.begin(), ok.end(), r.status) != ok.end()) return r;
   std::string msg = engine_message(r.body);
   ErrorKind kind = r.status == 401 || r.status == 403 ? ErrorKind::permission : ErrorKind::io;
-  throw EngineError(kind, fmt::format("engine {}: {} {}: HTTP {}: {}", address_.text, request.method, request.path,
-                                      r.status, msg),
-                    r.status, msg);
+  throw EngineError(
+      kind, fmt::format("engine {}: {} {}: HTTP {}: {}", address_.text, request.method, request.path, r.status, msg),
+      r.status, msg);
 }
 
 Json DockerApi::json(const std::string& method, const std::string& path, const Json& body, Duration timeout) {

@@ -7,16 +7,16 @@
 // answer outside 2xx throws EngineError with the HTTP status and the engine's own
 // `message`. The API version is negotiated once (/_ping, /version): the lower of
 // the server's and 1.41, the version whose documents ecp follows.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/util/error.hpp"
 
@@ -40,9 +40,9 @@ class EngineError : public Error {
 
 // Where the engine is: unix:///path or tcp://host:port (+ TLS files).
 struct EngineAddress {
-  std::string text;       // as given, for messages
-  std::string unix_path;  // set for unix://
-  std::string base_url;   // http://localhost or http(s)://host:port
+  std::string text;           // as given, for messages
+  std::string unix_path;      // set for unix://
+  std::string base_url;       // http://localhost or http(s)://host:port
   std::string ca, cert, key;  // tcp with TLS: DOCKER_CERT_PATH/{ca,cert,key}.pem
 };
 
@@ -65,6 +65,9 @@ struct Request {
   std::function<void(std::string_view)> sink;
   std::size_t max_body = std::size_t(16) << 20;
   Duration timeout = std::chrono::seconds(60);  // 0: none (followed logs end with an interrupt)
+  // When an engine that answered before stops answering (it restarts), wait for
+  // it and send again; false: fail at once (a health probe: the restart is news).
+  bool wait_for_restart = true;
 };
 
 struct Response {
@@ -89,6 +92,9 @@ class DockerApi {
 
   // Sends the request; throws EngineError unless the answer is 2xx (or one of `ok`).
   Response call(Request request, std::vector<long> ok = {});
+  // How long a request waits for an engine that answered before and then stopped
+  // answering (a restart) before it fails; 0: it fails at once.
+  void set_restart_wait(Duration d) { restart_wait_ = d; }
   // JSON in, JSON out (null body: nothing sent; empty answer: null).
   Json json(const std::string& method, const std::string& path, const Json& body = nullptr,
             Duration timeout = std::chrono::seconds(60));
@@ -96,9 +102,13 @@ class DockerApi {
  private:
   Response perform(const Request& request, bool versioned);
   void negotiate();
+  bool wait_back(const Error& why);
   EngineAddress address_;
   std::mutex mu_;
   std::string version_;
+  Duration restart_wait_{0};
+  std::atomic<bool> gone_{false};  // a wait ran out: fail at once from now on
+  std::atomic<int> waiting_{0};
 };
 
 // Did a create fail because the name exists (the one atomic primitive ecp uses)?

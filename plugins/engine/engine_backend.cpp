@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "core/descriptor/values.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 #include "core/util/parallel.hpp"
@@ -35,6 +36,16 @@ backend::InstanceState state_of(const Json& st) {
   return backend::InstanceState::unknown;
 }
 
+// ECP_ENGINE_WAIT: how long a request waits for an engine that restarts.
+Duration restart_wait() {
+  const char* v = std::getenv("ECP_ENGINE_WAIT");
+  if (!v || !*v) return std::chrono::seconds(60);
+  std::string why;
+  auto d = descriptor::parse_duration(v, &why);
+  if (!d) fail(ErrorKind::usage, "ECP_ENGINE_WAIT='{}': {}", v, why);
+  return std::chrono::duration_cast<Duration>(*d);
+}
+
 }  // namespace
 
 std::string filters_query(const std::map<std::string, std::vector<std::string>>& filters) {
@@ -51,6 +62,7 @@ EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::A
     : target_(target), app_(app), settings_(std::move(settings)) {
   if (settings_.hosts.empty()) {
     engines_.push_back(socket_engine(settings_));
+    set_restart_waits();
     // The gateway runs on the target's one engine (settings refuse it with hosts:).
     if (settings_.gateway)
       gateway_ = std::make_unique<EngineGateway>(*engines_.front()->api, app_, *settings_.gateway,
@@ -59,6 +71,13 @@ EngineBackend::EngineBackend(const backend::TargetSpec& target, const backend::A
   }
   forward_dir_ = forward_dir(settings_.run_dir);
   engines_ = ssh_engines(settings_, forward_dir_->path());
+  set_restart_waits();
+}
+
+void EngineBackend::set_restart_waits() {
+  auto wait = restart_wait();
+  for (auto& e : engines_)
+    if (e->api) e->api->set_restart_wait(wait);
 }
 
 backend::Capabilities EngineBackend::capabilities() const {

@@ -152,6 +152,8 @@ class EngineBackend : public backend::Backend, private KvStore {
   DockerApi& state_api() { return api(ledger_location()); }
   // Runs fn for each engine in parallel; rethrows the first error.
   void each_engine(const std::function<void(Engine&)>& fn);
+  // ECP_ENGINE_WAIT onto every engine's API (a restarting engine is waited for).
+  void set_restart_waits();
 
   std::string tag() const;                                          // ecp-<app>-<env>
   std::string image_id(const std::string& location, int revision);  // from the revision's tag, "" when gone

@@ -174,7 +174,21 @@ std::vector<backend::Probe> EngineBackend::health(const std::vector<backend::Ins
 backend::Probe EngineBackend::probe(const backend::InstanceSpec& spec) {
   backend::Probe p;
   p.ref = spec.ref;
-  auto r = api(spec.ref.location).call({"GET", "/containers/" + container_name(app_, spec.ref) + "/json"}, {404});
+  Request get{"GET", "/containers/" + container_name(app_, spec.ref) + "/json"};
+  get.wait_for_restart = false;  // an engine that restarts under a new revision fails its health check
+  Response r;
+  try {
+    r = api(spec.ref.location).call(std::move(get), {404});
+  } catch (const EngineError& e) {
+    if (e.kind() == ErrorKind::interrupted || e.status() != 0) throw;
+    std::string_view why = e.what();
+    if (auto prefix = "engine " + spec.ref.location + ": "; why.starts_with(prefix)) why.remove_prefix(prefix.size());
+    throw EngineError(
+        ErrorKind::io,
+        step(spec.ref.location,
+             fmt::format("checking the health of {}: the engine stopped answering ({})", spec.ref.name(), why)),
+        0, "");
+  }
   if (r.status == 404) {
     p.gone = true;
     p.detail = "no container";
