@@ -58,11 +58,12 @@ start_registry() {
 }
 
 # run_registry DIR: (re)starts the registry of DIR/config.yml on its port.
+# (Its variable is reg_run_port: the tests that source this keep their own $port.)
 run_registry() {
   docker-registry serve "$1/config.yml" >> "$1/log" 2>&1 &
   echo $! > "$1/pid"; echo $! >> "$T/pids"
-  port=$(sed -n 's/^  addr: 127.0.0.1:\([0-9]*\)$/\1/p' "$1/config.yml")
-  wait_answer "http://127.0.0.1:$port/v2/" -k || wait_answer "https://127.0.0.1:$port/v2/" -k ||
+  reg_run_port=$(sed -n 's/^  addr: 127.0.0.1:\([0-9]*\)$/\1/p' "$1/config.yml")
+  wait_answer "http://127.0.0.1:$reg_run_port/v2/" -k || wait_answer "https://127.0.0.1:$reg_run_port/v2/" -k ||
     { cat "$1/log"; skip "docker-registry did not start"; }
 }
 
