@@ -91,9 +91,11 @@ Json record_json(const Record& r) {
             {"outcome", to_string(r.outcome)},
             {"from_revision", r.from_revision},
             {"rollback_to", r.rollback_to},
-            {"base_port", r.base_port},
             {"message", r.message},
             {"instances", instances}};
+  // Only when known, so a record from before ports were recorded reads and
+  // writes back byte for byte.
+  if (r.base_port > 0) j["base_port"] = r.base_port;
   return j;
 }
 
