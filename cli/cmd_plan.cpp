@@ -14,7 +14,7 @@ void add_plan(CommandTree& t) {
                       auto p = ops::plan(*o, *file);
                       print_plan(out, p);
                       if (!file->empty()) out.info(fmt::format("wrote {}; apply it with: ecp apply {}", *file, *file));
-                      out.result({{"plan", plan_json(p)}, {"file", *file}});
+                      out.result({{"plan", ops::plan_json(p)}, {"file", *file}});
                       return 0;
                     });
   add_env_flag(cmd, *o);

@@ -16,8 +16,6 @@ ops::DeployEventFn deploy_events(Output& out) {
   };
 }
 
-nlohmann::json plan_json(const ops::DeployPlan& plan) { return nlohmann::json::parse(ops::plan_to_json(plan)); }
-
 void print_plan(Output& out, const ops::DeployPlan& p) {
   std::string what =
       p.kind == ledger::Kind::rollback ? fmt::format("rollback to revision {}", p.rollback_to) : "deploy";
@@ -76,7 +74,7 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
                       {"instances", instances}};
   if (!r.gateway.empty()) j["gateway"] = r.gateway;
   if (r.outcome == Outcome::paused) j["canary_percent"] = r.canary_percent;
-  if (r.outcome == Outcome::planned) j["plan"] = plan_json(r.plan);
+  if (r.outcome == Outcome::planned) j["plan"] = ops::plan_json(r.plan);
   if (code != 0) j["error"] = {{"message", r.message}, {"exit_code", code}};
   j.update(extra);
   out.result(j);

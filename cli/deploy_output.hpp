@@ -13,7 +13,6 @@ ops::DeployEventFn deploy_events(Output& out);
 
 // The plan in text (stdout).
 void print_plan(Output& out, const ops::DeployPlan& plan);
-nlohmann::json plan_json(const ops::DeployPlan& plan);
 
 // Prints the result (text and JSON result object, with `extra` fields) and
 // returns the exit code: 0, 6 (failed, rolled back), 7 (failed, needs

@@ -2,10 +2,12 @@
 # The test command of the README and of CI: installs what is missing
 # (scripts/setup.sh), then a Debug build with AddressSanitizer and
 # UndefinedBehaviorSanitizer and warnings as errors, then every test (unit,
-# integration, and fuzz once it exists) on two cores.
+# integration) on two cores; then the unit tests under ThreadSanitizer, and
+# the fuzz targets.
 #   ECP_BUILD_DIR=DIR   build folder (default: build-ci)
 #   ECP_SKIP_SETUP=1    do not run scripts/setup.sh
 #   ECP_FUZZ=off        skip the fuzz build even when tests/fuzz is set up
+#   ECP_TSAN=off        skip the ThreadSanitizer build of the unit tests
 #   ECP_NO_SKIP=1       a test that skips (exit 125: a component it needs is
 #                       missing or does not start) fails instead. .ci/run sets
 #                       it: setup installed everything, so a skip hides a
@@ -73,6 +75,21 @@ rm -f "$CCACHE_STATSLOG"
 phase configure+build build
 ccache_stats "the sanitizer build"
 phase tests run_ctest "$build/ctest.log" --test-dir "$build"
+
+# ThreadSanitizer over the unit tests, in a build folder of its own (TSan and
+# ASan exclude each other): they drive the bounded thread pool, the lock's
+# lease renewer and the release engine over a backend called from several
+# threads. Only the unit test binary is built (ccache serves it when warm).
+#   ECP_TSAN=off        skip this phase
+tsan() {
+  cmake -S "$root" -B "$build-tsan" -G Ninja -DECP_TSAN=ON -DECP_DEV=ON -DCMAKE_BUILD_TYPE=Debug
+  ninja -C "$build-tsan" -j2 ecp_unit_tests
+  ccache_stats "the ThreadSanitizer build"
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_ctest "$build-tsan/ctest.log" --test-dir "$build-tsan" -L unit
+}
+if [ "${ECP_TSAN:-on}" != off ]; then
+  phase tsan tsan
+fi
 
 # Fuzz hook: tests/fuzz (added with -DECP_FUZZ=ON) needs clang for libFuzzer and
 # a build folder of its own, where each fuzz target carries its own sanitizers.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/util/enum_names.hpp"
 #include "core/util/error.hpp"
 
 namespace ecp::backend {
@@ -14,26 +15,18 @@ int instance_port(const AppSpec& app, const InstanceRef& ref) {
   return app.base_port + 100 * slot + ref.index;
 }
 
-std::string_view to_string(InstanceState s) {
-  switch (s) {
-    case InstanceState::running:
-      return "running";
-    case InstanceState::starting:
-      return "starting";
-    case InstanceState::crashed:
-      return "crashed";
-    case InstanceState::stopped:
-      return "stopped";
-    case InstanceState::unknown:
-      return "unknown";
-  }
-  return "unknown";
-}
+namespace {
+constexpr text::EnumName<InstanceState> state_table[] = {{InstanceState::running, "running"},
+                                                         {InstanceState::starting, "starting"},
+                                                         {InstanceState::crashed, "crashed"},
+                                                         {InstanceState::stopped, "stopped"},
+                                                         {InstanceState::unknown, "unknown"}};
+}  // namespace
+
+std::string_view to_string(InstanceState s) { return text::name_of(state_table, s, "unknown"); }
 
 InstanceState instance_state_from(std::string_view s) {
-  for (auto st : {InstanceState::running, InstanceState::starting, InstanceState::crashed, InstanceState::stopped})
-    if (to_string(st) == s) return st;
-  return InstanceState::unknown;
+  return text::value_of(state_table, s).value_or(InstanceState::unknown);
 }
 
 Json to_json(const TargetSpec& t) {

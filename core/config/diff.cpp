@@ -1,20 +1,15 @@
 #include "core/config/diff.hpp"
 
+#include "core/util/enum_names.hpp"
+
 namespace ecp::config {
 
-std::string_view to_string(Change c) {
-  switch (c) {
-    case Change::added:
-      return "added";
-    case Change::removed:
-      return "removed";
-    case Change::changed:
-      return "changed";
-    case Change::unchanged:
-      return "unchanged";
-  }
-  return "unchanged";
-}
+namespace {
+constexpr text::EnumName<Change> change_table[] = {
+    {Change::added, "added"}, {Change::removed, "removed"}, {Change::changed, "changed"}, {Change::unchanged, "unchanged"}};
+}  // namespace
+
+std::string_view to_string(Change c) { return text::name_of(change_table, c, "unchanged"); }
 
 Diff diff(const Rendered& a, const Rendered& b) {
   Diff d{a.env, b.env, a.digest, b.digest, {}};

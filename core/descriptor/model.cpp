@@ -2,27 +2,23 @@
 
 #include <charconv>
 
+#include "core/util/enum_names.hpp"
+
 namespace ecp::descriptor {
 
-std::string_view to_string(AppType t) {
-  switch (t) {
-    case AppType::jar: return "jar";
-    case AppType::nginx: return "nginx";
-    case AppType::tomcat: return "tomcat";
-  }
-  return "jar";
-}
+namespace {
+constexpr text::EnumName<AppType> app_type_table[] = {
+    {AppType::jar, "jar"}, {AppType::nginx, "nginx"}, {AppType::tomcat, "tomcat"}};
+}  // namespace
+
+std::string_view to_string(AppType t) { return text::name_of(app_type_table, t, "jar"); }
 
 const std::vector<std::string_view>& app_type_names() {
-  static const std::vector<std::string_view> names = {"jar", "nginx", "tomcat"};
+  static const auto names = text::names_of(app_type_table);
   return names;
 }
 
-std::optional<AppType> app_type_from(std::string_view s) {
-  for (auto t : {AppType::jar, AppType::nginx, AppType::tomcat})
-    if (to_string(t) == s) return t;
-  return std::nullopt;
-}
+std::optional<AppType> app_type_from(std::string_view s) { return text::value_of(app_type_table, s); }
 
 const ConfigKey* find_config_key(const Descriptor& d, std::string_view name) {
   for (const auto& k : d.config)

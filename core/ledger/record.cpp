@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "core/util/enum_names.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 
@@ -37,36 +38,22 @@ T whole(const Json& j, const char* key, T fallback, std::string_view what) {
 
 }  // namespace
 
-std::string_view to_string(Outcome o) {
-  switch (o) {
-    case Outcome::in_progress:
-      return "in-progress";
-    case Outcome::succeeded:
-      return "succeeded";
-    case Outcome::failed_rolled_back:
-      return "failed-rolled-back";
-    case Outcome::failed:
-      return "failed";
-    case Outcome::paused:
-      return "paused";
-  }
-  return "failed";
-}
+namespace {
+constexpr text::EnumName<Outcome> outcome_table[] = {{Outcome::in_progress, "in-progress"},
+                                                     {Outcome::succeeded, "succeeded"},
+                                                     {Outcome::failed_rolled_back, "failed-rolled-back"},
+                                                     {Outcome::failed, "failed"},
+                                                     {Outcome::paused, "paused"}};
+constexpr text::EnumName<Kind> kind_table[] = {{Kind::deploy, "deploy"}, {Kind::rollback, "rollback"}};
+}  // namespace
 
-std::string_view to_string(Kind k) { return k == Kind::rollback ? "rollback" : "deploy"; }
+std::string_view to_string(Outcome o) { return text::name_of(outcome_table, o, "failed"); }
 
-std::optional<Outcome> outcome_from(std::string_view s) {
-  for (auto o :
-       {Outcome::in_progress, Outcome::succeeded, Outcome::failed_rolled_back, Outcome::failed, Outcome::paused})
-    if (to_string(o) == s) return o;
-  return std::nullopt;
-}
+std::string_view to_string(Kind k) { return text::name_of(kind_table, k, "deploy"); }
 
-std::optional<Kind> kind_from(std::string_view s) {
-  for (auto k : {Kind::deploy, Kind::rollback})
-    if (to_string(k) == s) return k;
-  return std::nullopt;
-}
+std::optional<Outcome> outcome_from(std::string_view s) { return text::value_of(outcome_table, s); }
+
+std::optional<Kind> kind_from(std::string_view s) { return text::value_of(kind_table, s); }
 
 Json record_json(const Record& r) {
   Json layers = Json::array();

@@ -1,5 +1,6 @@
 #include "core/oci/media_types.hpp"
 
+#include "core/util/enum_names.hpp"
 #include "core/util/error.hpp"
 
 namespace ecp::oci::media {
@@ -45,12 +46,9 @@ std::string to_oci(std::string_view t) {
 }
 
 std::string_view to_string(Compression c) {
-  switch (c) {
-    case Compression::none: return "none";
-    case Compression::gzip: return "gzip";
-    case Compression::zstd: return "zstd";
-  }
-  return "none";
+  static constexpr text::EnumName<Compression> table[] = {
+      {Compression::none, "none"}, {Compression::gzip, "gzip"}, {Compression::zstd, "zstd"}};
+  return text::name_of(table, c, "none");
 }
 
 }  // namespace ecp::oci::media

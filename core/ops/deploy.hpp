@@ -6,6 +6,7 @@
 // configuration diff against what is deployed) and touches nothing.
 #include <chrono>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,8 +101,10 @@ struct DeployResult {
 
 DeployResult deploy(const DeployOptions& options);
 
-// plan.json for `ecp plan --out` / `ecp apply`.
+// plan.json for `ecp plan --out` / `ecp apply`; plan_json is the same object,
+// for output that embeds it (ecp plan -o json, deploy --dry-run -o json).
 std::string plan_to_json(const DeployPlan& plan);
+nlohmann::json plan_json(const DeployPlan& plan);
 DeployPlan plan_from_json(const std::string& text, const std::string& what);
 
 }  // namespace ecp::ops

@@ -2,48 +2,32 @@
 // (plan.json, --output json, --strategy); inside, the enums are compared.
 #include "core/ops/deploy.hpp"
 #include "core/ops/release_engine.hpp"
+#include "core/util/enum_names.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 
 namespace ecp::ops {
 
-std::string_view to_string(InstanceAction a) {
-  switch (a) {
-    case InstanceAction::start:
-      return "start";
-    case InstanceAction::replace:
-      return "replace";
-    case InstanceAction::stop:
-      return "stop";
-    case InstanceAction::keep:
-      return "keep";
-  }
-  return "keep";
-}
+namespace {
+constexpr text::EnumName<InstanceAction> action_table[] = {{InstanceAction::start, "start"},
+                                                           {InstanceAction::replace, "replace"},
+                                                           {InstanceAction::stop, "stop"},
+                                                           {InstanceAction::keep, "keep"}};
+constexpr text::EnumName<Outcome> outcome_table[] = {{Outcome::planned, "planned"},
+                                                     {Outcome::unchanged, "unchanged"},
+                                                     {Outcome::succeeded, "succeeded"},
+                                                     {Outcome::paused, "paused"},
+                                                     {Outcome::failed_rolled_back, "failed-rolled-back"},
+                                                     {Outcome::failed, "failed"}};
+}  // namespace
+
+std::string_view to_string(InstanceAction a) { return text::name_of(action_table, a, "keep"); }
 
 std::optional<InstanceAction> instance_action_from(std::string_view name) {
-  for (auto a : {InstanceAction::start, InstanceAction::replace, InstanceAction::stop, InstanceAction::keep})
-    if (to_string(a) == name) return a;
-  return std::nullopt;
+  return text::value_of(action_table, name);
 }
 
-std::string_view to_string(Outcome o) {
-  switch (o) {
-    case Outcome::planned:
-      return "planned";
-    case Outcome::unchanged:
-      return "unchanged";
-    case Outcome::succeeded:
-      return "succeeded";
-    case Outcome::paused:
-      return "paused";
-    case Outcome::failed_rolled_back:
-      return "failed-rolled-back";
-    case Outcome::failed:
-      return "failed";
-  }
-  return "failed";
-}
+std::string_view to_string(Outcome o) { return text::name_of(outcome_table, o, "failed"); }
 
 Outcome outcome_of(ledger::Outcome o) {
   switch (o) {

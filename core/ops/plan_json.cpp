@@ -46,6 +46,10 @@ auto named(From from, const std::string& name, const std::string& field, const s
 }  // namespace
 
 std::string plan_to_json(const DeployPlan& p) {
+  return plan_json(p).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+Json plan_json(const DeployPlan& p) {
   Json layers = Json::array(), instances = Json::array(), config = Json::array();
   for (const auto& l : p.layers) layers.push_back(oci::layer_ref_json(l));
   for (const auto& i : p.instances)
@@ -58,7 +62,7 @@ std::string plan_to_json(const DeployPlan& p) {
                          {"action", to_string(i.action)}});
   for (const auto& c : p.config)
     config.push_back({{"key", c.key}, {"change", c.change}, {"before", c.before}, {"after", c.after}});
-  Json j = {{"schema", 1},
+  return {{"schema", 1},
             {"app", p.app},
             {"env", p.env},
             {"target", p.target},
@@ -77,7 +81,6 @@ std::string plan_to_json(const DeployPlan& p) {
             {"instances", instances},
             {"config", config},
             {"changed", p.changed}};
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 DeployPlan plan_from_json(const std::string& text, const std::string& what) {

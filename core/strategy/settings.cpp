@@ -1,31 +1,22 @@
 #include "core/strategy/settings.hpp"
 
+#include "core/util/enum_names.hpp"
+
 namespace ecp::strategy {
 
-std::string_view to_string(Type t) {
-  switch (t) {
-    case Type::recreate:
-      return "recreate";
-    case Type::rolling:
-      return "rolling";
-    case Type::blue_green:
-      return "blue-green";
-    case Type::canary:
-      return "canary";
-  }
-  return "recreate";
-}
+namespace {
+constexpr text::EnumName<Type> type_table[] = {
+    {Type::recreate, "recreate"}, {Type::rolling, "rolling"}, {Type::blue_green, "blue-green"}, {Type::canary, "canary"}};
+}  // namespace
+
+std::string_view to_string(Type t) { return text::name_of(type_table, t, "recreate"); }
 
 const std::vector<std::string_view>& type_names() {
-  static const std::vector<std::string_view> names = {"recreate", "rolling", "blue-green", "canary"};
+  static const auto names = text::names_of(type_table);
   return names;
 }
 
-std::optional<Type> type_from(std::string_view name) {
-  for (auto t : {Type::recreate, Type::rolling, Type::blue_green, Type::canary})
-    if (to_string(t) == name) return t;
-  return std::nullopt;
-}
+std::optional<Type> type_from(std::string_view name) { return text::value_of(type_table, name); }
 
 bool needs_router(Type t) { return t == Type::blue_green || t == Type::canary; }
 

@@ -53,18 +53,27 @@ struct ContainerPlan {
 
 // The body of POST /containers/create for `plan` (pure; unit-tested).
 Json create_body(const ContainerPlan& plan);
-// The Healthcheck's Test: /bin/sh runs a fixed script with the URL (or port)
-// as arguments, never as shell text (see engine_wire.cpp).
+// The Healthcheck's Test: /bin/sh runs a fixed script, health_script(), that ecp
+// writes into each container at health_script_path (relative to /), with the URL
+// (or port) as arguments, never as shell text (see engine_wire.cpp).
 Json health_test(const backend::HealthSpec& health, int container_port);
+inline constexpr std::string_view health_script_path = "app/bin/ecp-health.sh";
+std::string_view health_script();
 // The X-Registry-Auth header's value: base64url of {username, password,
 // serveraddress} (pure; unit-tested).
 std::string registry_auth(const registry::Credentials& credentials, const std::string& server);
 std::string container_name(const backend::AppSpec& app, const backend::InstanceRef& ref);
 // "filters=<url-encoded JSON>" of the list endpoints.
 std::string filters_query(const std::map<std::string, std::vector<std::string>>& filters);
-// One ustar member (header + padded data), and a whole archive of one file (pure; unit-tested).
+// One ustar member (header + padded data), and a whole archive of files that
+// uid:gid own (pure; unit-tested).
 std::string tar_entry(const std::string& name, std::string_view data, int mode, int uid, int gid);
-std::string tar_one_file(const std::string& name, std::string_view data, int mode, int uid, int gid);
+struct TarFile {
+  std::string name;
+  std::string_view data;
+  int mode = 0644;
+};
+std::string tar_files(const std::vector<TarFile>& files, int uid, int gid);
 // Splits the engine's multiplexed log stream (8-byte headers) into lines; keeps
 // an incomplete frame or line in `pending` for the next chunk.
 void demux_logs(std::string& pending, std::string& line_buf, std::string_view chunk,

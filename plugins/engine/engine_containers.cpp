@@ -110,7 +110,10 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
   try {
     auto [uid, gid] = numeric_user(user);
     Request put{"PUT", "/containers/" + cid + "/archive?path=%2F"};
-    put.body = tar_one_file("app/conf/autoconfig.properties", config.text, 0600, uid, gid);
+    // The configuration (secrets: 0600) and the Healthcheck's script, before the first start.
+    put.body = tar_files({{"app/conf/autoconfig.properties", config.text, 0600},
+                          {std::string(health_script_path), health_script(), 0555}},
+                         uid, gid);
     put.content_type = "application/x-tar";
     api(location).call(std::move(put));
     Request st{"POST", "/containers/" + cid + "/start"};

@@ -18,7 +18,11 @@ namespace {
 // health path, it counts a listening socket on the health port in the container's
 // own /proc/net/tcp{,6} as healthy (state 0A), which needs nothing but /bin/sh.
 // The URL and the port come in as arguments: user data is never shell text.
-constexpr std::string_view health_script = R"(u=$1 p=$2
+// The script travels as a file (health_script_path, written beside the
+// configuration before the container starts), not as `sh -c` text: podman 4.3
+// joins the Test array and splits it again on white space, which would cut an
+// inline script into words.
+constexpr std::string_view health_script_text = R"(u=$1 p=$2
 if [ -n "$u" ]; then
   if command -v curl >/dev/null 2>&1; then exec curl -fsS -o /dev/null "$u"; fi
   if command -v wget >/dev/null 2>&1; then exec wget -q -O /dev/null "$u"; fi
@@ -38,10 +42,13 @@ std::int64_t nanoseconds(Duration d) { return std::chrono::duration_cast<std::ch
 
 }  // namespace
 
+std::string_view health_script() { return health_script_text; }
+
 Json health_test(const backend::HealthSpec& health, int container_port) {
   int port = container_port + health.port_delta;
   std::string url = health.path.empty() ? "" : fmt::format("http://127.0.0.1:{}{}", port, health.path);
-  return Json::array({"CMD", "/bin/sh", "-c", health_script, "ecp-health", url, fmt::format("{:04X}", port)});
+  return Json::array({"CMD", "/bin/sh", std::string("/") + std::string(health_script_path), url,
+                      fmt::format("{:04X}", port)});
 }
 
 Json create_body(const ContainerPlan& plan) {
@@ -88,8 +95,10 @@ std::string tar_entry(const std::string& name, std::string_view data, int mode, 
   return out;
 }
 
-std::string tar_one_file(const std::string& name, std::string_view data, int mode, int uid, int gid) {
-  return tar_entry(name, data, mode, uid, gid) + std::string(1024, '\0');
+std::string tar_files(const std::vector<TarFile>& files, int uid, int gid) {
+  std::string out;
+  for (const auto& f : files) out += tar_entry(f.name, f.data, f.mode, uid, gid);
+  return out + std::string(1024, '\0');  // the end of the archive: two zero blocks
 }
 
 void demux_logs(std::string& pending, std::string& line_buf, std::string_view chunk,

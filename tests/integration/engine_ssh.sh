@@ -25,6 +25,7 @@ start_podman_service
 make_busybox_base "$T/bb-base"
 port=8080  # on the namespace's address: nothing else listens there
 make_web_app "$T/web" "$port" remote
+generous_health "$T/web"
 sed -i "s|^environments:|build:\n  base: \"oci:$T/bb-base:1\"\nenvironments:|" "$T/web/ecp.yaml"
 set_config "$T/web" LISTEN_ADDRESS 0.0.0.0
 set_config "$T/web" GREETING "hello over ssh"

@@ -96,9 +96,13 @@ TEST_CASE("ecp::plugins::engine::create_body") {
   CHECK(j["Env"][0] == "LISTEN_PORT=8080");
 }
 
-TEST_CASE("ecp::plugins::engine::tar_one_file") {
-  auto t = tar_one_file("app/conf/autoconfig.properties", "A=1\n", 0600, 1000, 1001);
-  REQUIRE(t.size() == 512 * 4);
+TEST_CASE("ecp::plugins::engine::tar_files") {
+  auto t = tar_files({{"app/conf/autoconfig.properties", "A=1\n", 0600}, {"app/bin/x.sh", "echo\n", 0555}}, 1000, 1001);
+  REQUIRE(t.size() == 512 * 6);
+  CHECK(t.substr(1024, 12) == "app/bin/x.sh");
+  CHECK(t.substr(1024 + 100, 7) == "0000555");
+  CHECK(t.substr(1536, 5) == "echo\n");
+  CHECK(t.substr(2048) == std::string(1024, '\0'));
   CHECK(t.substr(0, 30) == "app/conf/autoconfig.properties");
   CHECK(t.substr(100, 7) == "0000600");
   CHECK(t.substr(108, 7) == "0001750");

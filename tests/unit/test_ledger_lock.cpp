@@ -10,49 +10,13 @@
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 #include "tests/unit/manual_clock.hpp"
+#include "tests/unit/memory_store.hpp"
 
 using namespace ecp;
 using namespace std::chrono_literals;
 
 namespace {
-// The ledger's storage contract, in memory (the real ones are the host agent and plugins).
-class MemoryStorage : public KvStore {
- public:
-  std::optional<std::string> get(const std::string& key) override {
-    std::lock_guard l(mu);
-    auto it = data.find(key);
-    return it == data.end() ? std::nullopt : std::optional<std::string>(it->second);
-  }
-  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override {
-    std::lock_guard l(mu);
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, v] : data)
-      if (k.starts_with(prefix)) out.emplace_back(k, v);
-    return out;
-  }
-  void put(const std::string& key, std::string_view d) override {
-    std::lock_guard l(mu);
-    data[key] = std::string(d);
-  }
-  bool put_if(const std::string& key, std::string_view d, const std::optional<std::string>& expected) override {
-    std::lock_guard l(mu);
-    if (unreachable) fail(ErrorKind::io, "the store cannot be reached");
-    auto it = data.find(key);
-    bool match = expected ? (it != data.end() && it->second == *expected) : it == data.end();
-    if (match) data[key] = std::string(d);
-    return match;
-  }
-  bool remove_if(const std::string& key, const std::string& expected) override {
-    std::lock_guard l(mu);
-    auto it = data.find(key);
-    if (it == data.end() || it->second != expected) return false;
-    data.erase(it);
-    return true;
-  }
-  std::mutex mu;
-  std::map<std::string, std::string> data;
-  std::atomic<bool> unreachable = false;  // writes throw, as over a broken connection
-};
+using MemoryStorage = testing::MemoryStore;
 
 ledger::Lease lease(const std::string& holder, std::int64_t now, std::int64_t length) {
   return {holder, "deploy hello/dev", now, now + length, holder + "-token"};
@@ -134,14 +98,14 @@ TEST_CASE("ecp::ledger::HeldLock") {
   SUBCASE("a store it cannot reach: kept while the lease lasts, lost once it expired") {
     ledger::HeldLock held(s, l, 3000ms, clock);
     REQUIRE(clock.await_sleepers(1));
-    s.unreachable = true;
+    s.set_unreachable(true);
     REQUIRE(clock.advance(1000ms));
     REQUIRE(clock.advance(1000ms));
     REQUIRE(clock.advance(1000ms));  // at the lease's last millisecond
     CHECK_FALSE(held.lost());
     REQUIRE(clock.advance(1000ms));
     CHECK(held.lost());
-    s.unreachable = false;
+    s.set_unreachable(false);
     held.release();
     // Lost: not ours to remove; it expires by itself.
     CHECK(ledger::read_lock(s)->token == l.token);

@@ -1,8 +1,4 @@
 #!/bin/sh
-# .wip (not run by ctest): podman 4.3.1 splits the Healthcheck Test array on
-# whitespace (Config.Healthcheck.Test comes back as the script cut into words), so
-# step 2 fails and the check podman runs is not the one ecp wrote; see the report
-# of branch eng-land.
 # Registry delivery to podman's Docker-compatible service (engine_registry.inc):
 # the registry (htpasswd auth, plain HTTP) is marked insecure in the service's
 # registries.conf.
