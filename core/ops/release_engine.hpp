@@ -67,7 +67,8 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
 class ReleaseTransaction {
  public:
   // Takes the (app, env) lock for `operation`, waiting up to `wait` for a holder
-  // to finish. Throws Error(lock_held) naming the holder.
+  // to finish. Throws Error(lock_held) naming the holder. A record left in
+  // progress by a release that is gone is concluded `failed` ("abandoned").
   ReleaseTransaction(TargetContext& ctx, const std::string& operation, Duration wait);
   // Not finished (an exception nobody caught): a record this transaction began
   // is concluded `failed` - the engine cannot tell what runs - and the lock let go.
@@ -93,6 +94,7 @@ class ReleaseTransaction {
   void release();
 
  private:
+  void conclude_abandoned();
   TargetContext& ctx_;
   std::unique_ptr<ledger::HeldLock> lock_;
   ledger::Record rec_;

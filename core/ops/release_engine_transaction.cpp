@@ -53,7 +53,29 @@ std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::st
 }
 
 ReleaseTransaction::ReleaseTransaction(TargetContext& ctx, const std::string& operation, Duration wait)
-    : ctx_(ctx), lock_(acquire_lock(ctx, operation, wait)) {}
+    : ctx_(ctx), lock_(acquire_lock(ctx, operation, wait)) {
+  conclude_abandoned();
+}
+
+// With the lock held no other release runs here, so a record still in progress
+// belongs to one that ended without an outcome: killed with -9, its machine
+// lost, or its lock removed by `ecp unlock --force`. Nobody knows how far it
+// got, so it says failed (needs attention); this release then sets the target
+// straight. A failed write only warns: the release itself can go on.
+void ReleaseTransaction::conclude_abandoned() {
+  try {
+    for (auto& r : ctx_.ledger->records()) {
+      if (r.outcome != ledger::Outcome::in_progress) continue;
+      r.outcome = ledger::Outcome::failed;
+      r.message = "abandoned: its release ended without an outcome (killed, its machine lost, or its lock removed)";
+      r.finished = text::rfc3339_ms(ctx_.clock->unix_ms());
+      ctx_.ledger->write(r);
+      log::warn("revision {} was left in progress by a release that is gone: recorded as failed", r.revision);
+    }
+  } catch (const std::exception& e) {
+    log::warn("could not conclude a release left in progress: {}", e.what());
+  }
+}
 
 ReleaseTransaction::~ReleaseTransaction() {
   if (finished_) return;

@@ -213,6 +213,19 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
     CHECK(rig.unlocked());
   }
 
+  SUBCASE("a record left in progress by a release that is gone (kill -9) is concluded failed by the next") {
+    rig.ctx.ledger->write(rec);  // in progress, and nobody holds the lock
+    REQUIRE(rig.record(1).outcome == ledger::Outcome::in_progress);
+    {
+      ops::ReleaseTransaction tx(rig.ctx, "deploy hello/dev", 0ms);
+      CHECK(rig.record(1).outcome == ledger::Outcome::failed);
+      CHECK(rig.record(1).message.find("abandoned") != std::string::npos);
+      CHECK_FALSE(rig.record(1).finished.empty());
+      tx.release();
+    }
+    CHECK(rig.unlocked());
+  }
+
   SUBCASE("a held lock is waited for by the clock, then refused naming its holder") {
     Rig waiting(true);  // sleeps move time on: the wait takes no real time
     ledger::Lease bob{"bob", "deploy hello/dev", waiting.clock.unix_ms(), waiting.clock.unix_ms() + 3'600'000,
