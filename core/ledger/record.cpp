@@ -43,7 +43,8 @@ constexpr text::EnumName<Outcome> outcome_table[] = {{Outcome::in_progress, "in-
                                                      {Outcome::succeeded, "succeeded"},
                                                      {Outcome::failed_rolled_back, "failed-rolled-back"},
                                                      {Outcome::failed, "failed"},
-                                                     {Outcome::paused, "paused"}};
+                                                     {Outcome::paused, "paused"},
+                                                     {Outcome::crashed, "crashed"}};
 constexpr text::EnumName<Kind> kind_table[] = {{Kind::deploy, "deploy"}, {Kind::rollback, "rollback"}};
 }  // namespace
 
@@ -83,6 +84,7 @@ Json record_json(const Record& r) {
   // Only when known, so a record from before ports were recorded reads and
   // writes back byte for byte.
   if (r.base_port > 0) j["base_port"] = r.base_port;
+  if (!r.holder.empty()) j["holder"] = r.holder;
   return j;
 }
 
@@ -106,6 +108,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.config_digest = j.value("config_digest", "");
     r.strategy = j.value("strategy", "");
     r.who = j.value("who", "");
+    r.holder = j.value("holder", "");
     r.when = j.value("when", "");
     r.finished = j.value("finished", "");
     r.change_id = j.value("change_id", "");

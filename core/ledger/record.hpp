@@ -16,10 +16,12 @@ namespace ecp::ledger {
 
 // paused: a manual canary waiting for `ecp canary promote` or `abort` (the lock is
 // free meanwhile; the canary's state key keeps other releases out).
-enum class Outcome { in_progress, succeeded, failed_rolled_back, failed, paused };
+// crashed: found in progress by a later release that took the lock (its own
+// release was killed, lost its machine or its lock), which recorded it so.
+enum class Outcome { in_progress, succeeded, failed_rolled_back, failed, paused, crashed };
 enum class Kind { deploy, rollback };
 
-std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused
+std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused, crashed
 std::string_view to_string(Kind k);     // deploy, rollback
 std::optional<Outcome> outcome_from(std::string_view s);
 std::optional<Kind> kind_from(std::string_view s);
@@ -44,6 +46,7 @@ struct Record {
   std::string config_digest;
   std::string strategy;
   std::string who;
+  std::string holder;    // the lock holder that wrote it: "WHO on HOST (pid N)" ("" in older records)
   std::string when;      // RFC 3339, UTC: when the release started
   std::string finished;  // RFC 3339, UTC: when it ended ("" while in progress)
   std::string change_id;

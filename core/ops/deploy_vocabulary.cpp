@@ -38,6 +38,7 @@ Outcome outcome_of(ledger::Outcome o) {
     case ledger::Outcome::failed_rolled_back:
       return Outcome::failed_rolled_back;
     case ledger::Outcome::failed:
+    case ledger::Outcome::crashed:
     case ledger::Outcome::in_progress:
       return Outcome::failed;
   }

@@ -60,17 +60,20 @@ ReleaseTransaction::ReleaseTransaction(TargetContext& ctx, const std::string& op
 // With the lock held no other release runs here, so a record still in progress
 // belongs to one that ended without an outcome: killed with -9, its machine
 // lost, or its lock removed by `ecp unlock --force`. Nobody knows how far it
-// got, so it says failed (needs attention); this release then sets the target
-// straight. A failed write only warns: the release itself can go on.
+// got: it is recorded `crashed`, naming the holder (host and pid) that wrote
+// it, and this release then sets the target straight. A failed write only
+// warns: the release itself can go on.
 void ReleaseTransaction::conclude_abandoned() {
   try {
     for (auto& r : ctx_.ledger->records()) {
       if (r.outcome != ledger::Outcome::in_progress) continue;
-      r.outcome = ledger::Outcome::failed;
-      r.message = "abandoned: its release ended without an outcome (killed, its machine lost, or its lock removed)";
+      r.outcome = ledger::Outcome::crashed;
+      r.message = fmt::format(
+          "crashed: the release of {} ended without an outcome (killed, its machine lost, or its lock removed)",
+          r.holder.empty() ? r.who : r.holder);
       r.finished = text::rfc3339_ms(ctx_.clock->unix_ms());
       ctx_.ledger->write(r);
-      log::warn("revision {} was left in progress by a release that is gone: recorded as failed", r.revision);
+      log::warn("revision {} was left in progress by a release that is gone: recorded as crashed", r.revision);
     }
   } catch (const std::exception& e) {
     log::warn("could not conclude a release left in progress: {}", e.what());
@@ -89,6 +92,7 @@ ReleaseTransaction::~ReleaseTransaction() {
 
 void ReleaseTransaction::begin(ledger::Record rec, const DeployConfig& config) {
   rec_ = std::move(rec);
+  rec_.holder = lock_->lease().holder;
   ctx_.ledger->put_config(config.digest, config.text);
   ctx_.ledger->write(rec_);
   recorded_ = began_ = true;

@@ -14,8 +14,9 @@
 # The image: ../shared/bench/mkapp.sh's jar layout (120 MB of incompressible
 # dependency jars) made runnable with hello-jar's application jar and scripts, on
 # the small jar base of tests/integration/bases_lib.inc; built by ecp (not timed),
-# pushed to a loopback registry (not timed) from which the peers pull. ecp sends
-# the image from its store itself. Health: GET /health every second, everywhere.
+# pushed to a loopback registry (not timed) from which every tool's engine pulls
+# (ecp's target has `registry:`, so the engine pulls by digest, as the peers'
+# engine pulls by tag). Health: GET /health every second, everywhere.
 # Each scenario runs through ../shared/bench/paired.sh (A B A B ..., RUNS pairs);
 # a row whose load average was above 0.5 gets no verdict.
 # Usage: ECP=build/ecp tests/bench/engine.sh [RUNS]   (as root; needs dockerd and
@@ -98,7 +99,8 @@ environments:
   roll: {target: eng, replicas: 4, strategy: {type: rolling, batch: 1}}
   one: {target: eng, replicas: 1, strategy: recreate, config: {LISTEN_PORT: "$port_one"}}
 YAML
-  printf 'schema: 1\ntargets:\n  eng: {plugin: engine, socket: "unix://%s"}\n' "$ENGINE_SOCK" >"$1/ecp-targets.yaml"
+  printf 'schema: 1\nregistries:\n  reg: {url: "%s", insecure: true}\ntargets:\n  eng: {plugin: engine, socket: "unix://%s", registry: reg}\n' \
+    "$reg" "$ENGINE_SOCK" >"$1/ecp-targets.yaml"
 }
 make_tree "$T/x"
 make_tree "$T/y"
@@ -207,5 +209,5 @@ settle x
 row "rollback, rolling 4 vs service rollback" "<= 0.5x" : -- "$ECP" -C "$T/x" -q rollback --env roll -- "$DOCKER" service rollback -q bench
 echo
 cat "$T/table"
-echo "ecp sends the image from its store (no registry on engine targets yet); the peers pull it from"
-echo "the loopback registry. Builds and pushes are not timed. Storage driver: ${BENCH_STORAGE_DRIVER:-overlay2}."
+echo "Every tool's engine pulls the image from the loopback registry (ecp by digest). Builds and"
+echo "pushes are not timed. Storage driver: ${BENCH_STORAGE_DRIVER:-overlay2}."

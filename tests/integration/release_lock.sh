@@ -3,7 +3,9 @@
 # - a second deploy while one runs fails at once with exit 8, naming the holder
 #   and since when; with --lock-wait it waits and then releases;
 # - a holder that crashed (kill -9) stops renewing its lease: after the lease the
-#   lock can be taken over, and the ledger shows the crashed revision in-progress;
+#   lock can be taken over; the ledger shows the crashed revision in-progress
+#   until then, and the release that takes the lock over records it crashed,
+#   naming the killed release's pid;
 # - `ecp unlock` refuses without --force, removes it with --force, and the ledger
 #   records that.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
@@ -57,7 +59,16 @@ set_config . START_GATE ""
 expect_exit 0 "$ECP" deploy --env dev --lock-wait 30s
 expect_grep "took over an expired lock" "$T/err"
 expect_grep "revision 5 of web/dev succeeded" "$T/out"
+expect_grep "revision 4 was left in progress by a release that is gone: recorded as crashed" "$T/err"
 [ "$(curl -sf "http://127.0.0.1:$port/greeting")" = crashed ] || die "the takeover did not deploy"
+expect_exit 0 "$ECP" --output json history --env dev
+python3 - "$T/out" "$k" <<'PY' || { cat "$T/out"; die "revision 4 is not recorded crashed with its pid"; }
+import json, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+rec = {x["revision"]: x for x in r["records"]}[4]
+assert rec["outcome"] == "crashed" and "(pid %s)" % sys.argv[2] in rec["message"], rec
+assert rec["holder"].endswith("(pid %s)" % sys.argv[2]) and rec["finished"], rec
+PY
 
 # 3. unlock: refused without --force, recorded with it.
 export ECP_LOCK_LEASE=10m

@@ -193,6 +193,7 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
       CHECK_FALSE(rig.unlocked());
       tx.begin(rec, config);
       CHECK(rig.record(1).outcome == ledger::Outcome::in_progress);
+      CHECK(rig.record(1).holder.find(" (pid ") != std::string::npos);
       throw std::runtime_error("boom");
     } catch (const std::runtime_error&) {
     }
@@ -213,13 +214,14 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
     CHECK(rig.unlocked());
   }
 
-  SUBCASE("a record left in progress by a release that is gone (kill -9) is concluded failed by the next") {
+  SUBCASE("a record left in progress by a release that is gone (kill -9) is recorded crashed by the next") {
+    rec.holder = "ci on build-7 (pid 4242)";
     rig.ctx.ledger->write(rec);  // in progress, and nobody holds the lock
     REQUIRE(rig.record(1).outcome == ledger::Outcome::in_progress);
     {
       ops::ReleaseTransaction tx(rig.ctx, "deploy hello/dev", 0ms);
-      CHECK(rig.record(1).outcome == ledger::Outcome::failed);
-      CHECK(rig.record(1).message.find("abandoned") != std::string::npos);
+      CHECK(rig.record(1).outcome == ledger::Outcome::crashed);
+      CHECK(rig.record(1).message.find("ci on build-7 (pid 4242)") != std::string::npos);
       CHECK_FALSE(rig.record(1).finished.empty());
       tx.release();
     }
