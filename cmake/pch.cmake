@@ -45,14 +45,15 @@ function(ecp_precompile_all)
   ecp_precompile(ecp_cli CLI/CLI.hpp nlohmann/json.hpp fmt/format.h)
 endfunction()
 
-# ccache hashes the PCH a source is compiled with, but caches such a source only
-# with sloppiness pch_defines,time_macros (it cannot see #defines or __TIME__
-# through a PCH): a launcher that is ccache runs with that setting.
+# A launcher that is ccache runs with two settings:
+# - paths under the source folder are hashed relative to it (CCACHE_BASEDIR) and
+#   debug info names them relative too (-fdebug-prefix-map, which ccache
+#   understands), so a clean clone in another folder (CI) compiles from the cache
+#   an earlier clone filled;
+# - with PCH, sloppiness pch_defines,time_macros: ccache hashes the PCH a source
+#   is compiled with, but caches such a source only with that setting (it cannot
+#   see #defines or __TIME__ through a PCH).
 function(ecp_ccache_launcher)
-  # Through ccache, also: paths under the source folder are hashed relative to it
-  # (CCACHE_BASEDIR), and debug info names them relative too
-  # (-fdebug-prefix-map, which ccache understands), so a clean clone in another
-  # folder (CI) compiles from the cache that an earlier clone filled.
   set(envs CCACHE_BASEDIR=${PROJECT_SOURCE_DIR})
   if(ECP_PCH)
     list(APPEND envs CCACHE_SLOPPINESS=pch_defines,time_macros)
