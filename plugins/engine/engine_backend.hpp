@@ -111,20 +111,24 @@ class EngineBackend : public backend::Backend, private KvStore {
  public:
   EngineBackend(const backend::TargetSpec& target, const backend::AppSpec& app, EngineSettings settings);
 
+  // engine_backend.cpp: where the containers run, their ledger, what is left.
   backend::Capabilities capabilities() const override;
   std::vector<std::string> locations() override;
   std::string address(const std::string& location) override;
-  void prepare(const backend::ReleaseSpec& release) override;
-  std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
-  std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
-  std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
-  // The keep window, recorded at the engine (engine_retire.cpp).
-  std::vector<backend::Failure> stop_after(const std::vector<backend::InstanceRef>& instances,
-                                           backend::Duration delay) override;
-  std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   backend::TargetStatus status() override;
+  // engine_prepare.cpp: the image on every engine, by digest.
+  void prepare(const backend::ReleaseSpec& release) override;
+  // engine_containers.cpp: one container per instance.
+  std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
+  std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
+  std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  // engine_retire.cpp: the keep window, recorded at the engine.
+  std::vector<backend::Failure> stop_after(const std::vector<backend::InstanceRef>& instances,
+                                           backend::Duration delay) override;
+  std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
+  // engine_logs.cpp
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return gateway_.get(); }
