@@ -33,8 +33,8 @@ struct Capabilities {
 // What the gateway saw of one slot's traffic (canary analysis).
 struct SlotTraffic {
   int requests = 0;
-  int errors = 0;        // answered 5xx (by the instance, or by the gateway for it)
-  Duration p95{0};       // 95th percentile of the upstream response time
+  int errors = 0;   // answered 5xx (by the instance, or by the gateway for it)
+  Duration p95{0};  // 95th percentile of the upstream response time
 };
 
 // The traffic capability: a gateway in front of the slots (blue-green, canary).
@@ -62,12 +62,15 @@ struct Failure {
   InstanceRef ref;
   std::string message;       // names the location and the step
   bool unreachable = false;  // the location did not answer at all
+  // keep_running(): the instance no longer runs, or its deferred stop had begun
+  // and cannot be cancelled; the caller starts it again.
+  bool stopped = false;
 };
 
 struct LogOptions {
   bool follow = false;
-  int lines = 100;                      // the last N lines of each instance first
-  std::vector<InstanceRef> instances;   // empty: all
+  int lines = 100;                     // the last N lines of each instance first
+  std::vector<InstanceRef> instances;  // empty: all
 };
 // Called from several threads, one line at a time; must be thread-safe.
 using LineSink = std::function<void(const InstanceRef&, std::string_view line)>;
@@ -91,7 +94,9 @@ class Backend {
   virtual std::vector<Failure> stop(const std::vector<InstanceRef>& instances) = 0;
   // Stops the instances once `delay` has passed, without ecp waiting for it (the
   // blue-green keep window); a start() or keep_running() of an instance cancels
-  // its pending stop. A backend that cannot defer stops at once.
+  // its pending stop. A backend that cannot defer stops at once. keep_running()
+  // cancels atomically against the deferred stop: an instance it cannot keep
+  // is a Failure with `stopped` set.
   virtual std::vector<Failure> stop_after(const std::vector<InstanceRef>& instances, Duration delay) {
     (void)delay;
     return stop(instances);

@@ -17,7 +17,9 @@ std::string to_json(const Lease& l) {
               {"expires", text::rfc3339_ms(l.expires_ms)},
               {"since_ms", l.since_ms},
               {"expires_ms", l.expires_ms},
-              {"token", l.token}}
+              {"token", l.token},
+              {"pid_space", l.pid_space},
+              {"pid", l.pid}}
              .dump(-1, ' ', false, Json::error_handler_t::replace) +
          "\n";
 }
@@ -31,18 +33,30 @@ std::optional<Lease> lease_from_json(std::string_view text) {
   l.since_ms = j.value("since_ms", std::int64_t{0});
   l.expires_ms = j.value("expires_ms", std::int64_t{0});
   l.token = j.value("token", "");
+  l.pid_space = j.value("pid_space", "");
+  l.pid = j.value("pid", 0);
   return l;
 }
+
+namespace {
+// What bytes that are not a lease show as: expired, held by nobody known.
+Lease unreadable_lease() {
+  Lease l;
+  l.holder = "(unreadable lock.json)";
+  return l;
+}
+}  // namespace
 
 std::optional<Lease> read_lock(KvStore& storage) {
   auto raw = storage.get(lock_key);
   if (!raw) return std::nullopt;
   auto l = lease_from_json(*raw);
-  // Unreadable bytes still lock: a lease of 0 ms is expired and can be taken over.
-  return l ? l : std::optional<Lease>(Lease{"(unreadable lock.json)", "", 0, 0, ""});
+  // Unreadable bytes still lock (try_acquire refuses them); shown as held by nobody known.
+  return l ? l : std::optional<Lease>(unreadable_lease());
 }
 
-Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now) {
+Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now,
+                    const std::function<bool(const Lease&)>& holder_gone) {
   Attempt a;
   auto raw = storage.get(lock_key);
   if (!raw) {
@@ -50,12 +64,18 @@ Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now) {
     if (!a.acquired) a.holder = read_lock(storage);
     return a;
   }
-  auto held = lease_from_json(*raw).value_or(Lease{"(unreadable lock.json)", "", 0, 0, ""});
-  if (held.expires_ms > now) {
+  auto parsed = lease_from_json(*raw);
+  if (!parsed) {
+    a.unreadable = true;
+    a.holder = read_lock(storage);
+    return a;
+  }
+  const Lease& held = *parsed;
+  if (held.expires_ms > now && !(holder_gone && holder_gone(held))) {
     a.holder = held;
     return a;
   }
-  // Expired: replace exactly the bytes we read, so only one taker wins.
+  // Expired or orphaned: replace exactly the bytes we read, so only one taker wins.
   a.acquired = storage.put_if(lock_key, to_json(wanted), raw);
   if (a.acquired)
     a.took_over = held;
@@ -139,8 +159,7 @@ std::optional<Lease> force_unlock(KvStore& storage) {
   for (int i = 0; i < 5; ++i) {
     auto raw = storage.get(lock_key);
     if (!raw) return std::nullopt;
-    if (storage.remove_if(lock_key, *raw))
-      return lease_from_json(*raw).value_or(Lease{"(unreadable lock.json)", "", 0, 0, ""});
+    if (storage.remove_if(lock_key, *raw)) return lease_from_json(*raw).value_or(unreadable_lease());
   }
   fail(ErrorKind::lock_held, "the lock changed five times while removing it; try again");
 }

@@ -6,6 +6,7 @@
 // releases racing for an expired lease cannot both win.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,6 +25,11 @@ struct Lease {
   std::int64_t since_ms = 0;
   std::int64_t expires_ms = 0;
   std::string token;  // random per acquisition: tells two holders apart
+  // Where the holder runs: its PID space (process::pid_space()) and pid, so that
+  // a taker in the same space can see the holder is gone without waiting for
+  // the lease (empty / 0 in older leases: the lease decides alone).
+  std::string pid_space;
+  int pid = 0;
   bool operator==(const Lease&) const = default;
 };
 
@@ -32,12 +38,16 @@ std::optional<Lease> lease_from_json(std::string_view text);
 
 struct Attempt {
   bool acquired = false;
+  bool unreadable = false;         // not acquired: the stored lock is not a lease (an error, not "free")
   std::optional<Lease> holder;     // not acquired: who holds it
-  std::optional<Lease> took_over;  // acquired: the expired lease it replaced
+  std::optional<Lease> took_over;  // acquired: the expired (or orphaned) lease it replaced
 };
 
-// One try: takes the lock when it is free or its lease expired at `now_ms`.
-Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now_ms);
+// One try: takes the lock when it is free, its lease expired at `now_ms`, or
+// `holder_gone` says its holder no longer runs. Bytes that are not a lease
+// are never taken over: `unreadable`, for a person to look at.
+Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now_ms,
+                    const std::function<bool(const Lease&)>& holder_gone = nullptr);
 
 // A lease ecp holds: renewed in the background every third of its length until
 // release() or destruction. If the stored lease stops being ours (someone ran

@@ -3,6 +3,7 @@
 // rollback, apply and canary promote/abort all go through it, so none of them can
 // leave a lock behind or a record in progress that is not.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <random>
 
@@ -20,19 +21,34 @@ std::unique_ptr<ledger::HeldLock> acquire_lock(TargetContext& ctx, const std::st
   want.holder = lock_holder();
   want.operation = operation;
   want.token = fmt::format("{:08x}{:08x}", rd(), rd());
+  want.pid_space = process::pid_space();
+  want.pid = static_cast<int>(::getpid());
+  // A holder in this PID space whose process is gone (killed with -9) holds
+  // nothing: its lock is taken over at once instead of after its lease.
+  auto gone = [&](const ledger::Lease& h) {
+    return !want.pid_space.empty() && h.pid_space == want.pid_space && process::pid_gone(h.pid);
+  };
   Clock& clock = *ctx.clock;
   auto deadline = clock.now() + wait;
   bool said = false;
   for (;;) {
     want.since_ms = clock.unix_ms();
     want.expires_ms = want.since_ms + lock_lease().count();
-    auto a = ledger::try_acquire(ctx.backend->state(), want, want.since_ms);
+    auto a = ledger::try_acquire(ctx.backend->state(), want, want.since_ms, gone);
     if (a.acquired) {
-      if (a.took_over)
+      if (a.took_over && a.took_over->expires_ms > want.since_ms)
+        log::warn("took over the lock of {} (since {}): its process {} is gone on this machine", a.took_over->holder,
+                  text::rfc3339_ms(a.took_over->since_ms), a.took_over->pid);
+      else if (a.took_over)
         log::warn("took over an expired lock of {} (since {}, expired {})", a.took_over->holder,
                   text::rfc3339_ms(a.took_over->since_ms), text::rfc3339_ms(a.took_over->expires_ms));
       return std::make_unique<ledger::HeldLock>(ctx.backend->state(), want, lock_lease(), clock);
     }
+    if (a.unreadable)
+      fail(ErrorKind::lock_held,
+           "the lock of {}/{} on target '{}' ({}) is unreadable, so whether a release runs is unknown; "
+           "if none does: ecp unlock --env {} --force",
+           ctx.app.app, ctx.app.env, ctx.target.name, ledger::lock_key, ctx.app.env);
     const auto& h = a.holder.value_or(ledger::Lease{});
     std::string msg =
         fmt::format("{}/{} is locked by {} since {} ({}; the lease runs until {})", ctx.app.app, ctx.app.env, h.holder,

@@ -17,7 +17,7 @@ UnlockResult unlock(const UnlockOptions& o) {
   auto held = ledger::read_lock(ctx.backend->state());
   if (!held) return r;
   if (!o.force)
-    fail(ErrorKind::usage,
+    fail(ErrorKind::lock_held,
          "{}/{} is locked by {} since {} ({}); if that release is gone, remove the lock with --force",
          r.app, r.env, held->holder, text::rfc3339_ms(held->since_ms), held->operation);
   r.removed = ledger::force_unlock(ctx.backend->state());

@@ -45,7 +45,7 @@ SlotPlan paused_slots(const Input& in) {
   return p;
 }
 
-std::string bring_up(backend::Backend& backend, const Input& in, const SlotPlan& p) {
+std::string bring_up(backend::Backend& backend, const Input& in, SlotPlan& p) {
   if (!p.stale.empty()) {
     emit(in, {"stop", fmt::format("stopping {} instance(s) left in slot {}", p.stale.size(), p.next), p.stale});
     if (auto f = backend.stop(p.stale); !f.empty()) return "stopping failed: " + describe(f);
@@ -55,7 +55,25 @@ std::string bring_up(backend::Backend& backend, const Input& in, const SlotPlan&
               fmt::format("slot {} still runs revision {}: keeping {} instance(s)", p.next, p.kept.front().revision,
                           p.kept.size()),
               refs(p.kept)});
-    if (auto f = backend.keep_running(refs(p.kept)); !f.empty()) return describe(f);
+    auto f = backend.keep_running(refs(p.kept));
+    if (std::any_of(f.begin(), f.end(), [](const auto& x) { return !x.stopped; })) return describe(f);
+    // Their stop had begun: they finish stopping here, then start like new ones
+    // (an instance's port must be free before it starts again).
+    std::vector<backend::InstanceRef> ended;
+    for (const auto& x : f) {
+      auto it = std::find_if(p.kept.begin(), p.kept.end(), [&](const auto& k) { return k.ref == x.ref; });
+      if (it == p.kept.end()) continue;
+      ended.push_back(it->ref);
+      p.fresh.push_back(*it);
+      p.kept.erase(it);
+    }
+    if (!ended.empty()) {
+      emit(in, {"keep",
+                fmt::format("the keep window of {} instance(s) in slot {} ended meanwhile: starting them again",
+                            ended.size(), p.next),
+                ended});
+      if (auto s = backend.stop(ended); !s.empty()) return "stopping failed: " + describe(s);
+    }
   }
   if (!p.fresh.empty()) {
     emit(in, {"start", fmt::format("starting {} instance(s) in slot {}", p.fresh.size(), p.next), refs(p.fresh)});

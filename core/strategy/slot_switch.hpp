@@ -29,8 +29,10 @@ SlotPlan plan_slots(backend::Router& router, const Input& in);
 SlotPlan paused_slots(const Input& in);
 
 // Stops stale instances, keeps `kept`, starts `fresh`, waits until every desired
-// instance is healthy. Returns "" or why it failed.
-std::string bring_up(backend::Backend& backend, const Input& in, const SlotPlan& p);
+// instance is healthy. Returns "" or why it failed. A kept instance whose keep
+// window ended meanwhile (its stop had begun, or it is gone) moves to `fresh`
+// and starts like any other.
+std::string bring_up(backend::Backend& backend, const Input& in, SlotPlan& p);
 
 // Puts the gateway back (when `routed`), stops what bring_up started, and says
 // rolled_back, or failed when the gateway could not be put back.

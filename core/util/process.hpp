@@ -34,7 +34,7 @@ struct Options {
   bool merge_stderr = false;           // stderr goes where stdout goes
   Milliseconds timeout{0};             // 0: none. On expiry: SIGTERM, SIGKILL 2 s later, timed_out set
   bool new_process_group = true;
-  bool cancellable = true;             // an interrupt kills the child and throws Error(interrupted)
+  bool cancellable = true;                          // an interrupt kills the child and throws Error(interrupted)
   std::size_t max_output = std::size_t(256) << 20;  // per stream; more is an Error(io)
   // Called with each complete stdout line (without "\n") as it arrives; the line is
   // still captured unless capture_lines is false.
@@ -123,5 +123,14 @@ class Shield {
   Shield& operator=(const Shield&) = delete;
 };
 bool shielded();
+
+// Who this process is among the processes of its machine: the kernel's boot ID
+// and the PID namespace ("BOOT-ID/pid:[INODE]"). Two processes with the same
+// identity see the same PIDs, so one can tell whether the other's PID still
+// runs; a host name is not enough (containers and clones share names). ""
+// when /proc does not say.
+std::string pid_space();
+// True only when `pid` certainly runs nowhere in this PID space (ESRCH).
+bool pid_gone(int pid);
 
 }  // namespace ecp::process

@@ -11,15 +11,19 @@
 // target's state through status() (release, rollback, status, canary, logs...)
 // from any machine first stops the containers whose time has come, provided
 // their ID is still the one recorded (a container started anew since is not the
-// one that was retiring). A start or keep_running() of an instance cancels its
-// entry. So the stop happens at the first ecp command on the target after the
-// deadline; the old slot takes no traffic meanwhile (the gateway sends it none).
-// A delay of 5 s or less (the drain after a canary's last step) ecp waits out
-// itself before it stops them.
-// A cron job running `ecp status` makes the stop punctual where that matters.
+// one that was retiring). A start of an instance makes a new container (its
+// entry no longer matches); keep_running() removes the entry. The stop is
+// claimed first, by a compare-and-swap that marks the entries `stopping`, and
+// the container is then removed by its ID: keep_running() sees the mark (or a
+// container that is gone) and answers `stopped`, so the release starts the
+// instance again instead of trusting one that is on its way out. So the stop happens at the first ecp command on the
+// target after the deadline; the old slot takes no traffic meanwhile (the gateway sends it none). A delay of 5 s or
+// less (the drain after a canary's last step) ecp waits out itself before it stops them. A cron job running `ecp
+// status` makes the stop punctual where that matters.
 #include <fmt/format.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "core/util/error.hpp"
@@ -93,10 +97,34 @@ std::vector<backend::Failure> EngineBackend::stop_after(const std::vector<backen
 }
 
 std::vector<backend::Failure> EngineBackend::keep_running(const std::vector<backend::InstanceRef>& instances) {
+  std::set<std::string> stopping;  // keys whose stop was claimed already
   update_entries(*this, [&](Json& m) {
-    for (const auto& ref : instances) m.erase(retire_key_of(ref.location, container_name(app_, ref)));
+    stopping.clear();
+    for (const auto& ref : instances) {
+      auto key = retire_key_of(ref.location, container_name(app_, ref));
+      auto it = m.find(key);
+      if (it == m.end()) continue;
+      if (it->is_object() && it->value("stopping", false))
+        stopping.insert(key);
+      else
+        m.erase(key);
+    }
   });
-  return {};
+  std::vector<backend::Failure> failures;
+  for (const auto& ref : instances) {
+    auto name = container_name(app_, ref);
+    bool runs = false;
+    if (!stopping.count(retire_key_of(ref.location, name))) {
+      auto r = api(ref.location).call({"GET", fmt::format("/containers/{}/json", name)}, {404});
+      auto info = r.status == 404 ? Json() : Json::parse(r.body, nullptr, false);
+      runs = info.is_object() && info.contains("State") && info["State"].is_object() &&
+             info["State"].value("Running", false);
+    }
+    if (!runs)
+      failures.push_back(
+          {ref, step(ref.location, fmt::format("{} no longer runs: its keep window ended", name)), false, true});
+  }
+  return failures;
 }
 
 std::map<std::string, std::int64_t> EngineBackend::retire_due() {
@@ -106,6 +134,10 @@ std::map<std::string, std::int64_t> EngineBackend::retire_due() {
   auto m = parse_entries(cur);
   auto now = now_ms();
   std::vector<std::string> done;
+  struct Due {
+    std::string location, name, id;
+  };
+  std::map<std::string, Due> due;
   for (const auto& [key, e] : m.items()) {
     if (!e.is_object()) {
       done.push_back(key);
@@ -128,17 +160,31 @@ std::map<std::string, std::int64_t> EngineBackend::retire_due() {
     if (id.empty() || id != e.value("id", "")) {
       done.push_back(key);  // gone, or started anew since: not the one retiring
     } else if (at <= now) {
-      log::info("{}", step(location, fmt::format("the keep window of {} is over: stopping it", name)));
-      remove_container(location, name, true);
-      done.push_back(key);
+      due[key] = {location, name, id};
     } else {
       pending[key] = at;
     }
   }
-  if (!done.empty()) {
-    for (const auto& n : done) m.erase(n);
-    put_if(retire_key, m.dump(), cur);  // lost to another writer: it saw the same deadlines
+  for (const auto& n : done) m.erase(n);
+  if (due.empty()) {
+    if (!done.empty()) put_if(retire_key, m.dump(), cur);  // lost to another writer: it saw the same
+    return pending;
   }
+  // Claim the stops before making them: a keep_running() that lost this race
+  // sees `stopping`; one that won removed the entries and the swap fails.
+  for (const auto& [key, d] : due) m[key]["stopping"] = true;
+  if (!put_if(retire_key, m.dump(), cur)) {
+    for (const auto& [key, d] : due) pending[key] = now;  // the next command tries again
+    return pending;
+  }
+  for (const auto& [key, d] : due) {
+    log::info("{}", step(d.location, fmt::format("the keep window of {} is over: stopping it", d.name)));
+    remove_container(d.location, d.id, true);  // by ID: a container started anew since stays
+  }
+  update_entries(*this, [&](Json& e) {
+    for (const auto& [key, d] : due)
+      if (e.contains(key) && e[key].is_object() && e[key].value("id", "") == d.id) e.erase(key);
+  });
   return pending;
 }
 

@@ -247,8 +247,13 @@ start)
   [ -d "$relf" ] || { printf '%s: release %s is not installed on this host\n' "$prog" "$rev" >&2; exit 4; }
   [ -x "$relf/bin/entrypoint.sh" ] || die "release $rev has no executable bin/entrypoint.sh"
   mkdir -p "$I/logs" "$I/data" "$I/tmp" "$I/run" "$I/work"
-  sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace" >/dev/null
+  # A pending retire is cancelled first; one that already claimed its stop
+  # (retire-wait) finishes it before this start, or it would stop the new process.
   rm -f "$I/retire"
+  n=0
+  while [ -e "$I/retiring" ] && [ "$n" -lt $(((grace + 10) * 10)) ]; do n=$((n + 1)); nap; done
+  rm -f "$I/retiring"
+  sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace" >/dev/null
   # The instance's own app folder: links to the release, its own conf/ (the
   # templates render there, per instance) and its own data/.
   rm -rf "$I/app.new"
@@ -515,15 +520,28 @@ retire-wait)
   I="$E/instances/$slot-$index"
   sleep "$delay"
   grep -qxF "token=$token" "$I/retire" 2>/dev/null || exit 0
-  rm -f "$I/retire"
-  exec sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace"
+  # The stop is claimed by a rename, atomic against keep's removal: whichever
+  # comes first wins, and keep sees $I/retiring while the stop runs. A retire
+  # written anew meanwhile (another token) goes back for its own waiter.
+  mv "$I/retire" "$I/retiring" 2>/dev/null || exit 0
+  if ! grep -qxF "token=$token" "$I/retiring"; then mv "$I/retiring" "$I/retire"; exit 0; fi
+  rc=0
+  sh "$0" stop "$root" "$app" "$env" "$slot" "$index" "$grace" || rc=$?
+  rm -f "$I/retiring"
+  exit "$rc"
   ;;
 
 keep)
-  # keep ROOT APP ENV SLOT INDEX: cancels a pending retire.
+  # keep ROOT APP ENV SLOT INDEX: cancels a pending retire; prints "kept". An
+  # instance whose stop retire-wait already claimed, or that no longer runs,
+  # is "gone" (exit 3): the caller starts it again.
   env_dir "$1" "$2" "$3"; slot=$4 index=$5
   check_name "$slot"; check_name "$index"
-  rm -f "$E/instances/$slot-$index/retire"
+  I="$E/instances/$slot-$index"
+  rm -f "$I/retire"
+  sp=$(cat "$I/supervisor.pid" 2>/dev/null || true)
+  if [ -e "$I/retiring" ] || ! is_ours "$sp" "$I"; then echo gone; exit 3; fi
+  echo kept
   ;;
 
 gw-apply)

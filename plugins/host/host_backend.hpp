@@ -72,10 +72,12 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;
   void open_gateway();
-  // One agent verb per instance, grouped by host, hosts in parallel.
+  // One agent verb per instance, grouped by host, hosts in parallel. A verb that
+  // exits with `stopped_code` is a Failure with `stopped` set (keep: "gone").
   std::vector<backend::Failure> per_instance(const std::vector<backend::InstanceRef>& instances,
                                              const std::string& step,
-                                             const std::function<AgentCommand(const backend::InstanceRef&)>& command);
+                                             const std::function<AgentCommand(const backend::InstanceRef&)>& command,
+                                             int stopped_code = -2);
 
   Host& host(const std::string& label);
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).

@@ -66,7 +66,7 @@ std::vector<backend::Failure> HostBackend::start(const std::vector<backend::Inst
 
 std::vector<backend::Failure> HostBackend::per_instance(
     const std::vector<backend::InstanceRef>& instances, const std::string& step,
-    const std::function<AgentCommand(const backend::InstanceRef&)>& command) {
+    const std::function<AgentCommand(const backend::InstanceRef&)>& command, int stopped_code) {
   auto groups = by_location(instances, [](const backend::InstanceRef& r) { return r; });
   std::vector<Host*> hosts;
   for (const auto& [loc, refs] : groups) hosts.push_back(&host(loc));
@@ -81,7 +81,7 @@ std::vector<backend::Failure> HostBackend::per_instance(
       failures.push_back({ref,
                           fmt::format("{}: {} {}: {}", h.label, step, ref.name(),
                                       unreachable ? "host unreachable: " + h.transport->unreachable() : why(r)),
-                          unreachable});
+                          unreachable, !unreachable && r.exit_code == stopped_code});
     }
   });
   for (auto& e : errors)
@@ -104,8 +104,10 @@ std::vector<backend::Failure> HostBackend::stop_after(const std::vector<backend:
 }
 
 std::vector<backend::Failure> HostBackend::keep_running(const std::vector<backend::InstanceRef>& instances) {
-  return per_instance(instances, "cancelling the stop of",
-                      [&](const backend::InstanceRef& ref) { return verbs::keep(place(), ref); });
+  constexpr int gone = 3;  // agent.sh keep: the instance no longer runs, or is stopping
+  return per_instance(
+      instances, "cancelling the stop of", [&](const backend::InstanceRef& ref) { return verbs::keep(place(), ref); },
+      gone);
 }
 
 std::vector<backend::Probe> HostBackend::health(const std::vector<backend::InstanceSpec>& instances) {
@@ -138,8 +140,8 @@ std::vector<backend::Probe> HostBackend::health(const std::vector<backend::Insta
         if (i.ref != p.ref) continue;
         if (i.state == backend::InstanceState::crashed || i.state == backend::InstanceState::stopped) {
           p.gone = true;
-          p.detail = fmt::format("the process exited ({} restart(s); see 'ecp logs'); last check: {}", i.restarts,
-                                 p.detail);
+          p.detail =
+              fmt::format("the process exited ({} restart(s); see 'ecp logs'); last check: {}", i.restarts, p.detail);
         }
       }
     }

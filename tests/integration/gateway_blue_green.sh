@@ -87,11 +87,37 @@ expect_exit 0 "$ECP" history --env dev
 expect_grep "^ *3 .*rollback.*succeeded" "$T/out"
 
 # 5. The window ends: slot b (now the old one) stops by itself; a keeps serving.
-n=0
-until [ "$(sed -n 's/^state=//p' "$T/hosts/h1/srv/ecp/web/dev/instances/b-0/state")" = stopped ]; do
-  n=$((n + 1)); [ "$n" -lt 3000 ] || die "slot b was not stopped 5 min after its 2 s keep window"
-  sleep 0.1
-done
+# wait_stopped HOST: waits until HOST's b-0 is stopped (its keep window over).
+wait_stopped() {
+  n=0
+  until [ "$(sed -n 's/^state=//p' "$T/hosts/$1/srv/ecp/web/dev/instances/b-0/state")" = stopped ]; do
+    n=$((n + 1)); [ "$n" -lt 3000 ] || die "slot b on $1 was not stopped 5 min after its 2 s keep window"
+    sleep 0.1
+  done
+}
+wait_stopped h1
 kill -0 "$(cat "$T/hosts/h1/srv/ecp/web/dev/instances/a-0/app.pid")" || die "slot a stopped too"
 [ "$(curl -sf "$gw")" = "<h1>web v1</h1>" ] || die "v1 does not serve after the window"
+
+# 6. A stop that has begun is not cancelled: the release starts that instance
+# again, as any blue-green would. Slot b (stopped) takes revision 2 again; then,
+# while a rollback to 1 runs, h1's a-0 looks as the keep window's end leaves
+# it (its stop claimed: instances/a-0/retiring), so keeping it answers "gone".
+# The planted claim is lifted once ecp says so (a gate, not a delay).
+wait_stopped h2
+sed -i 's/keep: 2s/keep: 10m/' ecp.yaml
+expect_exit 0 "$ECP" rollback --env dev --to 2
+expect_grep "traffic: 100% on slot b \(was slot a\)" "$T/err"
+a0=$T/hosts/h1/srv/ecp/web/dev/instances/a-0
+pid_h1=$(cat "$a0/app.pid")
+pid_h2=$(cat "$T/hosts/h2/srv/ecp/web/dev/instances/a-0/app.pid")
+touch "$a0/retiring"
+"$ECP" rollback --env dev --to 1 >"$T/k.out" 2>"$T/k.err" &
+k=$!
+wait_for_line "$T/k.err" "keep window of 1 instance\(s\) in slot a ended meanwhile" "$k"
+rm -f "$a0/retiring"
+wait "$k" || { cat "$T/k.err"; die "the rollback with a stop under way failed"; }
+[ "$(cat "$a0/app.pid")" != "$pid_h1" ] || die "h1's a-0 was not started again"
+[ "$(cat "$T/hosts/h2/srv/ecp/web/dev/instances/a-0/app.pid")" = "$pid_h2" ] || die "h2's a-0 was restarted, not kept"
+[ "$(curl -sf "$gw")" = "<h1>web v1</h1>" ] || die "v1 does not serve after the rollback"
 echo "gateway_blue_green: ok"

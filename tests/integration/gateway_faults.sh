@@ -19,15 +19,17 @@ cd "$T/app"
 weights=$T/hosts/gw/srv/ecp/web/dev/gateway/weights
 expect_exit 0 "$ECP" release --env dev
 
-# 1. h2 dies while slot b starts (it takes 3 s to start), under load.
+# 1. h2 dies while slot b starts, under load. Slot b serves only once /srv/gate
+# exists on its host (each host has its own /srv): it waits until h2 is gone.
 printf '<h1>web v2</h1>\n' >app/html/index.html
-set_config . START_DELAY 3
+set_config . START_GATE /srv/gate
 load "$gw" 600 6 "$T/load.json" &
 loader=$!
 "$ECP" release --env dev >"$T/r.out" 2>"$T/r.err" &
 r=$!
 wait_for_line "$T/r.err" "starting 2 instance" "$r"
 kill_host h2
+touch "$T/hosts/h1/srv/gate"
 set +e; wait "$r"; code=$?; set -e
 wait "$loader"
 [ "$code" = 6 ] || { cat "$T/r.err"; die "a host dying mid-rollout: exit $code, expected 6"; }
@@ -42,7 +44,7 @@ echo "ok: a host dying mid-rollout"
 # 2. SIGINT during a canary's pause, on the host that is left.
 gateway_target "$T/app" "$gwport" "$u1"
 sed -i 's/strategy: {type: blue-green, keep: 1m}/strategy: {type: canary, steps: [50, 100], pause: 30s}/' ecp.yaml
-set_config . START_DELAY ""
+set_config . START_GATE ""
 printf '<h1>web v3</h1>\n' >app/html/index.html
 "$ECP" release --env dev >"$T/c.out" 2>"$T/c.err" &
 c=$!

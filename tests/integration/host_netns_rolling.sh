@@ -34,9 +34,12 @@ done
 [ -f "$T/hosts/h3/srv/ecp/web/dev/state/ledger/r000001.json" ] || die "the ledger is not copied to the other hosts"
 pid3=$(cat "$T/hosts/h3/srv/ecp/web/dev/instances/a-0/app.pid")
 
-# 2. h2 dies while the next rollout is on it.
+# 2. h2 dies while the next rollout is on it. The new revision serves only once
+# /srv/gate exists on its host (each host has its own /srv): h1 and h3 have it,
+# h2 never does, so the rollout waits on h2 however slow the machine.
 set_config . GREETING two
-set_config . START_DELAY 2
+set_config . START_GATE /srv/gate
+touch "$T/hosts/h1/srv/gate" "$T/hosts/h3/srv/gate"
 "$ECP" deploy --env dev >"$T/d.out" 2>"$T/d.err" &
 d=$!
 wait_for_line "$T/d.err" "batch 2/3" "$d"
@@ -56,6 +59,8 @@ expect_exit 0 "$ECP" status --env dev
 expect_grep "$u2" "$T/err"
 expect_grep "^a-0 +$u1 +1 " "$T/out"
 expect_grep "^a-0 +$u3 +1 " "$T/out"
+
+set_config . START_GATE ""
 
 # 3. A deploy with a host down is refused before anything changes.
 expect_exit 1 "$ECP" deploy --env dev --force

@@ -24,7 +24,6 @@ namespace ecp::testing {
 using backend::InstanceRef;
 using backend::InstanceSpec;
 
-
 class FakeRouter : public backend::Router {
  public:
   std::map<std::string, int> current;
@@ -152,12 +151,19 @@ class FakeBackend : public backend::Backend {
     }
     return {};
   }
+  // keep_running(): these instances' deferred stop had begun (the keep window
+  // ended between the release's reading and its keeping): they are stopped.
+  std::set<InstanceRef> retired;
   std::vector<backend::Failure> keep_running(const std::vector<InstanceRef>& in) override {
+    std::vector<backend::Failure> gone;
     for (const auto& r : in) {
       calls.push_back("keep " + r.name());
       stop_after_ms.erase(r);
+      if (!retired.count(r)) continue;
+      running.erase(r);
+      gone.push_back({r, r.name() + " no longer runs", false, true});
     }
-    return {};
+    return gone;
   }
 };
 

@@ -19,7 +19,15 @@ namespace {
 using MemoryStorage = testing::MemoryStore;
 
 ledger::Lease lease(const std::string& holder, std::int64_t now, std::int64_t length) {
-  return {holder, "deploy hello/dev", now, now + length, holder + "-token"};
+  ledger::Lease l;
+  l.holder = holder;
+  l.operation = "deploy hello/dev";
+  l.since_ms = now;
+  l.expires_ms = now + length;
+  l.token = holder + "-token";
+  l.pid_space = "boot/pid:[1]";
+  l.pid = 4242;
+  return l;
 }
 }  // namespace
 
@@ -44,6 +52,33 @@ TEST_CASE("ecp::ledger::try_acquire") {
     auto c = ledger::try_acquire(s, lease("carol", later, 60000), later);
     CHECK_FALSE(c.acquired);
     CHECK(c.holder->holder == "bob");
+  }
+  SUBCASE("a live lease whose holder is gone (the caller checked its pid) is taken over at once") {
+    std::vector<ledger::Lease> asked;
+    auto gone = [&](const ledger::Lease& h) {
+      asked.push_back(h);
+      return true;
+    };
+    auto b = ledger::try_acquire(s, lease("bob", now, 60000), now + 1000, gone);
+    CHECK(b.acquired);
+    REQUIRE(b.took_over);
+    CHECK(b.took_over->holder == "alice");
+    REQUIRE(asked.size() == 1);  // the stored lease, with where its holder runs
+    CHECK(asked[0].pid_space == "boot/pid:[1]");
+    CHECK(asked[0].pid == 4242);
+  }
+  SUBCASE("a holder that may still run keeps its lease") {
+    auto b = ledger::try_acquire(s, lease("bob", now, 60000), now + 1000, [](const ledger::Lease&) { return false; });
+    CHECK_FALSE(b.acquired);
+    CHECK(b.holder->holder == "alice");
+  }
+  SUBCASE("bytes that are not a lease are unreadable, never free or expired") {
+    s.put(ledger::lock_key, "{\"holder\": \"half a lea");
+    auto b =
+        ledger::try_acquire(s, lease("bob", now, 60000), now + 999999999, [](const ledger::Lease&) { return true; });
+    CHECK_FALSE(b.acquired);
+    CHECK(b.unreadable);
+    CHECK(*s.get(ledger::lock_key) == "{\"holder\": \"half a lea");
   }
   SUBCASE("force_unlock removes it and says whose it was") {
     auto removed = ledger::force_unlock(s);

@@ -3,11 +3,14 @@
 // record concluded with its outcome, the lock let go) and the previous revision
 // is still the one that serves.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/deploy_output.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
+#include "core/util/process.hpp"
 #include "tests/unit/fake_backend.hpp"
 #include "tests/unit/manual_clock.hpp"
 
@@ -230,8 +233,8 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
 
   SUBCASE("a held lock is waited for by the clock, then refused naming its holder") {
     Rig waiting(true);  // sleeps move time on: the wait takes no real time
-    ledger::Lease bob{"bob", "deploy hello/dev", waiting.clock.unix_ms(), waiting.clock.unix_ms() + 3'600'000,
-                      "bob-token"};
+    ledger::Lease bob{
+        "bob", "deploy hello/dev", waiting.clock.unix_ms(), waiting.clock.unix_ms() + 3'600'000, "bob-token", "", 0};
     REQUIRE(ledger::try_acquire(waiting.fake->state(), bob, waiting.clock.unix_ms()).acquired);
     try {
       ops::ReleaseTransaction tx(waiting.ctx, "deploy hello/dev", 30s);
@@ -243,5 +246,31 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
     CHECK(waiting.clock.elapsed() >= 30s);
     CHECK(waiting.clock.elapsed() < 31s);
     CHECK(ledger::read_lock(waiting.fake->state())->holder == "bob");
+  }
+
+  SUBCASE("a lock whose holder ran in this PID space and is gone is taken over at once") {
+    Rig orphan(true);
+    pid_t child = ::fork();  // a pid that certainly ran here and is gone
+    if (child == 0) ::_exit(0);
+    REQUIRE(child > 0);
+    ::waitpid(child, nullptr, 0);
+    ledger::Lease dead{"killed",     "deploy hello/dev",   orphan.clock.unix_ms(),    orphan.clock.unix_ms() + 3'600'000,
+                       "dead-token", process::pid_space(), static_cast<int>(child)};
+    REQUIRE_FALSE(dead.pid_space.empty());
+    REQUIRE(ledger::try_acquire(orphan.fake->state(), dead, orphan.clock.unix_ms()).acquired);
+    {
+      // No --lock-wait: taken at once, an hour before the lease ends.
+      ops::ReleaseTransaction tx(orphan.ctx, "deploy hello/dev", 0s);
+      auto now = ledger::read_lock(orphan.fake->state());
+      REQUIRE(now);
+      CHECK(now->pid == static_cast<int>(::getpid()));
+      CHECK(now->pid_space == process::pid_space());
+    }
+
+    ledger::Lease alive = dead;  // this very process: it runs, so its lease holds
+    alive.pid = static_cast<int>(::getpid());
+    alive.token = "alive-token";
+    REQUIRE(ledger::try_acquire(orphan.fake->state(), alive, orphan.clock.unix_ms()).acquired);
+    CHECK_THROWS_AS(ops::ReleaseTransaction(orphan.ctx, "deploy hello/dev", 0s), Error);
   }
 }

@@ -89,6 +89,21 @@ TEST_CASE("ecp::strategy::blue_green") {
     CHECK(has(b.calls, "keep b-0@h1"));
     CHECK(b.gateway.current == std::map<std::string, int>{{"b", 100}});
   }
+  SUBCASE("a slot whose keep window ended before it could be kept starts again, as a new slot would") {
+    auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
+    for (const auto& l : b.locs) {  // slot b ran revision 2; its stop began after the release read it
+      b.running[{l, "b", 0}] = 2;
+      in.running.push_back({{l, "b", 0}, 2, 8180});
+    }
+    b.retired.insert({"h2", "b", 0});
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(has(b.calls, "keep b-0@h2"));
+    CHECK(has(b.calls, "start h2/b r2"));
+    CHECK_FALSE(has(b.calls, "start h1/b r2"));  // the others were kept
+    CHECK(b.running[{"h2", "b", 0}] == 2);
+    CHECK(b.gateway.current == std::map<std::string, int>{{"b", 100}});
+  }
   SUBCASE("a target without a gateway refuses traffic strategies") {
     auto in = traffic_input(b, strategy::Type::blue_green, 1, 2);
     b.has_gateway = false;
