@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/image/base_image.hpp"
+#include "core/image/expansion.hpp"
 #include "core/image/utf8_locale.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -42,13 +43,25 @@ bool next(struct archive* a, archive_entry** e, std::string_view spec) {
   return true;
 }
 
+// 0 when unknown: expansion_limit then allows its floor.
+std::int64_t file_size(const std::string& file) {
+  std::error_code ec;
+  auto size = stdfs::file_size(file, ec);
+  return ec ? 0 : static_cast<std::int64_t>(size);
+}
+
 std::string clean(const char* raw) {
   std::string name = raw ? raw : "";
   while (name.starts_with("./")) name.erase(0, 2);
   return name;
 }
 
-std::string read_member(struct archive* a, const std::string& name, std::string_view spec) {
+// The current member, `max` bytes at most: a larger declared size is refused before reading.
+std::string read_member(struct archive* a, archive_entry* e, const std::string& name, std::int64_t max,
+                        std::string_view spec) {
+  if (archive_entry_size(e) > max)
+    fail(ErrorKind::build, "base image {}: {} has {} bytes; ecp reads one of up to {} MiB", spec, name,
+         archive_entry_size(e), max >> 20);
   std::string out;
   char buf[65536];
   for (;;) {
@@ -56,27 +69,30 @@ std::string read_member(struct archive* a, const std::string& name, std::string_
     if (n < 0) fail(ErrorKind::build, "base image {}: cannot read {}: {}", spec, name, archive_error_string(a));
     if (n == 0) return out;
     out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > (64u << 20)) fail(ErrorKind::build, "base image {}: {} is too large", spec, name);
+    if (static_cast<std::int64_t>(out.size()) > max)
+      fail(ErrorKind::build, "base image {}: {} is too large", spec, name);
   }
 }
 
 // Tees a layer into the blob writer and, when compressed, into a decompressor
-// hashing the uncompressed bytes (the diff_id).
+// hashing the uncompressed bytes (the diff_id), stopped should they pass
+// expansion_limit of the member's size.
 struct LayerImport : ByteSink {
   struct Hasher : ByteSink {
     oci::Sha256 h;
     void write(const void* d, std::size_t n) override { h.update(d, n); }
   } diff;
+  ExpansionGuard guard;
   BlobWriter blob;
   oci::Sha256 raw;  // the blob's digest, known before commit: was it in the store already?
   std::unique_ptr<Decompressor> dec;
   Compression kind = Compression::none;
   bool started = false;
-  explicit LayerImport(const Store& s) : blob(s) {}
+  LayerImport(const Store& s, std::int64_t size, std::string what) : guard(diff, size, std::move(what)), blob(s) {}
   void write(const void* d, std::size_t n) override {
     if (!started) {
       kind = detect_compression(d, n);
-      if (kind != Compression::none) dec = std::make_unique<Decompressor>(kind, diff);
+      if (kind != Compression::none) dec = std::make_unique<Decompressor>(kind, guard);
       started = true;
     }
     raw.update(d, n);
@@ -153,10 +169,14 @@ ArchiveImage read_archive_manifest(const std::string& file, const std::string& r
   oci::Json manifest;
   {
     auto a = open_archive(file, spec);
+    auto compressed = file_size(file);
     archive_entry* e = nullptr;
-    while (next(a.get(), &e, spec))
+    while (next(a.get(), &e, spec)) {
+      check_expansion(a.get(), e, compressed, fmt::format("base image {}", spec));
       if (clean(archive_entry_pathname(e)) == "manifest.json")
-        manifest = oci::parse_json(read_member(a.get(), "manifest.json", spec), "docker-archive manifest.json");
+        manifest = oci::parse_json(read_member(a.get(), e, "manifest.json", oci::max_manifest_bytes, spec),
+                                   "docker-archive manifest.json");
+    }
   }
   if (!manifest.is_array() || manifest.empty())
     fail(ErrorKind::build, "base image {}: no manifest.json: not a docker-archive", spec);
@@ -187,9 +207,9 @@ struct ArchiveMembers {
 };
 
 // Streams the current member into the store; blobs new to it go on `rollback`.
-std::pair<oci::Descriptor, oci::Digest> import_layer(struct archive* a, const std::string& name, Rollback& rollback,
-                                                     std::string_view spec) {
-  LayerImport in(rollback.store);
+std::pair<oci::Descriptor, oci::Digest> import_layer(struct archive* a, archive_entry* e, const std::string& name,
+                                                     Rollback& rollback, std::string_view spec) {
+  LayerImport in(rollback.store, archive_entry_size(e), fmt::format("base image {} layer {}", spec, name));
   char buf[1 << 16];
   for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) != 0;) {
     if (n < 0) fail(ErrorKind::build, "base image {}: cannot read {}: {}", spec, name, archive_error_string(a));
@@ -207,18 +227,21 @@ ArchiveMembers read_archive_members(const std::string& file, const ArchiveImage&
                                     std::string_view spec) {
   ArchiveMembers m;
   auto a = open_archive(file, spec);
+  auto compressed = file_size(file);
   archive_entry* e = nullptr;
   while (next(a.get(), &e, spec)) {
     std::string name = clean(archive_entry_pathname(e));
+    // A compressed archive (docker save | gzip) may not expand without bound either.
+    check_expansion(a.get(), e, compressed, fmt::format("base image {}", spec));
     bool wanted = std::find(image.layer_names.begin(), image.layer_names.end(), name) != image.layer_names.end();
-    if (name == image.config_name) m.config_bytes = read_member(a.get(), name, spec);
+    if (name == image.config_name) m.config_bytes = read_member(a.get(), e, name, oci::max_config_bytes, spec);
     if (!wanted) continue;
     if (const char* t = archive_entry_hardlink(e))
       m.links[name] = clean(t);
     else if (archive_entry_filetype(e) == AE_IFLNK)
       m.links[name] = clean(archive_entry_symlink(e));
     if (m.links.contains(name)) continue;
-    m.imported[name] = import_layer(a.get(), name, rollback, spec);
+    m.imported[name] = import_layer(a.get(), e, name, rollback, spec);
   }
   if (m.config_bytes.empty())
     fail(ErrorKind::build, "base image {}: its config {} is missing", spec, image.config_name);

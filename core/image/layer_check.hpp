@@ -9,7 +9,8 @@
 //    it, so absolute and relative symlinks, writes through them, hard links,
 //    whiteouts, opaque folders, "./" and "/" entries and device nodes are all
 //    fine. Refused: names and hard links leaving the root by "..", whiteouts
-//    of "." or "..", entries reached through a symlink loop.
+//    of "." or "..", entries reached through a symlink loop, and layers that
+//    decompress past expansion_limit (expansion.hpp: a compression bomb).
 //  - LayerRoot::host: layers ecp itself unpacks on a host, where their "app/"
 //    folder becomes a release folder (the agent's tar --strip-components=1
 //    app). Nothing may leave that folder: no absolute names or link targets,

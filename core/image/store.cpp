@@ -123,23 +123,30 @@ oci::Descriptor Store::put_blob(std::string_view data, std::string media_type) c
 
 oci::Descriptor Store::put_blob_file(const stdfs::path& file, std::string media_type,
                                      const std::optional<oci::Digest>& expected) const {
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(ErrorKind::io, "{}: cannot open: {}", file.string(), std::strerror(errno));
+  // O_NONBLOCK: opening a fifo must not hang; it is refused below, like devices.
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) fail(ErrorKind::io, "{}: cannot open: {}", file.string(), std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) fail(ErrorKind::io, "{}: not a regular file", file.string());
+  return put_blob_fd(fd.get(), st.st_size, std::move(media_type), expected, file.string());
+}
+
+oci::Descriptor Store::put_blob_fd(int fd, std::int64_t size, std::string media_type,
+                                   const std::optional<oci::Digest>& expected, std::string_view what) const {
   BlobWriter w(*this);
   std::vector<char> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
+  // One byte past `size`, to tell a longer file from one of the right size.
+  for (std::int64_t left = size + 1; left > 0;) {
+    ssize_t n = ::read(fd, buf.data(), static_cast<std::size_t>(std::min<std::int64_t>(left, buf.size())));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      fail(ErrorKind::io, "{}: read failed: {}", file.string(), std::strerror(e));
-    }
+    if (n < 0) fail(ErrorKind::io, "{}: read failed: {}", what, std::strerror(errno));
     if (n == 0) break;
+    left -= n;
+    if (w.size() + n > size) fail(ErrorKind::build, "{}: longer than the {} bytes expected", what, size);
     w.write(buf.data(), static_cast<std::size_t>(n));
   }
-  ::close(fd);
-  return w.commit(std::move(media_type), expected, file.string());
+  if (w.size() != size) fail(ErrorKind::build, "{}: {} bytes, {} expected", what, w.size(), size);
+  return w.commit(std::move(media_type), expected, what);
 }
 
 void Store::copy_blob_from(const Store& from, const oci::Digest& d) const {

@@ -87,8 +87,14 @@ class Store {
   // Stores bytes; returns their descriptor.
   oci::Descriptor put_blob(std::string_view data, std::string media_type) const;
   // Copies a blob from a file, verifying `expected` when given. Never partial.
+  // Only a regular file is read, and only as many bytes as it had when opened.
   oci::Descriptor put_blob_file(const stdfs::path& file, std::string media_type,
                                 const std::optional<oci::Digest>& expected = std::nullopt) const;
+  // Copies exactly `size` bytes from `fd`, which the caller opened and checked,
+  // verifying `expected`: fewer or more bytes are an Error(build) naming `what`,
+  // found without reading past size + 1.
+  oci::Descriptor put_blob_fd(int fd, std::int64_t size, std::string media_type,
+                              const std::optional<oci::Digest>& expected, std::string_view what) const;
   // Copies one blob of `from` into this store (a hard link when possible).
   void copy_blob_from(const Store& from, const oci::Digest& d) const;
 

@@ -53,6 +53,10 @@ Manifest Manifest::from_json(std::string_view text) {
   auto config = j.find("config");
   if (config == j.end()) fail(ErrorKind::validation, "invalid {}: \"config\" is missing", what);
   m.config = descriptor_from_json(*config, "image manifest (config)");
+  // Refused before anyone reads the blob: the size is all a reader can bound it by.
+  if (m.config.size > max_config_bytes)
+    fail(ErrorKind::validation, "invalid {}: its config {} claims {} bytes; ecp reads configs of up to {} MiB", what,
+         m.config.digest.to_string(), m.config.size, max_config_bytes >> 20);
   m.layers = descriptors(j, "layers", what, true);
   m.subject = read_subject(j, what);
   m.annotations = detail::get_string_map(j, "annotations", what);
@@ -71,6 +75,10 @@ Index Index::from_json(std::string_view text) {
   if (i.media_type.empty()) i.media_type = std::string(media::oci_index);
   i.artifact_type = detail::get_string(j, "artifactType", what);
   i.manifests = descriptors(j, "manifests", what, true);
+  for (const auto& d : i.manifests)
+    if ((media::is_manifest(d.media_type) || media::is_index(d.media_type)) && d.size > max_manifest_bytes)
+      fail(ErrorKind::validation, "invalid {}: the manifest {} claims {} bytes; ecp reads manifests of up to {} MiB",
+           what, d.digest.to_string(), d.size, max_manifest_bytes >> 20);
   i.subject = read_subject(j, what);
   i.annotations = detail::get_string_map(j, "annotations", what);
   return i;

@@ -1,6 +1,7 @@
 #pragma once
 // Image manifests and indexes (OCI, and Docker schema 2 which has the same shape).
 // to_json gives canonical bytes: the manifest digest is the digest of exactly them.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,14 @@
 
 namespace ecp::oci {
 
+// The largest manifest or index ecp reads: the distribution spec's limit, which
+// registries enforce on push.
+inline constexpr std::int64_t max_manifest_bytes = std::int64_t(4) << 20;
+// The largest image config ecp reads. Real ones are kilobytes (a few hundred
+// with a long history); without a cap a descriptor claiming 10^15 bytes would
+// be downloaded or read until the disk or the memory gave out.
+inline constexpr std::int64_t max_config_bytes = std::int64_t(8) << 20;
+
 struct Manifest {
   int schema_version = 2;
   std::string media_type = std::string(media::oci_manifest);
@@ -22,7 +31,8 @@ struct Manifest {
   std::map<std::string, std::string> annotations;
   bool operator==(const Manifest&) const = default;
 
-  // Throws Error(validation) for JSON that is not an image manifest.
+  // Throws Error(validation) for JSON that is not an image manifest, or whose
+  // config descriptor claims more than max_config_bytes.
   static Manifest from_json(std::string_view text);
 };
 
@@ -35,7 +45,8 @@ struct Index {
   std::map<std::string, std::string> annotations;
   bool operator==(const Index&) const = default;
 
-  // Throws Error(validation) for JSON that is not an index or manifest list.
+  // Throws Error(validation) for JSON that is not an index or manifest list, or
+  // when a manifest or index it lists claims more than max_manifest_bytes.
   static Index from_json(std::string_view text);
 };
 

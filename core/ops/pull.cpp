@@ -28,7 +28,8 @@ Platform parse_platform(const std::string& text) {
   Platform p{"linux", image::host_architecture(), ""};
   if (text.empty()) return p;
   auto a = text.find('/');
-  if (a == std::string::npos) fail(ErrorKind::usage, "--platform '{}': write OS/ARCH[/VARIANT], e.g. linux/amd64", text);
+  if (a == std::string::npos)
+    fail(ErrorKind::usage, "--platform '{}': write OS/ARCH[/VARIANT], e.g. linux/amd64", text);
   p.os = text.substr(0, a);
   auto rest = text.substr(a + 1);
   auto b = rest.find('/');
@@ -42,12 +43,28 @@ oci::Descriptor pick(const oci::Index& index, const Platform& want, const std::s
   for (const auto& m : index.manifests) {
     if (!m.platform) continue;
     const auto& p = *m.platform;
-    if (p.os == want.os && p.architecture == want.arch && (want.variant.empty() || p.variant == want.variant))
-      return m;
+    if (p.os == want.os && p.architecture == want.arch && (want.variant.empty() || p.variant == want.variant)) return m;
     have.push_back(p.os + "/" + p.architecture + (p.variant.empty() ? "" : "/" + p.variant));
   }
   fail(ErrorKind::registry, "{}: no image for {}/{} in its index (it has: {})", ref, want.os, want.arch,
        fmt::join(have, ", "));
+}
+
+// A manifest or index ecp cannot use (malformed, or claiming a config or a
+// manifest larger than ecp reads) is the registry's answer at fault: exit 4,
+// naming the registry and the reference, before any blob is fetched.
+template <typename T>
+T parse_answer(const oci::Reference& ref, std::string_view bytes) {
+  try {
+    return T::from_json(bytes);
+  } catch (const registry::RegistryError&) {
+    throw;
+  } catch (const Error& e) {
+    throw registry::RegistryError(
+        registry::ErrorInfo{
+            ref.registry, ref.repository, "GET manifest " + ref.identifier(), 0, {}, e.what(), false, {}},
+        "refused: nothing was written to the store");
+  }
 }
 
 bool looks_like_index(const registry::Manifest& m) {
@@ -62,7 +79,7 @@ registry::Manifest fetch_manifest(registry::Client& c, const oci::Reference& ref
   auto m = c.get_manifest(ref.repository, ref.identifier());
   if (looks_like_index(m)) {
     r.index_digest = m.digest.to_string();
-    auto child = pick(oci::Index::from_json(m.bytes), want, r.reference);
+    auto child = pick(parse_answer<oci::Index>(ref, m.bytes), want, r.reference);
     m = c.get_manifest(ref.repository, child.digest.to_string());
     if (m.media_type.empty()) m.media_type = child.media_type;
   }
@@ -137,7 +154,7 @@ PullResult pull(const PullOptions& o) {
 
   // 1. The manifest (through the index for multi-platform images).
   auto m = fetch_manifest(c, ref, want, r);
-  auto manifest = oci::Manifest::from_json(m.bytes);
+  auto manifest = parse_answer<oci::Manifest>(ref, m.bytes);
   if (m.media_type.empty()) m.media_type = manifest.media_type;
   r.digest = m.digest.to_string();
 
@@ -146,8 +163,11 @@ PullResult pull(const PullOptions& o) {
   r.blobs = static_cast<int>(blobs.size());
   std::vector<Pending> pending;
   for (const auto& b : blobs)
-    if (store.blob_size(b.digest) != b.size) pending.push_back({b, nullptr});
-    else if (o.on_event) o.on_event({TransferEvent::Kind::exists, ref.registry, ref.repository, b.digest.to_string(), b.media_type, b.size, b.size, ""});
+    if (store.blob_size(b.digest) != b.size)
+      pending.push_back({b, nullptr});
+    else if (o.on_event)
+      o.on_event({TransferEvent::Kind::exists, ref.registry, ref.repository, b.digest.to_string(), b.media_type, b.size,
+                  b.size, ""});
   std::mutex event_mutex;
   TransferFn emit = [&](const TransferEvent& e) {
     if (!o.on_event) return;
@@ -221,7 +241,8 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
   std::vector<oci::Digest> fetched;
   std::vector<image::LayerFile> files;
   for (const auto& l : m.layers) {
-    files.push_back({store.blob_path(l.digest), fmt::format("base image {} layer {}", reference, l.digest.to_string())});
+    files.push_back(
+        {store.blob_path(l.digest), fmt::format("base image {} layer {}", reference, l.digest.to_string())});
     if (std::find(r.downloaded.begin(), r.downloaded.end(), l.digest.to_string()) != r.downloaded.end())
       fetched.push_back(l.digest);
   }

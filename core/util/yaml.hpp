@@ -36,6 +36,7 @@ struct Node {
   std::vector<NodePtr> items;  // sequences
   std::vector<Entry> entries;  // maps, in file order, merge keys (<<) applied
   std::size_t weight = 1;      // nodes below and including this one, aliases expanded
+  std::size_t bytes = 0;       // text of the scalars and keys below and including it, aliases expanded
 
   const Entry* find(std::string_view key) const;
 };
@@ -49,6 +50,10 @@ struct Document {
 inline constexpr std::size_t max_bytes = std::size_t(1) << 20;
 // Trees larger than this (after alias expansion) are refused: a "billion laughs" guard.
 inline constexpr std::size_t max_nodes = 1000000;
+// Documents whose scalars and keys hold more text than this once aliases are
+// expanded are refused: one alias to a long scalar, repeated, stays under
+// max_nodes yet makes every reader that copies the values allocate gigabytes.
+inline constexpr std::size_t max_expanded_bytes = std::size_t(64) << 20;
 inline constexpr std::size_t max_depth = 64;
 
 // What a reader accepts beyond the common ground.

@@ -39,6 +39,7 @@ void Builder::OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) {
     auto [line, column] = position(mark);
     error(line, column, path(), "aliases (*name) are not supported in this file; write the value");
   }
+  count_alias(*it->second, mark);
   attach(it->second, false);
 }
 
@@ -46,6 +47,7 @@ void Builder::OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anc
                        const std::string& value) {
   auto n = make(Kind::scalar, mark);
   n->value = value;
+  n->bytes = value.size();
   if (tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
       tag == "tag:yaml.org,2002:bool") {
     n->plain = true;
@@ -76,7 +78,7 @@ void Builder::OnMapEnd() {
     for (const auto& e : source->entries)
       if (f.seen.emplace(e.key, e.line).second) {
         f.node->entries.push_back(e);
-        add_weight(*f.node, e.value->weight);
+        add_child(*f.node, *e.value, e.key.size());
       }
   close();
 }
@@ -137,13 +139,28 @@ void Builder::close() {
   attach(n, false);
 }
 
-void Builder::add_weight(Node& parent, std::size_t w) {
-  parent.weight += std::min(w, max_nodes + 1);
+void Builder::add_child(Node& parent, const Node& child, std::size_t key_bytes) {
+  parent.weight += std::min(child.weight, max_nodes + 1);
   if (parent.weight > max_nodes) {
     error(parent.line, parent.column, path(),
           fmt::format("the document has more than {} nodes once aliases are expanded", max_nodes));
     throw Abort{};
   }
+  // No overflow: a node's bytes never exceed the document's, which count_alias bounds.
+  parent.bytes += child.bytes + key_bytes;
+}
+
+// Counted when the alias is met, from the target's precomputed size, so that
+// the alias crossing the budget is the one named, and nothing is copied first.
+void Builder::count_alias(const Node& target, const YAML::Mark& mark) {
+  alias_bytes_ += std::min(target.bytes, max_expanded_bytes + 1);
+  if (alias_bytes_ <= max_expanded_bytes) return;
+  auto [line, column] = position(mark);
+  error(line, column, path(),
+        fmt::format("aliases expand the document to more than {} MiB of text (this one repeats {} bytes); "
+                    "write the values out or use fewer aliases",
+                    max_expanded_bytes >> 20, target.bytes));
+  throw Abort{};
 }
 
 // Puts a finished node where it belongs: the root, a list item, a map key or value.
@@ -155,7 +172,7 @@ void Builder::attach(const MutableNode& n, bool fresh_null) {
   Frame& f = stack_.back();
   if (f.node->kind == Kind::sequence) {
     f.node->items.push_back(n);
-    add_weight(*f.node, n->weight);
+    add_child(*f.node, *n, 0);
     return;
   }
   if (!f.have_key) {
@@ -189,7 +206,7 @@ void Builder::attach(const MutableNode& n, bool fresh_null) {
     n->column = f.key_column;
   }
   f.node->entries.push_back(Entry{f.key, f.key_line, f.key_column, n});
-  add_weight(*f.node, n->weight);
+  add_child(*f.node, *n, f.key.size());
 }
 
 void Builder::merge(Frame& f, const NodePtr& n) {

@@ -19,7 +19,8 @@ struct Abort {};  // stops the parse; the reason is already in the diagnostics
 
 // Collections are frames on a stack; a map frame alternates between waiting for a key
 // and waiting for that key's value. Aliases share the anchored node (never copied),
-// and every node's weight counts its expanded size, so alias bombs stop early.
+// and every node's weight and bytes count its expanded size, so alias bombs stop
+// at the alias that crosses a limit, before any reader copies the values.
 class Builder : public YAML::EventHandler {
  public:
   Builder(const LineIndex& lines, const std::string& file, Diagnostics& out, const Options& options)
@@ -62,7 +63,8 @@ class Builder : public YAML::EventHandler {
   std::string path() const;
   void open(Kind kind, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor);
   void close();
-  void add_weight(Node& parent, std::size_t w);
+  void add_child(Node& parent, const Node& child, std::size_t key_bytes);
+  void count_alias(const Node& target, const YAML::Mark& mark);
   void attach(const MutableNode& n, bool fresh_null);
   void merge(Frame& f, const NodePtr& n);
 
@@ -75,6 +77,7 @@ class Builder : public YAML::EventHandler {
   std::unordered_set<const Node*> open_;
   NodePtr root_;
   int documents_ = 0;
+  std::size_t alias_bytes_ = 0;  // text added by aliases: the document's expanded size less its own
 };
 
 }  // namespace ecp::yaml

@@ -23,7 +23,8 @@ struct Transfer {
 };
 
 // The blob itself, or its plain tar written under `tmp` when that is at most a
-// quarter larger.
+// quarter larger; the decompression stops once it passes that size, so what it
+// writes is bounded by the blob's size, not by what the blob expands to.
 Transfer plan_transfer(const backend::LayerBlob& l, const std::filesystem::path& tmp);
 
 using Needed = std::map<std::string, const backend::LayerBlob*>;

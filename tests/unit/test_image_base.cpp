@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include "core/image/image.hpp"
 #include "core/image/layer_check.hpp"
@@ -46,7 +47,73 @@ BaseImage build_and_read(const stdfs::path& tmp, const std::string& spec_suffix,
       (docker ? "docker-archive:" + (tmp / "base.tar").string() : "oci:" + (tmp / "layout").string()) + spec_suffix);
 }
 
+// The layout's only manifest, and the path of a blob in it.
+oci::Manifest layout_manifest(const stdfs::path& layout) {
+  auto index = oci::Index::from_json(fs::read_file(layout / "index.json"));
+  return oci::Manifest::from_json(fs::read_file(layout / "blobs/sha256" / index.manifests[0].digest.hex()));
+}
+
+// read_base of the layout into a fresh store: the build error it gives ("" when it passes).
+std::string layout_error(const stdfs::path& tmp) {
+  Store fresh(tmp / "fresh");
+  try {
+    read_base(fresh, "oci:" + (tmp / "layout").string());
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::build);
+    return e.what();
+  }
+  return {};
+}
+
+bool has(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
 }  // namespace
+
+TEST_CASE("ecp::image::read_base reads nothing but regular blobs of their declared size") {
+  fs::TempDir tmp;
+  build_and_read(tmp.path(), "", false);
+  auto blobs = tmp.path() / "layout/blobs";
+  auto m = layout_manifest(tmp.path() / "layout");
+  auto layer = blobs / "sha256" / m.layers[0].digest.hex();
+  SUBCASE("a symlink to /dev/zero, or anywhere out of blobs/") {
+    stdfs::remove(layer);
+    stdfs::create_symlink("/dev/zero", layer);
+    CHECK(has(layout_error(tmp.path()), "is a symlink out of the layout's blobs/ folder (to /dev/zero); refused"));
+    stdfs::remove(layer);
+    stdfs::create_symlink("../../../dst/blobs/sha256/" + m.layers[0].digest.hex(), layer);
+    CHECK(has(layout_error(tmp.path()), "is a symlink out of the layout's blobs/ folder"));
+  }
+  SUBCASE("a symlink inside blobs/ is followed") {
+    stdfs::create_directories(blobs / "shared");
+    stdfs::rename(layer, blobs / "shared/layer");
+    stdfs::create_symlink("../shared/layer", layer);
+    CHECK(layout_error(tmp.path()).empty());
+  }
+  SUBCASE("a fifo is refused without waiting for a writer") {
+    stdfs::remove(layer);
+    REQUIRE(::mkfifo(layer.c_str(), 0644) == 0);
+    CHECK(has(layout_error(tmp.path()), "is not a regular file; refused"));
+  }
+  SUBCASE("a blob longer than its descriptor says is not read past it") {
+    fs::write_file_atomic(layer, fs::read_file(layer) + "more");
+    CHECK(has(layout_error(tmp.path()),
+              fmt::format("has {} bytes, its descriptor says {}", m.layers[0].size + 4, m.layers[0].size)));
+  }
+  SUBCASE("a config claiming 10^15 bytes is refused before it is opened") {
+    m.config.size = 1000000000000000;
+    auto bytes = oci::to_json(m);
+    auto digest = oci::Sha256::of(bytes);
+    fs::write_file_atomic(blobs / "sha256" / digest.hex(), bytes);
+    auto index = oci::Index::from_json(fs::read_file(tmp.path() / "layout/index.json"));
+    index.manifests[0].digest = digest;
+    index.manifests[0].size = static_cast<std::int64_t>(bytes.size());
+    fs::write_file_atomic(tmp.path() / "layout/index.json", oci::to_json(index));
+    stdfs::remove(blobs / "sha256" / m.config.digest.hex());  // nothing is there to read
+    auto e = layout_error(tmp.path());
+    CHECK(has(e, "claims 1000000000000000 bytes; ecp reads configs of up to 8 MiB"));
+    CHECK(has(e, digest.to_string()));
+  }
+}
 
 TEST_CASE("ecp::image::read_base") {
   fs::TempDir tmp;

@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,6 +124,42 @@ inline std::string raw_tar(const std::vector<RawEntry>& entries) {
   archive_write_close(a);
   archive_write_free(a);
   return out;
+}
+
+// A ustar header for a regular file of `size` bytes. Followed by fewer bytes,
+// it makes a layer that claims what it does not hold.
+inline std::string tar_header(const std::string& name, std::int64_t size) {
+  std::string h(512, '\0');
+  auto put = [&](std::size_t at, const std::string& v) { h.replace(at, v.size(), v); };
+  put(0, name);
+  put(100, "0000644");
+  put(108, "0000000");
+  put(116, "0000000");
+  put(124, fmt::format("{:011o}", size));
+  put(136, "00000000000");
+  put(156, "0");
+  put(257, std::string("ustar\0"
+                       "00",
+                       8));
+  put(148, std::string(8, ' '));
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  put(148, fmt::format("{:06o}", sum) + std::string(1, '\0') + " ");
+  return h;
+}
+
+// A tar holding one file `name` of `size` zero bytes, end blocks included.
+inline std::string zeros_tar(const std::string& name, std::int64_t size) {
+  auto pad = (512 - size % 512) % 512;
+  return tar_header(name, size) + std::string(static_cast<std::size_t>(size + pad + 1024), '\0');
+}
+
+inline std::string compressed(ecp::image::Compression kind, const std::string& data) {
+  StringSink out;
+  ecp::image::Compressor c(kind, ecp::image::default_level(kind), out);
+  c.write(data.data(), data.size());
+  c.finish();
+  return out.data;
 }
 
 }  // namespace image_test

@@ -1,10 +1,13 @@
 // check_layers with hostile layers made here: each case is the smallest tar
 // (or pair of tars, bottom first) an attacker or a real base image would ship.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "core/image/expansion.hpp"
 #include "core/image/layer_check.hpp"
 #include "core/util/error.hpp"
 #include "test_image_helpers.hpp"
@@ -119,4 +122,47 @@ TEST_CASE("check_layers: whiteouts remove links, opaque folders hide the layers 
   CHECK(base({loop, {{".wh.d"}, {"d/a/x"}}}).empty());
   // A whiteout reached through a link applies where the link points.
   CHECK(base({loop, {{"e", AE_IFLNK, "/d"}, {"e/.wh.a"}, {"d/a/x"}}}).empty());
+}
+
+TEST_CASE("check_layers: a compression bomb in a base layer is refused at its header") {
+  fs::TempDir tmp;
+  auto blob = tmp.path() / "bomb.tar";
+  for (auto c : {Compression::gzip, Compression::zstd}) {
+    CAPTURE(oci::media::to_string(c));
+    // It claims 1 GiB and holds none of it: the refusal comes from the header alone.
+    fs::write_file_atomic(blob, compressed(c, tar_header("zeros", std::int64_t(1) << 30)));
+    try {
+      check_layers({{blob, "base image b layer sha256:x"}}, LayerRoot::container);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::build);
+      CHECK(has(e.what(), "base image b layer sha256:x: refused: its "));
+      CHECK(has(e.what(), fmt::format("expand to more than {} (a compression bomb?)", expansion_floor)));
+    }
+    // Under the floor, any ratio is fine: 1 MiB of zeros compresses about 1000 times.
+    fs::write_file_atomic(blob, compressed(c, zeros_tar("zeros", 1 << 20)));
+    CHECK_NOTHROW(check_layers({{blob, "small"}}, LayerRoot::container));
+  }
+}
+
+TEST_CASE("ExpansionGuard passes bytes on up to expansion_limit, then refuses") {
+  CHECK(expansion_limit(0) == expansion_floor);
+  CHECK(expansion_limit(std::int64_t(10) << 20) == std::max(expansion_floor, std::int64_t(1000) << 20));
+  CHECK(expansion_limit(std::int64_t(1) << 62) == std::numeric_limits<std::int64_t>::max());
+  struct Counter : ByteSink {
+    std::int64_t n = 0;
+    void write(const void*, std::size_t size) override { n += static_cast<std::int64_t>(size); }
+  } counter;
+  ExpansionGuard guard(counter, 1000, "layer L");
+  std::string mib(1 << 20, '\0');
+  for (std::int64_t i = 0; i < (expansion_floor >> 20); ++i) guard.write(mib.data(), mib.size());
+  CHECK(counter.n == expansion_floor);
+  try {
+    guard.write(mib.data(), 1);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::build);
+    CHECK(has(e.what(), "layer L: refused: its 1000 compressed bytes expand to more than"));
+  }
+  CHECK(counter.n == expansion_floor);  // the byte past the limit was not passed on
 }

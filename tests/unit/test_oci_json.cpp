@@ -27,23 +27,27 @@ void expect_validation_error(auto&& f) {
 TEST_CASE("ecp::oci::Manifest JSON") {
   SUBCASE("is canonical: sorted keys, no whitespace, whatever the input looked like") {
     std::string pretty = R"({
-      "layers": [ { "size": 7, "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ")" + d2 + R"(" } ],
-      "config": { "digest": ")" + d1 + R"(", "size": 3, "mediaType": "application/vnd.oci.image.config.v1+json" },
+      "layers": [ { "size": 7, "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ")" +
+                         d2 + R"(" } ],
+      "config": { "digest": ")" +
+                         d1 + R"(", "size": 3, "mediaType": "application/vnd.oci.image.config.v1+json" },
       "schemaVersion": 2,
       "annotations": { "z": "1", "a": "2" }
     })";
     auto m = Manifest::from_json(pretty);
     auto out = to_json(m);
-    CHECK(out ==
-          R"({"annotations":{"a":"2","z":"1"},"config":{"digest":")" + d1 +
-              R"(","mediaType":"application/vnd.oci.image.config.v1+json","size":3},"layers":[{"digest":")" + d2 +
-              R"(","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":7}],"mediaType":"application/vnd.oci.image.manifest.v1+json","schemaVersion":2})");
+    CHECK(
+        out ==
+        R"({"annotations":{"a":"2","z":"1"},"config":{"digest":")" + d1 +
+            R"(","mediaType":"application/vnd.oci.image.config.v1+json","size":3},"layers":[{"digest":")" + d2 +
+            R"(","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":7}],"mediaType":"application/vnd.oci.image.manifest.v1+json","schemaVersion":2})");
     CHECK(to_json(Manifest::from_json(out)) == out);
     CHECK(Manifest::from_json(out) == m);
   }
   SUBCASE("reads a Docker schema 2 manifest") {
-    auto m = Manifest::from_json(R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":")" +
-                                 d1 + R"(","size":1},"layers":[]})");
+    auto m = Manifest::from_json(
+        R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":")" +
+        d1 + R"(","size":1},"layers":[]})");
     CHECK(m.media_type == media::docker_manifest);
     CHECK(media::to_oci(m.config.media_type) == media::oci_config);
   }
@@ -51,15 +55,17 @@ TEST_CASE("ecp::oci::Manifest JSON") {
     expect_validation_error([] { Manifest::from_json("{"); });
     expect_validation_error([] { Manifest::from_json(R"({"schemaVersion":1,"config":{},"layers":[]})"); });
     expect_validation_error([] {
-      Manifest::from_json(R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:12","size":1},"layers":[]})");
+      Manifest::from_json(
+          R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:12","size":1},"layers":[]})");
     });
     expect_validation_error([] {
       Manifest::from_json(R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + d1 +
                           R"(","size":-1},"layers":[]})");
     });
     expect_validation_error([] {
-      Manifest::from_json(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","config":{"mediaType":"x","digest":")" +
-                          d1 + R"(","size":1},"layers":[]})");
+      Manifest::from_json(
+          R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","config":{"mediaType":"x","digest":")" +
+          d1 + R"(","size":1},"layers":[]})");
     });
   }
 }
@@ -78,6 +84,34 @@ TEST_CASE("ecp::oci::Index JSON") {
   CHECK(text.find(R"("platform":{"architecture":"amd64","os":"linux"})") != std::string::npos);
   CHECK(Index::from_json(text) == i);
   expect_validation_error([] { Index::from_json(R"({"schemaVersion":2})"); });
+}
+
+TEST_CASE("ecp::oci sizes a reader would trust are capped before anything is read") {
+  auto manifest = [](std::int64_t config_size) {
+    return R"({"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" + d1 +
+           R"(","size":)" + std::to_string(config_size) + R"(},"layers":[]})";
+  };
+  auto index = [](const char* media_type, std::int64_t size) {
+    return std::string(R"({"schemaVersion":2,"manifests":[{"mediaType":")") + media_type + R"(","digest":")" + d1 +
+           R"(","size":)" + std::to_string(size) + "}]}";
+  };
+  CHECK(Manifest::from_json(manifest(max_config_bytes)).config.size == max_config_bytes);
+  try {
+    Manifest::from_json(manifest(1000000000000000));
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::validation);
+    CHECK(std::string(e.what()) == "invalid image manifest: its config " + d1 +
+                                       " claims 1000000000000000 bytes; ecp reads configs of up to 8 MiB");
+  }
+  CHECK(Index::from_json(index("application/vnd.oci.image.manifest.v1+json", max_manifest_bytes)).manifests.size() ==
+        1);
+  expect_validation_error(
+      [&] { Index::from_json(index("application/vnd.oci.image.manifest.v1+json", max_manifest_bytes + 1)); });
+  expect_validation_error(
+      [&] { Index::from_json(index("application/vnd.oci.image.index.v1+json", max_manifest_bytes + 1)); });
+  // What ecp never reads (an artifact a tool attached) may be of any size.
+  CHECK(Index::from_json(index("application/vnd.example.sbom", std::int64_t(1) << 40)).manifests.size() == 1);
 }
 
 TEST_CASE("ecp::oci::ImageConfig JSON") {

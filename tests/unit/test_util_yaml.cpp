@@ -81,6 +81,36 @@ TEST_CASE("ecp::yaml::parse limits") {
     CHECK_FALSE(doc.root);
     CHECK(mentions(out, "nodes once aliases are expanded"));
   }
+  SUBCASE("an alias repeating a long scalar stops at the alias that passes max_expanded_bytes") {
+    // Far under max_nodes: only the bytes give it away.
+    std::string text = "big: &a '" + std::string(500000, 'x') + "'\nlist:\n";
+    for (int i = 0; i < 200; ++i) text += "  - *a\n";
+    Diagnostics out;
+    auto doc = yaml::parse(text, "f.yaml", out);
+    CHECK_FALSE(doc.root);
+    REQUIRE(out.size() == 1);
+    // The 135th alias passes 64 MiB (134 x 500000 = 67000000 <= 67108864); it is on line 2 + 135.
+    CHECK(out[0].line == 137);
+    CHECK(out[0].column == 5);
+    CHECK(out[0].file == "f.yaml");
+    CHECK(mentions(out, "aliases expand the document to more than 64 MiB of text (this one repeats 500000 bytes)"));
+  }
+  SUBCASE("nested aliases count the text they expand to") {
+    // *b repeats a list of four *a: 4 x 400000 bytes per use, 41 uses pass 64 MiB.
+    std::string text = "a: &a '" + std::string(400000, 'y') + "'\nb: &b [*a, *a, *a, *a]\nc:\n";
+    for (int i = 0; i < 50; ++i) text += "  - *b\n";
+    Diagnostics out;
+    yaml::parse(text, "f", out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].line == 3 + 41);
+    CHECK(mentions(out, "this one repeats 1600000 bytes"));
+  }
+  SUBCASE("under the budget, the tree keeps its expanded size") {
+    Diagnostics out;
+    auto doc = yaml::parse("a: &x hello\nb: *x\nc: [*x, *x]\n", "f", out);
+    REQUIRE(out.empty());
+    CHECK(doc.root->bytes == 3 + 4 * 5);  // the keys a, b, c and four times hello
+  }
   SUBCASE("depth") {
     Diagnostics out;
     yaml::parse(std::string(yaml::max_depth + 1, '[') + std::string(yaml::max_depth + 1, ']'), "f", out);
