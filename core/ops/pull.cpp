@@ -105,7 +105,7 @@ void download(registry::Client& c, const oci::Reference& ref, Pending& p, const 
         "refused: nothing was written to the store");
   };
   c.get_blob(
-      ref.repository, p.d.digest,
+      ref.repository, p.d,
       [&](const char* data, std::size_t len) {
         n += static_cast<std::int64_t>(len);
         if (n > p.d.size) refuse(fmt::format("the registry sent more than the {} bytes the manifest gives", p.d.size));
