@@ -240,10 +240,11 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
 }
 
 std::string registry_base_spec(const std::string& reference, const std::filesystem::path& store,
-                               const ValidateOptions& project) {
+                               const ValidateOptions& project, std::chrono::milliseconds timeout) {
   RegistryOptions o;
   o.project = project;
   o.store = store;
+  o.timeout = timeout;
   auto base = ensure_base_pulled(reference, o);
   log::info("base image {}: {}", reference, base.digest);
   return "oci:" + store.string() + ":" + base.tag;
