@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/command_tree.hpp"
+#include "cli/registry_flags.hpp"
 #include "core/ops/build.hpp"
 
 namespace ecp::cli {
@@ -46,6 +47,7 @@ void add_build(CommandTree& t) {
       ->type_name("FILE");
   cmd->add_flag("--no-cache", [opts](std::int64_t) { opts->use_cache = false; },
                 "Ignore the layer cache and re-read every file");
+  add_timeout_flag(cmd, opts->registry_timeout);  // a registry base image is pulled first
 }
 
 }  // namespace ecp::cli

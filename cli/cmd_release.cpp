@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cli/registry_flags.hpp"
 #include "cli/release_flags.hpp"
 #include "core/ops/release.hpp"
 #include "core/util/error.hpp"
@@ -27,6 +28,7 @@ void add_release(CommandTree& t) {
   add_env_flag(cmd, *o);
   cmd->add_option("-t,--tag", o->tag, "Image tag (default: git short sha, +-dirty; else version; else latest)");
   add_release_flags(cmd, *o, *wait);
+  add_timeout_flag(cmd, o->registry_timeout);  // the base image's pull, the push
 }
 
 }  // namespace ecp::cli

@@ -7,7 +7,35 @@
 #include <map>
 #include <mutex>
 
+#include "core/ops/deploy_context.hpp"
+#include "core/util/error.hpp"
+
 namespace ecp::cli {
+namespace {
+
+// "90" (seconds, as curl's --max-time) or a duration ("90s", "2m"), more than
+// 0. A wrong value is a usage error (exit 2), as CLI11's own.
+std::chrono::milliseconds parse_timeout(const std::string& text) {
+  bool seconds = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
+  std::chrono::milliseconds d{0};
+  try {
+    d = seconds ? std::chrono::seconds(std::stoll(text)) : ops::parse_duration_arg(text, "--timeout");
+  } catch (const Error& e) {
+    throw CLI::ValidationError(e.what());
+  }
+  if (d.count() <= 0) throw CLI::ValidationError(fmt::format("--timeout '{}': must be more than 0", text));
+  return d;
+}
+
+}  // namespace
+
+void add_timeout_flag(CLI::App* cmd, std::chrono::milliseconds& timeout) {
+  cmd->add_option_function<std::string>(
+         "--timeout", [&timeout](const std::string& text) { timeout = parse_timeout(text); },
+         "Give up on a registry request (each try) after DURATION; a bare number is seconds "
+         "(default: 60s plus 1s per 64 KiB it moves)")
+      ->type_name("DURATION");
+}
 
 void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers) {
   cmd->add_option("--ca-file", o.ca_file, "Trust the CA certificates in this PEM file (besides the system's)")
@@ -15,6 +43,7 @@ void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers) 
   cmd->add_option("--retries", o.retries, "Tries per registry operation before giving up (default: 6)")
       ->type_name("N")
       ->check(CLI::Range(1, 100));
+  add_timeout_flag(cmd, o.timeout);
   if (!transfers) return;
   cmd->add_option("-j,--jobs", o.jobs, "Blobs transferred in parallel (default: the number of cores)")
       ->type_name("N")

@@ -1,7 +1,9 @@
 #pragma once
 // What the registry commands (push, pull, copy, login) share: their connection
 // flags, the wiring of their options to the global flags, and the printing of
-// blob transfers.
+// blob transfers. build and release, which talk to registries too, take
+// --timeout from here.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,9 +13,13 @@
 
 namespace ecp::cli {
 
-// --ca-file and --retries; with `transfers`, -j/--jobs and --chunk-size too
-// (login moves no blobs).
+// --ca-file, --retries and --timeout; with `transfers`, -j/--jobs and
+// --chunk-size too (login moves no blobs).
 void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers = true);
+
+// --timeout DURATION (a bare number is seconds): the deadline of each registry
+// request, into `timeout`. Without it a request's deadline is sized by its bytes.
+void add_timeout_flag(CLI::App* cmd, std::chrono::milliseconds& timeout);
 
 // Transfer events: a bar per blob on a terminal, a line per finished blob when
 // stderr is not one, and JSON events with --output json.

@@ -44,7 +44,7 @@ _ecp_words() {
         'ecp') _ecp_subs='validate init build images gc config completion push pull copy login logout deploy release rollback status history logs plan apply unlock canary' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --no-cache --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp images') _ecp_subs='rm' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp images rm') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp gc') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -53,13 +53,13 @@ _ecp_words() {
         'ecp config check') _ecp_subs='' _ecp_opts='-h --help -e --env --all --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp config diff') _ecp_subs='' _ecp_opts='-h --help --against --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp completion') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp push') _ecp_subs='' _ecp_opts='-h --help -t --tag -r --registry --ca-file --retries -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp pull') _ecp_subs='' _ecp_opts='-h --help --platform --ca-file --retries -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp copy') _ecp_subs='' _ecp_opts='-h --help --ca-file --retries -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp login') _ecp_subs='' _ecp_opts='-h --help -u --username --password-stdin --ca-file --retries --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp push') _ecp_subs='' _ecp_opts='-h --help -t --tag -r --registry --ca-file --retries --timeout -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp pull') _ecp_subs='' _ecp_opts='-h --help --platform --ca-file --retries --timeout -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp copy') _ecp_subs='' _ecp_opts='-h --help --ca-file --retries --timeout -j --jobs --chunk-size --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp login') _ecp_subs='' _ecp_opts='-h --help -u --username --password-stdin --ca-file --retries --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp logout') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp deploy') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --dry-run --force --manual --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --manual --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --manual --change-id --lock-wait --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp rollback') _ecp_subs='' _ecp_opts='-h --help -e --env --to --strategy --dry-run --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp history') _ecp_subs='' _ecp_opts='-h --help -e --env -n --limit --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -96,6 +96,7 @@ _ecp_value() {
         'ecp build|--level') echo 'any' ;;
         'ecp build|--oci-layout') echo 'dir' ;;
         'ecp build|--tarball') echo 'file' ;;
+        'ecp build|--timeout') echo 'any' ;;
         'ecp build|-C'|'ecp build|--directory') echo 'dir' ;;
         'ecp build|-f'|'ecp build|--file') echo 'file' ;;
         'ecp build|--targets') echo 'file' ;;
@@ -142,6 +143,7 @@ _ecp_value() {
         'ecp push|-r'|'ecp push|--registry') echo 'any' ;;
         'ecp push|--ca-file') echo 'file' ;;
         'ecp push|--retries') echo 'any' ;;
+        'ecp push|--timeout') echo 'any' ;;
         'ecp push|-j'|'ecp push|--jobs') echo 'any' ;;
         'ecp push|--chunk-size') echo 'any' ;;
         'ecp push|-C'|'ecp push|--directory') echo 'dir' ;;
@@ -151,6 +153,7 @@ _ecp_value() {
         'ecp pull|--platform') echo 'any' ;;
         'ecp pull|--ca-file') echo 'file' ;;
         'ecp pull|--retries') echo 'any' ;;
+        'ecp pull|--timeout') echo 'any' ;;
         'ecp pull|-j'|'ecp pull|--jobs') echo 'any' ;;
         'ecp pull|--chunk-size') echo 'any' ;;
         'ecp pull|-C'|'ecp pull|--directory') echo 'dir' ;;
@@ -159,6 +162,7 @@ _ecp_value() {
         'ecp pull|-o'|'ecp pull|--output') echo 'choice text json' ;;
         'ecp copy|--ca-file') echo 'file' ;;
         'ecp copy|--retries') echo 'any' ;;
+        'ecp copy|--timeout') echo 'any' ;;
         'ecp copy|-j'|'ecp copy|--jobs') echo 'any' ;;
         'ecp copy|--chunk-size') echo 'any' ;;
         'ecp copy|-C'|'ecp copy|--directory') echo 'dir' ;;
@@ -168,6 +172,7 @@ _ecp_value() {
         'ecp login|-u'|'ecp login|--username') echo 'any' ;;
         'ecp login|--ca-file') echo 'file' ;;
         'ecp login|--retries') echo 'any' ;;
+        'ecp login|--timeout') echo 'any' ;;
         'ecp login|-C'|'ecp login|--directory') echo 'dir' ;;
         'ecp login|-f'|'ecp login|--file') echo 'file' ;;
         'ecp login|--targets') echo 'file' ;;
@@ -191,6 +196,7 @@ _ecp_value() {
         'ecp release|--strategy') echo 'any' ;;
         'ecp release|--change-id') echo 'any' ;;
         'ecp release|--lock-wait') echo 'any' ;;
+        'ecp release|--timeout') echo 'any' ;;
         'ecp release|-C'|'ecp release|--directory') echo 'dir' ;;
         'ecp release|-f'|'ecp release|--file') echo 'file' ;;
         'ecp release|--targets') echo 'file' ;;

@@ -215,7 +215,7 @@ BuildResult build(const BuildOptions& options) {
   // 3. The base image.
   // A registry base is pulled into the store first (ops/pull.hpp), then read from there.
   std::string spec = d.build.base.kind == descriptor::BaseKind::registry
-                         ? registry_base_spec(d.build.base.text, store_dir, src.vo)
+                         ? registry_base_spec(d.build.base.text, store_dir, src.vo, options.registry_timeout)
                          : base_spec(d.build.base, src.project_dir);
   image::BaseImage base = image::read_base(store, spec);
 

@@ -1,5 +1,6 @@
 #pragma once
 // `ecp build`: the layout folder -> an OCI image in ecp's store, tagged <app>:<tag>.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -20,6 +21,7 @@ struct BuildOptions {
   std::string tarball;           // also export a docker-archive FILE
   std::filesystem::path store;   // empty: $ECP_HOME/store
   bool use_cache = true;
+  std::chrono::milliseconds registry_timeout{0};  // --timeout of the base image's pull; 0 = sized by its bytes
 };
 
 struct BuiltLayer {

@@ -122,7 +122,7 @@ void download(registry::Client& c, const oci::Reference& ref, Pending& p, const 
         "refused: nothing was written to the store");
   };
   c.get_blob(
-      ref.repository, p.d.digest,
+      ref.repository, p.d,
       [&](const char* data, std::size_t len) {
         n += static_cast<std::int64_t>(len);
         if (n > p.d.size) refuse(fmt::format("the registry sent more than the {} bytes the manifest gives", p.d.size));
@@ -261,10 +261,11 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
 }
 
 std::string registry_base_spec(const std::string& reference, const std::filesystem::path& store,
-                               const ValidateOptions& project) {
+                               const ValidateOptions& project, std::chrono::milliseconds timeout) {
   RegistryOptions o;
   o.project = project;
   o.store = store;
+  o.timeout = timeout;
   auto base = ensure_base_pulled(reference, o);
   log::info("base image {}: {}", reference, base.digest);
   return "oci:" + store.string() + ":" + base.tag;

@@ -1,6 +1,7 @@
 #pragma once
 // `ecp pull`: a registry image -> the local store, every digest verified before
 // anything is written; and the registry base image of `ecp build`.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -45,7 +46,8 @@ PulledBase ensure_base_pulled(const std::string& reference, const RegistryOption
 
 // For `ecp build`: ensure_base_pulled, then the base spec that reads it from the
 // store ("oci:STORE:TAG"), so image::read_base takes it like any OCI layout.
+// `timeout`: --timeout of each registry request (0: sized by its bytes).
 std::string registry_base_spec(const std::string& reference, const std::filesystem::path& store,
-                               const ValidateOptions& project);
+                               const ValidateOptions& project, std::chrono::milliseconds timeout = {});
 
 }  // namespace ecp::ops

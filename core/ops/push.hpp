@@ -1,6 +1,7 @@
 #pragma once
 // `ecp push`: an image of the local store -> one or more registry references.
 // Also the registry settings shared by push, pull, copy and login.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -16,12 +17,13 @@ using TransferEvent = registry::TransferEvent;
 using TransferFn = registry::TransferFn;
 
 struct RegistryOptions {
-  ValidateOptions project;      // the targets file gives per-registry insecure and ca
-  std::string ca_file;          // --ca-file: extra CAs for every registry of the command
-  int jobs = 0;                 // parallel blob transfers; 0 = the number of cores
-  int retries = -1;             // tries per operation; -1 = the default (6)
-  std::int64_t chunk_size = 0;  // 0 = the default (32 MiB)
-  std::filesystem::path store;  // empty: $ECP_HOME/store
+  ValidateOptions project;               // the targets file gives per-registry insecure and ca
+  std::string ca_file;                   // --ca-file: extra CAs for every registry of the command
+  int jobs = 0;                          // parallel blob transfers; 0 = the number of cores
+  int retries = -1;                      // tries per operation; -1 = the default (6)
+  std::int64_t chunk_size = 0;           // 0 = the default (32 MiB)
+  std::chrono::milliseconds timeout{0};  // --timeout of each request; 0 = sized by its bytes
+  std::filesystem::path store;           // empty: $ECP_HOME/store
 };
 
 // Registry clients for one command, built from the targets file (insecure,

@@ -35,6 +35,7 @@ ReleaseResult release(const ReleaseOptions& o) {
   BuildOptions bo;
   bo.project = o.project;
   bo.tag = o.tag;
+  bo.registry_timeout = o.registry_timeout;
   r.build = build(bo);
   emit("built", fmt::format("built {} {}", r.build.reference, r.build.digest));
 
@@ -49,6 +50,7 @@ ReleaseResult release(const ReleaseOptions& o) {
     emit("push", fmt::format("pushing {} to registry {}", r.build.reference, ctx.target.registry));
     PushOptions po;
     po.registry.project = o.project;
+    po.registry.timeout = o.registry_timeout;
     po.image = r.build.reference;
     po.registry_name = ctx.target.registry;
     auto pushed = push(po);

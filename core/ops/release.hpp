@@ -19,6 +19,7 @@ struct ReleaseOptions {
   bool force = false;
   bool manual = false;    // canary: pause after the first step (ecp canary promote | abort)
   std::chrono::milliseconds lock_wait{0};
+  std::chrono::milliseconds registry_timeout{0};  // --timeout of registry requests (base pull, push)
   DeployEventFn on_event;
 };
 

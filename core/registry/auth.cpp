@@ -150,15 +150,19 @@ Authenticator::Token Authenticator::fetch_token(const std::vector<std::string>& 
     if (!credentials_.username.empty()) params.push_back("account=" + text::url_encode(credentials_.username));
     std::string query = text::join(params, "&");
     req.url = realm + (query.empty() ? "" : (realm.find('?') == std::string::npos ? "?" : "&") + query);
-    if (!credentials_.empty())
-      req.headers.push_back("Authorization: Basic " +
-                            text::base64_encode(credentials_.username + ":" + credentials_.password));
+    // The token protocol's one use of the credentials off the registry: Basic,
+    // to the realm the registry named, and only there. Nothing else is sent:
+    // the registry's own Authorization (a token) never goes to the realm.
+    if (!credentials_.empty()) {
+      req.authorization = "Basic " + text::base64_encode(credentials_.username + ":" + credentials_.password);
+      req.authorization_origin = realm;
+    }
   }
   info.operation = fmt::format("token request to {} for {}", realm, scopes.empty() ? "login" : text::join(scopes, " "));
   HttpResponse r = http_.perform(req);
   if (r.status == 0) {
     info.transport = r.error;
-    info.retryable = true;
+    info.retryable = r.retryable_failure();  // a file:// or gopher:// realm is refused for good
     throw RegistryError(info);
   }
   if (r.status != 200) {

@@ -10,6 +10,7 @@
 #include "core/oci/media_types.hpp"
 #include "core/oci/reference.hpp"
 #include "core/registry/error.hpp"
+#include "core/registry/origin.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
@@ -84,7 +85,7 @@ oci::Descriptor Manifest::descriptor() const {
 }
 
 Client::Client(Endpoint endpoint, Credentials credentials) : endpoint_(std::move(endpoint)) {
-  http_ = std::make_unique<Http>(tls_config(endpoint_));
+  http_ = std::make_unique<Http>(tls_config(endpoint_), endpoint_.deadline);
   auth_ = std::make_unique<Authenticator>(*http_, endpoint_.registry, std::move(credentials));
 }
 
@@ -134,7 +135,7 @@ void Client::ping() {
     }
     if (r.status == 0) {
       info.transport = r.error;
-      info.retryable = !r.tls_handshake_failed && r.curl_code != 60;  // 60: certificate verification
+      info.retryable = r.retryable_failure() && r.curl_code != 60;  // 60: certificate verification
       throw RegistryError(info, r.curl_code == 60 ? "pass the registry's CA with --ca-file, the targets file's "
                                                     "'ca', or a certs.d folder"
                                                   : "");
@@ -170,17 +171,26 @@ HttpResponse Client::send(const std::string& operation, const std::string& repo,
                           const std::vector<std::string>& scopes, const std::function<HttpRequest()>& make,
                           std::initializer_list<long> ok) {
   ping();
+  const std::string origin = base_url();
   for (int round = 0;; ++round) {
     HttpRequest req = make();
-    if (auto a = auth_->authorization(scopes); !a.empty()) req.headers.push_back("Authorization: " + a);
+    // The credentials are the registry's: Http adds them only to URLs of its origin.
+    if (same_origin(req.url, origin)) req.authorization = auth_->authorization(scopes);
+    req.authorization_origin = origin;
     HttpResponse r = http_->perform(req);
-    if (r.status == 401 && round == 0 && auth_->unauthorized(scopes, r)) continue;
+    // Only the registry's own 401 may change how ecp authenticates: another
+    // origin's challenge could name a realm that would collect the credentials.
+    bool registry_answered = same_origin(r.url, origin);
+    if (r.status == 401 && round == 0 && registry_answered && auth_->unauthorized(scopes, r)) continue;
     if (r.status != 0 && std::find(ok.begin(), ok.end(), r.status) != ok.end()) return r;
     ErrorInfo info{endpoint_.registry, repo, operation, r.status, parse_error_body(r.body), r.error, false, {}};
-    info.retryable = r.status == 0 ? !r.tls_handshake_failed : retryable_status(r.status);
+    info.retryable = r.status == 0 ? r.retryable_failure() : retryable_status(r.status);
     info.retry_after = parse_retry_after(r.header("retry-after"), static_cast<long long>(::time(nullptr)));
     std::string hint;
-    if (r.status == 401)
+    if ((r.status == 401 || r.status == 403) && !registry_answered)
+      hint = fmt::format("{} answered, not the registry: the credentials for {} are not sent to another origin",
+                         parse_origin(r.url) ? parse_origin(r.url)->to_string() : r.url, endpoint_.registry);
+    else if (r.status == 401)
       hint = auth_->has_credentials() ? "the credentials were rejected"
                                       : fmt::format("credentials are needed: run 'ecp login {}'", endpoint_.registry);
     else if (r.status == 403)
@@ -189,9 +199,14 @@ HttpResponse Client::send(const std::string& operation, const std::string& repo,
   }
 }
 
-std::string Client::absolute(const std::string& location) {
-  if (location.starts_with("http://") || location.starts_with("https://")) return location;
-  return base_url() + (location.starts_with("/") ? "" : "/") + location;
+std::string Client::location(const HttpResponse& r, const std::string& repo, const std::string& operation) {
+  std::string value = r.header("location");
+  auto url = resolve_url(r.url.empty() ? base_url() + "/v2/" : r.url, value);
+  if (url && parse_origin(*url)) return *url;
+  // Status 0: the refusal is ecp's, and the message gives it rather than the status.
+  ErrorInfo info{endpoint_.registry, repo, operation, 0, {}, "", false, {}};
+  info.transport = fmt::format("its Location '{}' is not an http or https URL", value);
+  throw RegistryError(std::move(info), "refused: ecp sends nothing there");
 }
 
 std::optional<oci::Descriptor> Client::head_manifest(const std::string& repo, const std::string& reference) {

@@ -26,6 +26,7 @@ struct Endpoint {
   bool insecure = false;  // plain HTTP (the targets file's per-registry "insecure: true")
   std::vector<std::string> ca_files;  // extra CAs: --ca-file, the targets file's "ca"
   RetryPolicy retry;
+  DeadlinePolicy deadline;                           // of each request (--timeout)
   std::int64_t chunk_size = std::int64_t(32) << 20;  // larger blobs go in PATCHes of this size
 };
 
@@ -80,8 +81,8 @@ class Client {
   std::optional<std::int64_t> head_blob(const std::string& repo, const oci::Digest& digest);
   // Streams the blob into `sink`, resuming with a Range request after a broken
   // transfer, so the sink sees every byte once, in order, from `offset` on.
-  // Not verified here.
-  void get_blob(const std::string& repo, const oci::Digest& digest,
+  // Not verified here; its size sizes the deadline.
+  void get_blob(const std::string& repo, const oci::Descriptor& blob,
                 const std::function<void(const char*, std::size_t)>& sink,
                 const std::function<void(std::int64_t)>& progress = {}, std::int64_t offset = 0);
   // Mounts from another repository when one of options.mount_from has the
@@ -97,13 +98,17 @@ class Client {
   oci::Digest put_manifest(const std::string& repo, const std::string& reference, const std::string& bytes,
                            const std::string& media_type);
 
-  // One authenticated request: adds Authorization, renews a token once on 401,
-  // and throws RegistryError unless the status is one of `ok`.
+  // One authenticated request: adds Authorization when the URL is on the
+  // registry's origin (an upload Location or redirect elsewhere gets none),
+  // renews a token once on the registry's 401, and throws RegistryError unless
+  // the status is one of `ok`.
   HttpResponse send(const std::string& operation, const std::string& repo, const std::vector<std::string>& scopes,
                     const std::function<HttpRequest()>& make, std::initializer_list<long> ok);
   std::vector<std::string> scopes(const std::string& repo) const;
-  // An absolute URL for a Location header value.
-  std::string absolute(const std::string& location);
+  // The Location header of `r` as an absolute URL (resolved against the URL
+  // that answered). Throws RegistryError (not retryable) when it names another
+  // scheme than http or https: ecp sends nothing there.
+  std::string location(const HttpResponse& r, const std::string& repo, const std::string& operation);
 
  private:
   Endpoint endpoint_;

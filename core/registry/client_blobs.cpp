@@ -68,7 +68,7 @@ class BlobUpload {
         report(blob_.size);
         return true;
       }
-      location_ = c_.absolute(r.header("location"));
+      location_ = c_.location(r, repo_, "mount blob " + digest_);
       log::debug("registry {}: mount of {} from {} refused; uploading", c_.registry(), digest_, from);
       return false;
     }
@@ -109,7 +109,7 @@ class BlobUpload {
                        return req;
                      },
                      {202});
-    location_ = c_.absolute(r.header("location"));
+    location_ = c_.location(r, repo_, "start upload of blob " + digest_);
     offset_ = 0;
     need_status_ = false;
   }
@@ -123,7 +123,7 @@ class BlobUpload {
                        return req;
                      },
                      {204});
-    if (auto l = r.header("location"); !l.empty()) location_ = c_.absolute(l);
+    if (!r.header("location").empty()) location_ = c_.location(r, repo_, "status of the upload of blob " + digest_);
     auto end = range_end(r.header("range"));
     offset_ = end > 0 ? end + 1 : 0;  // "0-0" means nothing (distribution 2.8's reading)
     need_status_ = false;
@@ -149,7 +149,7 @@ class BlobUpload {
       report(blob_.size);
       return true;
     }
-    if (auto l = r.header("location"); !l.empty()) location_ = c_.absolute(l);
+    if (!r.header("location").empty()) location_ = c_.location(r, repo_, "PATCH blob " + digest_);
     auto end = range_end(r.header("range"));
     offset_ = end >= at ? end + 1 : at + len;
     consecutive_ = 0;
@@ -234,17 +234,19 @@ std::optional<std::int64_t> Client::head_blob(const std::string& repo, const oci
   return out;
 }
 
-void Client::get_blob(const std::string& repo, const oci::Digest& digest,
+void Client::get_blob(const std::string& repo, const oci::Descriptor& blob,
                       const std::function<void(const char*, std::size_t)>& sink,
                       const std::function<void(std::int64_t)>& progress, std::int64_t offset) {
   std::int64_t received = offset;
+  const std::string digest = blob.digest.to_string();
   with_retries(endpoint_.retry, [&] {
     std::int64_t start = received;
     std::int64_t skip = 0;  // bytes to drop when a server ignores Range
-    send("GET blob " + digest.to_string(), repo, scopes(repo), [&] {
+    send("GET blob " + digest, repo, scopes(repo), [&] {
       HttpRequest req;
-      req.url = base_url() + "/v2/" + repo + "/blobs/" + digest.to_string();
+      req.url = base_url() + "/v2/" + repo + "/blobs/" + digest;
       req.follow_redirects = true;
+      req.expected_bytes = blob.size;  // all of it: a server may ignore the Range
       if (start > 0) req.headers.push_back(fmt::format("Range: bytes={}-", start));
       req.on_status = [&, start](long status) { skip = status == 206 ? 0 : start; };
       req.sink = [&](const char* data, std::size_t n) {

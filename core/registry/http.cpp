@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 
+#include "core/registry/origin.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "ecp_version.hpp"
@@ -112,11 +113,17 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow
   return 0;
 }
 
-// What every request sets: the URL, timeouts that turn a stalled peer into a
-// failure, buffer sizes, and where libcurl writes its error text.
-void set_connection_options(CURL* h, const std::string& url, char* errbuf) {
+// What every request sets: the URL and the only protocols it may use, timeouts
+// that turn a stalled or trickling peer into a failure, buffer sizes, and where
+// libcurl writes its error text.
+void set_connection_options(CURL* h, const std::string& url, std::chrono::milliseconds left, char* errbuf) {
   static const std::string user_agent = fmt::format("ecp/{}", ecp::version);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  // A realm or Location naming file://, gopher://, ... is never fetched (perform
+  // refuses it first; this holds should a URL get past that).
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, left.count())));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
@@ -170,10 +177,18 @@ bool set_method(CURL* h, const HttpRequest& req, Transfer& t) {
   return with_body;
 }
 
-// The request's headers; the caller frees the list.
-curl_slist* header_list(const HttpRequest& req, bool with_body) {
+bool is_authorization(std::string_view line) {
+  return line.size() >= 14 && lower(line.substr(0, 14)) == "authorization:";
+}
+
+// The request's headers for `url`; the caller frees the list. The credentials
+// only when `url` is on their origin.
+curl_slist* header_list(const HttpRequest& req, const std::string& url, bool with_body) {
   curl_slist* headers = nullptr;
-  for (const auto& line : req.headers) headers = curl_slist_append(headers, line.c_str());
+  for (const auto& line : req.headers)
+    if (!is_authorization(line)) headers = curl_slist_append(headers, line.c_str());
+  if (!req.authorization.empty() && same_origin(url, req.authorization_origin))
+    headers = curl_slist_append(headers, ("Authorization: " + req.authorization).c_str());
   // Bodies go at once: an "Expect: 100-continue" round trip buys nothing here.
   if (with_body) headers = curl_slist_append(headers, "Expect:");
   return headers;
@@ -189,10 +204,25 @@ void record_failure(HttpResponse& resp, CURLcode rc, const char* errbuf, const T
   resp.tls_handshake_failed = rc == CURLE_SSL_CONNECT_ERROR;
 }
 
+// A request ecp does not send (or a redirect it does not follow): not worth retrying.
+HttpResponse refusal(CURLcode code, std::string why, std::string url) {
+  HttpResponse r;
+  r.url = std::move(url);
+  r.curl_code = static_cast<int>(code);
+  r.error = std::move(why);
+  r.refused = true;
+  return r;
+}
+
+bool is_redirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 }  // namespace
 
 struct Http::Impl {
   TlsConfig tls;
+  DeadlinePolicy deadline;
   std::string ca_blob;  // system bundle + extra CAs, when there are extra CAs
   CURLSH* share = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> locks;
@@ -221,11 +251,13 @@ struct Http::Impl {
     std::lock_guard g(pool_mutex);
     idle.push_back(h);
   }
+  HttpResponse perform_once(const HttpRequest& req, const std::string& url, std::chrono::milliseconds left);
 };
 
-Http::Http(TlsConfig tls) : impl_(std::make_unique<Impl>()) {
+Http::Http(TlsConfig tls, DeadlinePolicy deadline) : impl_(std::make_unique<Impl>()) {
   global_init();
   impl_->tls = std::move(tls);
+  impl_->deadline = deadline;
   if (!impl_->tls.extra_ca_pem.empty()) impl_->ca_blob = system_ca_bundle() + "\n" + impl_->tls.extra_ca_pem;
   impl_->share = curl_share_init();
   curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC, &Impl::lock);
@@ -241,30 +273,30 @@ Http::~Http() {
   curl_share_cleanup(impl_->share);
 }
 
-HttpResponse Http::perform(const HttpRequest& req) {
+// One hop of a request: `url` within `left`, redirects not followed.
+HttpResponse Http::Impl::perform_once(const HttpRequest& req, const std::string& url, std::chrono::milliseconds left) {
   HttpResponse resp;
   Transfer t;
   t.req = &req;
   t.resp = &resp;
-  CURL* h = impl_->acquire();
+  CURL* h = acquire();
   struct Release {
     Impl* impl;
     CURL* h;
     ~Release() { impl->release(h); }
-  } release{impl_.get(), h};
+  } release{this, h};
 
   char errbuf[CURL_ERROR_SIZE] = {0};
-  set_connection_options(h, req.url, errbuf);
+  set_connection_options(h, url, left, errbuf);
   curl_blob blob{};
-  set_tls_options(h, impl_->tls, impl_->ca_blob, blob);
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  set_tls_options(h, tls, ca_blob, blob);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // perform() follows, checking every hop
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   bool with_body = set_method(h, req, t);
-  curl_slist* headers = header_list(req, with_body);
+  curl_slist* headers = header_list(req, url, with_body);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 
   CURLcode rc = curl_easy_perform(h);
@@ -273,6 +305,44 @@ HttpResponse Http::perform(const HttpRequest& req) {
   if (t.error) std::rethrow_exception(t.error);
   if (rc != CURLE_OK) record_failure(resp, rc, errbuf, t);
   return resp;
+}
+
+HttpResponse Http::perform(const HttpRequest& req) {
+  using std::chrono::milliseconds;
+  constexpr int max_redirects = 5;
+  std::int64_t bytes = std::max<std::int64_t>(req.expected_bytes,
+                                              req.reader ? req.body_size : static_cast<std::int64_t>(req.body.size()));
+  const milliseconds budget = impl_->deadline.for_bytes(bytes);
+  const auto start = std::chrono::steady_clock::now();
+  auto spent = [&] { return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start); };
+  // Only a body-less request can be sent again to where a redirect points.
+  bool follow = req.follow_redirects && (req.method == "GET" || req.method == "HEAD");
+  std::string url = req.url;
+  for (int hop = 0;; ++hop) {
+    if (!parse_origin(url))
+      return refusal(CURLE_UNSUPPORTED_PROTOCOL,
+                     fmt::format("{}'{}' is not an http or https URL: ecp does not go there",
+                                 hop > 0 ? "the redirect to " : "", url),
+                     url);
+    HttpResponse resp;
+    if (spent() < budget) resp = impl_->perform_once(req, url, budget - spent());
+    resp.url = url;
+    if (resp.status == 0 && (resp.curl_code == 0 || resp.curl_code == CURLE_OPERATION_TIMEDOUT) && spent() >= budget) {
+      resp.curl_code = CURLE_OPERATION_TIMEDOUT;
+      resp.deadline_exceeded = true;
+      resp.error = "no complete answer within the deadline of " + impl_->deadline.describe(bytes);
+    }
+    if (!follow || !is_redirect(resp.status)) return resp;
+    if (hop == max_redirects)
+      return refusal(CURLE_TOO_MANY_REDIRECTS,
+                     fmt::format("more than {} redirects, the last to '{}'", max_redirects, resp.header("location")),
+                     url);
+    auto next = resolve_url(url, resp.header("location"));
+    if (!next)
+      return refusal(CURLE_URL_MALFORMAT,
+                     fmt::format("a redirect to '{}', which is not a URL", resp.header("location")), url);
+    url = *next;  // checked, and given credentials or not, at the top of the loop
+  }
 }
 
 std::string HttpResponse::header(std::string_view name) const {

@@ -4,6 +4,8 @@
 // sessions), so the requests of a push, from any thread, reuse warm connections.
 // TLS is always verified; extra CAs are trusted besides the system store.
 // Proxies come from the environment (libcurl's http_proxy/https_proxy/no_proxy).
+// Only http and https URLs are requested (redirects included), credentials go
+// only to their own origin (origin.hpp), and every request has a deadline.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +13,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/registry/deadline.hpp"
 
 namespace ecp::registry {
 
@@ -23,7 +27,12 @@ struct TlsConfig {
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
-  std::vector<std::string> headers;  // "Name: value"
+  std::vector<std::string> headers;  // "Name: value" (an Authorization line is dropped)
+  // The credentials, sent only to URLs of the origin they were given for (the
+  // same scheme, host and port): on the first request and on every redirect.
+  std::string authorization;         // the header's value: "Basic ...", "Bearer ..."
+  std::string authorization_origin;  // a URL of that origin
+  std::int64_t expected_bytes = 0;   // of the answer's body (a blob GET), for the deadline
   std::string body;                  // sent when `reader` is empty (and method takes a body)
   // A streamed body of exactly body_size bytes: returns bytes written into the
   // buffer (0 only at the end). Exceptions abort the transfer and are rethrown.
@@ -45,26 +54,33 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;        // 0: no HTTP response, see curl_code and error
   int curl_code = 0;      // CURLcode
+  std::string url;        // that answered: the request's, or where its redirects led
   std::string error;      // libcurl's description of a failure
   bool tls_handshake_failed = false;  // the server did not speak TLS (e.g. plain HTTP)
+  bool refused = false;               // ecp did not send it: not an http(s) URL, or too many redirects
+  bool deadline_exceeded = false;     // no complete answer within the request's deadline
   std::vector<std::pair<std::string, std::string>> headers;  // of the final response, names lowercase
   std::string body;
   std::int64_t received = 0;  // body bytes passed to the sink
 
   // The first header of that (lowercase) name, or "".
   std::string header(std::string_view name) const;
+  // No HTTP answer, and another try may get one: a lost connection or a
+  // passed deadline (the next try resumes), not a refusal or a TLS failure.
+  bool retryable_failure() const { return status == 0 && !refused && !tls_handshake_failed; }
   std::vector<std::string> all_headers(std::string_view name) const;
 };
 
 class Http {
  public:
-  explicit Http(TlsConfig tls = {});
+  explicit Http(TlsConfig tls = {}, DeadlinePolicy deadline = {});
   ~Http();
   Http(const Http&) = delete;
   Http& operator=(const Http&) = delete;
 
   // Thread safe. Never throws for HTTP or network failures (see HttpResponse);
-  // rethrows what a reader or sink threw.
+  // rethrows what a reader or sink threw. Follows redirects itself when the
+  // request asks, so each hop passes the scheme and origin checks.
   HttpResponse perform(const HttpRequest& request);
 
   struct Impl;

@@ -18,10 +18,10 @@ struct Cancelled {};
 
 class PipeReader : public BlobReader {
  public:
-  PipeReader(Client& client, std::string repo, oci::Digest digest, std::int64_t offset) {
-    thread_ = std::thread([this, &client, repo = std::move(repo), digest, offset] {
+  PipeReader(Client& client, std::string repo, oci::Descriptor blob, std::int64_t offset) {
+    thread_ = std::thread([this, &client, repo = std::move(repo), blob = std::move(blob), offset] {
       try {
-        client.get_blob(repo, digest, [this](const char* data, std::size_t n) { push(data, n); }, {}, offset);
+        client.get_blob(repo, blob, [this](const char* data, std::size_t n) { push(data, n); }, {}, offset);
       } catch (const Cancelled&) {
       } catch (...) {
         std::lock_guard g(m_);
@@ -87,8 +87,8 @@ class PipeReader : public BlobReader {
 BlobSource RemoteSource::blob(const oci::Descriptor& d) {
   BlobSource s;
   s.size = d.size;
-  s.open = [this, digest = d.digest](std::int64_t offset) -> std::unique_ptr<BlobReader> {
-    return std::make_unique<PipeReader>(client_, repository_, digest, offset);
+  s.open = [this, d](std::int64_t offset) -> std::unique_ptr<BlobReader> {
+    return std::make_unique<PipeReader>(client_, repository_, d, offset);
   };
   return s;
 }
