@@ -94,14 +94,6 @@ int run_render(const Globals& g, const ConfigArgs& a, Output& out) {
   return 0;
 }
 
-void print_problem(Output& out, const Diagnostic& d) {
-  std::string sev = d.severity == Severity::error ? out.red("error:") : out.yellow("warning:");
-  if (d.line > 0)
-    fmt::print(stderr, "{}:{}:{}: {} {}\n", d.file, d.line, d.column, sev, d.message);
-  else
-    fmt::print(stderr, "{}: {} {}\n", d.file, sev, d.message);
-}
-
 int run_check(const Globals& g, const ConfigArgs& a, Output& out) {
   auto r = ops::check_config(options_of(g, a), a.envs);
   const auto& rep = r.report;
@@ -131,7 +123,7 @@ int run_check(const Globals& g, const ConfigArgs& a, Output& out) {
   // The same default value or broken file shows in every environment: print it once.
   std::set<std::tuple<std::string, int, int, std::string>> seen;
   auto once = [&](const Diagnostic& d) {
-    if (seen.emplace(d.file, d.line, d.column, d.message).second) print_problem(out, d);
+    if (seen.emplace(d.file, d.line, d.column, d.message).second) print_diagnostic(out, d);
   };
   for (const auto& d : rep.diagnostics) once(d);
   for (const auto& e : rep.environments)

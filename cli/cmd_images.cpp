@@ -18,20 +18,25 @@ void add_images(CommandTree& t) {
     return 0;
   });
   auto refs = std::make_shared<std::vector<std::string>>();
-  auto* rm = t.add(images, "rm", "Remove image tags from the store (blobs go at the next 'ecp gc')", [refs](Output& out) {
-    ops::remove_images(*refs);
-    for (const auto& r : *refs) out.text(fmt::format("removed {}", r));
-    out.result({{"removed", *refs}});
-    return 0;
-  });
+  auto* rm =
+      t.add(images, "rm", "Remove image tags from the store (blobs go at the next 'ecp gc')", [refs](Output& out) {
+        ops::remove_images(*refs);
+        for (const auto& r : *refs) out.text(fmt::format("removed {}", r));
+        out.result({{"removed", *refs}});
+        return 0;
+      });
   rm->add_option("REFERENCE", *refs, "Tags to remove, as APP:TAG")->required();
 }
 
 void add_gc(CommandTree& t) {
   t.add(&t.root, "gc", "Remove blobs that no tagged image refers to", [](Output& out) {
     auto r = ops::gc_store();
-    out.text(fmt::format("removed {} blobs ({} bytes); {} kept", r.blobs_removed, r.bytes_freed, r.blobs_kept));
-    out.result({{"blobs_removed", r.blobs_removed}, {"bytes_freed", r.bytes_freed}, {"blobs_kept", r.blobs_kept}});
+    out.text(fmt::format("removed {} blobs and {} temporary files ({} bytes); {} blobs kept", r.blobs_removed,
+                         r.temp_removed, r.bytes_freed, r.blobs_kept));
+    out.result({{"blobs_removed", r.blobs_removed},
+                {"temp_removed", r.temp_removed},
+                {"bytes_freed", r.bytes_freed},
+                {"blobs_kept", r.blobs_kept}});
     return 0;
   });
 }

@@ -20,7 +20,7 @@ void add_release(CommandTree& t) {
                       int code = finish(out, r.deploy, extra);
                       if (code == 0 && !r.verified) {
                         fmt::print(stderr, "ecp: {} the release succeeded but verification failed: {}\n",
-                                   out.red("error:"), r.verify_detail);
+                                   out.red("error:"), out.safe(r.verify_detail));
                         return exit_code(ErrorKind::deploy_failed);
                       }
                       return code;

@@ -12,18 +12,9 @@ namespace {
 std::string plural(std::size_t n, std::string_view word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
 nlohmann::json problem_json(const Diagnostic& d) {
-  return {{"file", d.file},
-          {"line", d.line},
-          {"column", d.column},
-          {"severity", d.severity == Severity::error ? "error" : "warning"},
-          {"field", d.field},
-          {"message", d.message}};
-}
-
-void print_text(Output& out, const Diagnostic& d) {
-  std::string sev = d.severity == Severity::error ? out.red("error:") : out.yellow("warning:");
-  if (d.line > 0) fmt::print(stderr, "{}:{}:{}: {} {}\n", d.file, d.line, d.column, sev, d.message);
-  else fmt::print(stderr, "{}: {} {}\n", d.file, sev, d.message);
+  return {{"file", d.file},     {"line", d.line},
+          {"column", d.column}, {"severity", d.severity == Severity::error ? "error" : "warning"},
+          {"field", d.field},   {"message", d.message}};
 }
 
 int run_validate(const Globals& g, Output& out) {
@@ -41,7 +32,7 @@ int run_validate(const Globals& g, Output& out) {
                 {"warnings", warnings},
                 {"problems", problems}});
   } else {
-    for (const auto& d : r.diagnostics) print_text(out, d);
+    for (const auto& d : r.diagnostics) print_diagnostic(out, d);
     if (!r.ok()) {
       fmt::print(stderr, "{} and {} found\n", plural(errors, "error"), plural(warnings, "warning"));
     } else {

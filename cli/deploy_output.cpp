@@ -11,8 +11,10 @@ namespace ecp::cli {
 
 ops::DeployEventFn deploy_events(Output& out) {
   return [&out](const ops::DeployEvent& e) {
-    if (out.json()) out.event("deploy", {{"event", e.type}, {"message", e.message}});
-    else out.info(e.message);
+    if (out.json())
+      out.event("deploy", {{"event", e.type}, {"message", e.message}});
+    else
+      out.info(e.message);
   };
 }
 
@@ -24,7 +26,8 @@ void print_plan(Output& out, const ops::DeployPlan& p) {
                        p.strategy == strategy::Type::rolling ? fmt::format(", batch {}", p.batch) : std::string()));
   out.text(fmt::format("  image   {} {}", p.image, p.image_digest));
   out.text(fmt::format("  config  {}", p.config_digest));
-  out.text(fmt::format("  serving now: {}", p.from_revision ? "revision " + std::to_string(p.from_revision) : "nothing"));
+  out.text(
+      fmt::format("  serving now: {}", p.from_revision ? "revision " + std::to_string(p.from_revision) : "nothing"));
   if (!p.changed) out.text("  nothing changes: this image and configuration already serve everywhere");
   out.text("instances:");
   for (const auto& i : p.instances) {
@@ -42,9 +45,12 @@ void print_plan(Output& out, const ops::DeployPlan& p) {
   } else {
     out.text("config:");
     for (const auto& c : p.config) {
-      if (c.change == "added") out.text(fmt::format("  + {}={}", c.key, c.after));
-      else if (c.change == "removed") out.text(fmt::format("  - {}={}", c.key, c.before));
-      else out.text(fmt::format("  ~ {}: {} -> {}", c.key, c.before, c.after));
+      if (c.change == "added")
+        out.text(fmt::format("  + {}={}", c.key, c.after));
+      else if (c.change == "removed")
+        out.text(fmt::format("  - {}={}", c.key, c.before));
+      else
+        out.text(fmt::format("  ~ {}: {} -> {}", c.key, c.before, c.after));
     }
   }
 }
@@ -52,8 +58,12 @@ void print_plan(Output& out, const ops::DeployPlan& p) {
 int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
   nlohmann::json instances = nlohmann::json::array();
   for (const auto& i : r.instances)
-    instances.push_back({{"location", i.location}, {"slot", i.slot}, {"index", i.index}, {"port", i.port},
-                         {"revision", i.revision}, {"url", i.url}});
+    instances.push_back({{"location", i.location},
+                         {"slot", i.slot},
+                         {"index", i.index},
+                         {"port", i.port},
+                         {"revision", i.revision},
+                         {"url", i.url}});
   using ops::Outcome;
   bool ok = r.outcome == Outcome::succeeded || r.outcome == Outcome::unchanged || r.outcome == Outcome::planned ||
             r.outcome == Outcome::paused || (r.aborted && r.outcome == Outcome::failed_rolled_back);
@@ -88,22 +98,21 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
       out.text(fmt::format("canary revision {} of {}/{} aborted: the live slot has all the traffic again", r.revision,
                            r.plan.app, r.plan.env));
     else if (r.outcome == Outcome::paused)
-      out.text(fmt::format("revision {} of {}/{} {} at {}% of the traffic: ecp canary promote --env {} moves it on, "
-                           "ecp canary abort --env {} rolls it back",
-                           r.revision, r.plan.app, r.plan.env, out.green("paused"), r.canary_percent, r.plan.env,
-                           r.plan.env));
+      out.text(fmt::format(
+          "revision {} of {}/{} {} at {}% of the traffic: ecp canary promote --env {} moves it on, "
+          "ecp canary abort --env {} rolls it back",
+          r.revision, r.plan.app, r.plan.env, out.green("paused"), r.canary_percent, r.plan.env, r.plan.env));
     else
       out.text(fmt::format("{}/{} unchanged: revision {} already serves this image and configuration", r.plan.app,
                            r.plan.env, r.revision));
     if (!r.gateway.empty()) out.text(fmt::format("  gateway  {}", r.gateway));
-    for (const auto& i : r.instances)
-      out.text(fmt::format("  {}-{}@{}  {}", i.slot, i.index, i.location, i.url));
+    for (const auto& i : r.instances) out.text(fmt::format("  {}-{}@{}  {}", i.slot, i.index, i.location, i.url));
   } else if (!out.json()) {
     std::string state = r.outcome == Outcome::failed_rolled_back
                             ? "failed and was rolled back: the previous revision serves"
                             : "failed and needs attention";
     fmt::print(stderr, "ecp: {} revision {} of {}/{} {}: {}\n", out.red("error:"), r.revision, r.plan.app, r.plan.env,
-               state, r.message);
+               state, out.safe(r.message));
   }
   return code;
 }

@@ -5,10 +5,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "cli/command_tree.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "ecp_version.hpp"
 #include "plugins/builtin.hpp"
 
 namespace ecp::cli {
@@ -33,9 +36,40 @@ bool want_color(const Globals& g) {
   return ::isatty(STDERR_FILENO) == 1;
 }
 
+// Whether the command line asks for JSON (-o json, -ojson, --output json,
+// --output=json), read from argv itself: the parser may stop before it gets
+// there, and a JSON caller still needs its result line.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") break;
+    if (a == "-ojson" || a == "--output=json") return true;
+    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string_view(argv[i + 1]) == "json") return true;
+  }
+  return false;
+}
+
+// The first word of the command line that is neither a global option (nor its
+// value) nor a command: CLI11 would only say "a subcommand is required".
+std::optional<std::string> unknown_command(CLI::App& root, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a.starts_with("-")) {
+      const CLI::Option* o = a.find('=') == std::string::npos ? root.get_option_no_throw(a) : nullptr;
+      if (o != nullptr && o->get_items_expected_min() > 0) ++i;  // its value
+      continue;
+    }
+    auto known = root.get_subcommands([&](CLI::App* c) { return c->check_name(a); });
+    if (known.empty()) return a;
+    break;
+  }
+  return std::nullopt;
+}
+
 void report(Output& out, ErrorKind kind, std::string_view message) {
   out.result({{"ok", false}, {"error", {{"message", message}, {"exit_code", exit_code(kind)}}}});
-  fmt::print(stderr, "ecp: {} {}\n", out.red("error:"), message);
+  fmt::print(stderr, "ecp: {} {}\n", out.red("error:"), out.safe(message));
 }
 
 }  // namespace
@@ -47,9 +81,17 @@ int run(int argc, char** argv) {
   try {
     tree->root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    bool json = json_requested(argc, argv);
     // --help and --version are "errors" to CLI11 with exit code 0.
+    if (json && dynamic_cast<const CLI::CallForVersion*>(&e) != nullptr) {
+      Output(true, false, false, 0).result({{"ok", true}, {"version", ecp::version}, {"commit", ecp::commit}});
+      return 0;
+    }
     if (e.get_exit_code() == 0) return tree->root.exit(e);
-    fmt::print(stderr, "ecp: error: {}\n", e.what());
+    Output out(json, false, false, 0);
+    auto unknown = unknown_command(tree->root, argc, argv);
+    report(out, ErrorKind::usage,
+           unknown ? fmt::format("unknown command '{}' (ecp --help lists the commands)", *unknown) : e.what());
     fmt::print(stderr, "Run 'ecp --help' for usage.\n");
     return exit_code(ErrorKind::usage);
   }
@@ -57,9 +99,15 @@ int run(int argc, char** argv) {
   Output out(g.output == "json", want_color(g), g.quiet, g.verbose);
   log::set_sink([&out](log::Level level, std::string_view msg) {
     switch (level) {
-      case log::Level::debug: out.debug(msg); break;
-      case log::Level::info: out.info(msg); break;
-      case log::Level::warn: out.warn(msg); break;
+      case log::Level::debug:
+        out.debug(msg);
+        break;
+      case log::Level::info:
+        out.info(msg);
+        break;
+      case log::Level::warn:
+        out.warn(msg);
+        break;
     }
   });
   try {

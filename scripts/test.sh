@@ -2,7 +2,7 @@
 # The test command of the README and of CI: installs what is missing
 # (scripts/setup.sh), then a Debug build with AddressSanitizer and
 # UndefinedBehaviorSanitizer and warnings as errors, then every test (unit,
-# integration) on two cores; then the unit tests under ThreadSanitizer, and
+# integration), three at a time; then the unit tests under ThreadSanitizer, and
 # the fuzz targets.
 #   ECP_BUILD_DIR=DIR   build folder (default: build-ci)
 #   ECP_SKIP_SETUP=1    do not run scripts/setup.sh
@@ -13,6 +13,9 @@
 #                       it: setup installed everything, so a skip hides a
 #                       broken test. Without it, skips pass and are listed at
 #                       the end.
+#   ECP_TEST_JOBS=N     tests run at once (default 3: most of them wait on
+#                       servers, health checks and containers, not on the CPU;
+#                       the long ones start first, see "# cost:" in tests/CMakeLists.txt)
 #   ECP_PHASE_TIMES=FILE  append "PHASE SECONDS" for each phase to FILE
 #                       (.ci/run prints them); the times are also printed at the end.
 # ccache, when installed, serves unchanged files from its cache (CMake picks
@@ -53,7 +56,7 @@ ccache_stats() {
 # (the tests' skip helper already fails then; this also catches a bare exit 125).
 run_ctest() {
   log=$1; shift
-  { ctest "$@" --output-on-failure -j2 && echo 0 >"$log.rc" || echo $? >"$log.rc"; } | tee "$log"
+  { ctest "$@" --output-on-failure -j"${ECP_TEST_JOBS:-3}" && echo 0 >"$log.rc" || echo $? >"$log.rc"; } | tee "$log"
   skipped=$(sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\) (Skipped)$/ \1/p' "$log" | tr -d '\n')
   if [ -n "$skipped" ]; then
     echo "test.sh: skipped (a component is missing or did not start):$skipped"

@@ -1,10 +1,9 @@
 #include "core/descriptor/validate.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/descriptor/reader.hpp"
 #include "core/descriptor/values.hpp"
@@ -19,7 +18,8 @@ class Checker {
   void error(const std::string& field, std::string_view message) { add(Severity::error, field, message); }
   void warning(const std::string& field, std::string_view message) { add(Severity::warning, field, message); }
   void warning_at(const Location& l, const std::string& field, std::string_view message) {
-    out_.push_back(Diagnostic{l.file, l.line, l.column, Severity::warning, field, fmt::format("{}: {}", field, message)});
+    out_.push_back(
+        Diagnostic{l.file, l.line, l.column, Severity::warning, field, fmt::format("{}: {}", field, message)});
   }
   // Whether the file has this key at all, even with a value the parser rejected. Keeps
   // one mistake from being reported twice.
@@ -52,15 +52,43 @@ void check_health(Checker& c, const Descriptor& d) {
     if (d.run.ports.empty() && !c.written("run.ports"))
       c.error("run.health", "needs a port: declare one under run.ports (e.g. http: 8080)");
     else if (d.run.ports.size() > 1)
-      c.error("run.health", fmt::format("set run.health.port: run.ports has several ports ({})",
-                                        fmt::join(port_names, ", ")));
+      c.error("run.health",
+              fmt::format("set run.health.port: run.ports has several ports ({})", fmt::join(port_names, ", ")));
   } else if (!all_digits(h.port) && !find_port(d.run, h.port) && !c.written("run.ports." + h.port)) {
     c.error("run.health.port", fmt::format("{} is not a port name from run.ports{}", detail::quoted(h.port),
                                            hint_or_list(h.port, port_names, "ports")));
   }
   if (h.timeout >= h.interval)
-    c.warning("run.health.timeout", fmt::format("{} is not shorter than run.health.interval ({}), so checks may overlap",
-                                                format_duration(h.timeout), format_duration(h.interval)));
+    c.warning("run.health.timeout",
+              fmt::format("{} is not shorter than run.health.interval ({}), so checks may overlap",
+                          format_duration(h.timeout), format_duration(h.interval)));
+}
+
+// The port instance 0 of slot a listens on, as far as the files say: LISTEN_PORT
+// of the environment, of its target, or its default, else the first of
+// run.ports (ops::configured_port reads the rendered value the same way).
+int base_port(const Descriptor& d, const Environment& env, const Target* target) {
+  auto number = [](const std::string& v) { return all_digits(v) && v.size() <= 6 ? std::stoi(v) : 0; };
+  for (const auto& v : env.config)
+    if (v.key == "LISTEN_PORT") return number(v.value);
+  if (target)
+    for (const auto& v : target->config)
+      if (v.key == "LISTEN_PORT") return number(v.value);
+  if (const ConfigKey* k = find_config_key(d, "LISTEN_PORT"); k && k->default_value) return number(*k->default_value);
+  return d.run.ports.empty() ? 8080 : d.run.ports.front().number;
+}
+
+// Instance i of slot s listens on base + 100 x s + i (backend::instance_port):
+// every one of them must be a port, or the release fails only at its health check.
+void check_ports(Checker& c, const Descriptor& d, const Environment& env, const Target* target, bool two_slots) {
+  int base = base_port(d, env, target);
+  if (base <= 0 || base > 65535) return;  // not a port: said where it is written
+  int top = base + (two_slots ? 100 : 0) + std::max(env.replicas, 1) - 1;
+  if (top <= 65535) return;
+  c.error("environments." + env.name + ".replicas",
+          fmt::format("{} instance(s){} from port {} would listen up to port {}, above 65535: lower LISTEN_PORT or "
+                      "replicas",
+                      std::max(env.replicas, 1), two_slots ? " in two slots (ports +100)" : "", base, top));
 }
 
 void check_environment(Checker& c, const Descriptor& d, const Environment& env, const TargetsFile& t) {
@@ -91,6 +119,7 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
             fmt::format("{} moves traffic through a gateway, and target {} has none: give it 'gateway' in the "
                         "targets file (ecp.yaml(5)), or use recreate or rolling",
                         to_string(s.type), detail::quoted(env.target)));
+  check_ports(c, d, env, find_target(t, env.target), moves_traffic);
   if (s.type == strategy::Type::rolling && env.replicas > 0 && s.batch > env.replicas)
     c.warning(path + ".strategy.batch",
               fmt::format("{} is more than replicas ({}); all instances are replaced at once", s.batch, env.replicas));

@@ -26,15 +26,18 @@ const Node* required(Reader& r, const Node& map, std::string_view key, std::stri
 
 void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
   if (root.kind != Kind::map) {
-    r.error(root, "", fmt::format("the top level must be a map of keys like 'app:' and 'type:', got {}",
-                                  yaml::kind_name(root.kind)));
+    r.error(
+        root, "",
+        fmt::format("the top level must be a map of keys like 'app:' and 'type:', got {}", yaml::kind_name(root.kind)));
     return;
   }
   r.check_keys(root, "", {"schema", "app", "group", "type", "version", "build", "run", "config", "environments"});
   if (const Node* n = r.get(root, "schema")) {
     if (auto v = r.integer(*n, "schema", INT32_MIN, INT32_MAX)) {
-      if (*v != 1) r.error(*n, "schema", fmt::format("unsupported schema {}; this version of ecp reads schema 1", *v));
-      else d.schema = 1;
+      if (*v != 1)
+        r.error(*n, "schema", fmt::format("unsupported schema {}; this version of ecp reads schema 1", *v));
+      else
+        d.schema = 1;
     }
   }
   if (const Node* n = required(r, root, "app", "app: hello"))
@@ -57,8 +60,10 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
   if (const Node* n = r.get(root, "version")) {
     if (auto v = r.text(*n, "version")) {
       bool space = v->find_first_of(" \t\r\n") != std::string::npos;
-      if (v->empty() || space || v->size() > 128) r.error(*n, "version", "must be 1-128 characters without spaces");
-      else d.version = *v;
+      if (v->empty() || space || v->size() > 128)
+        r.error(*n, "version", "must be 1-128 characters without spaces");
+      else
+        d.version = *v;
     }
   }
   if (const Node* n = r.get(root, "build")) read_build(r, *n, d.build);
@@ -73,14 +78,18 @@ void read_build(Reader& r, const Node& n, Build& b) {
   if (const Node* v = r.get(n, "base")) {
     if (auto t = r.text(*v, "build.base")) {
       std::string why;
-      if (auto base = parse_base_image(*t, &why)) b.base = *base;
-      else r.error(*v, "build.base", why);
+      if (auto base = parse_base_image(*t, &why))
+        b.base = *base;
+      else
+        r.error(*v, "build.base", why);
     }
   }
   if (const Node* v = r.get(n, "root")) {
     if (auto t = r.text(*v, "build.root")) {
-      if (auto problem = relative_path_problem(*t)) r.error(*v, "build.root", fmt::format("{} {}", quoted(*t), *problem));
-      else b.root = *t;
+      if (auto problem = relative_path_problem(*t))
+        r.error(*v, "build.root", fmt::format("{} {}", quoted(*t), *problem));
+      else
+        b.root = *t;
     }
   }
   if (const Node* v = r.get(n, "labels")) {
@@ -88,8 +97,10 @@ void read_build(Reader& r, const Node& n, Build& b) {
       for (const auto& e : v->entries) {
         std::string path = field_join("build.labels", e.key);
         r.record(path, *e.value);
-        if (e.key.empty()) r.key_error(e, "build.labels", "a label name is empty");
-        else if (auto t = r.text(*e.value, path)) b.labels[e.key] = *t;
+        if (e.key.empty())
+          r.key_error(e, "build.labels", "a label name is empty");
+        else if (auto t = r.text(*e.value, path))
+          b.labels[e.key] = *t;
       }
     }
   }
@@ -97,7 +108,8 @@ void read_build(Reader& r, const Node& n, Build& b) {
     if (auto t = r.text(*v, "build.dependencies")) {
       if (auto problem = relative_path_problem(*t))
         r.error(*v, "build.dependencies", fmt::format("{} {} (a glob relative to build.root)", quoted(*t), *problem));
-      else b.dependencies = *t;
+      else
+        b.dependencies = *t;
     }
   }
 }
@@ -108,8 +120,10 @@ void read_config(Reader& r, const Node& n, std::vector<ConfigKey>& keys) {
     std::string path = field_join("config", e.key);
     r.record(path, *e.value);
     if (!is_valid_config_key(e.key)) {
-      r.key_error(e, "config", fmt::format("{} is not a valid key (letters, digits, '_' and '.', not starting with a "
-                                       "digit)", quoted(e.key)));
+      r.key_error(e, "config",
+                  fmt::format("{} is not a valid key (letters, digits, '_' and '.', not starting with a "
+                              "digit)",
+                              quoted(e.key)));
       continue;
     }
     ConfigKey k;
@@ -128,9 +142,10 @@ void read_config(Reader& r, const Node& n, std::vector<ConfigKey>& keys) {
         if (auto t = r.boolean(*b, path + ".secret")) k.secret = *t;
       if (const Node* d = r.get(v, "description"))
         if (auto t = r.text(*d, path + ".description")) k.description = *t;
-      if (k.required && k.default_value)
-        r.warning(v, path, "has a default, so 'required: true' has no effect");
-      if (k.secret && k.default_value)
+      if (k.required && k.default_value) r.warning(v, path, "has a default, so 'required: true' has no effect");
+      // A default that is itself a secret reference ("secret:env:NAME", see
+      // core/config/secrets.hpp) keeps nothing in plain text.
+      if (k.secret && k.default_value && !k.default_value->starts_with("secret:"))
         r.warning(v, path, "a secret with a default keeps that value in plain text in ecp.yaml");
     } else if (v.kind == Kind::sequence) {
       r.error(v, path, "expected a default value or a map (default, required, secret, description), got a list");

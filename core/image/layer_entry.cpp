@@ -94,7 +94,7 @@ void check_symlink(const stdfs::path& link, const std::string& target, const std
 LayerEntry entry_from_disk(const stdfs::path& source, std::string image_path, const stdfs::path& root) {
   struct stat st {};
   if (::lstat(source.c_str(), &st) != 0)
-    fail(ErrorKind::build, "{}: cannot read: {}", source.string(), std::strerror(errno));
+    fail(errno_kind(errno, ErrorKind::build), "{}: cannot read: {}", source.string(), std::strerror(errno));
   if (S_ISREG(st.st_mode)) {
     auto e = LayerEntry::file(source, std::move(image_path));
     e.stat = FileStat{st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
@@ -105,7 +105,9 @@ LayerEntry entry_from_disk(const stdfs::path& source, std::string image_path, co
   if (S_ISLNK(st.st_mode)) {
     std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 4096), '\0');
     ssize_t n = ::readlink(source.c_str(), target.data(), target.size());
-    if (n < 0) fail(ErrorKind::build, "{}: cannot read the symlink: {}", source.string(), std::strerror(errno));
+    if (n < 0)
+      fail(errno_kind(errno, ErrorKind::build), "{}: cannot read the symlink: {}", source.string(),
+           std::strerror(errno));
     target.resize(static_cast<std::size_t>(n));
     check_symlink(source, target, root);
     return LayerEntry::symlink(std::move(image_path), std::move(target));
@@ -114,8 +116,8 @@ LayerEntry entry_from_disk(const stdfs::path& source, std::string image_path, co
        kind_name(st.st_mode));
 }
 
-void add_tree(std::vector<LayerEntry>& out, const stdfs::path& dir, std::string_view image_dir,
-              const stdfs::path& root, const TreeFilter& filter) {
+void add_tree(std::vector<LayerEntry>& out, const stdfs::path& dir, std::string_view image_dir, const stdfs::path& root,
+              const TreeFilter& filter) {
   auto top = entry_from_disk(dir, std::string(image_dir), root);
   if (top.type != LayerEntry::Type::directory) fail(ErrorKind::build, "{}: is not a folder", dir.string());
   out.push_back(std::move(top));

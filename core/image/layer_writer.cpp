@@ -51,7 +51,7 @@ std::string normalise(const std::string& path) {
 FileStat stat_file(const stdfs::path& source) {
   struct stat st {};
   if (::stat(source.c_str(), &st) != 0)
-    fail(ErrorKind::build, "{}: cannot read: {}", source.string(), std::strerror(errno));
+    fail(errno_kind(errno, ErrorKind::build), "{}: cannot read: {}", source.string(), std::strerror(errno));
   if (!S_ISREG(st.st_mode)) fail(ErrorKind::build, "{}: is not a regular file", source.string());
   return {st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
           static_cast<std::uint64_t>(st.st_ino), st.st_mode};
@@ -85,7 +85,8 @@ std::vector<LayerEntry> prepare(std::vector<LayerEntry> entries) {
     for (auto slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
       auto parent = p.substr(0, slash);
       auto it = by_path.find(parent);
-      if (it == by_path.end()) by_path.emplace(parent, LayerEntry::directory(parent));
+      if (it == by_path.end())
+        by_path.emplace(parent, LayerEntry::directory(parent));
       else if (it->second.type != Type::directory)
         fail(ErrorKind::build, "/{} is used as a folder in the image but is not one", parent);
     }
@@ -99,10 +100,14 @@ std::vector<LayerEntry> prepare(std::vector<LayerEntry> entries) {
 unsigned mode_of(const LayerEntry& e) {
   if (e.mode) return *e.mode & 07777;
   switch (e.type) {
-    case Type::directory: return 0755;
-    case Type::symlink: return 0777;
-    case Type::bytes: return 0644;
-    case Type::file: return (e.stat->mode & 0111) ? 0755 : 0644;
+    case Type::directory:
+      return 0755;
+    case Type::symlink:
+      return 0777;
+    case Type::bytes:
+      return 0644;
+    case Type::file:
+      return (e.stat->mode & 0111) ? 0755 : 0644;
   }
   return 0644;
 }
@@ -154,7 +159,9 @@ class TarWriter {
     archive_entry_set_mtime(ae.get(), options_.epoch, 0);
     archive_entry_set_perm(ae.get(), mode_of(e));
     switch (e.type) {
-      case Type::directory: archive_entry_set_filetype(ae.get(), AE_IFDIR); break;
+      case Type::directory:
+        archive_entry_set_filetype(ae.get(), AE_IFDIR);
+        break;
       case Type::symlink:
         archive_entry_set_filetype(ae.get(), AE_IFLNK);
         archive_entry_copy_symlink(ae.get(), e.content.c_str());
@@ -193,7 +200,7 @@ class TarWriter {
   void copy_file(const LayerEntry& e, std::vector<char>& buf) {
     const auto& src = e.source;
     int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(ErrorKind::build, "{}: cannot read: {}", src.string(), std::strerror(errno));
+    if (fd < 0) fail(errno_kind(errno, ErrorKind::build), "{}: cannot read: {}", src.string(), std::strerror(errno));
     UniqueFd closer(fd);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     std::int64_t left = e.stat->size;

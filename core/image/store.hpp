@@ -61,8 +61,9 @@ struct Tag {
 
 struct GcResult {
   std::size_t blobs_removed = 0;
-  std::int64_t bytes_freed = 0;
+  std::int64_t bytes_freed = 0;  // blobs and temporary files
   std::size_t blobs_kept = 0;
+  std::size_t temp_removed = 0;  // files and folders a crashed ecp left in the store's tmp/
 };
 
 class Store {

@@ -62,7 +62,8 @@ GcResult Store::gc() {
     int e = errno;
     while (::flock(lock_fd_, LOCK_SH) != 0 && errno == EINTR) {
     }
-    if (e == EWOULDBLOCK) fail(ErrorKind::io, "{}: the store is in use by another ecp process; try again", dir_.string());
+    if (e == EWOULDBLOCK)
+      fail(ErrorKind::io, "{}: the store is in use by another ecp process; try again", dir_.string());
     fail(ErrorKind::io, "{}: cannot lock: {}", dir_.string(), std::strerror(e));
   }
   struct Relock {
@@ -85,15 +86,26 @@ GcResult Store::gc() {
       ++r.blobs_kept;
       continue;
     }
-    auto size = static_cast<std::int64_t>(e.file_size(ec));
+    std::error_code size_ec;
+    auto size = static_cast<std::int64_t>(e.file_size(size_ec));
     if (stdfs::remove(e.path(), ec)) {
       ++r.blobs_removed;
-      r.bytes_freed += ec ? 0 : size;
+      r.bytes_freed += size_ec ? 0 : size;
     }
   }
   // Nobody else has the store open: every temporary file is left over from a crash.
   if (stdfs::is_directory(private_dir() / "tmp", ec))
-    for (const auto& e : stdfs::directory_iterator(private_dir() / "tmp", ec)) stdfs::remove_all(e.path(), ec);
+    for (const auto& e : stdfs::directory_iterator(private_dir() / "tmp", ec)) {
+      std::int64_t bytes = 0;
+      if (e.is_regular_file(ec)) bytes = static_cast<std::int64_t>(e.file_size(ec));
+      if (e.is_directory(ec) && !e.is_symlink(ec))
+        for (const auto& f : stdfs::recursive_directory_iterator(e.path(), ec))
+          if (f.is_regular_file(ec) && !f.is_symlink(ec)) bytes += static_cast<std::int64_t>(f.file_size(ec));
+      auto n = stdfs::remove_all(e.path(), ec);
+      if (ec || n == static_cast<std::uintmax_t>(-1)) continue;
+      r.temp_removed += static_cast<std::size_t>(n);
+      r.bytes_freed += bytes;
+    }
   prune_cache(*this);
   return r;
 }

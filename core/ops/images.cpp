@@ -36,7 +36,7 @@ void remove_images(const std::vector<std::string>& references, const std::filesy
 GcSummary gc_store(const std::filesystem::path& store_path) {
   image::Store store(store_dir(store_path));
   auto r = store.gc();
-  return {r.blobs_removed, r.bytes_freed, r.blobs_kept};
+  return {r.blobs_removed, r.bytes_freed, r.blobs_kept, r.temp_removed};
 }
 
 }  // namespace ecp::ops

@@ -23,6 +23,7 @@ struct GcSummary {
   std::size_t blobs_removed = 0;
   std::int64_t bytes_freed = 0;
   std::size_t blobs_kept = 0;
+  std::size_t temp_removed = 0;  // files and folders a crashed ecp left
 };
 GcSummary gc_store(const std::filesystem::path& store = {});
 

@@ -21,13 +21,14 @@ namespace {
 // costs one stat per file.
 void walk(const std::string& dir, const std::string& rel, std::vector<std::string>& out) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
-  if (!d) fail(ErrorKind::build, "{}: cannot read the folder: {}", dir, std::strerror(errno));
+  if (!d) fail(errno_kind(errno, ErrorKind::build), "{}: cannot read the folder: {}", dir, std::strerror(errno));
   bool empty = true;
   for (;;) {
     errno = 0;
     const dirent* e = ::readdir(d.get());
     if (e == nullptr) {
-      if (errno != 0) fail(ErrorKind::build, "{}: cannot read the folder: {}", dir, std::strerror(errno));
+      if (errno != 0)
+        fail(errno_kind(errno, ErrorKind::build), "{}: cannot read the folder: {}", dir, std::strerror(errno));
       break;
     }
     std::string_view name = e->d_name;
@@ -40,8 +41,10 @@ void walk(const std::string& dir, const std::string& rel, std::vector<std::strin
       struct stat st {};
       is_dir = ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     }
-    if (is_dir) walk(path, child, out);
-    else out.push_back(std::move(child));
+    if (is_dir)
+      walk(path, child, out);
+    else
+      out.push_back(std::move(child));
   }
   if (empty && !rel.empty()) out.push_back(rel);
 }

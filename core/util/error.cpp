@@ -1,7 +1,11 @@
 #include "core/util/error.hpp"
 
+#include <cerrno>
+
 namespace ecp {
 
+// One line per kind: tests/integration/man_lint.sh reads the table from here.
+// clang-format off
 int exit_code(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::internal: return 1;
@@ -18,6 +22,11 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::interrupted: return 130;
   }
   return 1;
+}
+// clang-format on
+
+ErrorKind errno_kind(int err, ErrorKind otherwise) {
+  return err == EACCES || err == EPERM ? ErrorKind::permission : otherwise;
 }
 
 }  // namespace ecp

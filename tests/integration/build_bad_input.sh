@@ -90,12 +90,13 @@ expect_grep 'not a valid image tag' "$T/err"
 unchanged "bad options"
 echo "ok: bad options"
 
-# An unreadable file. Root reads everything, so as root the build runs as
-# nobody (setpriv), with a store of its own.
+# An unreadable file is exit 9 (permission denied), not a broken build. Root
+# reads everything, so as root the build runs as nobody (setpriv), with a store
+# of its own.
 printf 'secret\n' >"$p/app/conf/secret.properties"
 chmod 000 "$p/app/conf/secret.properties"
 if [ "$(id -u)" != 0 ]; then
-  refused 3 'secret\.properties: cannot read: Permission denied' "an unreadable file"
+  refused 9 'secret\.properties: cannot read: Permission denied' "an unreadable file"
 elif command -v setpriv >/dev/null 2>&1; then
   chmod 711 "$T"
   rm "$p/app/conf/secret.properties"
@@ -107,8 +108,13 @@ elif command -v setpriv >/dev/null 2>&1; then
   snapshot
   printf 'secret\n' >"$p/app/conf/secret.properties"
   chmod 000 "$p/app/conf/secret.properties"
-  in_proj expect_exit 3 as_nobody "$ECP" build
+  in_proj expect_exit 9 as_nobody "$ECP" build
   expect_grep 'secret\.properties: cannot read: Permission denied' "$T/err"
+  chmod 755 "$p/app/conf/secret.properties"
+  chmod 000 "$p/app/conf"
+  in_proj expect_exit 9 as_nobody "$ECP" build
+  expect_grep 'app/conf: cannot read the folder: Permission denied' "$T/err"
+  chmod 755 "$p/app/conf"
   unchanged "an unreadable file"
   echo "ok: an unreadable file (as nobody)"
   ECP_HOME=$saved_home

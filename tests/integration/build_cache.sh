@@ -87,11 +87,17 @@ expect_exit 0 "$ECP" images
 expect_grep "^cachey:2\.0 +$(digest app | cut -c1-19) " "$T/out"
 old_app_blob=$store/blobs/sha256/$(ldigest cold application | sed 's/^sha256://')
 [ -f "$old_app_blob" ] || die "the first application layer is not in the store"
-# A second tag keeps its blobs through gc.
+# A second tag keeps its blobs through gc. Temporary files a crashed ecp left
+# (a file and a folder of two files, 3000 bytes) are removed and counted.
 build second -t keep
+mkdir -p "$store/.ecp/tmp/crashed-build"
+head -c 1000 /dev/zero >"$store/.ecp/tmp/upload.part"
+head -c 1000 /dev/zero >"$store/.ecp/tmp/crashed-build/a"
+head -c 1000 /dev/zero >"$store/.ecp/tmp/crashed-build/b"
 expect_exit 0 "$ECP" -o json gc
-python3 -c 'import json,sys; r = json.loads(open(sys.argv[1]).read().splitlines()[-1]); sys.exit(0 if r["blobs_removed"] >= 2 and r["bytes_freed"] > 0 else 1)' "$T/out" ||
-  { cat "$T/out"; die "gc removed nothing"; }
+python3 -c 'import json,sys; r = json.loads(open(sys.argv[1]).read().splitlines()[-1]); sys.exit(0 if r["blobs_removed"] >= 2 and r["temp_removed"] == 4 and r["bytes_freed"] > 3000 else 1)' "$T/out" ||
+  { cat "$T/out"; die "gc did not remove and count the blobs and the temporary files"; }
+[ -z "$(ls -A "$store/.ecp/tmp")" ] || die "gc left temporary files"
 [ ! -e "$old_app_blob" ] || die "gc kept the old application layer"
 for n in $(layers app | cut -d: -f2-3 | sed 's/^sha256://'); do
   [ -f "$store/blobs/sha256/$n" ] || die "gc removed $n, which cachey:2.0 uses"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 130
 # ecp build on a REAL Debian base: a bookworm root file system made with
 # mmdebstrap (--variant=essential, with openjdk-17-jre-headless, nginx and
 # tomcat10), so /etc/alternatives and /dev hold absolute symlinks, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 30
 # The small offline bases of bases_lib.inc run ecp's images: each example
 # (hello-jar on ecp_base_jar, hello-site on ecp_base_nginx, hello-tomcat on
 # ecp_base_tomcat) is built with build.base oci:PATH:TAG, loaded into podman

@@ -42,6 +42,33 @@ assert last["ok"] is False, last
 assert last["error"]["exit_code"] == 2, last
 assert "missing" in last["error"]["message"], last
 PY
+# Parser errors, an unknown command and --version end with the result line too,
+# whichever way -o json is spelled and wherever it stands.
+last_result() {
+  python3 - "$T/out" "$@" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "stdout is empty"
+last = [json.loads(l) for l in lines][-1]
+assert last["type"] == "result", last
+want_ok = sys.argv[2] == "ok"
+assert last["ok"] is want_ok, last
+if want_ok:
+    assert last["version"] == sys.argv[3], last
+else:
+    assert last["error"]["exit_code"] == 2 and sys.argv[3] in last["error"]["message"], last
+PY
+}
+expect_exit 2 "$ECP" -o json frobnicate
+last_result error "unknown command 'frobnicate'" || die "an unknown command gave no JSON result"
+expect_exit 2 "$ECP" -C "$T" frobnicate
+expect_grep "^ecp: error: unknown command 'frobnicate'" "$T/err"
+expect_exit 2 "$ECP" validate --output=json --no-such-flag
+last_result error no-such-flag || die "an unknown flag gave no JSON result"
+expect_exit 2 "$ECP" -ojson deploy
+last_result error env || die "a missing --env gave no JSON result"
+expect_exit 0 "$ECP" --output json --version
+last_result ok "$version" || die "--version gave no JSON result"
 expect_exit 0 "$ECP" -o json completion bash
 python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["type"]=="result" and o["ok"] is True and "_ecp()" in o["script"], o' < "$T/out" ||
   die "completion: bad JSON result"

@@ -67,6 +67,13 @@ expect_grep '# ecp-targets.yaml:5:14 \(target lab\)\|E=from-target\|' "$T/flat"
 expect_grep "# $T/values.yaml:1:1 \\(--values $T/values.yaml\\)\\|F=from-values\\|" "$T/flat"
 expect_grep '# --set\|G=from-set\|' "$T/flat"
 
+# Each warning is printed once, also with --show-origin and --values.
+cp ecp.yaml "$T/ecp.yaml.saved"
+sed -i 's/config: {B: from-inline, C: from-inline}/config: {B: from-inline, C: from-inline, UNDECLARED_ONE: x}/' ecp.yaml
+expect_exit 0 "$ECP" config render --env dev --show-origin --values "$T/values.yaml"
+[ "$(grep -c "UNDECLARED_ONE' is not declared" "$T/err")" = 1 ] || { cat "$T/err"; die "a warning is not printed exactly once"; }
+cp "$T/ecp.yaml.saved" ecp.yaml
+
 # Another environment, another target: nothing from dev's files leaks in.
 expect_exit 0 "$ECP" config render --env prod
 expect_grep '^B=prod-inline$' "$T/out"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 115
 # The engine backend against dockerd (own data-root, exec-root and socket in $T):
 # the scenario of engine_scenario.inc.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"

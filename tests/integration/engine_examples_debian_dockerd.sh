@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 60
 # The three examples built on the real Debian base (mmdebstrap, bases_lib.inc)
 # and released to dockerd (own data-root, exec-root and socket in $T): the
 # scenario of engine_examples.inc. build_real_base.sh runs the same images in podman.

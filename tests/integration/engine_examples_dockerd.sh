@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 22
 # The three examples on their small bases, released to dockerd (own data-root, exec-root and socket in $T):
 # the scenario of engine_examples.inc.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"

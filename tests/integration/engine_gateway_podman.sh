@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 60
 # Blue-green, canary and rolling through the gateway container, against
 # podman's Docker-compatible service (own storage in $T): engine_gateway.inc.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"

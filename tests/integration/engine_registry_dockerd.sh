@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 55
 # Registry delivery to dockerd (engine_registry.inc): dockerd treats registries
 # on 127.0.0.0/8 as insecure by default, so the plain-HTTP test registry needs no
 # insecure-registries entry.

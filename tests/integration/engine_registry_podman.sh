@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 50
 # Registry delivery to podman's Docker-compatible service (engine_registry.inc):
 # the registry (htpasswd auth, plain HTTP) is marked insecure in the service's
 # registries.conf.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 50
 # dockerd (own data-root, exec-root and socket in $T) restarted mid-release:
 # the scenario of engine_restart.inc.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"

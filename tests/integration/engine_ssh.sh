@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 30
 # One remote engine over ssh:// (issue 12): a network-namespace host of
 # host_lib.inc (its own address, sshd inside) runs podman's Docker-compatible
 # service with its own storage, and the target names it as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 70
 # Canary through the nginx gateway on real SSH hosts (issue 7):
 #  - a bad revision (30% of its requests answer 500) is caught by the analysis
 #    of the gateway's access log at the first step and aborted: traffic back on

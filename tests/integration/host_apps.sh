@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 25
 # The three example apps for real on two SSH hosts (network namespaces with their
 # own address and /srv): hello-jar on java, hello-site on nginx, hello-tomcat on
 # Tomcat 10 - each released with `ecp release` (rolling, one instance per host),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 30
 # A 4 GiB sparse file streams into a layer: the build succeeds with bounded
 # memory (peak RSS under 64 MiB) and gzip + tar read the whole layer back with
 # the full size (past 2^32 bytes, where 32-bit counters would wrap).

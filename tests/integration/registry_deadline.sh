@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 22
 # A registry that trickles its answers (2 bytes a second, a Python server
 # below) cannot hold ecp forever: every request has an overall deadline, and
 # --timeout sets it. `ecp pull --timeout 3` ends with exit 4 and a message

@@ -32,4 +32,15 @@ expect_exit 0 "$ECP" status --env dev
 expect_grep " running +healthy " "$T/out"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "web serving revision 1" "$T/out"
-echo "PASS: hostile roots and change ids are data, never shell code"
+# Control characters in free text reach the terminal escaped: a change id that
+# would clear the screen, return the carriage and ring the bell is printed as
+# \xNN (the JSON keeps it exact).
+esc_change=$(printf 'INC-2\033[2J\rforged\007')
+expect_exit 0 "$ECP" deploy --env dev --force --change-id "$esc_change"
+expect_exit 0 "$ECP" history --env dev
+expect_grep 'INC-2\\x1b\[2J\\x0dforged\\x07' "$T/out"
+! grep -q "$(printf '\033')" "$T/out" "$T/err" || die "history printed an escape character"
+! grep -q "$(printf '\r')" "$T/out" "$T/err" || die "history printed a carriage return"
+expect_exit 0 "$ECP" --output json history --env dev
+[ "$(json_field "$T/out" 'r["records"][0]["change_id"]')" = "$esc_change" ] || die "the JSON change id is not exact"
+echo "PASS: hostile roots and change ids are data, never shell code; control characters are escaped"

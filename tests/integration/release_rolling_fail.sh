@@ -1,4 +1,5 @@
 #!/bin/sh
+# cost: 30
 # Strategies on the local target with an app that never becomes healthy:
 # - rolling (2 replicas, batch 1): the first batch fails its health check, the
 #   rollout stops, the touched instance goes back to the previous revision, the

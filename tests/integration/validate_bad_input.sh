@@ -61,6 +61,15 @@ check schema 1:9 "unsupported schema 2"
 printf 'app: a\ntype: jar\nenviroments: {}\n' > ecp.yaml
 check did-you-mean 3:1 "unknown key 'enviroments'; did you mean 'environments'\\?"
 
+# Instance i listens on LISTEN_PORT + i: the last one must be a port (exit 2 at
+# validate, not a health check that fails at release time).
+printf 'app: a\ntype: jar\nrun:\n  ports: {http: 65500}\nenvironments:\n  dev: {replicas: 40}\n' > ecp.yaml
+check ports-past-65535 6:19 "environments\.dev\.replicas: 40 instance\(s\) from port 65500 would listen up to port 65539, above 65535"
+printf 'app: a\ntype: jar\nconfig:\n  LISTEN_PORT: "8080"\nenvironments:\n  dev: {replicas: 2, config: {LISTEN_PORT: "65535"}}\n' > ecp.yaml
+check listen-port-past-65535 6:19 "from port 65535 would listen up to port 65536"
+printf 'app: a\ntype: jar\nrun:\n  ports: {http: 65500}\nenvironments:\n  dev: {replicas: 36}\n' > ecp.yaml
+expect_exit 0 "$ECP" validate
+
 # A targets file named by $ECP_TARGETS or --targets must exist.
 printf 'app: a\ntype: jar\n' > ecp.yaml
 ECP_TARGETS="$T/none.yaml" expect_exit 2 "$ECP" validate

@@ -59,6 +59,15 @@ expect_exit 0 "$ECP" -C "$T/proj" -f w.yaml validate
 expect_grep "^w\\.yaml:19:14: warning: environments\\.dev\\.config\\.GRETING: 'GRETING' is not declared under config; did you mean 'GREETING'\\?$" "$T/err"
 expect_grep "valid.*1 warning" "$T/out"
 
+# A secret whose default is a plain value warns; one whose default is itself a
+# secret reference keeps nothing in plain text and does not.
+sed 's/DB_PASSWORD: {secret: true, required: true}/DB_PASSWORD: {secret: true, default: "pw-123"}\n  API_TOKEN: {secret: true, default: "secret:env:API_TOKEN"}/' \
+  "$T/proj/ecp.yaml" >"$T/proj/s.yaml"
+expect_exit 0 "$ECP" -C "$T/proj" -f s.yaml validate
+expect_grep "^s\.yaml:[0-9]+:[0-9]+: warning: config\.DB_PASSWORD: a secret with a default keeps that value in plain text" "$T/err"
+expect_no_grep "API_TOKEN" "$T/err"
+expect_grep "valid.*1 warning" "$T/out"
+
 # A canary needs the gateway: without one it is an error, naming the target.
 sed -i '/gateway:/d' "$T/proj/ecp-targets.yaml"
 expect_exit 2 "$ECP" -C "$T/proj" validate
