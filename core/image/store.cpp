@@ -49,12 +49,26 @@ void write_index(const stdfs::path& dir, const oci::Index& index) {
   fs::write_file_atomic(dir / "index.json", oci::to_json(index));
 }
 
+// Whether DIR holds nothing but what opening a store makes: another ecp may be
+// making this store at this moment (three releases started at once), and its
+// blobs folder or half-written oci-layout must not read as a foreign folder.
+bool only_layout_entries(const stdfs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : stdfs::directory_iterator(dir, ec)) {
+    auto name = entry.path().filename().string();
+    bool ours = name == "blobs" || name == "index.json" || name == "oci-layout" || name == ".ecp" ||
+                name.rfind(".oci-layout.tmp-", 0) == 0 || name.rfind(".index.json.tmp-", 0) == 0;
+    if (!ours) return false;
+  }
+  return !ec;
+}
+
 }  // namespace
 
 Store::Store(stdfs::path dir) : dir_(std::move(dir)) {
   std::error_code ec;
   bool has_layout = stdfs::exists(dir_ / "oci-layout", ec);
-  if (!has_layout && stdfs::is_directory(dir_, ec) && !stdfs::is_empty(dir_, ec))
+  if (!has_layout && stdfs::is_directory(dir_, ec) && !only_layout_entries(dir_))
     fail(ErrorKind::io, "{}: exists and is not an OCI image layout (no oci-layout file)", dir_.string());
   stdfs::create_directories(dir_ / "blobs" / "sha256", ec);
   if (ec) fail(ErrorKind::io, "{}: cannot create the image store: {}", dir_.string(), ec.message());

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "core/image/image.hpp"
@@ -170,4 +171,35 @@ TEST_CASE("ecp::image::Store is safe for parallel layer writers") {
   for (auto& e : errors) CHECK_FALSE(e);
   CHECK(store.tags().size() == 8);
   for (int i = 0; i < 8; ++i) CHECK(load_image(store, "app:" + std::to_string(i)).manifest.layers.size() == 1);
+}
+
+TEST_CASE("ecp::image::Store opened by several processes at once") {
+  fs::TempDir tmp;
+  auto dir = tmp.path() / "store";
+  SUBCASE("a store another ecp is making (blobs, no oci-layout yet) opens") {
+    stdfs::create_directories(dir / "blobs" / "sha256");
+    fs::write_file_atomic(dir / ".oci-layout.tmp-abc123", "");
+    Store store(dir);
+    CHECK(fs::read_file(dir / "oci-layout") == R"({"imageLayoutVersion":"1.0.0"})");
+  }
+  SUBCASE("a folder with anything else in it is refused") {
+    stdfs::create_directories(dir);
+    fs::write_file_atomic(dir / "notes.txt", "mine");
+    CHECK(kind_of([&] { Store store(dir); }) == ErrorKind::io);
+    CHECK_FALSE(stdfs::exists(dir / "oci-layout"));
+  }
+  SUBCASE("eight threads opening one new store all succeed") {
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 8; ++i)
+      threads.emplace_back([&] {
+        try {
+          Store store(dir);
+          ++ok;
+        } catch (const Error&) {
+        }
+      });
+    for (auto& t : threads) t.join();
+    CHECK(ok == 8);
+  }
 }
