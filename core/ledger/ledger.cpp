@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/oci/digest.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 
@@ -76,6 +77,23 @@ void Ledger::put_config(const std::string& config_digest, std::string_view text)
 
 std::optional<std::string> Ledger::config(const std::string& config_digest) {
   return storage_.get(config_key(config_digest));
+}
+
+std::optional<std::string> Ledger::verified_config(const std::string& config_digest, std::string_view subject) {
+  std::string key = config_key(config_digest);
+  auto text = storage_.get(key);
+  if (text) check_config(*text, config_digest, subject, storage_.describe(key));
+  return text;
+}
+
+void check_config(std::string_view text, const std::string& config_digest, std::string_view subject,
+                  const std::string& where) {
+  std::string actual = oci::Sha256::of(text).to_string();
+  if (actual == config_digest) return;
+  fail(ErrorKind::deploy_failed,
+       "{} does not match its record: {} holds {}, the record says {}; it was changed after it was released: "
+       "refusing to deploy it",
+       subject, where, actual, config_digest);
 }
 
 std::optional<Record> current(const std::vector<Record>& records) {

@@ -34,6 +34,13 @@ class Ledger {
   void add_event(const Event& e);
   void put_config(const std::string& config_digest, std::string_view text);
   std::optional<std::string> config(const std::string& config_digest);
+  // The configuration stored for `config_digest`, for a release that deploys it
+  // again: its bytes must hash to the digest (what a release records is the
+  // sha256 of the text it deployed). nullopt when none is stored. When they do not,
+  // Error(deploy_failed) names `subject`, where the bytes are stored
+  // (KvStore::describe) and both digests: an edited or damaged copy is never
+  // deployed as the recorded one.
+  std::optional<std::string> verified_config(const std::string& config_digest, std::string_view subject);
 
  private:
   KvStore& storage_;
@@ -47,5 +54,11 @@ std::optional<Record> current(const std::vector<Record>& records);
 std::optional<Record> rollback_target(const std::vector<Record>& records, int revision);
 // The revisions to keep installed: the newest `keep` succeeded ones plus `extra`.
 std::vector<int> revisions_to_keep(const std::vector<Record>& records, int keep, const std::vector<int>& extra);
+
+// Throws Error(deploy_failed) unless `text` hashes to `config_digest`; `subject`
+// and `where` name the configuration and where its bytes come from. The one check
+// of a configuration's bytes before they are deployed again, whatever holds them.
+void check_config(std::string_view text, const std::string& config_digest, std::string_view subject,
+                  const std::string& where);
 
 }  // namespace ecp::ledger

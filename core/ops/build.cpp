@@ -17,6 +17,7 @@
 #include "core/image/layer.hpp"
 #include "core/image/layer_entry.hpp"
 #include "core/image/store.hpp"
+#include "core/ops/app_layers.hpp"
 #include "core/ops/build_config.hpp"
 #include "core/ops/build_interrupt.hpp"
 #include "core/ops/git_source.hpp"
@@ -48,13 +49,19 @@ std::string base_spec(const descriptor::BaseImage& b, const stdfs::path& project
   using descriptor::BaseKind;
   auto abs = [&](const std::string& p) { return (project_dir / p).lexically_normal().string(); };
   switch (b.kind) {
-    case BaseKind::scratch: return "scratch";
-    case BaseKind::oci_layout: return "oci:" + abs(b.path) + (b.tag.empty() ? "" : ":" + b.tag);
-    case BaseKind::docker_archive: return "docker-archive:" + abs(b.path);
-    case BaseKind::registry: break;
+    case BaseKind::scratch:
+      return "scratch";
+    case BaseKind::oci_layout:
+      return "oci:" + abs(b.path) + (b.tag.empty() ? "" : ":" + b.tag);
+    case BaseKind::docker_archive:
+      return "docker-archive:" + abs(b.path);
+    case BaseKind::registry:
+      break;
   }
-  fail(ErrorKind::usage, "build.base '{}': registry base images are not supported yet; use scratch, oci:PATH or "
-                         "docker-archive:FILE", b.text);
+  fail(ErrorKind::usage,
+       "build.base '{}': registry base images are not supported yet; use scratch, oci:PATH or "
+       "docker-archive:FILE",
+       b.text);
 }
 
 // libgit2's first call costs ~10 ms (its TLS backend parses the CA bundle), a
@@ -140,8 +147,7 @@ LayoutLayers plan_layout(const descriptor::Descriptor& d, const stdfs::path& pro
   if (!stdfs::is_directory(root))
     fail(ErrorKind::build, "{}: the layout folder (build.root: {}) does not exist", root.string(), d.build.root);
   auto paths = walk_layout(root);
-  if (d.type == descriptor::AppType::jar &&
-      std::find(paths.begin(), paths.end(), "lib/application.jar") == paths.end())
+  if (d.type == descriptor::AppType::jar && std::find(paths.begin(), paths.end(), "lib/application.jar") == paths.end())
     fail(ErrorKind::build, "{}: the jar layout needs lib/application.jar (build your jar first)",
          (root / "lib").string());
   LayoutLayers out;
@@ -161,8 +167,13 @@ image::Image write_tagged_image(image::Store& store, const image::BaseImage& bas
   oci::ImageConfig config = base.config;
   set_image_config(config, d, git, n.created, n.version);
   std::vector<image::NewLayer> new_layers;
-  for (size_t i = 0; i < plans.size(); ++i)
+  std::vector<oci::Digest> diff_ids;
+  for (size_t i = 0; i < plans.size(); ++i) {
     new_layers.push_back({layers[i], oci::History{n.created, layer_history(plans[i].name, d), "", "", false}});
+    diff_ids.push_back(layers[i].diff_id);
+  }
+  // Which layers are the app's, by digest: what a host unpacks (app_layers.hpp).
+  config.config.labels[std::string(app_layers_label)] = app_layers_label_value(diff_ids);
   std::map<std::string, std::string> annotations;
   if (base.manifest_digest) {
     annotations["org.opencontainers.image.base.digest"] = base.manifest_digest->to_string();

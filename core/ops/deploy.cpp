@@ -27,7 +27,8 @@ DeployResult deploy(const DeployOptions& o) {
     try {
       in.image = resolve_image(ref);
     } catch (const Error& e) {
-      if (!o.image.empty()) throw;
+      // Only "no such image" asks for a build; an image ecp cannot deploy says why.
+      if (!o.image.empty() || e.kind() != ErrorKind::usage) throw;
       fail(ErrorKind::usage, "{}; build it first (ecp build), or build and deploy in one go: ecp release --env {}",
            e.what(), o.env);
     }

@@ -4,6 +4,7 @@
 
 #include "core/image/image.hpp"
 #include "core/image/store.hpp"
+#include "core/ops/app_layers.hpp"
 #include "core/ops/git_source.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
@@ -21,18 +22,9 @@ ResolvedImage resolve_image(const std::string& reference) {
   ResolvedImage r;
   r.reference = reference;
   r.digest = img.descriptor.digest.to_string();
-  // The layers `ecp build` added say so in their history; a base image's layers
-  // (a JDK, nginx) are not unpacked on hosts, which bring their own runtime.
-  std::vector<bool> app(img.manifest.layers.size(), false);
-  std::size_t i = 0;
-  bool any = false;
-  for (const auto& h : img.config.history) {
-    if (h.empty_layer) continue;
-    if (i < app.size() && h.created_by.starts_with("ecp build:")) app[i] = any = true;
-    ++i;
-  }
-  for (std::size_t n = 0; n < img.manifest.layers.size(); ++n) {
-    if (any && !app[n]) continue;
+  // Only the layers `ecp build` made (told by digest): a base image's layers (a
+  // JDK, nginx) are not unpacked on hosts, which bring their own runtime.
+  for (std::size_t n : app_layer_indexes(img.config, img.manifest.layers.size(), reference)) {
     const auto& l = img.manifest.layers[n];
     oci::Digest diff_id =
         img.config.diff_ids.size() == img.manifest.layers.size() ? img.config.diff_ids[n] : oci::Digest();

@@ -1,6 +1,7 @@
 #include "core/ops/plan.hpp"
 
 #include "core/ops/release_engine.hpp"
+#include "core/ops/released_config.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 
@@ -37,9 +38,7 @@ DeployResult apply(const ApplyOptions& o) {
   int port = configured_port(in.config);
   TargetContext ctx = open_target(std::move(project), p.env, port);
   if (p.kind == ledger::Kind::rollback) {
-    auto text = ctx.ledger->config(p.config_digest);
-    if (!text) fail(ErrorKind::io, "the configuration {} of the plan is not stored at the target", p.config_digest);
-    in.config = config_from_text(*text, p.config_digest, {});
+    in.config = released_config(ctx, p.config_digest, p.rollback_to, {});
     auto target = ctx.ledger->get(p.rollback_to);
     int rp = target && target->base_port > 0 ? target->base_port : configured_port(in.config);
     if (rp > 0) ctx.app.base_port = rp;

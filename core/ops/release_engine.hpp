@@ -28,7 +28,7 @@ struct ResolvedImage {
 };
 
 // An image of ecp's store by tag or digest; its app layers are those `ecp build`
-// made (by the image config's history), else every layer.
+// made (by digest: app_layers.hpp), every layer of an image ecp did not build.
 ResolvedImage resolve_image(const std::string& reference);
 // The reference `ecp build` gives the project's image now (APP:TAG).
 std::string default_image_reference(const ValidateOptions& files, const Project& project);

@@ -3,6 +3,7 @@
 #include "core/ops/rollback.hpp"
 
 #include "core/ops/release_engine.hpp"
+#include "core/ops/released_config.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
 
@@ -37,11 +38,8 @@ DeployResult rollback(const RollbackOptions& o) {
   in.kind = ledger::Kind::rollback;
   in.rollback_to = target->revision;
   in.image = image_of(*target);
-  auto text = ctx.ledger->config(target->config_digest);
-  if (!text)
-    fail(ErrorKind::io, "the configuration of revision {} ({}) is not stored at target '{}'", target->revision,
-         target->config_digest, ctx.target.name);
-  in.config = config_from_text(*text, target->config_digest, secret_keys);
+  // Checked against its record before anything changes (released_config.hpp).
+  in.config = released_config(ctx, target->config_digest, target->revision, secret_keys);
   // Its instances run on its own port: as recorded, else as its configuration says.
   int port = target->base_port > 0 ? target->base_port : configured_port(in.config);
   if (port > 0) ctx.app.base_port = port;

@@ -24,6 +24,9 @@ class KvStore {
   virtual bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) = 0;
   // Removes the key only when its bytes equal `expected`.
   virtual bool remove_if(const std::string& key, const std::string& expected) = 0;
+  // Where get(key) finds the bytes, for a message that sends someone to look:
+  // a file on a host, containers of an engine. By default the key itself.
+  virtual std::string describe(const std::string& key) { return key; }
 };
 
 }  // namespace ecp

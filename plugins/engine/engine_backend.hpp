@@ -140,6 +140,8 @@ class EngineBackend : public backend::Backend, private KvStore {
   void put(const std::string& key, std::string_view data) override;
   bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
   bool remove_if(const std::string& key, const std::string& expected) override;
+  // The key at the ledger's engine, and the containers that hold its versions.
+  std::string describe(const std::string& key) override;
 
   struct Version {
     long number = 0;

@@ -68,7 +68,10 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
       l.unlock();  // the ledger is at an engine: no lock held over a request
       ledger::Ledger ledger(*this);
       auto rec = ledger.get(spec.revision);
-      auto text = rec ? ledger.config(rec->config_digest) : std::nullopt;
+      // Checked against the record, as a rollback checks it: never a changed state entry.
+      auto text = rec ? ledger.verified_config(rec->config_digest,
+                                               fmt::format("the configuration of revision {}", spec.revision))
+                      : std::nullopt;
       if (!text) fail(ErrorKind::deploy_failed, "the ledger has no configuration for revision {}", spec.revision);
       l.lock();
       it = configs_.emplace(spec.revision, RevisionConfig{*text, rec->config_digest}).first;

@@ -138,6 +138,11 @@ std::optional<std::string> EngineBackend::get(const std::string& key) {
   return it->second.back().value;
 }
 
+std::string EngineBackend::describe(const std::string& key) {
+  return fmt::format("the state key {} at {} (containers ecp-state-{}-{}-{}-v*)", key, ledger_location(), app_.app,
+                     app_.env, oci::Sha256::of(key).hex().substr(0, 16));
+}
+
 std::vector<std::pair<std::string, std::string>> EngineBackend::list(const std::string& prefix) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto& [k, chain] : read_state(nullptr))

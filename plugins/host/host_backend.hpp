@@ -65,6 +65,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   void put(const std::string& key, std::string_view data) override;
   bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
   bool remove_if(const std::string& key, const std::string& expected) override;
+  // ROOT/APP/ENV/state/KEY on the host the last read came from.
+  std::string describe(const std::string& key) override;
 
   // Router
   std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) override;
@@ -101,6 +103,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::filesystem::path tmp_dir_;  // for layers decompressed on their way to SSH hosts
   std::mutex checked_mu_;
   std::set<std::string> checked_;
+  std::mutex read_from_mu_;
+  std::string read_from_;  // the label of the host the last state read came from
   int parallel_ = 8;
   std::unique_ptr<Host> ssh_host(const Endpoint& e);
   std::string persist_;

@@ -39,6 +39,10 @@ process::Result HostBackend::state_read(const AgentCommand& command) {
       continue;
     }
     if (!skipped.empty()) log::warn("the ledger is read from {}: unreachable: {}", h->label, text::join(skipped, ", "));
+    {
+      std::lock_guard l(read_from_mu_);
+      read_from_ = h->label;
+    }
     if (!r.ok() && r.exit_code != 3) fail_call(*h->transport, "reading the ledger", r);
     return r;
   }
@@ -49,6 +53,12 @@ std::optional<std::string> HostBackend::get(const std::string& key) {
   auto r = state_read(verbs::state_get(place(), key));
   if (r.exit_code == 3) return std::nullopt;
   return r.out;
+}
+
+std::string HostBackend::describe(const std::string& key) {
+  std::lock_guard l(read_from_mu_);
+  return fmt::format("{}/{}/{}/state/{} on {}", root_, app_.app, app_.env, key,
+                     read_from_.empty() ? hosts_.front()->label : read_from_);
 }
 
 std::vector<std::pair<std::string, std::string>> HostBackend::list(const std::string& prefix) {
