@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <random>
+#include <utility>
 
 #include "core/oci/digest.hpp"
 #include "core/util/error.hpp"
@@ -126,8 +129,44 @@ std::optional<SecretRef> parse_secret_ref(std::string_view text, std::string& pr
   return ref;
 }
 
+namespace {
+struct FingerprintKey {
+  std::mutex mutex;
+  std::function<std::string()> source;
+  std::optional<std::string> key;  // asked of `source` on the first mask()
+};
+FingerprintKey& fingerprint_key() {
+  static FingerprintKey k;
+  return k;
+}
+}  // namespace
+
+void set_fingerprint_key_source(std::function<std::string()> source) {
+  auto& k = fingerprint_key();
+  std::lock_guard lock(k.mutex);
+  k.source = std::move(source);
+  k.key.reset();
+}
+
 std::string mask(std::string_view value) {
-  return "\u2022\u2022\u2022\u2022" + oci::Sha256::of(value).hex().substr(0, 6);
+  auto& k = fingerprint_key();
+  std::unique_lock lock(k.mutex);
+  if (!k.key) {
+    if (k.source) {
+      k.key = k.source();
+    } else {
+      std::random_device r;  // no key to keep: masks compare within this process only
+      std::string bytes;
+      for (int i = 0; i < 8; ++i) {
+        auto v = r();
+        bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+      }
+      k.key = std::move(bytes);
+    }
+  }
+  std::string key = *k.key;
+  lock.unlock();
+  return "\u2022\u2022\u2022\u2022" + oci::hmac_sha256_hex(key, value).substr(0, 6);
 }
 
 std::string SystemSecretResolver::resolve(const SecretRef& ref, const SecretContext& w) const {

@@ -8,6 +8,7 @@
 //                          without a shell as "ecp-secret-NAME [ARG]") prints.
 // File and command values lose one trailing newline. References are resolved only
 // when a configuration is rendered; everywhere else a secret shows as mask().
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,10 +34,14 @@ bool is_secret_ref(std::string_view text);
 // A reference, or nullopt with `problem` saying what is wrong with it.
 std::optional<SecretRef> parse_secret_ref(std::string_view text, std::string& problem);
 
-// "••••" and the first 6 hex digits of the value's SHA-256: the value stays hidden
-// but a change shows. (A short suffix still lets someone test guesses of a weak
-// secret; it is only ever shown where the reference itself could be.)
+// "••••" and the first 6 hex digits of the value's HMAC-SHA256 under the
+// fingerprint key: the value stays hidden and a change shows, but without the
+// key a guess of a weak secret cannot be confirmed (issue 13 §4).
 std::string mask(std::string_view value);
+
+// Where mask() gets its key, asked once, on the first mask(). The CLI sets the
+// one kept in ECP_HOME (0600); unset, a key is made at random for this process.
+void set_fingerprint_key_source(std::function<std::string()> source);
 
 // Who asks, for messages and for the command hook's environment.
 struct SecretContext {

@@ -1,6 +1,7 @@
 #include "core/oci/digest.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <utility>
 
@@ -80,6 +81,16 @@ Digest Sha256::of(std::string_view data) {
   Sha256 h;
   h.update(data);
   return h.finish();
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  unsigned char out[32];
+  unsigned int len = 0;
+  if (::HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr ||
+      len != 32)
+    fail(ErrorKind::internal, "HMAC-SHA256 failed");
+  return Digest::from_bytes(out).hex();
 }
 
 }  // namespace ecp::oci

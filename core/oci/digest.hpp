@@ -33,6 +33,10 @@ class Digest {
   std::string hex_;
 };
 
+// HMAC-SHA256 of `data` under `key` (RFC 2104), as lowercase hex: a fingerprint
+// that nobody without the key can recompute, so a guess cannot be confirmed.
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
 // Streaming SHA-256. Feed bytes with update(), then finish() once.
 class Sha256 {
  public:

@@ -73,6 +73,16 @@ releases() {
   done | sort -rn
 }
 
+# state_dir: the ledger's folder, $E/state, made 0700 with what goes in it 0600:
+# configs/ holds rendered configurations, secrets included (issue 13 §2).
+# (Only state/ itself: the folders above it stay open to an nginx worker that
+# runs as another user and serves files from releases/.)
+state_dir() {
+  mkdir -p "$E" || die "cannot create $E"
+  umask 077
+  if ! { mkdir -p "$E/state" && chmod 700 "$E/state"; }; then die "cannot create $E/state"; fi
+}
+
 env_dir() {
   check_name "$2"; check_name "$3"
   root=$1 app=$2 env=$3
@@ -110,6 +120,22 @@ gw_reloaded() {
     nap
   done
   return 1
+}
+
+# escaping DIR: prints a symlink below DIR that resolves, through every link on
+# its way, outside DIR; nothing when none does. Tar follows a link that an
+# earlier layer left when a later entry goes below it, so install checks after
+# each layer, before the next can write through one. (Within one layer GNU tar
+# itself makes absolute and ".." links only at the end.) Without `realpath -m`
+# or `readlink -m` a link cannot be resolved, and counts as escaping.
+escaping() {
+  base=$(cd -P "$1" && pwd -P) || { printf '%s\n' "$1"; return 0; }
+  find "$base" -type l -exec sh -c '
+    base=$1; shift
+    for l; do
+      r=$(realpath -m -- "$l" 2>/dev/null || readlink -m -- "$l" 2>/dev/null) || r=
+      case $r in "$base" | "$base"/*) ;; *) printf "%s\n" "${l#"$base"/}"; exit 0 ;; esac
+    done' sh "$base" {} + | head -n 1
 }
 
 verb=${1:-}
@@ -212,12 +238,16 @@ install)
       if ! $dec <"$src" | tar -xf - -C "$tmp" --no-same-owner --strip-components=1 app; then
         rm -rf "$tmp"; die "unpacking layer sha256:$h failed"
       fi
+      bad=$(escaping "$tmp")
+      if [ -n "$bad" ]; then
+        rm -rf "$tmp"
+        die "layer sha256:$h leaves symlink '$bad' that resolves outside the release folder: refusing to unpack it"
+      fi
     done
     how=unpacked
   fi
-  mkdir -p "$tmp/.ecp"
-  if ! cat >"$tmp/.ecp/config.properties"; then rm -rf "$tmp"; die "writing the configuration failed"; fi
-  chmod 600 "$tmp/.ecp/config.properties"
+  if ! { mkdir -p "$tmp/.ecp" && chmod 700 "$tmp/.ecp"; }; then rm -rf "$tmp"; die "cannot create $tmp/.ecp"; fi
+  if ! (umask 077 && cat >"$tmp/.ecp/config.properties"); then rm -rf "$tmp"; die "writing the configuration failed"; fi
   if ! { printf '%s\n' "$image" >"$tmp/.ecp/image" && printf '%s\n' "$cdig" >"$tmp/.ecp/config" &&
     printf '%s\n' "$@" >"$tmp/.ecp/layers"; }; then
     rm -rf "$tmp"; die "writing the release metadata failed"
@@ -273,6 +303,11 @@ start)
   # line for a key wins in autoconfig.sh.
   { printf '\n# ecp release %s (%s)\n' "$rev" "$(cat "$relf/.ecp/config" 2>/dev/null)"
     cat "$relf/.ecp/config.properties"; } >>"$I/app.new/conf/autoconfig.properties"
+  # conf/ holds the rendered values, secrets included, and what autoconfig.sh
+  # renders from them: its owner's alone (issue 13 §2).
+  if ! { chmod 700 "$I/app.new/conf" && chmod 600 "$I/app.new/conf/autoconfig.properties"; }; then
+    die "cannot make $I/app.new/conf private"
+  fi
   rm -rf "$I/app"
   mv "$I/app.new" "$I/app"
   printf 'revision=%s\nport=%s\n' "$rev" "$port" | write_atomic "$I/spec"
@@ -466,6 +501,7 @@ state-put)
   # state-put ROOT APP ENV KEY < bytes
   env_dir "$1" "$2" "$3"; key=$4
   check_key "$key"
+  state_dir
   mkdir -p "$(dirname "$E/state/$key")"
   write_atomic "$E/state/$key"
   ;;
@@ -475,7 +511,7 @@ state-cas)
   # compare-and-swap under a mkdir mutex (mkdir is atomic everywhere).
   env_dir "$1" "$2" "$3"; key=$4 expected=$5 op=$6
   check_key "$key"
-  mkdir -p "$E/state"
+  state_dir
   f="$E/state/$key"
   mkdir -p "$(dirname "$f")"
   m="$E/state/.mutex"

@@ -71,10 +71,12 @@ EXP
   # Templates and files that are not templates stay as they were.
   cmp "$T/pristine" "$A/conf/app.yaml.tmpl" || die "$sh_: the template was modified"
   [ "$(cat "$A/conf/static.conf")" = 'static ${PORT}' ] || die "$sh_: a non-template file was rendered"
-  # Modes follow the umask; an executable template gives an executable output.
+  # Outputs are their owner's alone (they hold secrets), minus the umask; an
+  # executable template gives an executable output.
   [ -x "$A/conf/hook.sh" ] || die "$sh_: hook.sh is not executable"
   [ ! -x "$A/conf/app.yaml" ] || die "$sh_: app.yaml is executable"
-  [ "$(ls -ln "$A/conf/app.yaml" | cut -c1-10)" = "-rw-r--r--" ] || die "$sh_: app.yaml mode is not 0644 under umask 022"
+  [ "$(ls -ln "$A/conf/app.yaml" | cut -c1-10)" = "-rw-------" ] || die "$sh_: app.yaml mode is not 0600 under umask 022"
+  [ "$(ls -ln "$A/conf/hook.sh" | cut -c1-10)" = "-rwx------" ] || die "$sh_: hook.sh mode is not 0700 under umask 022"
   expect_grep 'rendered app.yaml' "$T/err"
   expect_grep 'rendered conf.d/site.conf' "$T/err"
 

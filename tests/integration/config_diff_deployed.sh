@@ -23,6 +23,18 @@ expect_grep "or one with what is deployed" "$T/err"
 expect_exit 2 "$ECP" config diff dev --against tomorrow
 
 expect_exit 0 "$ECP" release --env dev
+# Secrets at rest (issue 13 §2): every file at the target that holds the
+# rendered secret is its owner's alone (0600), in a folder of its owner's (0700).
+E=$ECP_HOME/targets/local/web/dev
+grep -rl first-token "$E" >"$T/holders" || die "the rendered secret is nowhere at the target"
+expect_grep '/state/configs/' "$T/holders"
+expect_grep '/instances/.*/conf/autoconfig.properties$' "$T/holders"
+expect_grep '/releases/1/\.ecp/config.properties$' "$T/holders"
+while IFS= read -r f; do
+  [ "$(stat -c %a "$f")" = 600 ] || die "$f holds a secret and is mode $(stat -c %a "$f"), not 600"
+  [ "$(stat -c %a "${f%/*}")" = 700 ] || die "${f%/*} holds a secret and is mode $(stat -c %a "${f%/*}"), not 700"
+done <"$T/holders"
+[ "$(stat -c %a "$E/state")" = 700 ] || die "the ledger's folder $E/state is not 700"
 expect_exit 0 "$ECP" config diff dev --against deployed --output json
 python3 - "$T/out" <<'PY' || die "a fresh release differs from what is deployed"
 import json, sys

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Secrets in ecp config: secret:env:NAME, secret:file:PATH and the
 # secret:cmd:NAME hook (ecp-secret-NAME on PATH) are resolved at render time only,
-# masked as "••••" plus 6 hex digits of their SHA-256 in text, JSON, --show-origin
+# masked as "••••" plus 6 hex digits of their HMAC-SHA256 under the user's key
+# ($ECP_HOME/fingerprint.key, 0600; issue 13 §4) in text, JSON, --show-origin
 # and diff output, and shown by --reveal only when standard output is a terminal.
 # The deployable file (--out) holds them; the config digest changes with them.
 # A key declared secret: true with a plain value is a warning.
@@ -43,10 +44,18 @@ export PATH="$T/bin:$PATH"
 export DEMO_DB_PASSWORD='pw-Kx7 = with "quotes"'
 cd "$p" || exit 1
 
+# The first mask makes the key: 32 random bytes, this user's alone.
+expect_exit 0 "$ECP" config render --env dev
+key=$ECP_HOME/fingerprint.key
+[ "$(stat -c '%a %s' "$key")" = "600 32" ] || die "the fingerprint key is not 32 bytes of mode 600: $(stat -c '%a %s' "$key")"
+hmac6() { python3 -c 'import hmac,sys; print(hmac.new(open(sys.argv[1],"rb").read(), sys.argv[2].encode(), "sha256").hexdigest()[:6])' "${2:-$key}" "$1"; }
 sha6() { printf '%s' "$1" | sha256sum | cut -c1-6; }
-masked_db="••••$(sha6 "$DEMO_DB_PASSWORD")"
-masked_api="••••$(sha6 tok-dev-Zq9)"
-masked_vault="••••$(sha6 'vault(kv/dev/key,VAULT_KEY,dev)')"
+masked_db="••••$(hmac6 "$DEMO_DB_PASSWORD")"
+masked_api="••••$(hmac6 tok-dev-Zq9)"
+masked_vault="••••$(hmac6 'vault(kv/dev/key,VAULT_KEY,dev)')"
+# A guess cannot be checked against the mask without the key: it is not the
+# unkeyed SHA-256 (the 10,000-guess PIN attack of issue 13 §4).
+expect_no_grep "^DB_PASSWORD=••••$(sha6 "$DEMO_DB_PASSWORD")\$" "$T/out"
 
 # Default output: masked, a changed value visible through the suffix.
 expect_exit 0 "$ECP" config render --env dev
@@ -91,13 +100,13 @@ d2=$(sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' "$T/out")
 
 # A key declared secret with a plain value: masked anyway, and a warning.
 expect_exit 0 "$ECP" config render --env prod
-expect_grep "^VAULT_KEY=••••$(sha6 'plain text in a file')\$" "$T/out"
+expect_grep "^VAULT_KEY=••••$(hmac6 'plain text in a file')\$" "$T/out"
 expect_grep "warning: ecp\\.yaml:18:7: 'VAULT_KEY' is declared secret" "$T/err"
 
 # diff: secrets stay masked, marked changed or unchanged.
 expect_exit 0 "$ECP" config diff dev prod
 expect_grep "^= DB_PASSWORD: $masked_db \(secret, unchanged\)\$" "$T/out"
-expect_grep "^~ API_TOKEN: $masked_api -> ••••$(sha6 tok-prod-Xw4) \(secret, changed\)\$" "$T/out"
+expect_grep "^~ API_TOKEN: $masked_api -> ••••$(hmac6 tok-prod-Xw4) \(secret, changed\)\$" "$T/out"
 expect_grep '^= GREETING: "hello"$' "$T/out"
 expect_no_grep 'pw-Kx7|tok-dev|tok-prod|vault\(|plain text' "$T/out"
 expect_exit 0 "$ECP" -o json config diff dev prod
@@ -113,4 +122,15 @@ chmod 700 "$T/bin"
 rm "$T/bin/ecp-secret-demo-vault"
 expect_exit 2 "$ECP" config render --env dev
 expect_grep 'ecp-secret-demo-vault was not found on PATH' "$T/err"
+# The key is the user's: another ECP_HOME masks the same value otherwise (the
+# mask is its key's HMAC), and a key that others may read is refused, unchanged.
+expect_exit 0 env ECP_HOME="$T/other-home" "$ECP" config render --env prod
+expect_grep "^DB_PASSWORD=••••$(hmac6 "$DEMO_DB_PASSWORD" "$T/other-home/fingerprint.key")\$" "$T/out"
+cmp -s "$key" "$T/other-home/fingerprint.key" && die "two homes made the same key"
+cp "$key" "$T/key-before"
+chmod 644 "$key"
+expect_exit 9 "$ECP" config render --env prod
+expect_grep "fingerprint.key: the key must be this user's and nobody else's \(chmod 600\): it is mode 644" "$T/err"
+expect_no_grep 'pw-Kx7' "$T/out"
+cmp -s "$key" "$T/key-before" || die "a refused key was changed"
 echo "PASS: secrets resolved at render time only, masked everywhere else"

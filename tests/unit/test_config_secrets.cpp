@@ -70,13 +70,20 @@ TEST_CASE("ecp::config::parse_secret_ref") {
   CHECK_FALSE(is_secret_ref("not secret:env:X"));
 }
 
-TEST_CASE("ecp::config::mask hides the value and shows a change") {
+TEST_CASE("ecp::config::mask hides the value and shows a change, keyed") {
+  set_fingerprint_key_source([] { return std::string("the key"); });
   auto m = mask("hunter2");
   CHECK(m.rfind("\u2022\u2022\u2022\u2022", 0) == 0);
   CHECK(m.find("hunter2") == std::string::npos);
-  CHECK(m.substr(m.size() - 6) == ecp::oci::Sha256::of("hunter2").hex().substr(0, 6));
+  CHECK(m.substr(m.size() - 6) == ecp::oci::hmac_sha256_hex("the key", "hunter2").substr(0, 6));
+  // Not the unkeyed hash: a guess cannot be checked against the mask without the key.
+  CHECK(m.substr(m.size() - 6) != ecp::oci::Sha256::of("hunter2").hex().substr(0, 6));
   CHECK(mask("hunter2") == m);
   CHECK(mask("hunter3") != m);
+  set_fingerprint_key_source([] { return std::string("another key"); });
+  CHECK(mask("hunter2") != m);
+  set_fingerprint_key_source({});  // a random key of this process's own
+  CHECK(mask("hunter2") == mask("hunter2"));
 }
 
 TEST_CASE("ecp::config::SystemSecretResolver") {

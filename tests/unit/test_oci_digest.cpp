@@ -7,6 +7,15 @@ using namespace ecp;
 using ecp::oci::Digest;
 using ecp::oci::Sha256;
 
+TEST_CASE("ecp::oci::hmac_sha256_hex follows RFC 4231") {
+  // RFC 4231 test case 2.
+  CHECK(oci::hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a key longer than the block is hashed first.
+  CHECK(oci::hmac_sha256_hex(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First") ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST_CASE("ecp::oci::Digest") {
   const std::string hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   SUBCASE("parses and prints sha256 digests") {

@@ -2,6 +2,7 @@
 
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
+#include "core/util/private_key.hpp"
 
 using namespace ecp;
 
@@ -40,5 +41,45 @@ TEST_CASE("ecp::fs::read_file") {
   SUBCASE("refuses a file over the limit") {
     fs::write_file_atomic(dir.path() / "big", std::string(100, 'x'));
     CHECK_THROWS_AS(fs::read_file(dir.path() / "big", 10), Error);
+  }
+}
+
+TEST_CASE("ecp::fs::read_or_create_key") {
+  fs::TempDir dir;
+  auto p = dir.path() / "sub" / "k.key";
+  SUBCASE("makes a 0600 key once and reads the same one after") {
+    auto k = fs::read_or_create_key(p);
+    CHECK(k.size() == 32);
+    CHECK((std::filesystem::status(p).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK(fs::read_or_create_key(p) == k);
+    CHECK(fs::read_or_create_key(dir.path() / "other.key") != k);
+    int n = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(p.parent_path())) ++n;
+    CHECK(n == 1);  // no temporary file left
+  }
+  SUBCASE("refuses a key that others may read, a symlink, and a damaged one, without touching it") {
+    std::filesystem::create_directories(p.parent_path());
+    fs::write_file_atomic(p.parent_path() / "x", "", 0700);
+    fs::write_file_atomic(p, std::string(32, 'a'), 0644);
+    try {
+      fs::read_or_create_key(p);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::permission);
+      CHECK(std::string(e.what()).find("chmod 600") != std::string::npos);
+    }
+    CHECK(fs::read_file(p) == std::string(32, 'a'));
+    std::filesystem::remove(p);
+    std::filesystem::create_symlink(p.parent_path() / "x", p);
+    CHECK_THROWS_AS(fs::read_or_create_key(p), Error);
+    std::filesystem::remove(p);
+    fs::write_file_atomic(p, "short", 0600);
+    try {
+      fs::read_or_create_key(p);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("damaged") != std::string::npos);
+    }
   }
 }

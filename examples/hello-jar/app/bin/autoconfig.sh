@@ -44,8 +44,9 @@
 # an output whose content did not change is not touched. Only regular files inside
 # the conf folder are rendered: a template that is a symlink, an output that is a
 # symlink or a folder, and a symlinked folder that leads out of conf/ and holds
-# templates are refused. Outputs get mode 0666 minus the umask (0777 when the
-# template is executable).
+# templates are refused. Outputs hold rendered values, secrets among them, so
+# they are their owner's alone: 0600 minus the umask (0700 when the template is
+# executable).
 #
 # Exit status: 0 done; 1 a placeholder could not be resolved (every one is named,
 # with its template); 2 anything else (usage, bad properties file, unsafe path, I/O).
@@ -227,8 +228,8 @@ if [ -z "$templates" ]; then
 fi
 
 umask_now=$(umask)
-file_mode=$(printf '%o' $((0666 & ~0$umask_now)))
-exec_mode=$(printf '%o' $((0777 & ~0$umask_now)))
+file_mode=$(printf '%o' $((0600 & ~0$umask_now)))
+exec_mode=$(printf '%o' $((0700 & ~0$umask_now)))
 
 # Pass 1: render every template into a temporary file beside its output.
 unresolved=0
