@@ -45,9 +45,9 @@ void print_plan(Output& out, const ops::DeployPlan& p) {
   } else {
     out.text("config:");
     for (const auto& c : p.config) {
-      if (c.change == "added")
+      if (c.change == config::Change::added)
         out.text(fmt::format("  + {}={}", c.key, c.after));
-      else if (c.change == "removed")
+      else if (c.change == config::Change::removed)
         out.text(fmt::format("  - {}={}", c.key, c.before));
       else
         out.text(fmt::format("  ~ {}: {} -> {}", c.key, c.before, c.after));

@@ -9,11 +9,9 @@
 #include <string>
 
 #include "cli/command_tree.hpp"
-#include "core/config/secrets.hpp"
+#include "core/ops/config_ops.hpp"
 #include "core/util/error.hpp"
-#include "core/util/fs.hpp"
 #include "core/util/log.hpp"
-#include "core/util/private_key.hpp"
 #include "ecp_version.hpp"
 #include "plugins/builtin.hpp"
 
@@ -113,9 +111,7 @@ int run(int argc, char** argv) {
         break;
     }
   });
-  // Masked secrets are keyed with this user's own key (issue 13 §4), read or
-  // made only when a command shows one.
-  config::set_fingerprint_key_source([] { return fs::read_or_create_key(fs::ecp_home() / "fingerprint.key"); });
+  ops::key_masks_with_home_key();
   try {
     if (!g.dir.empty() && ::chdir(g.dir.c_str()) != 0)
       fail(ErrorKind::usage, "-C {}: cannot change to that folder: {}", g.dir, std::strerror(errno));

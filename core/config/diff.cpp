@@ -10,6 +10,7 @@ constexpr text::EnumName<Change> change_table[] = {
 }  // namespace
 
 std::string_view to_string(Change c) { return text::name_of(change_table, c, "unchanged"); }
+std::optional<Change> change_from(std::string_view name) { return text::value_of(change_table, name); }
 
 Diff diff(const Rendered& a, const Rendered& b) {
   Diff d{a.env, b.env, a.digest, b.digest, {}};

@@ -13,6 +13,7 @@ namespace ecp::config {
 enum class Change { added, removed, changed, unchanged };
 
 std::string_view to_string(Change c);
+std::optional<Change> change_from(std::string_view name);
 
 struct DiffEntry {
   std::string key;

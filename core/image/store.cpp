@@ -84,15 +84,13 @@ Store::Store(stdfs::path dir) : dir_(std::move(dir)) {
     FolderLock lock(dir_ / "blobs", LOCK_EX);
     if (!stdfs::exists(dir_ / "index.json", ec)) write_index(dir_, oci::Index{});
   }
-  lock_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock_fd_ < 0) fail(ErrorKind::io, "{}: cannot open: {}", dir_.string(), std::strerror(errno));
-  while (::flock(lock_fd_, LOCK_SH) != 0)
+  lock_fd_.reset(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock_fd_) fail(ErrorKind::io, "{}: cannot open: {}", dir_.string(), std::strerror(errno));
+  while (::flock(lock_fd_.get(), LOCK_SH) != 0)
     if (errno != EINTR) fail(ErrorKind::io, "{}: cannot lock: {}", dir_.string(), std::strerror(errno));
 }
 
-Store::~Store() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);
-}
+Store::~Store() = default;
 
 stdfs::path Store::blob_path(const oci::Digest& d) const { return dir_ / "blobs" / "sha256" / d.hex(); }
 

@@ -20,6 +20,7 @@
 #include "core/image/compress.hpp"
 #include "core/oci/descriptor.hpp"
 #include "core/oci/digest.hpp"
+#include "core/util/fd.hpp"
 
 namespace ecp::image {
 
@@ -119,7 +120,7 @@ class Store {
   stdfs::path tmp_dir() const;
   std::vector<oci::Descriptor> read_index_manifests() const;
   stdfs::path dir_;
-  int lock_fd_ = -1;
+  UniqueFd lock_fd_;  // holds the store's shared lock while the object lives
 };
 
 }  // namespace ecp::image

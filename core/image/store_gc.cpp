@@ -58,9 +58,9 @@ void prune_cache(const Store& store) {
 GcResult Store::gc() {
   // Trade our shared lock for an exclusive one; give up at once if anyone else
   // (another build, another ecp) has the store open.
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
-    while (::flock(lock_fd_, LOCK_SH) != 0 && errno == EINTR) {
+    while (::flock(lock_fd_.get(), LOCK_SH) != 0 && errno == EINTR) {
     }
     if (e == EWOULDBLOCK)
       fail(ErrorKind::io, "{}: the store is in use by another ecp process; try again", dir_.string());
@@ -72,7 +72,7 @@ GcResult Store::gc() {
       while (::flock(fd, LOCK_SH) != 0 && errno == EINTR) {
       }
     }
-  } relock{lock_fd_};
+  } relock{lock_fd_.get()};
 
   std::set<std::string> live;
   for (const auto& m : read_index_manifests()) mark(*this, m, live);

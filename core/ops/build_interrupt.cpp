@@ -76,12 +76,12 @@ InterruptGuard::InterruptGuard() {
   }
   if (int rc = ::pthread_sigmask(SIG_BLOCK, &set_, &old_mask_); rc != 0)
     fail(ErrorKind::internal, "cannot block signals: {}", std::strerror(rc));
-  signal_fd_ = ::signalfd(-1, &set_, SFD_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  if (signal_fd_ < 0 || wake_fd_ < 0) {
+  signal_fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC));
+  wake_fd_.reset(::eventfd(0, EFD_CLOEXEC));
+  if (!signal_fd_ || !wake_fd_) {
     int e = errno;
-    if (signal_fd_ >= 0) ::close(signal_fd_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
+    signal_fd_.reset();
+    wake_fd_.reset();
     ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
     fail(ErrorKind::internal, "cannot watch for signals: {}", std::strerror(e));
   }
@@ -90,13 +90,13 @@ InterruptGuard::InterruptGuard() {
 
 InterruptGuard::~InterruptGuard() {
   std::uint64_t one = 1;
-  if (::write(wake_fd_, &one, sizeof one) < 0) {
+  if (::write(wake_fd_.get(), &one, sizeof one) < 0) {
     // An eventfd write cannot fail here; the join below would hang if it did.
     std::abort();
   }
   watcher_.join();
-  ::close(signal_fd_);
-  ::close(wake_fd_);
+  signal_fd_.reset();
+  wake_fd_.reset();
   // A signal that arrived after the watcher stopped is delivered now, as usual.
   ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
 }
@@ -107,7 +107,7 @@ void InterruptGuard::remove_on_interrupt(const std::filesystem::path& dir) {
 }
 
 void InterruptGuard::watch() {
-  pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {wake_fd_.get(), POLLIN, 0}};
   for (;;) {
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
@@ -115,7 +115,7 @@ void InterruptGuard::watch() {
     }
     if (fds[1].revents) return;
     signalfd_siginfo info {};
-    if (fds[0].revents && ::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+    if (fds[0].revents && ::read(signal_fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info))
       on_signal(static_cast<int>(info.ssi_signo));
   }
 }

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/util/fd.hpp"
+
 namespace ecp::ops {
 
 class InterruptGuard {
@@ -38,8 +40,8 @@ class InterruptGuard {
 
   sigset_t set_{};
   sigset_t old_mask_{};
-  int signal_fd_ = -1;
-  int wake_fd_ = -1;
+  UniqueFd signal_fd_;
+  UniqueFd wake_fd_;
   std::mutex mutex_;
   std::vector<std::filesystem::path> dirs_;
   std::thread watcher_;

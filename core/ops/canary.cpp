@@ -116,7 +116,7 @@ DeployResult canary(const CanaryOptions& o) {
   result.interrupted = r.interrupted;
 
   // 4. Record as a release does, unlock.
-  conclude(ctx, tx.record(), r, running, in.strategy.steps, records, result, o.on_event);
+  conclude(ctx, tx.record(), r, running, in.strategy, records, result, o.on_event);
   finish_release(tx, tx.record().outcome, tx.record().message, result);
   result.aborted = o.abort;
   return result;

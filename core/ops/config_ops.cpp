@@ -11,8 +11,14 @@
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
+#include "core/util/private_key.hpp"
 
 namespace ecp::ops {
+
+void key_masks_with_home_key() {
+  config::set_fingerprint_key_source([] { return fs::read_or_create_key(fs::ecp_home() / "fingerprint.key"); });
+}
+
 namespace stdfs = std::filesystem;
 namespace {
 

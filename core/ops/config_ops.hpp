@@ -25,6 +25,11 @@
 
 namespace ecp::ops {
 
+// Keys config::mask() with this user's own key, $ECP_HOME/fingerprint.key (0600),
+// read or made only when a command first shows a masked secret (issue 13 §4).
+// The CLI calls it once at startup.
+void key_masks_with_home_key();
+
 struct ConfigOptions {
   ValidateOptions project;
   std::vector<std::filesystem::path> values_files;

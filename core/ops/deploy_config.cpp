@@ -72,8 +72,7 @@ config::Rendered as_rendered(const DeployConfig& c, std::string label) {
 std::vector<ConfigChange> config_changes(const DeployConfig& deployed, const DeployConfig& next) {
   std::vector<ConfigChange> out;
   for (auto& e : config::diff(as_rendered(deployed, "deployed"), as_rendered(next, "next")).entries)
-    if (e.change != config::Change::unchanged)
-      out.push_back({e.key, std::string(config::to_string(e.change)), e.a.value_or(""), e.b.value_or("")});
+    if (e.change != config::Change::unchanged) out.push_back({e.key, e.change, e.a.value_or(""), e.b.value_or("")});
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/config/diff.hpp"
 #include "core/config/render.hpp"
 #include "core/ops/validate.hpp"
 
@@ -35,7 +36,7 @@ config::Rendered as_rendered(const DeployConfig& c, std::string label);
 
 struct ConfigChange {
   std::string key;
-  std::string change;  // added | removed | changed
+  config::Change change = config::Change::changed;  // added, removed or changed
   std::string before;  // shown values ("" when absent); secrets masked
   std::string after;
 };

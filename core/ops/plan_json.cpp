@@ -61,7 +61,8 @@ Json plan_json(const DeployPlan& p) {
                          {"to_revision", i.to_revision},
                          {"action", to_string(i.action)}});
   for (const auto& c : p.config)
-    config.push_back({{"key", c.key}, {"change", c.change}, {"before", c.before}, {"after", c.after}});
+    config.push_back(
+        {{"key", c.key}, {"change", config::to_string(c.change)}, {"before", c.before}, {"after", c.after}});
   return {{"schema", 1},
             {"app", p.app},
             {"env", p.env},
@@ -112,8 +113,11 @@ DeployPlan plan_from_json(const std::string& text, const std::string& what) {
                              whole(i, "port", 0, what), whole(i, "from_revision", 0, what),
                              whole(i, "to_revision", 0, what), action});
     }
-    for (const auto& c : j.value("config", Json::array()))
-      p.config.push_back({c.value("key", ""), c.value("change", ""), c.value("before", ""), c.value("after", "")});
+    n = 0;
+    for (const auto& c : j.value("config", Json::array())) {
+      auto change = named(config::change_from, c.value("change", ""), fmt::format("config[{}].change", n++), what);
+      p.config.push_back({c.value("key", ""), change, c.value("before", ""), c.value("after", "")});
+    }
     p.changed = j.value("changed", true);
     return p;
   } catch (const Json::exception& e) {

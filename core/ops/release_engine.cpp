@@ -76,7 +76,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     result.interrupted = r.interrupted;
 
     // 6. Activate, prune, record the outcome; then unlock.
-    conclude(ctx, tx.record(), r, state.running, in.strategy.steps, state.records, result, on_event);
+    conclude(ctx, tx.record(), r, state.running, in.strategy, state.records, result, on_event);
     finish_release(tx, tx.record().outcome, tx.record().message, result);
     return result;
   } catch (const Error& e) {

@@ -147,8 +147,9 @@ int revision_port(const std::vector<ledger::Record>& records, int revision, int 
 // canary's state, put the outcome in `rec`. The caller still holds the lock and
 // writes `rec` (ReleaseTransaction::finish).
 // `records`: the ledger as read under the lock (rec's own entry may be in it).
+// `strategy`: the release's own (typed), not the record's text.
 void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r,
-              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps,
+              const std::vector<backend::InstanceSpec>& running, const strategy::Settings& strategy,
               std::vector<ledger::Record> records, DeployResult& result, const DeployEventFn& on_event);
 // The strategy's input for a release (without the event sink and lock check).
 strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,

@@ -33,7 +33,7 @@ void emit(const DeployEventFn& fn, std::string type, std::string message) {
 }  // namespace
 
 void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r,
-              const std::vector<backend::InstanceSpec>& running, const std::vector<int>& steps,
+              const std::vector<backend::InstanceSpec>& running, const strategy::Settings& strategy,
               std::vector<ledger::Record> records, DeployResult& result, const DeployEventFn& on_event) {
   process::Shield shield;
   rec.outcome = outcome_of(r.outcome);
@@ -49,14 +49,14 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
     CanaryState c;
     c.revision = rec.revision;
     c.step = r.step;
-    c.steps = steps;
+    c.steps = strategy.steps;
     c.step_started_ms = r.step_started_ms;
     write_canary(ctx, c);
     result.canary_percent = c.percent();
     emit(on_event, "paused", r.message);
     return;
   }
-  if (strategy::type_from(rec.strategy) == strategy::Type::canary) clear_canary(ctx);
+  if (strategy.type == strategy::Type::canary) clear_canary(ctx);
   if (r.outcome != strategy::Outcome::succeeded) return;
   try {
     ctx.backend->activate(rec.revision);

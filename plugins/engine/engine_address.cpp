@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
+#include "core/util/text.hpp"
 #include "plugins/engine/docker_api.hpp"
 #include "plugins/engine/engine_settings.hpp"
 
@@ -60,17 +63,17 @@ std::string tls_dir_from_environment() {
 
 EngineAddress default_engine_address() {
   if (auto h = env("DOCKER_HOST"); !h.empty()) return parse_engine_address(h, tls_dir_from_environment());
-  std::string tried;
-  for (const char* p : {"/var/run/docker.sock", "/run/podman/podman.sock"}) {
+  const std::vector<std::string> sockets = {"/var/run/docker.sock", "/run/podman/podman.sock"};
+  for (const auto& p : sockets) {
     struct stat st {};
-    tried += fmt::format("{}{}", tried.empty() ? "" : ", ", p);
-    if (::stat(p, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    if (::stat(p.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
     auto a = parse_engine_address(p);
     DockerApi api(a);
     if (api.ping(std::chrono::seconds(5))) return a;
   }
   fail(ErrorKind::validation,
-       "no container engine: the target names no socket, DOCKER_HOST is not set, and none of {} answers", tried);
+       "no container engine: the target names no socket, DOCKER_HOST is not set, and none of {} answers",
+       text::join(sockets, ", "));
 }
 
 }  // namespace ecp::plugins::engine

@@ -17,6 +17,7 @@
 #include "core/oci/reference.hpp"
 #include "core/registry/credentials.hpp"
 #include "core/util/error.hpp"
+#include "core/util/fd.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
@@ -127,12 +128,9 @@ void EngineBackend::prepare_at(const std::string& location, const backend::Relea
     fs::TempDir tmp(fs::ecp_home() / "tmp", "engine-");
     auto file = tmp.path() / "image.tar";
     image::export_docker_archive(store, *img, file, tag() + ":" + rev_tag);
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(ErrorKind::io, "{}: {}", file.string(), std::strerror(errno));
-    struct Closer {
-      int fd;
-      ~Closer() { ::close(fd); }
-    } closer{fd};
+    UniqueFd archive(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!archive) fail(ErrorKind::io, "{}: {}", file.string(), std::strerror(errno));
+    int fd = archive.get();
     Request r;
     r.method = "POST";
     r.path = "/images/load?quiet=1";

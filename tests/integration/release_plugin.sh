@@ -51,4 +51,10 @@ expect_grep "needs a target with a gateway" "$T/err"
 sed -i 's/plugin: shtest/plugin: nosuch/' ecp-targets.yaml
 expect_exit 2 "$ECP" status --env dev
 expect_grep "ecp-plugin-nosuch on PATH" "$T/err"
+# validate says so first, at the line of the plugin, not a release after a build.
+expect_exit 2 "$ECP" validate
+expect_grep "ecp-targets.yaml:4:13: error: plugin 'nosuch': it is not built in \(the built-in ones: engine, host\), and there is no executable ecp-plugin-nosuch on PATH" "$T/err"
+sed -i 's/plugin: nosuch/plugin: kubernetes/' ecp-targets.yaml
+expect_exit 2 "$ECP" validate
+expect_grep "ecp-targets.yaml:4:13: error: plugin 'kubernetes': ecp has no Kubernetes backend yet" "$T/err"
 echo "PASS: the external plugin protocol carries releases, health, state and locks"

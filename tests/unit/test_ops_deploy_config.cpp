@@ -27,16 +27,16 @@ TEST_CASE("ecp::ops::config_changes masks as config::diff does") {
   auto changes = ops::config_changes(deployed, next);
   REQUIRE(changes.size() == 5);  // SAME is unchanged, so not listed
   CHECK(changes[0].key == "A");
-  CHECK(changes[0].change == "changed");
+  CHECK(changes[0].change == config::Change::changed);
   CHECK(changes[0].before == "1");
   CHECK(changes[0].after == "2");
   // A declared secret the environment no longer sets: masked, not shown in clear.
   CHECK(changes[1].key == "GONE");
-  CHECK(changes[1].change == "removed");
+  CHECK(changes[1].change == config::Change::removed);
   CHECK(masked(changes[1].before, "old-secret"));
   CHECK(changes[1].after.empty());
   CHECK(changes[2].key == "NEW");
-  CHECK(changes[2].change == "added");
+  CHECK(changes[2].change == config::Change::added);
   CHECK(changes[2].after == "n");
   // Secret on one side only: masked on both, so the plain side gives nothing away.
   CHECK(changes[3].key == "REF");
@@ -52,7 +52,7 @@ TEST_CASE("ecp::ops::config_changes: nothing deployed yet") {
   auto changes = ops::config_changes(DeployConfig{}, make_config({{"B", "2"}, {"A", "1"}, {"S", "s"}}, {"S"}));
   REQUIRE(changes.size() == 3);
   CHECK(changes[0].key == "A");  // sorted by key
-  CHECK(changes[0].change == "added");
+  CHECK(changes[0].change == config::Change::added);
   CHECK(changes[1].key == "B");
   CHECK(masked(changes[2].after, "s"));
 }

@@ -20,7 +20,7 @@ TEST_CASE("ecp::ops::plan_from_json") {
   layer.size = 42;
   p.layers = {oci::layer_ref(layer, oci::Sha256::of("tar")), oci::layer_ref(layer, {})};
   p.instances = {{"ssh://root@10.0.0.1", "b", 0, 8081, 3, 4, ops::InstanceAction::replace}};
-  p.config = {{"GREETING", "changed", "hi", "hello"}};
+  p.config = {{"GREETING", config::Change::changed, "hi", "hello"}};
 
   SUBCASE("what plan writes, apply reads back") {
     auto text = ops::plan_to_json(p);
@@ -56,6 +56,8 @@ TEST_CASE("ecp::ops::plan_from_json") {
     CHECK(message(base + R"("strategy": "rolling", "kind": "undo"})") == "plan.json: unknown kind 'undo'");
     CHECK(message(base + R"("strategy": "rolling", "instances": [{"action": "keep"}, {"action": "jump"}]})") ==
           "plan.json: unknown instances[1].action 'jump'");
+    CHECK(message(base + R"("strategy": "rolling", "config": [{"key": "A", "change": "moved"}]})") ==
+          "plan.json: unknown config[0].change 'moved'");
     auto read = ops::plan_from_json(base + R"("strategy": "blue-green", "kind": "rollback"})", "plan.json");
     CHECK(read.strategy == strategy::Type::blue_green);
     CHECK(read.kind == ledger::Kind::rollback);
