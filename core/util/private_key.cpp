@@ -18,7 +18,8 @@ namespace stdfs = std::filesystem;
 
 // The key at `path`, or "" when there is no file.
 std::string read_existing(const stdfs::path& path, std::size_t size) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  // O_NONBLOCK: a fifo planted in its place must not hang the open.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd) {
     if (errno == ENOENT) return {};
     fail(errno == ELOOP ? ErrorKind::permission : errno_kind(errno, ErrorKind::io), "{}: cannot open the key: {}",

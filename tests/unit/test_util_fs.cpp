@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -72,6 +73,9 @@ TEST_CASE("ecp::fs::read_or_create_key") {
     CHECK(fs::read_file(p) == std::string(32, 'a'));
     std::filesystem::remove(p);
     std::filesystem::create_symlink(p.parent_path() / "x", p);
+    CHECK_THROWS_AS(fs::read_or_create_key(p), Error);
+    std::filesystem::remove(p);
+    REQUIRE(::mkfifo(p.c_str(), 0600) == 0);  // refused, not waited on
     CHECK_THROWS_AS(fs::read_or_create_key(p), Error);
     std::filesystem::remove(p);
     fs::write_file_atomic(p, "short", 0600);
