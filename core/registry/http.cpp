@@ -327,7 +327,13 @@ HttpResponse Http::perform(const HttpRequest& req) {
     HttpResponse resp;
     if (spent() < budget) resp = impl_->perform_once(req, url, budget - spent());
     resp.url = url;
-    if (resp.status == 0 && (resp.curl_code == 0 || resp.curl_code == CURLE_OPERATION_TIMEDOUT) && spent() >= budget) {
+    // libcurl times with a clock of its own, in whole milliseconds, so its
+    // timeout can end a transfer a little before this clock reaches the deadline:
+    // a timeout within that slack of the deadline is the deadline (seen under load).
+    constexpr milliseconds curl_slack{100};
+    bool out_of_time =
+        spent() >= budget || (resp.curl_code == CURLE_OPERATION_TIMEDOUT && spent() + curl_slack >= budget);
+    if (resp.status == 0 && (resp.curl_code == 0 || resp.curl_code == CURLE_OPERATION_TIMEDOUT) && out_of_time) {
       resp.curl_code = CURLE_OPERATION_TIMEDOUT;
       resp.deadline_exceeded = true;
       resp.error = "no complete answer within the deadline of " + impl_->deadline.describe(bytes);
