@@ -47,8 +47,14 @@ class Router {
   // and throws Error(deploy_rolled_back); other failures throw their own kinds.
   // Returns when the new routes took effect by the gateway's own clock (Unix ms;
   // 0 = unknown), the time to give traffic() for what they carried: the clock of
-  // the machine running ecp may be off from the gateway's.
-  virtual std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) = 0;
+  // the machine running ecp may be off from the gateway's. It returns once the
+  // old routes carry no request any more (bounded: a long-lived connection is
+  // left to finish on its own), so an instance left out can stop without
+  // cutting one off. `leaving`: running instances to leave out all the same (a
+  // rolling batch about to stop), unless that would leave their slot with no
+  // server at all.
+  virtual std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview,
+                             const std::vector<InstanceRef>& leaving) = 0;
   // What route() last applied (empty: the gateway was never set up).
   virtual std::map<std::string, int> weights() = 0;
   // Per slot, the requests the gateway logged since `since_ms` (Unix ms).

@@ -192,8 +192,11 @@ bool ExternalBackend::remove_if(const std::string& key, const std::string& expec
   return call("state_remove_if", {{"key", key}, {"expected_b64", text::base64_encode(expected)}}).value("ok", false);
 }
 
-std::int64_t ExternalBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
-  return call("route", {{"weights", weights}, {"preview", preview}}).value("applied_ms", std::int64_t{0});
+std::int64_t ExternalBackend::route(const std::map<std::string, int>& weights, const std::string& preview,
+                                    const std::vector<InstanceRef>& leaving) {
+  Json p = {{"weights", weights}, {"preview", preview}};
+  if (!leaving.empty()) p["leaving"] = failures_json_refs(leaving);
+  return call("route", p).value("applied_ms", std::int64_t{0});
 }
 
 std::map<std::string, int> ExternalBackend::weights() {

@@ -44,7 +44,8 @@ class ExternalBackend : public Backend, private KvStore, private Router {
   void put(const std::string& key, std::string_view data) override;
   bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
   bool remove_if(const std::string& key, const std::string& expected) override;
-  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) override;
+  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview,
+                     const std::vector<InstanceRef>& leaving) override;
   std::map<std::string, SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;
   std::map<std::string, int> weights() override;

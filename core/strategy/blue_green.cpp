@@ -26,7 +26,7 @@ Result blue_green(backend::Backend& backend, const Input& in) {
     if (in.should_stop && in.should_stop()) return undo(backend, in, p, false, "the lock was lost", false);
     // 2. The switch: one gateway reload, no connection dropped.
     routed = true;
-    router.route({{p.next, 100}}, p.next);
+    router.route({{p.next, 100}}, p.next, {});
     emit(in, {"route",
               fmt::format("traffic: 100% on slot {}{}", p.next,
                           p.live.empty() ? "" : fmt::format(" (was slot {})", p.live)),

@@ -75,7 +75,7 @@ Result canary(backend::Backend& backend, const Input& input) {
         // Move traffic to this step's share.
         int pct = p.live.empty() ? 100 : in.settings.steps[i];
         routed = true;
-        started = router.route(step_weights(p.live, p.next, pct), p.next);
+        started = router.route(step_weights(p.live, p.next, pct), p.next, {});
         if (started <= 0) started = now_ms();  // a gateway that cannot tell
         emit(in, {"step", fmt::format("{}: {}% of the traffic on slot {}", label(i), pct, p.next), refs(in.desired),
                   i + 1, n});

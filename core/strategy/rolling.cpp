@@ -1,6 +1,8 @@
 // rolling: replace instances a batch at a time, each batch gated on health. A
 // batch that fails stops the rollout; every instance touched so far goes back.
 // Instances that ran before but are not wanted any more (scale down) stop last.
+// Behind a gateway each batch leaves the routes before it stops, and its
+// requests in flight finish first; the new instances join once healthy.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -35,9 +37,26 @@ Result rolling(backend::Backend& backend, const Input& in) {
   const int step = rolling_step(in.settings.batch, in.settings.max_unavailable);
   const int batches = order.empty() ? 0 : static_cast<int>((order.size() + step - 1) / step);
   std::vector<backend::InstanceRef> touched;
+  backend::Router* router = backend.router();
+  std::map<std::string, int> weights;  // the gateway's routes, kept as they are
+  // The routes again with every instance that runs: after a failure too, for
+  // the instances restore() started again.
+  auto rejoin = [&] {
+    if (!weights.empty()) router->route(weights, "", {});
+  };
+  auto restored = [&](Result r) {
+    try {
+      rejoin();
+    } catch (const Error& e) {
+      log::warn("putting the instances back behind the gateway failed: {}", e.what());
+    }
+    return r;
+  };
   try {
+    if (router) weights = router->weights();
     for (int b = 0; b < batches; ++b) {
-      if (in.should_stop && in.should_stop()) return restore(backend, in, touched, "the lock was lost", false);
+      if (in.should_stop && in.should_stop())
+        return restored(restore(backend, in, touched, "the lock was lost", false));
       std::vector<backend::InstanceSpec> chunk(order.begin() + b * step,
                                                order.begin() + std::min<std::size_t>(order.size(), (b + 1) * step));
       auto chunk_refs = refs(chunk);
@@ -49,26 +68,33 @@ Result rolling(backend::Backend& backend, const Input& in) {
       for (const auto& r : chunk_refs)
         if (std::any_of(in.running.begin(), in.running.end(), [&](const auto& s) { return s.ref == r; }))
           old.push_back(r);
+      if (!weights.empty() && !old.empty()) {
+        router->route(weights, "", old);
+        emit(in, {"drain", fmt::format("batch {}/{}: out of the gateway, its requests done", b + 1, batches), old,
+                  b + 1, batches});
+      }
       auto stop_failures = backend.stop(old);
       if (!stop_failures.empty())
-        return restore(backend, in, touched,
-                       fmt::format("batch {}/{}: stopping failed: {}", b + 1, batches, describe(stop_failures)), false);
+        return restored(
+            restore(backend, in, touched,
+                    fmt::format("batch {}/{}: stopping failed: {}", b + 1, batches, describe(stop_failures)), false));
       auto start_failures = backend.start(chunk);
       if (!start_failures.empty())
-        return restore(backend, in, touched,
-                       fmt::format("batch {}/{}: starting failed: {}", b + 1, batches, describe(start_failures)),
-                       false);
+        return restored(
+            restore(backend, in, touched,
+                    fmt::format("batch {}/{}: starting failed: {}", b + 1, batches, describe(start_failures)), false));
       auto gate = wait_healthy(backend, chunk, in.health, in.on_event);
       if (!gate.ok)
-        return restore(backend, in, touched,
-                       fmt::format("batch {}/{}: health check failed: {}", b + 1, batches, describe(gate.failed)),
-                       false);
+        return restored(
+            restore(backend, in, touched,
+                    fmt::format("batch {}/{}: health check failed: {}", b + 1, batches, describe(gate.failed)), false));
+      rejoin();
     }
-    if (in.should_stop && in.should_stop()) return restore(backend, in, touched, "the lock was lost", false);
+    if (in.should_stop && in.should_stop()) return restored(restore(backend, in, touched, "the lock was lost", false));
   } catch (const Error& e) {
     bool interrupted = e.kind() == ErrorKind::interrupted;
-    return restore(backend, in, touched, interrupted ? std::string("interrupted") : std::string(e.what()),
-                   interrupted);
+    return restored(
+        restore(backend, in, touched, interrupted ? std::string("interrupted") : std::string(e.what()), interrupted));
   }
   // Scale down: what ran before and is not wanted now.
   std::vector<backend::InstanceRef> extra;
@@ -76,6 +102,11 @@ Result rolling(backend::Backend& backend, const Input& in) {
     if (std::none_of(order.begin(), order.end(), [&](const auto& d) { return d.ref == r.ref; })) extra.push_back(r.ref);
   if (!extra.empty()) {
     emit(in, {"stop", fmt::format("stopping {} instance(s) no longer wanted", extra.size()), extra});
+    try {
+      if (!weights.empty()) router->route(weights, "", extra);
+    } catch (const Error& e) {
+      log::warn("taking the instances no longer wanted out of the gateway failed: {}", e.what());
+    }
     auto f = backend.stop(extra);
     if (!f.empty()) log::warn("stopping instances no longer wanted failed: {}", describe(f));
   }

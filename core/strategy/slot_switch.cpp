@@ -97,7 +97,7 @@ Result undo(backend::Backend& backend, const Input& in, const SlotPlan& p, bool 
     if (back.empty() && !p.live.empty()) back = {{p.live, 100}};
     try {
       if (!back.empty()) {
-        backend.router()->route(back, "");
+        backend.router()->route(back, "", {});
         emit(in, {"route", fmt::format("traffic back on slot {}", live_slot(back, {})), {}});
       }
     } catch (const std::exception& e) {

@@ -23,7 +23,7 @@
 namespace ecp::strategy {
 
 struct Event {
-  std::string type;     // batch, stop, start, healthy, unhealthy, rollback, restored, lost
+  std::string type;     // batch, drain, stop, start, healthy, unhealthy, rollback, restored, lost
   std::string message;  // for people
   std::vector<backend::InstanceRef> instances;
   int batch = 0;        // 1-based batch number (rolling), 0 otherwise

@@ -38,7 +38,8 @@ std::string EngineGateway::where(const std::string& what) const {
 
 std::string EngineGateway::url() { return fmt::format("http://{}/", host_port(host_address_, settings_.port)); }
 
-std::string EngineGateway::render(const std::map<std::string, int>& weights, const std::string& preview) {
+std::string EngineGateway::render(const std::map<std::string, int>& weights, const std::string& preview,
+                                  const std::vector<backend::InstanceRef>& leaving) {
   auto st = instances_();
   for (const auto& u : st.unreachable) log::warn("routing without it: {}", u);
   host::GatewaySpec spec;
@@ -57,12 +58,8 @@ std::string EngineGateway::render(const std::map<std::string, int>& weights, con
   // A refused or stalled connect (an instance stopping, its port still mapped)
   // moves the request to the next server within a second: no request is lost.
   spec.connect_timeout_s = 1;
-  for (const auto& i : st.instances) {
-    if (i.state == backend::InstanceState::stopped) continue;
-    bool wanted = i.ref.slot == spec.preview;
-    if (auto w = weights.find(i.ref.slot); w != weights.end() && w->second > 0) wanted = true;
-    if (wanted) spec.servers.push_back({i.ref.slot, i.address, i.port});
-  }
+  spec.servers = host::routed_servers(st, weights, spec.preview, leaving,
+                                      [](const backend::InstanceStatus& i) { return i.address; });
   return host::render_gateway_conf(spec);
 }
 

@@ -47,6 +47,7 @@ std::optional<std::string> tar_first_file(std::string_view tar);
 // lines since just before it (each "TIMESTAMP MESSAGE", the engine's timestamps).
 struct ReloadOutcome {
   bool done = false;       // the old workers are shutting down: the new routes serve
+  bool drained = false;    // and have exited: no request is served under the old routes
   bool failed = false;     // nginx refused it (the old configuration still serves)
   std::string detail;      // nginx's words when it failed
   std::int64_t at_ms = 0;  // when it was done, by the engine's clock (0 = unknown)
@@ -66,7 +67,8 @@ class EngineGateway : public backend::Router {
   EngineGateway(DockerApi& api, const backend::AppSpec& app, GatewaySettings settings, std::string host_address,
                 std::function<backend::TargetStatus()> instances);
 
-  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) override;
+  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview,
+                     const std::vector<backend::InstanceRef>& leaving) override;
   std::map<std::string, int> weights() override;
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;
@@ -77,7 +79,8 @@ class EngineGateway : public backend::Router {
     std::string output;  // stdout and stderr, as lines
   };
   std::string name() const;  // ecp-<app>-<env>-gateway
-  std::string render(const std::map<std::string, int>& weights, const std::string& preview);
+  std::string render(const std::map<std::string, int>& weights, const std::string& preview,
+                     const std::vector<backend::InstanceRef>& leaving);
   Exec exec(const std::vector<std::string>& cmd);
   void upload(const std::vector<std::pair<std::string, std::string>>& files);
   std::optional<std::string> read(const std::string& file);

@@ -89,21 +89,33 @@ std::int64_t EngineGateway::reload(const std::string& conf) {
          where("nginx -s reload failed, the old configuration serves: " + r.output));
   }
   long pid = signaller_pid(r.output);
-  for (int n = 0; n < polls; ++n) {
-    auto o = reload_outcome(log_lines(since, false), pid);
+  ReloadOutcome o;
+  for (int n = 0; n < polls && !o.done; ++n) {
+    if (n > 0) nap();
+    o = reload_outcome(log_lines(since, false), pid);
     if (o.failed) {
       revert();
       fail(ErrorKind::deploy_rolled_back, "{}", where("nginx did not take the new configuration: " + o.detail));
     }
-    if (o.done) return o.at_ms ? o.at_ms : engine_now_ms();
-    nap();
   }
-  revert();
-  fail(ErrorKind::deploy_failed, "{}", where("nginx did not take the new configuration within 15 s"));
+  if (!o.done) {
+    revert();
+    fail(ErrorKind::deploy_failed, "{}", where("nginx did not take the new configuration within 15 s"));
+  }
+  // 4. The old workers finish the requests they hold, and exit: then an instance
+  // the new routes leave out can stop without cutting a response short.
+  auto at = o.at_ms ? o.at_ms : engine_now_ms();
+  for (int n = 0; n < polls && !o.drained; ++n) {
+    nap();
+    o = reload_outcome(log_lines(since, false), pid);
+  }
+  if (!o.drained) log::info("{}", where("the old routes still serve a request after 15 s; going on"));
+  return at;
 }
 
-std::int64_t EngineGateway::route(const std::map<std::string, int>& weights, const std::string& preview) {
-  auto conf = render(weights, preview);
+std::int64_t EngineGateway::route(const std::map<std::string, int>& weights, const std::string& preview,
+                                  const std::vector<backend::InstanceRef>& leaving) {
+  auto conf = render(weights, preview, leaving);
   auto r = api_.call({"GET", fmt::format("/containers/{}/json", name())}, {404});
   bool running = false;
   if (r.status != 404) {

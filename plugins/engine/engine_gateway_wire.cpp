@@ -2,9 +2,11 @@
 // pure functions: its create body, tar archives in and out, nginx's reload log.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 
 #include "core/util/text.hpp"
 #include "plugins/engine/engine_backend.hpp"
@@ -90,21 +92,36 @@ ReloadOutcome reload_outcome(const std::vector<std::string>& lines, long pid) {
     }
   if (from == lines.size()) return {};  // not seen yet
   ReloadOutcome out;
+  int started = 0;                  // new workers: as many as the old ones (worker_processes)
+  std::set<std::string> old, gone;  // the old workers' pids: shutting down, exited
   for (std::size_t i = from + 1; i < lines.size(); ++i) {
     const auto& l = lines[i];
-    if (l.find("[emerg]") != std::string::npos || l.find("[alert]") != std::string::npos) {
+    if (!out.done && (l.find("[emerg]") != std::string::npos || l.find("[alert]") != std::string::npos)) {
       out.failed = true;
       // "TS 2026/12/05 18:33:31 [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: ...)"
       auto m = l.find(": ", l.find(']'));
       out.detail = m != std::string::npos ? l.substr(m + 2) : l;
       return out;
     }
-    if (l.find("gracefully shutting down") != std::string::npos) {
+    // "TS 2026/12/05 18:33:31 [notice] 6#6: MESSAGE": the pid before '#'.
+    auto bracket = l.find("] ");
+    auto hash = bracket == std::string::npos ? std::string::npos : l.find('#', bracket);
+    std::string who = hash == std::string::npos ? "" : l.substr(bracket + 2, hash - bracket - 2);
+    auto colon = hash == std::string::npos ? std::string::npos : l.find(": ", hash);
+    std::string_view said = colon == std::string::npos ? std::string_view() : std::string_view(l).substr(colon + 2);
+    if (said.starts_with("start worker process ")) ++started;  // not "start worker processes"
+    if (said == "gracefully shutting down") {
+      if (!out.done) out.at_ms = log_time_ms(l.substr(0, l.find(' ')));
       out.done = true;
-      out.at_ms = log_time_ms(l.substr(0, l.find(' ')));
-      return out;
+      old.insert(who);
     }
+    if (said == "exit") gone.insert(who);
+    // the master's word: "worker process 6 exited with code 0"
+    if (said.starts_with("worker process ") && said.find(" exited") != std::string_view::npos)
+      gone.insert(std::string(said.substr(15, said.find(' ', 15) - 15)));
   }
+  out.drained = out.done && static_cast<int>(old.size()) >= started &&
+                std::all_of(old.begin(), old.end(), [&](const auto& p) { return gone.count(p) > 0; });
   return out;
 }
 

@@ -122,6 +122,29 @@ gw_reloaded() {
   return 1
 }
 
+# now_ms: this host's clock, Unix ms.
+now_ms() {
+  ns=$(date +%s%N 2>/dev/null || true)
+  case $ns in '' | *[!0-9]*) ns="$(date +%s)000000000" ;; esac
+  printf '%s\n' "${ns%??????}"
+}
+
+# gw_drained "PIDS": waits (15 s at most) until the old workers PIDS have
+# finished the requests they hold and exited, so that an instance the new
+# routes leave out can stop without cutting a response short. A long-lived
+# connection (a websocket) is left to finish on its own.
+gw_drained() {
+  n=0
+  while [ "$n" -lt 150 ]; do
+    busy=0
+    for w in $1; do alive "$w" && busy=1; done
+    [ "$busy" = 1 ] || return 0
+    n=$((n + 1))
+    nap
+  done
+  return 1
+}
+
 # escaping DIR: prints a symlink below DIR that resolves, through every link on
 # its way, outside DIR; nothing when none does. Tar follows a link that an
 # earlier layer left when a later entry goes below it, so install checks after
@@ -616,6 +639,8 @@ gw-apply)
       revert
       die "nginx did not take the new gateway configuration within 10 s; the old one serves (see $G/logs/error.log: $(tail -n 3 "$G/logs/error.log" 2>/dev/null | tr '\n' ' '))"
     fi
+    at=$(now_ms)
+    gw_drained "$old" || printf 'note: the old routes still serve a request after 15 s; going on\n' >&2
   else
     if ! out=$("$ngx" -p "$G/" -e "$G/logs/error.log" -c "$G/nginx.conf" 2>&1); then
       pid=''
@@ -627,13 +652,12 @@ gw-apply)
       n=$((n + 1)); [ "$n" -lt 100 ] || die "the gateway's nginx did not start (see $G/logs/error.log)"
       nap
     done
+    at=$(now_ms)
   fi
   printf '%s\n' "$weights" | write_atomic "$G/weights"
   # When the routes took effect, by this host's clock: the canary analysis reads
   # the access log from then on, whatever the clock of the machine running ecp.
-  ns=$(date +%s%N 2>/dev/null || true)
-  case $ns in '' | *[!0-9]*) ns="$(date +%s)000000000" ;; esac
-  printf 'applied %s\n' "${ns%??????}"
+  printf 'applied %s\n' "$at"
   ;;
 
 gw-weights)

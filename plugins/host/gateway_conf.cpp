@@ -142,6 +142,27 @@ std::string render_gateway_conf(const GatewaySpec& g) {
   return c;
 }
 
+std::vector<GatewayServer> routed_servers(
+    const backend::TargetStatus& st, const std::map<std::string, int>& weights, const std::string& preview,
+    const std::vector<backend::InstanceRef>& leaving,
+    const std::function<std::string(const backend::InstanceStatus&)>& address_of) {
+  std::vector<std::pair<GatewayServer, bool>> all;  // with: is it leaving
+  std::map<std::string, int> staying;               // per slot
+  for (const auto& i : st.instances) {
+    if (i.state == backend::InstanceState::stopped) continue;
+    bool wanted = !preview.empty() && i.ref.slot == preview;
+    if (auto w = weights.find(i.ref.slot); w != weights.end() && w->second > 0) wanted = true;
+    if (!wanted) continue;
+    bool goes = std::find(leaving.begin(), leaving.end(), i.ref) != leaving.end();
+    if (!goes) ++staying[i.ref.slot];
+    all.push_back({{i.ref.slot, address_of(i), i.port}, goes});
+  }
+  std::vector<GatewayServer> out;
+  for (auto& [s, goes] : all)
+    if (!goes || staying[s.slot] == 0) out.push_back(std::move(s));
+  return out;
+}
+
 std::string weights_text(const std::map<std::string, int>& weights) {
   return text::join(weights, " ", [](const auto& sw) { return fmt::format("{}={}", sw.first, sw.second); });
 }

@@ -4,6 +4,7 @@
 // gateway host before it is used), and the reading of the access log in the
 // format that configuration sets, for canary analysis.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -48,6 +49,13 @@ std::string render_gateway_conf(const GatewaySpec& spec);
 // of s weighs weights[s] x L / n_s, L the least common multiple of the n_s.
 std::map<std::string, long> server_weights(const std::map<std::string, int>& weights,
                                            const std::map<std::string, int>& servers_per_slot);
+
+// The servers routed to under `weights` and `preview`: the instances of `st`
+// that run in those slots, each at address_of(it) and its port. The `leaving`
+// ones are left out, unless their slot would then have no server at all.
+std::vector<GatewayServer> routed_servers(const backend::TargetStatus& st, const std::map<std::string, int>& weights,
+                                          const std::string& preview, const std::vector<backend::InstanceRef>& leaving,
+                                          const std::function<std::string(const backend::InstanceStatus&)>& address_of);
 
 // "a=75 b=25" <-> {a: 75, b: 25} (the weights file beside the configuration).
 std::string weights_text(const std::map<std::string, int>& weights);

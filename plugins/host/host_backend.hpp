@@ -69,7 +69,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::string describe(const std::string& key) override;
 
   // Router
-  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview) override;
+  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview,
+                     const std::vector<backend::InstanceRef>& leaving) override;
   std::map<std::string, int> weights() override;
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;

@@ -45,7 +45,8 @@ std::int64_t applied_ms(const std::string& out) {
 }
 }  // namespace
 
-std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const std::string& preview) {
+std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const std::string& preview,
+                                const std::vector<backend::InstanceRef>& leaving) {
   // The servers of each slot are the instances running in it now. A host that
   // does not answer is left out (its instances are as good as gone), so routes
   // can still go back to the live slot on the others.
@@ -62,12 +63,8 @@ std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const
   spec.preview = app_.preview_header.empty() ? "" : preview;
   spec.max_fails = std::max(1, app_.health.retries);
   spec.fail_timeout_s = static_cast<int>(std::max<long long>(1, app_.health.interval.count() / 1000));
-  for (const auto& i : st.instances) {
-    if (i.state == backend::InstanceState::stopped) continue;
-    bool wanted = i.ref.slot == spec.preview;
-    if (auto w = weights.find(i.ref.slot); w != weights.end() && w->second > 0) wanted = true;
-    if (wanted) spec.servers.push_back({i.ref.slot, host(i.ref.location).address, i.port});
-  }
+  spec.servers = routed_servers(st, weights, spec.preview, leaving,
+                                [&](const backend::InstanceStatus& i) { return host(i.ref.location).address; });
   auto text = render_gateway_conf(spec);
   Input in;
   in.data = text;

@@ -30,10 +30,12 @@ class FakeRouter : public backend::Router {
   std::map<std::string, backend::SlotTraffic> seen;  // what traffic() answers
   bool reject = false;                               // route() fails like a config nginx -t refuses
   std::vector<std::string>* calls = nullptr;
-  std::int64_t route(const std::map<std::string, int>& w, const std::string& preview) override {
+  std::int64_t route(const std::map<std::string, int>& w, const std::string& preview,
+                     const std::vector<backend::InstanceRef>& leaving) override {
     std::string s = "route";
     for (const auto& [k, v] : w) s += " " + k + "=" + std::to_string(v);
     if (!preview.empty()) s += " preview=" + preview;
+    for (const auto& r : leaving) s += " leaving=" + r.name();
     if (calls) calls->push_back(reject ? s + " (rejected)" : s);
     if (reject) fail(ErrorKind::deploy_rolled_back, "nginx rejected the new gateway configuration");
     current = w;

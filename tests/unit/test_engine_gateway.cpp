@@ -78,6 +78,8 @@ TEST_CASE("ecp::plugins::engine::reload_outcome") {
       "2026-12-05T18:33:20Z 2026/12/05 18:33:20 [notice] 1#1: signal 1 (SIGHUP) received from 9, reconfiguring",
       "2026-12-05T18:33:20Z 2026/12/05 18:33:20 [notice] 5#5: gracefully shutting down",
       "2026-12-05T18:33:31Z 2026/12/05 18:33:31 [notice] 1#1: signal 1 (SIGHUP) received from 12, reconfiguring",
+      "2026-12-05T18:33:31Z 2026/12/05 18:33:31 [notice] 1#1: reconfiguring",
+      "2026-12-05T18:33:31Z 2026/12/05 18:33:31 [notice] 1#1: start worker processes",
       "2026-12-05T18:33:31Z 2026/12/05 18:33:31 [notice] 1#1: start worker process 17",
   };
   SUBCASE("not yet: the old workers still take requests") {
@@ -90,6 +92,21 @@ TEST_CASE("ecp::plugins::engine::reload_outcome") {
     auto o = reload_outcome(lines, 12);
     CHECK(o.done);
     CHECK(o.at_ms == *text::parse_rfc3339_ms("2026-12-05T18:33:31Z") + 999);
+  }
+  SUBCASE("drained once the old worker has finished its requests and exited") {
+    lines.push_back("2026-12-05T18:33:31Z 2026/12/05 18:33:31 [notice] 6#6: gracefully shutting down");
+    CHECK_FALSE(reload_outcome(lines, 12).drained);
+    auto by_itself = lines, by_master = lines;
+    by_itself.push_back("2026-12-05T18:33:32Z 2026/12/05 18:33:32 [notice] 6#6: exit");
+    CHECK(reload_outcome(by_itself, 12).drained);
+    by_master.push_back("2026-12-05T18:33:32Z 2026/12/05 18:33:32 [notice] 1#1: worker process 6 exited with code 0");
+    CHECK(reload_outcome(by_master, 12).drained);
+    // another process's exit (the signaller's) is not the old worker's
+    lines.push_back("2026-12-05T18:33:32Z 2026/12/05 18:33:32 [notice] 12#12: exit");
+    CHECK_FALSE(reload_outcome(lines, 12).drained);
+    // two new workers: two old ones to wait for, though only one said so yet
+    by_itself.push_back("2026-12-05T18:33:31Z 2026/12/05 18:33:31 [notice] 1#1: start worker process 18");
+    CHECK_FALSE(reload_outcome(by_itself, 12).drained);
   }
   SUBCASE("dockerd's fraction is kept") {
     lines.push_back("2026-12-05T18:33:31.250Z 2026/12/05 18:33:31 [notice] 6#6: gracefully shutting down");

@@ -92,3 +92,31 @@ TEST_CASE("ecp::plugins::host gateway weights and access log") {
   CHECK(t["b"].errors == 1);
   CHECK(t["b"].p95.count() == 40);
 }
+
+TEST_CASE("ecp::plugins::host::routed_servers") {
+  backend::TargetStatus st;
+  auto add = [&](std::string loc, std::string slot, int port, backend::InstanceState s) {
+    backend::InstanceStatus i;
+    i.ref = {std::move(loc), std::move(slot), 0};
+    i.port = port;
+    i.state = s;
+    st.instances.push_back(i);
+  };
+  add("h1", "a", 8080, backend::InstanceState::running);
+  add("h2", "a", 8080, backend::InstanceState::running);
+  add("h1", "b", 8180, backend::InstanceState::starting);
+  add("h2", "b", 8180, backend::InstanceState::stopped);
+  auto at = [](const backend::InstanceStatus& i) { return i.ref.location; };
+  auto names = [](const std::vector<GatewayServer>& v) {
+    std::string s;
+    for (const auto& g : v) s += g.slot + "@" + g.address + ":" + std::to_string(g.port) + " ";
+    return s;
+  };
+  CHECK(names(routed_servers(st, {{"a", 100}}, "", {}, at)) == "a@h1:8080 a@h2:8080 ");
+  CHECK(names(routed_servers(st, {{"a", 100}}, "b", {}, at)) == "a@h1:8080 a@h2:8080 b@h1:8180 ");
+  CHECK(names(routed_servers(st, {{"a", 90}, {"b", 10}}, "", {}, at)) == "a@h1:8080 a@h2:8080 b@h1:8180 ");
+  // one leaving: the others take its requests
+  CHECK(names(routed_servers(st, {{"a", 100}}, "", {{"h1", "a", 0}}, at)) == "a@h2:8080 ");
+  // every one of the slot leaving: kept, or the slot would have no server at all
+  CHECK(names(routed_servers(st, {{"a", 100}}, "", {{"h1", "a", 0}, {"h2", "a", 0}}, at)) == "a@h1:8080 a@h2:8080 ");
+}

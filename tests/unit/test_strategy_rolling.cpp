@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -91,6 +92,42 @@ TEST_CASE("ecp::strategy::rolling") {
     auto r = strategy::rollout(b, in);
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     CHECK(r.message.find("lock") != std::string::npos);
+    CHECK(b.running[{"h1", "a", 0}] == 1);
+  }
+}
+
+TEST_CASE("ecp::strategy::rolling behind a gateway") {
+  FakeBackend b;
+  b.has_gateway = true;
+  b.gateway.current = {{"a", 100}};
+  SUBCASE("each batch leaves the routes before it stops and joins them again once healthy") {
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(b.calls == std::vector<std::string>{"route a=100 leaving=a-0@h1", "stop h1", "start h1 r2", "route a=100",
+                                              "route a=100 leaving=a-0@h2", "stop h2", "start h2 r2", "route a=100",
+                                              "route a=100 leaving=a-0@h3", "stop h3", "start h3 r2", "route a=100"});
+    CHECK(b.gateway.current == std::map<std::string, int>{{"a", 100}});
+  }
+  SUBCASE("a batch that fails: the old revision is started again and routed to") {
+    b.sick.insert({"h2", 2});
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    REQUIRE(b.calls.size() >= 2);
+    CHECK(b.calls.back() == "route a=100");
+    CHECK(b.running[{"h2", "a", 0}] == 1);
+  }
+  SUBCASE("a gateway never set up: nothing to leave") {
+    b.gateway.current.clear();
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(std::none_of(b.calls.begin(), b.calls.end(), [](const auto& c) { return c.rfind("route", 0) == 0; }));
+  }
+  SUBCASE("a gateway that refuses the routes: the batch goes back before the new revision started") {
+    b.gateway.reject = true;
+    auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
+    CHECK(r.outcome == strategy::Outcome::rolled_back);
+    CHECK(b.calls.front() == "route a=100 leaving=a-0@h1 (rejected)");
+    CHECK(std::none_of(b.calls.begin(), b.calls.end(), [](const auto& c) { return c.ends_with(" r2"); }));
     CHECK(b.running[{"h1", "a", 0}] == 1);
   }
 }
