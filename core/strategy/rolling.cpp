@@ -30,6 +30,27 @@ int rolling_step(int batch, int max_unavailable) {
   return std::max(step, 1);
 }
 
+namespace {
+
+// Scale down: what ran before and is not wanted now leaves the routes, then stops.
+void stop_unwanted(backend::Backend& backend, const Input& in, const std::vector<backend::InstanceSpec>& order,
+                   const std::map<std::string, int>& weights) {
+  std::vector<backend::InstanceRef> extra;
+  for (const auto& r : in.running)
+    if (std::none_of(order.begin(), order.end(), [&](const auto& d) { return d.ref == r.ref; })) extra.push_back(r.ref);
+  if (extra.empty()) return;
+  emit(in, {"stop", fmt::format("stopping {} instance(s) no longer wanted", extra.size()), extra});
+  try {
+    if (!weights.empty()) backend.router()->route(weights, "", extra);
+  } catch (const Error& e) {
+    log::warn("taking the instances no longer wanted out of the gateway failed: {}", e.what());
+  }
+  auto f = backend.stop(extra);
+  if (!f.empty()) log::warn("stopping instances no longer wanted failed: {}", describe(f));
+}
+
+}  // namespace
+
 Result rolling(backend::Backend& backend, const Input& in) {
   if (in.settings.max_unavailable <= 0)
     log::warn("rolling: max_unavailable 0 needs surge capacity (a gateway); replacing one instance at a time");
@@ -96,20 +117,7 @@ Result rolling(backend::Backend& backend, const Input& in) {
     return restored(
         restore(backend, in, touched, interrupted ? std::string("interrupted") : std::string(e.what()), interrupted));
   }
-  // Scale down: what ran before and is not wanted now.
-  std::vector<backend::InstanceRef> extra;
-  for (const auto& r : in.running)
-    if (std::none_of(order.begin(), order.end(), [&](const auto& d) { return d.ref == r.ref; })) extra.push_back(r.ref);
-  if (!extra.empty()) {
-    emit(in, {"stop", fmt::format("stopping {} instance(s) no longer wanted", extra.size()), extra});
-    try {
-      if (!weights.empty()) router->route(weights, "", extra);
-    } catch (const Error& e) {
-      log::warn("taking the instances no longer wanted out of the gateway failed: {}", e.what());
-    }
-    auto f = backend.stop(extra);
-    if (!f.empty()) log::warn("stopping instances no longer wanted failed: {}", describe(f));
-  }
+  stop_unwanted(backend, in, order, weights);
   Result r;
   r.touched = touched;
   return r;
