@@ -21,6 +21,7 @@ struct ConfigArgs {
   bool all = false;
   bool show_origin = false;
   bool reveal = false;
+  bool references = false;  // render: each secret as its reference (what the config digest hashes)
   std::vector<std::string> set;
   std::vector<std::string> values;
   std::string out;
@@ -79,6 +80,7 @@ int run_render(const Globals& g, const ConfigArgs& a, Output& out) {
                 {"digest", rendered.digest},
                 {"values", values},
                 {"properties", config::properties_text(rendered, show)},
+                {"references", config::reference_text(rendered)},
                 {"out", a.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.out)}});
     return 0;
   }
@@ -87,8 +89,11 @@ int run_render(const Globals& g, const ConfigArgs& a, Output& out) {
                          rendered.values.size() == 1 ? "" : "s", r.app, rendered.env, rendered.digest));
     return 0;
   }
-  print_block(
-      out, a.show_origin ? config::properties_with_origins(rendered, show) : config::properties_text(rendered, show));
+  if (a.references)
+    print_block(out, config::reference_text(rendered));
+  else
+    print_block(
+        out, a.show_origin ? config::properties_with_origins(rendered, show) : config::properties_text(rendered, show));
   out.info(fmt::format("config digest {} ({} value{}, {} environment {})", rendered.digest, rendered.values.size(),
                        rendered.values.size() == 1 ? "" : "s", r.app, rendered.env));
   return 0;
@@ -228,7 +233,11 @@ void add_config(CommandTree& t) {
                            [&g, a](Output& out) { return run_render(g, *a, out); });
   render->add_option("-e,--env", a->env, "The environment to render")->required()->type_name("ENV");
   render->add_flag("--show-origin", a->show_origin, "Say before each value where it comes from (FILE:LINE:COL)");
-  render->add_flag("--reveal", a->reveal, "Print secrets instead of masking them (only to a terminal)");
+  auto* reveal = render->add_flag("--reveal", a->reveal, "Print secrets instead of masking them (only to a terminal)");
+  render
+      ->add_flag("--references", a->references,
+                 "Print each secret as its reference: the text the config digest is the SHA-256 of")
+      ->excludes(reveal);
   render->add_option("--set", a->set, "Set KEY to VALUE, over every other source (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);

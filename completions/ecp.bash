@@ -49,7 +49,7 @@ _ecp_words() {
         'ecp images rm') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp gc') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp config') _ecp_subs='render check diff' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp config render') _ecp_subs='' _ecp_opts='-h --help -e --env --show-origin --reveal --set --values --out --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp config render') _ecp_subs='' _ecp_opts='-h --help -e --env --show-origin --reveal --references --set --values --out --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp config check') _ecp_subs='' _ecp_opts='-h --help -e --env --all --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp config diff') _ecp_subs='' _ecp_opts='-h --help --against --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp completion') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;

@@ -241,6 +241,7 @@ complete -c ecp -n '__ecp_at \'ecp config render\'' -s 'h' -l 'help' -d 'Print t
 complete -c ecp -n '__ecp_at \'ecp config render\'' -s 'e' -l 'env' -x -d 'The environment to render'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'show-origin' -d 'Say before each value where it comes from (FILE:LINE:COL)'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'reveal' -d 'Print secrets instead of masking them (only to a terminal)'
+complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'references' -d 'Print each secret as its reference: the text the config digest is the SHA-256 of'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'set' -x -d 'Set KEY to VALUE, over every other source (repeatable)'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'values' -r -F -d 'Read values from a .yaml or .properties file (repeatable)'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'out' -r -F -d 'Write the deployable file (secrets included, mode 0600) instead of printing'

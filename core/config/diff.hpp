@@ -1,6 +1,7 @@
 #pragma once
 // `ecp config diff A B`: two rendered configurations compared key by key. Secrets
 // are compared by their real values but only ever carried here masked.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,12 @@ struct Diff {
   std::string digest_a;
   std::string digest_b;
   std::vector<DiffEntry> entries;  // every key of either side, sorted
-  bool same() const { return digest_a == digest_b; }
+  // Every value the same, secrets included: the digests alone do not tell a
+  // secret that changed behind the same reference.
+  bool same() const {
+    return std::all_of(entries.begin(), entries.end(),
+                       [](const DiffEntry& e) { return e.change == Change::unchanged; });
+  }
 };
 
 Diff diff(const Rendered& a, const Rendered& b);

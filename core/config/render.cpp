@@ -70,16 +70,24 @@ std::string properties_with_origins(const Rendered& r, bool reveal) {
   return text;
 }
 
-std::string config_digest(const std::vector<RenderedValue>& values) {
-  std::map<std::string, std::string> m;
-  for (const auto& v : values) m[v.key] = v.value;
-  return config_digest(m);
+std::string reference_value(const RenderedValue& v) {
+  if (!v.secret) return v.value;
+  if (!v.reference.empty()) return v.reference;
+  return fmt::format("<secret at {}>", to_string(v.origin));
 }
 
-std::string config_digest(const std::map<std::string, std::string>& values) {
-  oci::Sha256 h;
-  for (const auto& [key, value] : values) h.update(property_line(key, value));
-  return h.finish().to_string();
+std::string reference_text(const Rendered& r) {
+  std::map<std::string, std::string> m;  // byte order of the keys, as properties_text
+  for (const auto& v : r.values) m[v.key] = reference_value(v);
+  std::string text;
+  for (const auto& [key, value] : m) text += property_line(key, value);
+  return text;
+}
+
+std::string config_digest(const std::vector<RenderedValue>& values) {
+  Rendered r;
+  r.values = values;
+  return oci::Sha256::of(reference_text(r)).to_string();
 }
 
 }  // namespace ecp::config

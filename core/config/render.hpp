@@ -2,7 +2,11 @@
 // Rendering: resolved entries -> final values (secrets fetched) -> the
 // autoconfig.properties text and its config digest. The digest is what a release
 // records beside the image digest, so it must be the same on every machine for
-// the same values: SHA-256 over the file's exact bytes, keys in byte order.
+// the same configuration: SHA-256 over the file with each secret written as its
+// reference, keys in byte order. It is shown and stored, so no secret value goes
+// into it: a short secret could be guessed from an unkeyed hash of it. A value
+// that changes behind the same reference is told by the release's keyed
+// fingerprint of the exact bytes (ledger.hpp).
 #include <map>
 #include <string>
 #include <string_view>
@@ -29,6 +33,14 @@ struct Rendered {
   std::string digest;                 // config_digest(values)
 };
 
+// A value as the reference form writes it: a plain value as it is; a secret as
+// its reference ("secret:env:DB_PW"), or, when it is written literally and
+// declared secret, as where it is written ("<secret at ecp.yaml:12:5>").
+std::string reference_value(const RenderedValue& v);
+// The properties text with every value as reference_value(): what the ledger
+// at the target keeps of a release's configuration. Holds no secret.
+std::string reference_text(const Rendered& r);
+
 // Resolves every secret reference. All problems (errors left in `r`, secrets that
 // cannot be resolved, NUL bytes) are collected and thrown as one Error(validation)
 // listing each as FILE:LINE:COL.
@@ -43,10 +55,8 @@ std::string properties_text(const Rendered& r, bool reveal);
 // value comes from, plus the reference for secrets. Still a valid properties file.
 std::string properties_with_origins(const Rendered& r, bool reveal);
 
-// "sha256:<hex>" of properties_text(values, reveal = true): `sha256sum` of the
-// rendered file gives the same hex. Secrets count with their real value, so
-// rotating one changes the digest.
+// "sha256:<hex>" of reference_text: `sha256sum` of `ecp config render
+// --references` gives the same hex (of the rendered file too, when no value is secret).
 std::string config_digest(const std::vector<RenderedValue>& values);
-std::string config_digest(const std::map<std::string, std::string>& values);
 
 }  // namespace ecp::config

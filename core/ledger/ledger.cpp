@@ -61,41 +61,6 @@ void Ledger::add_event(const Event& e) {
   storage_.put(fmt::format("ledger/events/{:013}-{}.json", now_ms(), seq++), to_json(e) + "\n");
 }
 
-namespace {
-std::string config_key(const std::string& digest) {
-  auto colon = digest.find(':');
-  std::string hex = colon == std::string::npos ? digest : digest.substr(colon + 1);
-  if (hex.empty() || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
-    fail(ErrorKind::validation, "'{}' is not a config digest", digest);
-  return "configs/" + hex + ".properties";
-}
-}  // namespace
-
-void Ledger::put_config(const std::string& config_digest, std::string_view text) {
-  storage_.put(config_key(config_digest), text);
-}
-
-std::optional<std::string> Ledger::config(const std::string& config_digest) {
-  return storage_.get(config_key(config_digest));
-}
-
-std::optional<std::string> Ledger::verified_config(const std::string& config_digest, std::string_view subject) {
-  std::string key = config_key(config_digest);
-  auto text = storage_.get(key);
-  if (text) check_config(*text, config_digest, subject, storage_.describe(key));
-  return text;
-}
-
-void check_config(std::string_view text, const std::string& config_digest, std::string_view subject,
-                  const std::string& where) {
-  std::string actual = oci::Sha256::of(text).to_string();
-  if (actual == config_digest) return;
-  fail(ErrorKind::deploy_failed,
-       "{} does not match its record: {} holds {}, the record says {}; it was changed after it was released: "
-       "refusing to deploy it",
-       subject, where, actual, config_digest);
-}
-
 std::optional<Record> current(const std::vector<Record>& records) {
   for (auto it = records.rbegin(); it != records.rend(); ++it)
     if (it->outcome == Outcome::succeeded) return *it;
@@ -108,7 +73,7 @@ std::optional<Record> rollback_target(const std::vector<Record>& records, int re
     if (r.revision == revision) from = &r;
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     if (it->revision >= revision || it->outcome != Outcome::succeeded) continue;
-    if (from && it->image_digest == from->image_digest && it->config_digest == from->config_digest) continue;
+    if (from && it->image_digest == from->image_digest && same_config(*it, *from)) continue;
     return *it;
   }
   return std::nullopt;

@@ -3,8 +3,13 @@
 // machine that deploys sees the same history. Layout of the keys:
 //   ledger/r000042.json        revision 42 (one file per revision: no rewrite of a big file)
 //   ledger/events/<ms>-<n>.json  audit events (forced unlocks)
-//   configs/<hex>.properties     the rendered configuration of a config digest (a
-//                                rollback restores it even after the release folder is gone)
+//   configs/<hex>.properties     a released configuration with each secret as its
+//                                reference (config::reference_text), by config digest:
+//                                what history and audits may read; no secret in clear
+//   private/configs/<hex>.properties  the exact bytes deployed, by config fingerprint:
+//                                what a rollback deploys again, even after the release
+//                                folder is gone (hosts keep state/ 0700, its files 0600)
+//   private/fingerprint.key      the target's key of config fingerprints (made once)
 //   lock.json                    the lease (lock.hpp)
 // Writers hold the lock; readers never need it (every write is atomic).
 #include <optional>
@@ -32,19 +37,32 @@ class Ledger {
 
   void write(const Record& r);
   void add_event(const Event& e);
-  void put_config(const std::string& config_digest, std::string_view text);
-  std::optional<std::string> config(const std::string& config_digest);
-  // The configuration stored for `config_digest`, for a release that deploys it
-  // again: its bytes must hash to the digest (what a release records is the
-  // sha256 of the text it deployed). nullopt when none is stored. When they do not,
+  // "hmac-sha256:<hex>" of a configuration's exact bytes under this target's key,
+  // so that every machine releasing here tells the same one, and a secret cannot
+  // be guessed from it without the key. The key is made on first use when
+  // `create`; without one (and not `create`) the answer is "".
+  std::string fingerprint(std::string_view exact, bool create);
+  // Keeps a released configuration: `reference_text` under `config_digest`, the
+  // `exact` bytes under `fingerprint` (0600 at the target).
+  void put_config(const std::string& config_digest, std::string_view reference_text, const std::string& fingerprint,
+                  std::string_view exact);
+  // The exact configuration record `r` deployed, for a release that deploys it
+  // again, checked against the record: the private copy must have `r`'s
+  // fingerprint (a record from before fingerprints: the configs/ copy must hash
+  // to its digest). nullopt when none is stored. When they do not match,
   // Error(deploy_failed) names `subject`, where the bytes are stored
-  // (KvStore::describe) and both digests: an edited or damaged copy is never
+  // (KvStore::describe) and both sums: an edited or damaged copy is never
   // deployed as the recorded one.
-  std::optional<std::string> verified_config(const std::string& config_digest, std::string_view subject);
+  std::optional<std::string> exact_config(const Record& r, std::string_view subject);
 
  private:
   KvStore& storage_;
+  std::optional<std::string> key_;  // the fingerprint key, once read: it never changes
 };
+
+// Whether two records deployed the same configuration: the same digest and, when
+// both know it, the same fingerprint (a secret changed behind its reference).
+bool same_config(const Record& a, const Record& b);
 
 // Over a list of records (by revision):
 // the revision serving now: the last that succeeded.

@@ -85,6 +85,7 @@ Json record_json(const Record& r) {
   // writes back byte for byte.
   if (r.base_port > 0) j["base_port"] = r.base_port;
   if (!r.holder.empty()) j["holder"] = r.holder;
+  if (!r.config_fingerprint.empty()) j["config_fingerprint"] = r.config_fingerprint;
   return j;
 }
 
@@ -106,6 +107,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.image_digest = j.value("image_digest", "");
     for (const auto& l : j.value("layers", Json::array())) r.layers.push_back(oci::layer_ref_from_json(l, what));
     r.config_digest = j.value("config_digest", "");
+    r.config_fingerprint = j.value("config_fingerprint", "");
     r.strategy = j.value("strategy", "");
     r.who = j.value("who", "");
     r.holder = j.value("holder", "");

@@ -43,7 +43,12 @@ struct Record {
   std::string image;                  // the reference, for people
   std::string image_digest;           // the manifest digest: what ran
   std::vector<oci::LayerRef> layers;  // the app layers, so a rollback can reinstall without the image
-  std::string config_digest;
+  std::string config_digest;          // of the configuration with secrets as references (config::config_digest)
+  // "hmac-sha256:<hex>" of the exact configuration deployed, keyed by the
+  // target's fingerprint key (Ledger::fingerprint): tells a secret that changed
+  // behind the same reference, and names the exact bytes a rollback deploys.
+  // "" in records from before ecp kept it (their config_digest hashed the exact bytes).
+  std::string config_fingerprint;
   std::string strategy;
   std::string who;
   std::string holder;    // the lock holder that wrote it: "WHO on HOST (pid N)" ("" in older records)

@@ -21,7 +21,7 @@ DiffConfigResult diff_deployed(const ConfigOptions& options, std::string_view en
   if (!cur)
     fail(ErrorKind::usage, "nothing of {}/{} is deployed on target '{}' yet: no revision to compare with", app, env,
          ctx.target.name);
-  auto text = ctx.ledger->config(cur->config_digest);
+  auto text = ctx.ledger->exact_config(*cur, fmt::format("the configuration of revision {}", cur->revision));
   if (!text)
     fail(ErrorKind::io, "the configuration of revision {} ({}) is not stored at target '{}'", cur->revision,
          cur->config_digest, ctx.target.name);

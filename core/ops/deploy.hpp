@@ -51,6 +51,9 @@ struct DeployPlan {
   int next_revision = 0;        // the revision applying it records
   int from_revision = 0;        // the revision serving now (0: none)
   std::string image, image_digest, config_digest;
+  // The target's keyed fingerprint of the exact configuration ("" when the
+  // target has no key yet): apply refuses a secret changed since the plan.
+  std::string config_fingerprint;
   std::vector<oci::LayerRef> layers;
   std::vector<InstanceChange> instances;
   std::vector<ConfigChange> config;

@@ -30,6 +30,7 @@ DeployConfig render_deploy_config(const ValidateOptions& files, const Project& p
   auto r = render_config(project, co, env, config::SystemSecretResolver{});
   DeployConfig c;
   c.text = config::properties_text(r, true);
+  c.reference_text = config::reference_text(r);
   c.digest = r.digest;
   for (const auto& v : r.values) {
     c.values.emplace_back(v.key, v.value);

@@ -14,8 +14,15 @@
 namespace ecp::ops {
 
 struct DeployConfig {
-  std::string text;    // KEY=VALUE lines as autoconfig.sh reads them (secrets in clear: for the target only)
-  std::string digest;  // sha256:<hex> of text
+  std::string text;  // KEY=VALUE lines as autoconfig.sh reads them (secrets in clear: for the target only)
+  // The same with each secret as its reference (config::reference_text): what
+  // the ledger keeps.
+  std::string reference_text;
+  std::string digest;  // config::config_digest: sha256:<hex> of reference_text
+  // Read back from a record at the target (released_config): kept there already,
+  // with the record's fingerprint ("" for a record from before fingerprints).
+  bool from_target = false;
+  std::string fingerprint;
   std::vector<std::pair<std::string, std::string>> values;  // key -> real value
   std::vector<std::string> secret_keys;
 };

@@ -4,6 +4,7 @@
 // on a target without a gateway. And which port an instance of a revision has:
 // its revision's own, as the ledger recorded it.
 #include "core/ops/release_engine.hpp"
+#include "core/ops/released_config.hpp"
 
 namespace ecp::ops {
 
@@ -16,9 +17,10 @@ std::string live_slot_of(TargetContext& ctx, const std::vector<backend::Instance
 }
 
 // The same image and configuration as `in`: an instance running `revision` needs no restart.
-bool same_release(const std::vector<ledger::Record>& records, int revision, const ReleaseInput& in) {
+bool same_release(TargetContext& ctx, const std::vector<ledger::Record>& records, int revision,
+                  const ReleaseInput& in) {
   for (const auto& r : records)
-    if (r.revision == revision) return r.image_digest == in.image.digest && r.config_digest == in.config.digest;
+    if (r.revision == revision) return r.image_digest == in.image.digest && same_config(ctx, r, in.config);
   return false;
 }
 
@@ -33,7 +35,7 @@ std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const R
   auto desired = desired_instances(ctx, ctx.env.replicas, revision, slot);
   for (auto& d : desired)
     for (const auto& r : running)
-      if (r.ref == d.ref && r.port == d.port && same_release(records, r.revision, in)) d.revision = r.revision;
+      if (r.ref == d.ref && r.port == d.port && same_release(ctx, records, r.revision, in)) d.revision = r.revision;
   return desired;
 }
 

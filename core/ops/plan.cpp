@@ -37,10 +37,20 @@ DeployResult apply(const ApplyOptions& o) {
   }
   int port = configured_port(in.config);
   TargetContext ctx = open_target(std::move(project), p.env, port);
+  if (p.kind != ledger::Kind::rollback && !p.config_fingerprint.empty() &&
+      ctx.ledger->fingerprint(in.config.text, false) != p.config_fingerprint)
+    fail(ErrorKind::validation,
+         "the configuration of {} changed since the plan was made (a secret's value, behind the same reference); "
+         "make a new plan",
+         p.env);
   if (p.kind == ledger::Kind::rollback) {
-    in.config = released_config(ctx, p.config_digest, p.rollback_to, {});
     auto target = ctx.ledger->get(p.rollback_to);
-    int rp = target && target->base_port > 0 ? target->base_port : configured_port(in.config);
+    if (!target) fail(ErrorKind::usage, "{}/{} has no revision {} any more", ctx.app.app, p.env, p.rollback_to);
+    if (target->config_digest != p.config_digest)
+      fail(ErrorKind::validation, "revision {} at the target released {}, the plan says {}; make a new plan",
+           p.rollback_to, target->config_digest, p.config_digest);
+    in.config = released_config(ctx, *target, {});
+    int rp = target->base_port > 0 ? target->base_port : configured_port(in.config);
     if (rp > 0) ctx.app.base_port = rp;
   }
   // The image: by digest, from the store when it is there, else from the plan's

@@ -2,6 +2,7 @@
 // changes on which instance, and how the configuration differs from what is
 // deployed. Reads only; touches nothing.
 #include "core/ops/release_engine.hpp"
+#include "core/ops/released_config.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
@@ -15,6 +16,21 @@ void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<stra
     fail(ErrorKind::usage, "--manual pauses a canary between steps; the strategy here is {}",
          strategy::to_string(in.strategy.type));
 }
+
+namespace {
+
+// What `cur` deployed, for the plan's configuration changes; "" when it is not
+// kept or not as recorded (the plan still shows every key as added then).
+std::string deployed_text(TargetContext& ctx, const ledger::Record& cur) {
+  try {
+    return ctx.ledger->exact_config(cur, fmt::format("the configuration of revision {}", cur.revision)).value_or("");
+  } catch (const Error& e) {
+    log::warn("{}", e.what());
+    return "";
+  }
+}
+
+}  // namespace
 
 DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   DeployPlan p;
@@ -30,6 +46,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.image = in.image.reference;
   p.image_digest = in.image.digest;
   p.config_digest = in.config.digest;
+  p.config_fingerprint = in.config.from_target ? in.config.fingerprint : ctx.ledger->fingerprint(in.config.text, false);
   for (const auto& l : in.image.layers) p.layers.push_back(l.layer);
 
   auto records = ctx.ledger->records();
@@ -41,13 +58,13 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   for (const auto& u : status.unreachable) log::warn("{}", u);
   auto running = running_instances(status, records);
   auto desired = release_instances(ctx, in, p.next_revision, running, records);
-  bool same_release = cur && cur->image_digest == in.image.digest && cur->config_digest == in.config.digest;
+  bool same_release = cur && cur->image_digest == in.image.digest && same_config(ctx, *cur, in.config);
   bool all_current = status.unreachable.empty();
   // Serving the current release: running a revision with its image and configuration.
   auto serves_current = [&](const backend::InstanceStatus& s) {
     if (!cur || s.state != backend::InstanceState::running) return false;
     for (const auto& r : records)
-      if (r.revision == s.revision) return r.image_digest == cur->image_digest && r.config_digest == cur->config_digest;
+      if (r.revision == s.revision) return r.image_digest == cur->image_digest && ledger::same_config(r, *cur);
     return false;
   };
   for (const auto& d : desired) {
@@ -88,9 +105,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     }
   // Masked as `ecp config diff ENV --against deployed` masks them (config_deployed.cpp).
   DeployConfig deployed;
-  if (cur)
-    deployed = config_from_text(ctx.ledger->config(cur->config_digest).value_or(""), cur->config_digest,
-                                declared_secrets(ctx.project));
+  if (cur) deployed = config_from_text(deployed_text(ctx, *cur), cur->config_digest, declared_secrets(ctx.project));
   p.config = config_changes(deployed, in.config);
   return p;
 }

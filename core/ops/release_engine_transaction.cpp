@@ -109,7 +109,12 @@ ReleaseTransaction::~ReleaseTransaction() {
 void ReleaseTransaction::begin(ledger::Record rec, const DeployConfig& config) {
   rec_ = std::move(rec);
   rec_.holder = lock_->lease().holder;
-  ctx_.ledger->put_config(config.digest, config.text);
+  rec_.config_fingerprint = config.fingerprint;
+  // A new configuration: both its forms kept (a read-back one is kept already).
+  if (!config.from_target) {
+    rec_.config_fingerprint = ctx_.ledger->fingerprint(config.text, true);
+    ctx_.ledger->put_config(config.digest, config.reference_text, rec_.config_fingerprint, config.text);
+  }
   ctx_.ledger->write(rec_);
   recorded_ = began_ = true;
 }

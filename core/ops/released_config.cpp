@@ -4,13 +4,21 @@
 
 namespace ecp::ops {
 
-DeployConfig released_config(TargetContext& ctx, const std::string& config_digest, int revision,
-                             std::vector<std::string> secret_keys) {
-  auto text = ctx.ledger->verified_config(config_digest, fmt::format("the configuration of revision {}", revision));
+DeployConfig released_config(TargetContext& ctx, const ledger::Record& revision, std::vector<std::string> secret_keys) {
+  auto text = ctx.ledger->exact_config(revision, fmt::format("the configuration of revision {}", revision.revision));
   if (!text)
-    fail(ErrorKind::io, "the configuration of revision {} ({}) is not stored at target '{}'", revision, config_digest,
-         ctx.target.name);
-  return config_from_text(std::move(*text), config_digest, std::move(secret_keys));
+    fail(ErrorKind::io, "the configuration of revision {} ({}) is not stored at target '{}'", revision.revision,
+         revision.config_digest, ctx.target.name);
+  auto c = config_from_text(std::move(*text), revision.config_digest, std::move(secret_keys));
+  c.from_target = true;
+  c.fingerprint = revision.config_fingerprint;
+  return c;
+}
+
+bool same_config(TargetContext& ctx, const ledger::Record& record, const DeployConfig& c) {
+  if (record.config_digest != c.digest) return false;
+  if (record.config_fingerprint.empty()) return true;
+  return record.config_fingerprint == (c.from_target ? c.fingerprint : ctx.ledger->fingerprint(c.text, false));
 }
 
 }  // namespace ecp::ops

@@ -1,10 +1,11 @@
 #pragma once
 // The configuration a recorded revision released, read back from its target for
 // a release that deploys it again: ecp rollback, and ecp apply of a rollback plan.
-// Every such read goes through released_config(): whichever copy it reads (the
-// ledger's, today), its bytes are checked against the digest recorded for them
-// (ledger::check_config) before anything changes, so a file edited on a host or
-// a state entry changed on an engine is refused, never deployed as the recorded one.
+// Every such read goes through released_config(): the exact bytes, kept apart
+// from the ledger's reference form, are checked against the fingerprint recorded
+// for them (ledger::Ledger::exact_config) before anything changes, so a file
+// edited on a host or a state entry changed on an engine is refused, never
+// deployed as the recorded one.
 #include <string>
 #include <vector>
 
@@ -14,8 +15,12 @@
 namespace ecp::ops {
 
 // Error(io) when the target does not store it; Error(deploy_failed) naming where
-// it is stored and both digests when its bytes are not the recorded ones.
-DeployConfig released_config(TargetContext& ctx, const std::string& config_digest, int revision,
-                             std::vector<std::string> secret_keys);
+// it is stored and both sums when its bytes are not the recorded ones.
+DeployConfig released_config(TargetContext& ctx, const ledger::Record& revision, std::vector<std::string> secret_keys);
+
+// Whether `record` released configuration `c`: the same digest and, when the
+// record knows it, the same fingerprint at this target (a secret that changed
+// behind the same reference is a change).
+bool same_config(TargetContext& ctx, const ledger::Record& record, const DeployConfig& c);
 
 }  // namespace ecp::ops

@@ -39,7 +39,7 @@ DeployResult rollback(const RollbackOptions& o) {
   in.rollback_to = target->revision;
   in.image = image_of(*target);
   // Checked against its record before anything changes (released_config.hpp).
-  in.config = released_config(ctx, target->config_digest, target->revision, secret_keys);
+  in.config = released_config(ctx, *target, secret_keys);
   // Its instances run on its own port: as recorded, else as its configuration says.
   int port = target->base_port > 0 ? target->base_port : configured_port(in.config);
   if (port > 0) ctx.app.base_port = port;

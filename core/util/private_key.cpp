@@ -40,6 +40,8 @@ std::string read_existing(const stdfs::path& path, std::size_t size) {
   return key;
 }
 
+}  // namespace
+
 std::string random_bytes(std::size_t size) {
   std::string out(size, '\0');
   std::size_t got = 0;
@@ -51,8 +53,6 @@ std::string random_bytes(std::size_t size) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string read_or_create_key(const stdfs::path& path, std::size_t size) {
   if (auto key = read_existing(path, size); !key.empty()) return key;

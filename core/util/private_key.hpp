@@ -14,4 +14,7 @@ namespace ecp::fs {
 // that nobody else may read, and Error(io) when it cannot be read or made.
 std::string read_or_create_key(const std::filesystem::path& path, std::size_t size = 32);
 
+// `size` bytes from the kernel's random source (getrandom); Error(io) when it fails.
+std::string random_bytes(std::size_t size);
+
 }  // namespace ecp::fs

@@ -69,8 +69,7 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
       ledger::Ledger ledger(*this);
       auto rec = ledger.get(spec.revision);
       // Checked against the record, as a rollback checks it: never a changed state entry.
-      auto text = rec ? ledger.verified_config(rec->config_digest,
-                                               fmt::format("the configuration of revision {}", spec.revision))
+      auto text = rec ? ledger.exact_config(*rec, fmt::format("the configuration of revision {}", spec.revision))
                       : std::nullopt;
       if (!text) fail(ErrorKind::deploy_failed, "the ledger has no configuration for revision {}", spec.revision);
       l.lock();

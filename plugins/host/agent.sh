@@ -74,7 +74,7 @@ releases() {
 }
 
 # state_dir: the ledger's folder, $E/state, made 0700 with what goes in it 0600:
-# configs/ holds rendered configurations, secrets included (issue 13 §2).
+# private/ holds the exact rendered configurations, secrets included (issue 13 §2).
 # (Only state/ itself: the folders above it stay open to an nginx worker that
 # runs as another user and serves files from releases/.)
 state_dir() {

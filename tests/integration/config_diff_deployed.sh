@@ -27,7 +27,11 @@ expect_exit 0 "$ECP" release --env dev
 # rendered secret is its owner's alone (0600), in a folder of its owner's (0700).
 E=$ECP_HOME/targets/local/web/dev
 grep -rl first-token "$E" >"$T/holders" || die "the rendered secret is nowhere at the target"
-expect_grep '/state/configs/' "$T/holders"
+expect_grep '/state/private/configs/' "$T/holders"
+# The ledger's copy holds the secret's reference, never its value (issue 13 §2),
+# and no ledger record holds it either.
+expect_no_grep '/state/configs/|/state/ledger/' "$T/holders"
+grep -rl 'API_TOKEN=secret:env:WEB_TOKEN' "$E/state/configs" >/dev/null || die "the ledger's copy does not hold the reference"
 expect_grep '/instances/.*/conf/autoconfig.properties$' "$T/holders"
 expect_grep '/releases/1/\.ecp/config.properties$' "$T/holders"
 while IFS= read -r f; do
@@ -90,4 +94,21 @@ changes = {k: (c, a, b) for k, c, a, b in plan}
 assert changes["OLD_TOKEN"][0] == "removed" and changes["OLD_TOKEN"][1].startswith("\u2022"), changes
 assert changes["API_TOKEN"][0] == "changed" and all(v.startswith("\u2022") for v in changes["API_TOKEN"][1:]), changes
 PY
+
+# A secret rotated behind the same reference: the config digest stays (it
+# hashes references), the keyed fingerprint does not: not "unchanged", the
+# release deploys the new value, and the ledger still holds no value.
+printf 'OLD_TOKEN=secret:env:OLD_VALUE\n' >env/dev.properties
+export WEB_TOKEN=second-token
+expect_exit 0 "$ECP" release --env dev
+expect_grep "unchanged: revision 3" "$T/out"
+export WEB_TOKEN=fourth-token
+expect_exit 0 "$ECP" config diff dev --against deployed --output json
+[ "$(json_field "$T/out" 'r["same"]')" = False ] || die "a rotated secret is reported the same"
+expect_exit 0 "$ECP" release --env dev
+expect_grep "revision 4 of web/dev succeeded" "$T/out"
+digest_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config_digest"])' "$E/state/ledger/r00000$1.json"; }
+[ "$(digest_of 3)" = "$(digest_of 4)" ] || die "the config digest changed with a secret's value"
+grep -rl fourth-token "$E/instances" >/dev/null || die "the rotated secret was not deployed"
+! grep -rlE 'second-token|fourth-token' "$E/state/ledger" "$E/state/configs" || die "the ledger holds a secret's value"
 echo "config_diff_deployed: ok"

@@ -4,7 +4,8 @@
 # masked as "••••" plus 6 hex digits of their HMAC-SHA256 under the user's key
 # ($ECP_HOME/fingerprint.key, 0600; issue 13 §4) in text, JSON, --show-origin
 # and diff output, and shown by --reveal only when standard output is a terminal.
-# The deployable file (--out) holds them; the config digest changes with them.
+# The deployable file (--out) holds them; the config digest hashes their
+# references (--references), not them.
 # A key declared secret: true with a plain value is a warning.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 
@@ -89,14 +90,29 @@ else
   skip_part "script is not installed (bsdutils): --reveal on a terminal is not checked"
 fi
 
-# --out writes the real values, mode 0600; the digest follows the real values.
+# --out writes the real values, mode 0600. The digest hashes the references
+# (--references prints that text), never a value: an unkeyed hash of a short
+# secret could be guessed (issue 13 §4); a release tells a rotation by its keyed
+# fingerprint instead (config_diff_deployed.sh).
 expect_exit 0 "$ECP" -o json config render --env dev --out "$T/dev.properties"
 expect_grep '^API_TOKEN=tok-dev-Zq9$' "$T/dev.properties"
 [ "$(stat -c %a "$T/dev.properties")" = 600 ] || die "--out is not mode 0600"
 d1=$(sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' "$T/out")
+expect_exit 0 "$ECP" config render --env dev --references
+expect_grep '^DB_PASSWORD=secret:env:DEMO_DB_PASSWORD$' "$T/out"
+expect_grep '^API_TOKEN=secret:file:secrets/api-token$' "$T/out"
+expect_grep '^GREETING=hello$' "$T/out"
+expect_no_grep 'pw-Kx7|tok-dev|vault\(|••••' "$T/out"
+[ "sha256:$(sha256sum <"$T/out" | cut -d' ' -f1)" = "$d1" ] || die "the config digest is not the sha256 of --references"
 DEMO_DB_PASSWORD=rotated expect_exit 0 "$ECP" -o json config render --env dev
 d2=$(sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' "$T/out")
-[ -n "$d1" ] && [ "$d1" != "$d2" ] || die "rotating a secret did not change the config digest ($d1, $d2)"
+[ -n "$d1" ] && [ "$d1" = "$d2" ] || die "the config digest follows a secret's value ($d1, $d2)"
+sed -i 's|secret:env:DEMO_DB_PASSWORD$|secret:env:DEMO_DB_PASSWORD2|' ecp.yaml
+DEMO_DB_PASSWORD2=x expect_exit 0 "$ECP" -o json config render --env dev
+d3=$(sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' "$T/out")
+[ "$d3" != "$d1" ] || die "another reference did not change the config digest"
+sed -i 's|secret:env:DEMO_DB_PASSWORD2$|secret:env:DEMO_DB_PASSWORD|' ecp.yaml
+expect_exit 2 "$ECP" config render --env dev --references --reveal
 
 # A key declared secret with a plain value: masked anyway, and a warning.
 expect_exit 0 "$ECP" config render --env prod

@@ -54,6 +54,16 @@ expect_exit 0 "$ECP" plan --env dev --out "$T/plan3.json"
 set_config . GREETING "changed again"
 expect_exit 2 "$ECP" apply "$T/plan3.json"
 expect_grep "configuration of dev changed since the plan" "$T/err"
+# So is one whose secret changed behind the same reference: the config digest
+# (of references) is the same, the target's keyed fingerprint is not.
+set_config . GREETING changed
+expect_exit 0 "$ECP" plan --env dev --out "$T/plan4.json"
+python3 -c 'import json,re,sys; assert re.fullmatch("hmac-sha256:[0-9a-f]{64}", json.load(open(sys.argv[1]))["config_fingerprint"])' \
+  "$T/plan4.json" || die "the plan holds no config fingerprint"
+sed -i 's/s3cr3t-two/s3cr3t-three/' ecp.yaml
+expect_exit 2 "$ECP" apply "$T/plan4.json"
+expect_grep "configuration of dev changed since the plan was made \(a secret's value, behind the same reference\)" "$T/err"
+sed -i 's/s3cr3t-three/s3cr3t-two/' ecp.yaml
 
 # Nothing to do: the plan says so, and an unchanged deploy is a no-op.
 set_config . GREETING changed

@@ -143,29 +143,44 @@ TEST_CASE("ecp::config::render collects every problem") {
 }
 
 TEST_CASE("ecp::config::config_digest") {
-  std::map<std::string, std::string> a{{"B", "2"}, {"A", "line\nbreak"}, {"C", "é=\\"}};
+  auto values = [](std::map<std::string, std::string> m) {
+    std::vector<RenderedValue> out;
+    for (auto& [k, v] : m) out.push_back({k, v, false, "", {}});
+    return out;
+  };
+  auto a = values({{"B", "2"}, {"A", "line\nbreak"}, {"C", "é=\\"}});
   auto d = config_digest(a);
   CHECK(d.rfind("sha256:", 0) == 0);
   CHECK(d.size() == 7 + 64);
-  // exactly the bytes of the rendered file, keys sorted
+  // without secrets: exactly the bytes of the rendered file, keys sorted
   std::string file = property_line("A", "line\nbreak") + property_line("B", "2") + property_line("C", "é=\\");
   CHECK(d == ecp::oci::Sha256::of(file).to_string());
   SUBCASE("any change of a byte changes it") {
-    auto b = a;
-    b["B"] = "2 ";
-    CHECK(config_digest(b) != d);
-    b = a;
-    b["D"] = "";
-    CHECK(config_digest(b) != d);
+    CHECK(config_digest(values({{"B", "2 "}, {"A", "line\nbreak"}, {"C", "é=\\"}})) != d);
+    CHECK(config_digest(values({{"B", "2"}, {"A", "line\nbreak"}, {"C", "é=\\"}, {"D", ""}})) != d);
   }
-  SUBCASE("a secret counts with its real value") {
+  SUBCASE("a secret counts by its reference, never by its value") {
     TableResolver s1, s2;
     s1.table["secret:env:PW"] = "one";
     s2.table["secret:env:PW"] = "two";
     auto r = resolve(sample());
     auto r1 = render(r, s1, "app"), r2 = render(r, s2, "app");
-    CHECK(r1.digest != r2.digest);
+    // The same reference: the same digest (the release's keyed fingerprint tells the change).
+    CHECK(r1.digest == r2.digest);
     CHECK(r1.digest == config_digest(r1.values));
-    CHECK(r1.digest == ecp::oci::Sha256::of(properties_text(r1, true)).to_string());
+    auto refs = reference_text(r1);
+    CHECK(r1.digest == ecp::oci::Sha256::of(refs).to_string());
+    CHECK(refs.find("DB_PASSWORD=secret:env:PW\n") != std::string::npos);
+    CHECK(refs.find("one") == std::string::npos);
+    CHECK(r1.digest != ecp::oci::Sha256::of(properties_text(r1, true)).to_string());
+    // Another reference: another digest.
+    auto in = sample();
+    in.layers[1].values.push_back(Value{"DB_PASSWORD", "secret:env:PW2", at("env/prod.yaml", 9, "env/prod.yaml")});
+    s1.table["secret:env:PW2"] = "one";
+    CHECK(render(resolve(in), s1, "app").digest != r1.digest);
+  }
+  SUBCASE("a value declared secret and written literally: where it is written, not the value") {
+    RenderedValue v{"PIN", "1234", true, "", at("ecp.yaml", 12, "ecp.yaml")};
+    CHECK(reference_value(v) == "<secret at ecp.yaml:12:1>");
   }
 }

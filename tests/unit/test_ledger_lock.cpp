@@ -184,10 +184,13 @@ TEST_CASE("ecp::ledger::Ledger") {
     CHECK(l.records().size() == 4);
     CHECK(l.next_revision() == 12);
   }
-  SUBCASE("configs are stored by digest") {
-    l.put_config("sha256:abc123", "A=1\n");
-    CHECK(l.config("sha256:abc123") == std::optional<std::string>("A=1\n"));
-    CHECK_THROWS_AS(l.put_config("../../etc/passwd", "x"), Error);
+  SUBCASE("configs are stored by digest and fingerprint, named by checked hex") {
+    const std::string hex(64, 'a');
+    l.put_config("sha256:" + hex, "A=secret:env:X\n", "hmac-sha256:" + std::string(64, 'b'), "A=1\n");
+    CHECK(s.get("configs/" + hex + ".properties") == std::optional<std::string>("A=secret:env:X\n"));
+    CHECK(s.get("private/configs/" + std::string(64, 'b') + ".properties") == std::optional<std::string>("A=1\n"));
+    CHECK_THROWS_AS(l.put_config("../../etc/passwd", "x", "hmac-sha256:" + hex, "x"), Error);
+    CHECK_THROWS_AS(l.put_config("sha256:" + hex, "x", "hmac-sha256:../../x", "x"), Error);
   }
 }
 

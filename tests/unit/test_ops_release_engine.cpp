@@ -8,6 +8,7 @@
 
 #include "cli/deploy_output.hpp"
 #include "core/ledger/lock.hpp"
+#include "core/oci/digest.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/process.hpp"
@@ -20,6 +21,14 @@ using ecp::testing::FakeBackend;
 using ecp::testing::ManualClock;
 
 namespace {
+
+// A configuration as a release renders it, without secrets: the reference form
+// is the text itself.
+ops::DeployConfig fresh_config(const std::string& text) {
+  auto c = ops::config_from_text(text, oci::Sha256::of(text).to_string(), {});
+  c.reference_text = text;
+  return c;
+}
 
 // One (app, env) on one location of a fake target, with a lock clock the test moves.
 struct Rig {
@@ -48,7 +57,7 @@ struct Rig {
     ops::ReleaseInput in;
     in.image.reference = "hello:" + std::to_string(n);
     in.image.digest = "sha256:" + std::string(64, static_cast<char>('0' + n));
-    in.config = ops::config_from_text(fmt::format("LISTEN_PORT={}\n", port), "sha256:c" + std::to_string(n), {});
+    in.config = fresh_config(fmt::format("LISTEN_PORT={}\nN={}\n", port, n));
     in.strategy.type = strategy::Type::recreate;
     return in;
   }
@@ -188,7 +197,7 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
   rec.revision = 1;
   rec.app = "hello";
   rec.env = "dev";
-  auto config = ops::config_from_text("A=1\n", "sha256:c1", {});
+  auto config = fresh_config("A=1\n");
 
   SUBCASE("an exception nobody caught: the record is concluded failed, the lock let go") {
     try {
@@ -202,7 +211,8 @@ TEST_CASE("ecp::ops::ReleaseTransaction") {
     }
     CHECK(rig.record(1).outcome == ledger::Outcome::failed);
     CHECK_FALSE(rig.record(1).finished.empty());
-    CHECK(rig.ctx.ledger->config("sha256:c1") == "A=1\n");
+    CHECK(rig.ctx.ledger->exact_config(rig.record(1), "revision 1") == "A=1\n");
+    CHECK(rig.fake->store.get("configs/" + config.digest.substr(7) + ".properties") == "A=1\n");
     CHECK(rig.unlocked());
   }
 
