@@ -73,7 +73,9 @@ std::string properties_with_origins(const Rendered& r, bool reveal) {
 std::string reference_value(const RenderedValue& v) {
   if (!v.secret) return v.value;
   if (!v.reference.empty()) return v.reference;
-  return fmt::format("<secret at {}>", to_string(v.origin));
+  // Nothing of where it is written: a line added above it, or a values file
+  // given by another path, must not make a change (the fingerprint tells a new value).
+  return "<secret>";
 }
 
 std::string reference_text(const Rendered& r) {

@@ -35,7 +35,7 @@ struct Rendered {
 
 // A value as the reference form writes it: a plain value as it is; a secret as
 // its reference ("secret:env:DB_PW"), or, when it is written literally and
-// declared secret, as where it is written ("<secret at ecp.yaml:12:5>").
+// declared secret, as "<secret>".
 std::string reference_value(const RenderedValue& v);
 // The properties text with every value as reference_value(): what the ledger
 // at the target keeps of a release's configuration. Holds no secret.
