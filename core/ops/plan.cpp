@@ -38,7 +38,7 @@ DeployResult apply(const ApplyOptions& o) {
   int port = configured_port(in.config);
   TargetContext ctx = open_target(std::move(project), p.env, port);
   if (p.kind != ledger::Kind::rollback && !p.config_fingerprint.empty() &&
-      ctx.ledger->fingerprint(in.config.text, false) != p.config_fingerprint)
+      fingerprint_at(ctx, in.config) != p.config_fingerprint)
     fail(ErrorKind::validation,
          "the configuration of {} changed since the plan was made (a secret's value, behind the same reference); "
          "make a new plan",

@@ -46,7 +46,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.image = in.image.reference;
   p.image_digest = in.image.digest;
   p.config_digest = in.config.digest;
-  p.config_fingerprint = in.config.from_target ? in.config.fingerprint : ctx.ledger->fingerprint(in.config.text, false);
+  p.config_fingerprint = fingerprint_at(ctx, in.config);
   for (const auto& l : in.image.layers) p.layers.push_back(l.layer);
 
   auto records = ctx.ledger->records();

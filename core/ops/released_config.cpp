@@ -15,10 +15,16 @@ DeployConfig released_config(TargetContext& ctx, const ledger::Record& revision,
   return c;
 }
 
+std::string fingerprint_at(TargetContext& ctx, const DeployConfig& c) {
+  return c.from_target ? c.fingerprint : ctx.ledger->fingerprint(c.text, false);
+}
+
 bool same_config(TargetContext& ctx, const ledger::Record& record, const DeployConfig& c) {
-  if (record.config_digest != c.digest) return false;
-  if (record.config_fingerprint.empty()) return true;
-  return record.config_fingerprint == (c.from_target ? c.fingerprint : ctx.ledger->fingerprint(c.text, false));
+  if (record.config_digest != c.digest) return false;  // decided without the fingerprint
+  ledger::Record released;
+  released.config_digest = c.digest;
+  released.config_fingerprint = fingerprint_at(ctx, c);
+  return ledger::same_config(record, released);
 }
 
 }  // namespace ecp::ops

@@ -18,9 +18,12 @@ namespace ecp::ops {
 // it is stored and both sums when its bytes are not the recorded ones.
 DeployConfig released_config(TargetContext& ctx, const ledger::Record& revision, std::vector<std::string> secret_keys);
 
-// Whether `record` released configuration `c`: the same digest and, when the
-// record knows it, the same fingerprint at this target (a secret that changed
-// behind the same reference is a change).
+// `c`'s fingerprint at this target: the record's when read back from one, else
+// the target's keyed hash of its exact bytes ("" while the target has no key).
+std::string fingerprint_at(TargetContext& ctx, const DeployConfig& c);
+
+// Whether `record` released configuration `c` (ledger::same_config): a secret
+// that changed behind the same reference is a change.
 bool same_config(TargetContext& ctx, const ledger::Record& record, const DeployConfig& c);
 
 }  // namespace ecp::ops

@@ -2,7 +2,9 @@
 // batch that fails stops the rollout; every instance touched so far goes back.
 // Instances that ran before but are not wanted any more (scale down) stop last.
 // Behind a gateway each batch leaves the routes before it stops, and its
-// requests in flight finish first; the new instances join once healthy.
+// requests in flight finish first. Routes are drawn from what runs, so the
+// route that takes the next batch out takes the healthy one in; one route after
+// the last batch takes it in and the instances no longer wanted out.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,21 +34,12 @@ int rolling_step(int batch, int max_unavailable) {
 
 namespace {
 
-// Scale down: what ran before and is not wanted now leaves the routes, then stops.
-void stop_unwanted(backend::Backend& backend, const Input& in, const std::vector<backend::InstanceSpec>& order,
-                   const std::map<std::string, int>& weights) {
+// What ran before and is not wanted now (a scale down).
+std::vector<backend::InstanceRef> unwanted(const Input& in, const std::vector<backend::InstanceSpec>& order) {
   std::vector<backend::InstanceRef> extra;
   for (const auto& r : in.running)
     if (std::none_of(order.begin(), order.end(), [&](const auto& d) { return d.ref == r.ref; })) extra.push_back(r.ref);
-  if (extra.empty()) return;
-  emit(in, {"stop", fmt::format("stopping {} instance(s) no longer wanted", extra.size()), extra});
-  try {
-    if (!weights.empty()) backend.router()->route(weights, "", extra);
-  } catch (const Error& e) {
-    log::warn("taking the instances no longer wanted out of the gateway failed: {}", e.what());
-  }
-  auto f = backend.stop(extra);
-  if (!f.empty()) log::warn("stopping instances no longer wanted failed: {}", describe(f));
+  return extra;
 }
 
 }  // namespace
@@ -58,16 +51,14 @@ Result rolling(backend::Backend& backend, const Input& in) {
   const int step = rolling_step(in.settings.batch, in.settings.max_unavailable);
   const int batches = order.empty() ? 0 : static_cast<int>((order.size() + step - 1) / step);
   std::vector<backend::InstanceRef> touched;
+  const auto extra = unwanted(in, order);
   backend::Router* router = backend.router();
   std::map<std::string, int> weights;  // the gateway's routes, kept as they are
-  // The routes again with every instance that runs: after a failure too, for
-  // the instances restore() started again.
-  auto rejoin = [&] {
-    if (!weights.empty()) router->route(weights, "", {});
-  };
+  // After a failure: the routes again with every instance that runs, those
+  // restore() started again among them.
   auto restored = [&](Result r) {
     try {
-      rejoin();
+      if (!weights.empty()) router->route(weights, "", {});
     } catch (const Error& e) {
       log::warn("putting the instances back behind the gateway failed: {}", e.what());
     }
@@ -109,15 +100,19 @@ Result rolling(backend::Backend& backend, const Input& in) {
         return restored(
             restore(backend, in, touched,
                     fmt::format("batch {}/{}: health check failed: {}", b + 1, batches, describe(gate.failed)), false));
-      rejoin();
     }
     if (in.should_stop && in.should_stop()) return restored(restore(backend, in, touched, "the lock was lost", false));
+    if (!weights.empty()) router->route(weights, "", extra);
   } catch (const Error& e) {
     bool interrupted = e.kind() == ErrorKind::interrupted;
     return restored(
         restore(backend, in, touched, interrupted ? std::string("interrupted") : std::string(e.what()), interrupted));
   }
-  stop_unwanted(backend, in, order, weights);
+  if (!extra.empty()) {
+    emit(in, {"stop", fmt::format("stopping {} instance(s) no longer wanted", extra.size()), extra});
+    auto f = backend.stop(extra);
+    if (!f.empty()) log::warn("stopping instances no longer wanted failed: {}", describe(f));
+  }
   Result r;
   r.touched = touched;
   return r;

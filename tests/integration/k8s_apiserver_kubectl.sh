@@ -21,16 +21,6 @@ mkdir -p "$HOME"
 stop_started() { while read -r p; do kill "$p" 2>/dev/null || true; done < "$T/pids"; }
 add_cleanup stop_started
 
-# wait_until WHAT CMD...: runs CMD until it succeeds (up to 2 minutes: the machine may be loaded).
-wait_until() {
-  what=$1; shift
-  n=0
-  until "$@" >/dev/null 2>&1; do
-    n=$((n + 1))
-    [ "$n" -lt 1200 ] || die "gave up waiting for $what"
-    sleep 0.1
-  done
-}
 # json FILE EXPR: prints the Python expression EXPR over the JSON document d read from FILE.
 json() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 

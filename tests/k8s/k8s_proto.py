@@ -88,49 +88,33 @@ def object_meta(b):
     return meta
 
 
-def configmap(b):
+# Per kind: field number -> (JSON field, how its value reads). A map field comes
+# once per entry; "map" values are text, "map_b64" bytes (JSON carries base64).
+SCHEMAS = {
+    ("v1", "ConfigMap"): {1: ("metadata", "meta"), 2: ("data", "map"), 3: ("binaryData", "map_b64"),
+                          4: ("immutable", "bool")},
+    ("v1", "Secret"): {1: ("metadata", "meta"), 2: ("data", "map_b64"), 3: ("type", "text"),
+                       4: ("stringData", "map"), 5: ("immutable", "bool")},
+    ("v1", "Namespace"): {1: ("metadata", "meta")},
+}
+
+
+def message(b, schema):
     obj = {"metadata": {}}
-    for num, wt, v in fields(b):
-        if num == 1:
-            obj["metadata"] = object_meta(v)
-        elif num == 2:
-            k, val = map_entry(v)
-            obj.setdefault("data", {})[k] = val
-        elif num == 3:
-            k, val = map_entry(v, b64)
-            obj.setdefault("binaryData", {})[k] = val
-        elif num == 4:
-            obj["immutable"] = bool(v)
+    for num, _, v in fields(b):
+        if num not in schema:
+            continue
+        name, how = schema[num]
+        if how == "meta":
+            obj[name] = object_meta(v)
+        elif how == "text":
+            obj[name] = text(v)
+        elif how == "bool":
+            obj[name] = bool(v)
+        else:
+            k, val = map_entry(v, b64 if how == "map_b64" else text)
+            obj.setdefault(name, {})[k] = val
     return obj
-
-
-def secret(b):
-    obj = {"metadata": {}}
-    for num, wt, v in fields(b):
-        if num == 1:
-            obj["metadata"] = object_meta(v)
-        elif num == 2:
-            k, val = map_entry(v, b64)
-            obj.setdefault("data", {})[k] = val
-        elif num == 3:
-            obj["type"] = text(v)
-        elif num == 4:
-            k, val = map_entry(v)
-            obj.setdefault("stringData", {})[k] = val
-        elif num == 5:
-            obj["immutable"] = bool(v)
-    return obj
-
-
-def namespace(b):
-    obj = {"metadata": {}}
-    for num, wt, v in fields(b):
-        if num == 1:
-            obj["metadata"] = object_meta(v)
-    return obj
-
-
-DECODERS = {("v1", "ConfigMap"): configmap, ("v1", "Secret"): secret, ("v1", "Namespace"): namespace}
 
 
 def unsupported(what):
@@ -146,10 +130,10 @@ def decode(data):
         unknown = {n: v for n, _, v in fields(data[len(MAGIC):])}
         tm = {n: text(v) for n, _, v in fields(unknown.get(1, b""))}
         api_version, kind = tm.get(1, ""), tm.get(2, "")
-        decoder = DECODERS.get((api_version, kind))
-        if decoder is None:
+        schema = SCHEMAS.get((api_version, kind))
+        if schema is None:
             raise unsupported("send %s %s as JSON" % (api_version, kind))
-        obj = decoder(unknown.get(2, b""))
+        obj = message(unknown.get(2, b""), schema)
     except (IndexError, UnicodeDecodeError, ValueError) as e:
         raise k8s_store.bad_request("the protobuf body could not be decoded: %s" % e)
     obj["apiVersion"], obj["kind"] = api_version, kind

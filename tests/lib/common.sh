@@ -46,6 +46,18 @@ expect_exit() {
 # expect_grep PATTERN FILE : fails unless FILE has a line matching the extended regex.
 expect_grep() { grep -Eq -- "$1" "$2" || { cat "$2"; die "no line matching '$1' in $2"; }; }
 expect_no_grep() { ! grep -Eq -- "$1" "$2" || { cat "$2"; die "unexpected line matching '$1' in $2"; }; }
+# wait_until WHAT CMD... : runs CMD (output discarded) until it succeeds: a wait
+# on a condition (a gate file, an answer), never on time. Polls every 0.1 s and
+# gives up after 5 min, so that a loaded machine only makes it slower.
+wait_until() {
+  what=$1; shift
+  n=0
+  until "$@" >/dev/null 2>&1; do
+    n=$((n + 1))
+    [ "$n" -lt 3000 ] || die "gave up waiting for $what (5 min)"
+    sleep 0.1
+  done
+}
 
 # free_port : prints a TCP port P nobody listens on, nor on the ports ecp gives
 # an environment's other instances and its second slot (P+1..P+3, P+100..P+103).

@@ -100,11 +100,11 @@ TEST_CASE("ecp::strategy::rolling behind a gateway") {
   FakeBackend b;
   b.has_gateway = true;
   b.gateway.current = {{"a", 100}};
-  SUBCASE("each batch leaves the routes before it stops and joins them again once healthy") {
+  SUBCASE("each batch leaves the routes before it stops; the next route takes the healthy one back in") {
     auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
     CHECK(r.outcome == strategy::Outcome::succeeded);
-    CHECK(b.calls == std::vector<std::string>{"route a=100 leaving=a-0@h1", "stop h1", "start h1 r2", "route a=100",
-                                              "route a=100 leaving=a-0@h2", "stop h2", "start h2 r2", "route a=100",
+    CHECK(b.calls == std::vector<std::string>{"route a=100 leaving=a-0@h1", "stop h1", "start h1 r2",
+                                              "route a=100 leaving=a-0@h2", "stop h2", "start h2 r2",
                                               "route a=100 leaving=a-0@h3", "stop h3", "start h3 r2", "route a=100"});
     CHECK(b.gateway.current == std::map<std::string, int>{{"a", 100}});
   }
@@ -115,6 +115,17 @@ TEST_CASE("ecp::strategy::rolling behind a gateway") {
     REQUIRE(b.calls.size() >= 2);
     CHECK(b.calls.back() == "route a=100");
     CHECK(b.running[{"h2", "a", 0}] == 1);
+  }
+  SUBCASE("scaled down: the last route takes the last batch in and what is no longer wanted out, then it stops") {
+    auto in = input(b, strategy::Type::rolling, 1, 2);
+    in.running.push_back({{"h1", "a", 1}, 1, 8081});
+    b.running[{"h1", "a", 1}] = 1;
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    REQUIRE(b.calls.size() >= 2);
+    CHECK(b.calls[b.calls.size() - 2] == "route a=100 leaving=a-1@h1");
+    CHECK(b.calls.back() == "stop h1");
+    CHECK_FALSE(b.running.count({"h1", "a", 1}));
   }
   SUBCASE("a gateway never set up: nothing to leave") {
     b.gateway.current.clear();
