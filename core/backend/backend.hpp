@@ -63,6 +63,32 @@ class Router {
   virtual std::string url() = 0;
 };
 
+// What a platform that replaces instances itself is asked for: one slot on one
+// revision (see Replacer).
+struct Replacement {
+  std::string slot = "a";
+  std::vector<InstanceSpec> instances;  // all of the slot, one revision; empty: the slot runs nothing
+  bool recreate = false;                // every old instance goes before a new one starts
+  int max_surge = 1;                    // rolling: instances above the count at once
+  int max_unavailable = 0;              // rolling: instances below it at once
+};
+
+// The capability of a backend whose platform replaces instances itself and can
+// be watched doing it (a Kubernetes Deployment's rollout). recreate and rolling
+// hand it the whole slot instead of driving start/stop batch by batch, so the
+// platform's controller keeps its own guarantees (surge, availability, the
+// progress deadline), and the way back is the same call with what ran before.
+class Replacer {
+ public:
+  virtual ~Replacer() = default;
+  // Puts the slot on `r` and waits until it serves: "" when it does, else why
+  // not, naming the instances and the platform's own words (the pods' last
+  // warnings). `progress` gets a line per change; `should_stop` (may be empty)
+  // is polled. Throws Error(interrupted) on SIGINT/SIGTERM unless shielded.
+  virtual std::string replace(const Replacement& r, const std::function<void(const std::string&)>& progress,
+                              const std::function<bool()>& should_stop) = 0;
+};
+
 // An instance a start() or stop() could not act on.
 struct Failure {
   InstanceRef ref;
@@ -121,6 +147,7 @@ class Backend {
 
   virtual KvStore& state() = 0;
   virtual Router* router() { return nullptr; }
+  virtual Replacer* replacer() { return nullptr; }
 };
 
 using Factory = std::function<std::unique_ptr<Backend>(const TargetSpec&, const AppSpec&)>;

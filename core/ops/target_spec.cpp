@@ -25,7 +25,7 @@ void check_plugin_exists(const descriptor::TargetsFile& file, const descriptor::
   auto at = file.locations.find(field);
   descriptor::Location where = at != file.locations.end() ? at->second : t.location;
   std::string builtins = text::join(backend::builtin_table().names(), ", ");
-  std::string why = t.plugin == "kubernetes" ? "ecp has no Kubernetes backend yet" : "it is not built in";
+  std::string why = "it is not built in";
   out.push_back(
       {file.file, where.line, where.column, Severity::error, field,
        fmt::format("plugin '{}': {} (the built-in ones: {}), and there is no executable ecp-plugin-{} on PATH",

@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 
+#include "core/registry/http_tls.hpp"
 #include "core/registry/origin.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -15,6 +16,9 @@
 
 namespace ecp::registry {
 namespace {
+
+using detail::set_tls_options;
+using detail::sni_redirect;
 
 void global_init() {
   static std::once_flag once;
@@ -136,23 +140,6 @@ void set_connection_options(CURL* h, const std::string& url, std::chrono::millis
   curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
 }
 
-// Verified TLS, with the extra CAs (`ca_blob`, which `blob` points at) and a
-// client certificate when there are any.
-void set_tls_options(CURL* h, const TlsConfig& tls, std::string& ca_blob, curl_blob& blob) {
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!ca_blob.empty()) {
-    blob.data = ca_blob.data();
-    blob.len = ca_blob.size();
-    blob.flags = CURL_BLOB_NOCOPY;  // lives as long as the Http
-    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-  }
-  if (!tls.client_cert.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, tls.client_cert.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEY, tls.client_key.c_str());
-  }
-}
-
 // The method, and for PUT, PATCH and POST the body's reader; true when the
 // request has a body.
 bool set_method(CURL* h, const HttpRequest& req, Transfer& t) {
@@ -258,7 +245,9 @@ Http::Http(TlsConfig tls, DeadlinePolicy deadline) : impl_(std::make_unique<Impl
   global_init();
   impl_->tls = std::move(tls);
   impl_->deadline = deadline;
-  if (!impl_->tls.extra_ca_pem.empty()) impl_->ca_blob = system_ca_bundle() + "\n" + impl_->tls.extra_ca_pem;
+  if (!impl_->tls.extra_ca_pem.empty())
+    impl_->ca_blob =
+        impl_->tls.only_extra_ca ? impl_->tls.extra_ca_pem : system_ca_bundle() + "\n" + impl_->tls.extra_ca_pem;
   impl_->share = curl_share_init();
   curl_share_setopt(impl_->share, CURLSHOPT_LOCKFUNC, &Impl::lock);
   curl_share_setopt(impl_->share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
@@ -288,8 +277,15 @@ HttpResponse Http::Impl::perform_once(const HttpRequest& req, const std::string&
 
   char errbuf[CURL_ERROR_SIZE] = {0};
   set_connection_options(h, url, left, errbuf);
-  curl_blob blob{};
-  set_tls_options(h, tls, ca_blob, blob);
+  curl_blob blob{}, cert{}, key{};
+  set_tls_options(h, tls, ca_blob, blob, cert, key);
+  curl_slist* connect_to = nullptr;
+  std::string sni_url = url;
+  if (!tls.server_name.empty()) connect_to = sni_redirect(url, tls.server_name, sni_url);
+  if (connect_to != nullptr) {
+    curl_easy_setopt(h, CURLOPT_URL, sni_url.c_str());
+    curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+  }
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // perform() follows, checking every hop
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
@@ -302,6 +298,8 @@ HttpResponse Http::Impl::perform_once(const HttpRequest& req, const std::string&
   CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(headers);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(h, CURLOPT_CONNECT_TO, nullptr);
+  curl_slist_free_all(connect_to);
   if (t.error) std::rethrow_exception(t.error);
   if (rc != CURLE_OK) record_failure(resp, rc, errbuf, t);
   return resp;
@@ -312,7 +310,7 @@ HttpResponse Http::perform(const HttpRequest& req) {
   constexpr int max_redirects = 5;
   std::int64_t bytes = std::max<std::int64_t>(req.expected_bytes,
                                               req.reader ? req.body_size : static_cast<std::int64_t>(req.body.size()));
-  const milliseconds budget = impl_->deadline.for_bytes(bytes);
+  const milliseconds budget = req.deadline.count() > 0 ? req.deadline : impl_->deadline.for_bytes(bytes);
   const auto start = std::chrono::steady_clock::now();
   auto spent = [&] { return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start); };
   // Only a body-less request can be sent again to where a redirect points.
@@ -336,7 +334,9 @@ HttpResponse Http::perform(const HttpRequest& req) {
     if (resp.status == 0 && (resp.curl_code == 0 || resp.curl_code == CURLE_OPERATION_TIMEDOUT) && out_of_time) {
       resp.curl_code = CURLE_OPERATION_TIMEDOUT;
       resp.deadline_exceeded = true;
-      resp.error = "no complete answer within the deadline of " + impl_->deadline.describe(bytes);
+      resp.error =
+          "no complete answer within the deadline of " +
+          (req.deadline.count() > 0 ? fmt::format("{} ms", req.deadline.count()) : impl_->deadline.describe(bytes));
     }
     if (!follow || !is_redirect(resp.status)) return resp;
     if (hop == max_redirects)

@@ -6,6 +6,7 @@
 // Proxies come from the environment (libcurl's http_proxy/https_proxy/no_proxy).
 // Only http and https URLs are requested (redirects included), credentials go
 // only to their own origin (origin.hpp), and every request has a deadline.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,8 +21,20 @@ namespace ecp::registry {
 
 struct TlsConfig {
   std::string extra_ca_pem;  // PEM certificates trusted besides the system store
-  std::string client_cert;   // a PEM client certificate file (certs.d client.cert), optional
-  std::string client_key;    // its key file
+  // The CAs of extra_ca_pem are the only ones trusted (a Kubernetes cluster's own
+  // CA): a certificate the system store would accept is refused.
+  bool only_extra_ca = false;
+  std::string client_cert;  // a PEM client certificate file (certs.d client.cert), optional
+  std::string client_key;   // its key file
+  // Or the client certificate and key as PEM text (kubeconfig *-data, exec credentials).
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  // The name the server's certificate is checked against and sent as SNI, when
+  // it is not the URL's host (kubeconfig tls-server-name): requests go to the
+  // URL's address all the same.
+  std::string server_name;
+  std::string proxy;         // a proxy URL for every request ("" = the environment's)
+  bool skip_verify = false;  // the user opted out of verification for this endpoint only
 };
 
 struct HttpRequest {
@@ -49,6 +62,9 @@ struct HttpRequest {
   // Bytes of the request body sent so far (called often; callers throttle).
   std::function<void(std::int64_t)> on_sent;
   bool follow_redirects = false;  // for blob GETs that a registry redirects to storage
+  // Replaces the DeadlinePolicy for this request (a watch that the server ends
+  // after its own timeoutSeconds); 0 = the policy decides.
+  std::chrono::milliseconds deadline{0};
 };
 
 struct HttpResponse {

@@ -20,6 +20,9 @@ Result rollout(backend::Backend& backend, const Input& input) {
          "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
          "this target has none: use recreate or rolling",
          to_string(input.settings.type));
+  if (auto* r = backend.replacer();
+      r && (input.settings.type == Type::rolling || input.settings.type == Type::recreate))
+    return replace(backend, *r, input);
   switch (input.settings.type) {
     case Type::rolling:
       return rolling(backend, input);

@@ -69,6 +69,8 @@ Result recreate(backend::Backend& backend, const Input& input);
 Result rolling(backend::Backend& backend, const Input& input);
 Result blue_green(backend::Backend& backend, const Input& input);
 Result canary(backend::Backend& backend, const Input& input);
+// recreate and rolling on a backend that replaces instances itself (backend::Replacer).
+Result replace(backend::Backend& backend, backend::Replacer& replacer, const Input& input);
 // Ends a paused canary: all traffic back on the live slot, the canary stopped.
 Result canary_abort(backend::Backend& backend, const Input& input, const std::string& reason);
 

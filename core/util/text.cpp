@@ -33,6 +33,24 @@ std::string join(const std::vector<std::string_view>& items, std::string_view se
   return join(items, separator, [](std::string_view s) { return s; });
 }
 
+std::vector<std::string> split(std::string_view s, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto at = s.find(separator, start);
+    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view space = " \t\r\n";
+  auto b = s.find_first_not_of(space);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
 std::string base64_encode(std::string_view data) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);

@@ -27,6 +27,11 @@ std::string join(const Range& items, std::string_view separator, F&& f) {
   return out;
 }
 
+// "a:b::c" split on ':' -> {"a", "b", "", "c"}; "" -> {""}.
+std::vector<std::string> split(std::string_view s, char separator);
+// Without the leading and trailing spaces, tabs, CR and LF.
+std::string_view trim(std::string_view s);
+
 // The standard alphabet, always padded with '='.
 std::string base64_encode(std::string_view data);
 // Padded text of the standard alphabet; line breaks are skipped (what `base64`

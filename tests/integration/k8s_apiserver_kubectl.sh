@@ -9,85 +9,14 @@
 # kubectl does not show: BOOKMARK events and the 410 of an expired watch.
 # Every wait is on a condition, with a generous bound, never a fixed sleep.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
-for tool in kubectl openssl curl python3; do
-  command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
-done
-
-# kubectl must not read or write the real user's files.
-export HOME="$T/home" KUBECACHEDIR="$T/kube-cache"
-unset KUBECONFIG
-mkdir -p "$HOME"
-: > "$T/pids"
-stop_started() { while read -r p; do kill "$p" 2>/dev/null || true; done < "$T/pids"; }
-add_cleanup stop_started
-
-# json FILE EXPR: prints the Python expression EXPR over the JSON document d read from FILE.
-json() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
-
-# --- certificates: a CA, the server's (localhost, 127.0.0.1), a client's (CN=alice), and one from another CA (CN=mallory)
-tls=$T/tls
-mkdir -p "$tls"
-(
-  cd "$tls"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=fake-k8s-ca -keyout ca.key -out ca.crt \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-  openssl req -newkey rsa:2048 -nodes -subj /CN=kube-apiserver -keyout server.key -out server.csr
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
-  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.crt
-  printf 'extendedKeyUsage=clientAuth\n' > client.ext
-  openssl req -newkey rsa:2048 -nodes -subj /CN=alice -keyout alice.key -out alice.csr
-  openssl x509 -req -in alice.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile client.ext -out alice.crt
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=rogue-ca -keyout rogue-ca.key -out rogue-ca.crt
-  openssl req -newkey rsa:2048 -nodes -subj /CN=mallory -keyout rogue.key -out rogue.csr
-  openssl x509 -req -in rogue.csr -CA rogue-ca.crt -CAkey rogue-ca.key -CAcreateserial -days 2 \
-    -extfile client.ext -out rogue.crt
-) > "$T/openssl.log" 2>&1 || { cat "$T/openssl.log"; die "openssl could not make the test certificates"; }
-
-cat > "$T/auth.json" <<'EOF'
-{"tokens": {"admin-token": "admin", "dev-token": "dev"},
- "users": {"admin": {"namespaces": ["*"]}, "alice": {"namespaces": ["*"]}, "dev": {"namespaces": ["team-a"]}},
- "namespaces": ["team-a", "team-b"]}
-EOF
-
-# --- the server
-port=$(free_port)
-python3 "$ECP_SOURCE_DIR/tests/k8s/fake_apiserver.py" --port "$port" --cert "$tls/server.crt" --key "$tls/server.key" \
-  --ca "$tls/ca.crt" --auth "$T/auth.json" --ready-file "$T/ready" --log "$T/requests.log" \
-  --bookmark-interval 1 > "$T/server.out" 2>&1 &
-server_pid=$!
-echo "$server_pid" >> "$T/pids"
-server_up() { [ -s "$T/ready" ] || { kill -0 "$server_pid" || { cat "$T/server.out"; die "the server exited"; }; return 1; }; }
-wait_until "the fake API server to listen" server_up
-admin=$(json "$T/ready" 'd["admin_port"]')
-api=https://127.0.0.1:$port
-behave() { curl -sSf -X POST -d "$1" "http://127.0.0.1:$admin/behaviours" > /dev/null; }
-
-# kubeconfig NAME USER-LINES: a kubeconfig for the fake cluster, default namespace team-a.
-kubeconfig() {
-  cat > "$T/$1.kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster: {server: "$api", certificate-authority: "$tls/ca.crt"}
-users:
-- name: u
-  user:
-$2
-contexts:
-- name: c
-  context: {cluster: fake, user: u, namespace: team-a}
-current-context: c
-EOF
-}
-kubeconfig admin "    token: admin-token"
+. "$ECP_SOURCE_DIR/tests/integration/k8s_lib.inc"
+start_apiserver --bookmark-interval 1
 kubeconfig bad "    token: not-a-token"
 kubeconfig dev "    token: dev-token"
 kubeconfig alice "    client-certificate: $tls/alice.crt
     client-key: $tls/alice.key"
 kubeconfig rogue "    client-certificate: $tls/rogue.crt
     client-key: $tls/rogue.key"
-k() { kubectl --kubeconfig "$T/admin.kubeconfig" "$@"; }
 # bg NAME CMD...: CMD in the background, output in $T/NAME.out, pid in $T/NAME.pid.
 bg() {
   name=$1; shift

@@ -25,6 +25,7 @@ The admin port (plain HTTP, 127.0.0.1) lets a test steer without kubectl:
   GET/POST /behaviours        {"image or label:k=v": "ready|never|crash|pull|slow:N" or null}
   POST /watch-history?size=N  shrink/grow the watch window (to force 410 Gone)
   POST /bookmark-interval?seconds=S
+  POST /break-watches[?compact=1]  drop every open watch (and the history before now: 410 on resume)
 The ready file gets {"port": P, "admin_port": A, "pid": PID} once both listen.
 """
 import argparse
@@ -64,6 +65,7 @@ class Server:
             self.auth = json.load(f)
         self.store = k8s_store.Store(history=args.watch_history)
         self.bookmark_interval = args.bookmark_interval
+        self.watch_epoch = 0  # the admin port's /break-watches bumps it
         self.controller = k8s_controller.Controller(self.store, self.auth.get("behaviours"))
         self.log_lock = threading.Lock()
         self.log = open(args.log, "a", buffering=1) if args.log else None
@@ -537,6 +539,18 @@ class AdminHandler(http.server.BaseHTTPRequestHandler):
         if url.path == "/watch-history":
             self.S.store.set_history_size(int(q["size"]))
             return self.reply(200, {"size": self.S.store.history_size, "resourceVersion": str(self.S.store.rv)})
+        if url.path == "/break-watches":
+            # Every open watch drops its connection; with compact=1 the history
+            # before now is gone too, as after an etcd compaction, so a watch
+            # resumed from an older resourceVersion gets 410 Expired.
+            with self.S.store.lock:
+                if q.get("compact") == "1":
+                    for res in self.S.store.history:
+                        self.S.store.history[res].clear()
+                        self.S.store.evicted[res] = self.S.store.rv
+                self.S.watch_epoch += 1
+            self.S.note("admin break-watches %s" % json.dumps(q))
+            return self.reply(200, {"resourceVersion": str(self.S.store.rv)})
         if url.path == "/bookmark-interval":
             self.S.bookmark_interval = float(q["seconds"])
             return self.reply(200, {"seconds": self.S.bookmark_interval})

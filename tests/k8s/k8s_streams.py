@@ -3,6 +3,7 @@
 ERROR event) and pod logs (follow, timestamps, tailLines, sinceSeconds,
 previous). A mixin of fake_apiserver.Handler."""
 import json
+import socket
 import ssl
 import time
 
@@ -58,8 +59,10 @@ class StreamsMixin:
         self.stream_start("application/json")
         if expired:
             # The real server answers 200 and one ERROR event carrying the 410 Status.
+            self.S.note("watch %s from %s: 410 Expired" % (rt.resource, rv_param))
             self.chunk(frame("ERROR", expired.status))
             return self.stream_end()
+        epoch = self.S.watch_epoch
         try:
             for o in initial:
                 self.chunk(frame("ADDED", o))
@@ -72,15 +75,24 @@ class StreamsMixin:
                     break
                 error = None
                 with store.changed:
+                    live = lambda: self.S.watch_epoch == epoch  # noqa: E731
                     try:
-                        events = store.events_since(rt, last)
-                        if not events:
+                        events = store.events_since(rt, last) if live() else []
+                        if not events and live():
                             store.changed.wait(min(1.0, deadline - now, max(0.05, next_bookmark - now)))
-                            events = store.events_since(rt, last)
+                            events = store.events_since(rt, last) if live() else []
                     except ApiError as e:
                         events, error = [], e
                     current = store.rv
+                if not live():
+                    # The admin port broke every watch: the connection drops mid-stream,
+                    # with no final chunk, as when an API server restarts.
+                    self.S.note("watch %s: connection broken" % rt.resource)
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 if error:  # the window moved past this watch while it was behind
+                    self.S.note("watch %s: 410 Expired" % rt.resource)
                     self.chunk(frame("ERROR", error.status))
                     break
                 for ev in events:

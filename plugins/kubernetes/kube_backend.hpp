@@ -1,0 +1,120 @@
+#pragma once
+// The kubernetes backend: an (app, env) as Deployments in one namespace, changed
+// only by server-side apply (fieldManager=ecp). The location is the namespace
+// ("CONTEXT/NAMESPACE"); an instance is a replica of its slot's Deployment.
+//
+//   prepare   the config Secret (immutable, by config digest) and the revision's
+//             image, remembered at the cluster (ConfigMap ...-kubernetes.rNNNNNN.json)
+//   replace   (backend::Replacer) recreate and rolling: the slot's Deployment
+//             applied with the revision's pod template, its rollout watched
+//             (kube_rollout.cpp); the way back is the same with the old revision
+//   start     blue-green's idle slot: its Deployment applied; health: its readiness
+//   route     the Service's selector flipped to the slot with the traffic
+//   state     the ledger in ConfigMaps (one per revision: ecp-<app>-<env>-r<N>),
+//             private entries in Secrets, the lock in a Lease (kube_state.cpp)
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/backend/backend.hpp"
+#include "plugins/kubernetes/kube_api.hpp"
+#include "plugins/kubernetes/kube_objects.hpp"
+#include "plugins/kubernetes/kube_settings.hpp"
+
+namespace ecp::plugins::kubernetes {
+
+// What prepare() remembers of a revision, at the cluster.
+struct RevisionInfo {
+  int revision = 0;
+  std::string image;  // by digest
+  std::string version;
+  std::string secret;
+  std::string config_digest;
+};
+
+class KubeBackend : public backend::Backend, public backend::Replacer, public backend::Router, private KvStore {
+ public:
+  KubeBackend(const backend::TargetSpec& target, const backend::AppSpec& app, KubeSettings settings);
+
+  // kube_backend.cpp
+  backend::Capabilities capabilities() const override;
+  std::vector<std::string> locations() override { return {location_}; }
+  std::string address(const std::string& location) override;
+  void prepare(const backend::ReleaseSpec& release) override;
+  void activate(int revision) override;
+  void cleanup(const std::vector<int>& keep) override;
+  KvStore& state() override { return *this; }
+  backend::Router* router() override { return this; }
+  backend::Replacer* replacer() override { return this; }
+
+  // kube_workloads.cpp: Deployments per slot
+  std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
+  std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
+  std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  // kube_rollout.cpp
+  std::string replace(const backend::Replacement& r, const std::function<void(const std::string&)>& progress,
+                      const std::function<bool()>& should_stop) override;
+  // kube_status.cpp
+  backend::TargetStatus status() override;
+  void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
+  // kube_router.cpp: the Service's selector
+  std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview,
+                     const std::vector<backend::InstanceRef>& leaving) override;
+  std::map<std::string, int> weights() override;
+  std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
+  std::string url() override;
+
+  // The objects apply() would send for `revision` on `slot` (ecp plan -o yaml).
+  std::vector<Json> manifests(const backend::ReleaseSpec& release, int replicas, bool recreate);
+
+ private:
+  // KvStore (kube_state.cpp)
+  std::optional<std::string> get(const std::string& key) override;
+  std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override;
+  void put(const std::string& key, std::string_view data) override;
+  bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
+  bool remove_if(const std::string& key, const std::string& expected) override;
+  std::string describe(const std::string& key) override;
+
+  // Each replica of each slot, with its pod's name ("" when it has none yet);
+  // fills `total`'s current revision.
+  struct PodInstance {
+    backend::InstanceStatus status;
+    std::string pod;
+  };
+  std::vector<PodInstance> pod_instances(backend::TargetStatus& total);
+
+  RevisionInfo revision_info(int revision);  // throws when the cluster has no record of it
+  Workload workload(const RevisionInfo& info, const std::string& slot, int replicas, bool recreate);
+  // Applies the slot's Deployment with `how`'s strategy (nullptr: the one it has);
+  // returns the answer (its generation and resourceVersion).
+  Json apply_slot(const std::string& slot, int revision, int replicas, const backend::Replacement* how);
+  void apply_service(const std::string& slot);
+  void ensure_service(const std::string& slot);  // applies it when the namespace has none
+  std::optional<Json> live_deployment(const std::string& slot);
+  // Waits for the slot's Deployment to finish its rollout: "" or why it failed.
+  std::string watch_rollout(const std::string& slot, const Json& applied, int revision,
+                            const std::function<void(const std::string&)>& progress,
+                            const std::function<bool()>& should_stop);
+  // Why the revision's pods will not become ready ("" = no such sign yet), with
+  // their last Warning events.
+  std::string pod_trouble(const std::string& slot, int revision, bool final_check);
+
+  backend::TargetSpec target_;
+  backend::AppSpec app_;
+  KubeSettings settings_;
+  std::unique_ptr<KubeApi> api_;
+  Names names_;
+  std::string location_;
+  bool force_ = false;  // ECP_KUBERNETES_FORCE=1 (--force): take fields from other managers
+  std::mutex mu_;
+  std::map<int, RevisionInfo> revisions_;
+};
+
+// Registers "kubernetes" (its factory and its settings' validator) in `table`.
+void register_kubernetes_backend(backend::Table& table);
+
+}  // namespace ecp::plugins::kubernetes

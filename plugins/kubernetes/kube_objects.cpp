@@ -1,0 +1,147 @@
+#include "plugins/kubernetes/kube_objects.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/util/text.hpp"
+
+namespace ecp::plugins::kubernetes {
+namespace {
+
+std::string digest_hex(const std::string& digest) {
+  auto colon = digest.find(':');
+  return colon == std::string::npos ? digest : digest.substr(colon + 1);
+}
+
+bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+Json probe(const backend::HealthSpec& h, int port) {
+  Json p =
+      h.path.empty() ? Json{{"tcpSocket", {{"port", port}}}} : Json{{"httpGet", {{"path", h.path}, {"port", port}}}};
+  auto seconds = [](backend::Duration d) { return std::max<std::int64_t>(1, (d.count() + 999) / 1000); };
+  p["periodSeconds"] = seconds(h.interval);
+  p["timeoutSeconds"] = seconds(h.timeout);
+  p["failureThreshold"] = std::max(1, h.retries);
+  return p;
+}
+
+Json resources(const backend::ResourceSpec& r) {
+  Json limits = Json::object();
+  if (r.cpu_millis > 0) limits["cpu"] = fmt::format("{}m", r.cpu_millis);
+  if (r.memory_bytes > 0) limits["memory"] = std::to_string(r.memory_bytes);
+  if (limits.empty()) return Json::object();
+  // Requests equal to the limits: the scheduler reserves what the app may use.
+  return {{"requests", limits}, {"limits", limits}};
+}
+
+}  // namespace
+
+std::string label_value(const std::string& s) {
+  if (s.empty() || s.size() > 63 || !alnum(s.front()) || !alnum(s.back())) return {};
+  for (char c : s)
+    if (!alnum(c) && c != '-' && c != '_' && c != '.') return {};
+  return s;
+}
+
+std::string Names::deployment(const std::string& slot) const {
+  return slot == "a" || slot.empty() ? instance() : instance() + "-" + slot;
+}
+
+std::string Names::secret(const std::string& config_digest) const {
+  return instance() + "-config-" + digest_hex(config_digest).substr(0, 8);
+}
+
+std::map<std::string, std::string> Names::labels() const {
+  return {{"app.kubernetes.io/managed-by", "ecp"}, {"ecp.io/app", app}, {"ecp.io/env", env}};
+}
+
+std::string Names::selector() const {
+  return text::url_encode(fmt::format("app.kubernetes.io/managed-by=ecp,ecp.io/app={},ecp.io/env={}", app, env));
+}
+
+std::map<std::string, std::string> slot_selector(const Names& n, const std::string& slot) {
+  return {{"app.kubernetes.io/instance", n.instance()}, {"ecp.io/slot", slot}};
+}
+
+Json config_secret(const Names& n, const std::string& config_digest, const std::string& config_text) {
+  Json labels = n.labels();
+  labels["ecp.io/kind"] = "config";
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata",
+           {{"name", n.secret(config_digest)},
+            {"namespace", n.ns},
+            {"labels", labels},
+            {"annotations", {{"ecp.io/config-digest", config_digest}}}}},
+          {"type", "Opaque"},
+          {"immutable", true},
+          {"data", {{"autoconfig.properties", text::base64_encode(config_text)}}}};
+}
+
+Json deployment(const Names& n, const Workload& w) {
+  Json labels = n.labels();
+  labels["app.kubernetes.io/name"] = n.app;
+  labels["app.kubernetes.io/instance"] = n.instance();
+  labels["ecp.io/slot"] = w.slot;
+  labels["ecp.io/revision"] = std::to_string(w.revision);
+  if (auto v = label_value(w.version); !v.empty()) labels["app.kubernetes.io/version"] = v;
+  const int port = w.app.base_port;
+  Json container = {{"name", "app"},
+                    {"image", w.image},
+                    {"ports", Json::array({{{"name", "http"}, {"containerPort", port}, {"protocol", "TCP"}}})},
+                    {"env", Json::array({{{"name", "LISTEN_PORT"}, {"value", std::to_string(port)}}})},
+                    {"readinessProbe", probe(w.app.health, port + w.app.health.port_delta)},
+                    {"volumeMounts", Json::array({{{"name", "config"},
+                                                   {"mountPath", "/app/conf/autoconfig.properties"},
+                                                   {"subPath", "autoconfig.properties"},
+                                                   {"readOnly", true}}})}};
+  if (w.app.health.port_delta != 0)
+    container["ports"].push_back(
+        {{"name", "health"}, {"containerPort", port + w.app.health.port_delta}, {"protocol", "TCP"}});
+  if (auto r = resources(w.app.resources); !r.empty()) container["resources"] = r;
+  Json pod = {{"containers", Json::array({container})},
+              {"terminationGracePeriodSeconds", std::max<std::int64_t>(1, w.app.stop_grace.count() / 1000)},
+              {"volumes", Json::array({{{"name", "config"}, {"secret", {{"secretName", w.secret}}}}})}};
+  if (!w.pull_secrets.empty()) {
+    pod["imagePullSecrets"] = Json::array();
+    for (const auto& s : w.pull_secrets) pod["imagePullSecrets"].push_back({{"name", s}});
+  }
+  Json strategy = w.recreate
+                      ? Json{{"type", "Recreate"}}
+                      : Json{{"type", "RollingUpdate"},
+                             {"rollingUpdate", {{"maxSurge", w.max_surge}, {"maxUnavailable", w.max_unavailable}}}};
+  Json template_labels = labels;
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata",
+           {{"name", n.deployment(w.slot)},
+            {"namespace", n.ns},
+            {"labels", labels},
+            {"annotations", {{"ecp.io/config-digest", w.config_digest}}}}},
+          {"spec",
+           {{"replicas", w.replicas},
+            {"selector", {{"matchLabels", slot_selector(n, w.slot)}}},
+            {"strategy", strategy},
+            {"progressDeadlineSeconds", w.progress_deadline_s},
+            {"revisionHistoryLimit", w.history_limit},
+            {"template",
+             {{"metadata", {{"labels", template_labels}, {"annotations", {{"ecp.io/config-digest", w.config_digest}}}}},
+              {"spec", pod}}}}}};
+}
+
+Json service(const Names& n, const backend::AppSpec& app, const std::string& slot) {
+  Json labels = n.labels();
+  labels["app.kubernetes.io/name"] = n.app;
+  labels["app.kubernetes.io/instance"] = n.instance();
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", {{"name", n.service()}, {"namespace", n.ns}, {"labels", labels}}},
+      {"spec",
+       {{"selector", slot_selector(n, slot)},
+        {"ports",
+         Json::array({{{"name", "http"}, {"port", app.base_port}, {"targetPort", "http"}, {"protocol", "TCP"}}})}}}};
+}
+
+}  // namespace ecp::plugins::kubernetes

@@ -1,0 +1,63 @@
+#pragma once
+// The objects ecp puts in a cluster, built as pure JSON (unit-tested, and checked
+// against the real Kubernetes schema by tests/integration/kubernetes_schema.sh):
+//
+//   Secret      <app>-<env>-config-<digest8>  the rendered autoconfig.properties, immutable
+//   Deployment  <app>-<env>[-<slot>]          one per slot ("a" has no suffix); image by digest;
+//                                             the Secret mounted at /app/conf/autoconfig.properties
+//   Service     <app>-<env>                   selects the serving slot
+//   ConfigMap   ecp-<app>-<env>-r<N>          the ledger's record of revision N (no secret values)
+//   Lease       ecp-<app>-<env>               the release lock
+//
+// Every object carries app.kubernetes.io/managed-by: ecp and ecp.io/app, ecp.io/env.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/backend/types.hpp"
+
+namespace ecp::plugins::kubernetes {
+
+using Json = nlohmann::json;
+
+// The names of one (app, env) in one namespace.
+struct Names {
+  std::string app, env, ns;
+  std::string instance() const { return app + "-" + env; }
+  std::string deployment(const std::string& slot) const;
+  std::string service() const { return instance(); }
+  std::string secret(const std::string& config_digest) const;  // ...-config-<first 8 hex digits>
+  std::string lease() const { return "ecp-" + instance(); }
+  std::map<std::string, std::string> labels() const;  // managed-by, ecp.io/app, ecp.io/env
+  std::string selector() const;                       // those as a labelSelector query value
+};
+
+// One slot's Deployment.
+struct Workload {
+  backend::AppSpec app;
+  std::string slot = "a";
+  int revision = 0;
+  int replicas = 1;
+  std::string image;    // REGISTRY/APP@sha256:...
+  std::string version;  // app.kubernetes.io/version (the image's tag), "" = none
+  std::string secret;   // the config Secret's name
+  std::string config_digest;
+  std::vector<std::string> pull_secrets;
+  bool recreate = false;  // strategy type Recreate, else RollingUpdate with:
+  int max_surge = 1;
+  int max_unavailable = 0;
+  int progress_deadline_s = 120;
+  int history_limit = 5;
+};
+
+Json config_secret(const Names& n, const std::string& config_digest, const std::string& config_text);
+Json deployment(const Names& n, const Workload& w);
+Json service(const Names& n, const backend::AppSpec& app, const std::string& slot);
+// The labels that select one slot's pods (the Deployment's selector).
+std::map<std::string, std::string> slot_selector(const Names& n, const std::string& slot);
+
+// A label value: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends; "" when `s` is not one.
+std::string label_value(const std::string& s);
+
+}  // namespace ecp::plugins::kubernetes

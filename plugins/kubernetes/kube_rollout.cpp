@@ -1,0 +1,161 @@
+// replace(): a slot's Deployment applied, and its rollout watched until it is
+// complete or fails. The watch starts at the resourceVersion of the apply's
+// answer, is renewed from the last one seen whenever the server ends it (each
+// window is short, so an interrupt or a lost lock is noticed soon), and starts
+// over from a fresh read after 410 Gone. Between windows the new pods are
+// looked at: one that cannot pull its image or crash-loops fails the rollout
+// without waiting out the progress deadline.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/util/error.hpp"
+#include "core/util/process.hpp"
+#include "core/util/text.hpp"
+#include "plugins/kubernetes/kube_backend.hpp"
+#include "plugins/kubernetes/kube_rollout_state.hpp"
+
+namespace ecp::plugins::kubernetes {
+namespace {
+
+constexpr std::chrono::seconds watch_window{5};
+
+// Waiting reasons that will not cure themselves within a rollout.
+bool fatal_waiting(const std::string& reason) {
+  static const std::set<std::string> fatal{"ErrImagePull",      "ImagePullBackOff",           "InvalidImageName",
+                                           "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError"};
+  return fatal.count(reason) > 0;
+}
+
+std::string rv_of(const Json& obj) { return obj.value("metadata", Json::object()).value("resourceVersion", ""); }
+
+}  // namespace
+
+std::string KubeBackend::pod_trouble(const std::string& slot, int revision, bool final_check) {
+  std::string selector = text::url_encode(fmt::format("app.kubernetes.io/instance={},ecp.io/slot={},ecp.io/revision={}",
+                                                      names_.instance(), slot, revision));
+  auto pods = api_->get(core_path(names_.ns, "pods") + "?labelSelector=" + selector);
+  std::vector<std::string> lines;
+  std::set<std::string> named;
+  const int crash_limit = std::max(1, app_.health.retries);
+  for (const auto& pod : pods.value("items", Json::array())) {
+    std::string name = pod["metadata"].value("name", "");
+    for (const auto& cs : pod.value("status", Json::object()).value("containerStatuses", Json::array())) {
+      auto waiting = cs.value("state", Json::object()).value("waiting", Json::object());
+      std::string reason = waiting.value("reason", "");
+      int restarts = cs.value("restartCount", 0);
+      bool crash = reason == "CrashLoopBackOff" && restarts >= crash_limit;
+      if (fatal_waiting(reason) || crash || (final_check && !cs.value("ready", false))) {
+        std::string why = reason.empty() ? std::string("not ready") : reason;
+        if (restarts > 0) why += fmt::format(", {} restart(s)", restarts);
+        if (auto m = waiting.value("message", ""); !m.empty()) why += ": " + m;
+        lines.push_back(fmt::format("pod {}: {}", name, why));
+        named.insert(name);
+      }
+    }
+  }
+  if (lines.empty()) return {};
+  // The pods' last Warning events: the kubelet's own words (probe output, pull errors).
+  try {
+    auto events = api_->get(core_path(names_.ns, "events") +
+                            "?fieldSelector=" + text::url_encode("type=Warning,involvedObject.kind=Pod"));
+    std::map<std::string, std::string> last;
+    for (const auto& ev : events.value("items", Json::array())) {
+      std::string pod = ev.value("involvedObject", Json::object()).value("name", "");
+      if (named.count(pod)) last[pod] = fmt::format("{}: {}", ev.value("reason", ""), ev.value("message", ""));
+    }
+    for (const auto& [pod, words] : last) lines.push_back(fmt::format("pod {} last warning: {}", pod, words));
+  } catch (const KubeError&) {
+    // The events only explain; the pods' state already says what failed.
+  }
+  return text::join(lines, "; ");
+}
+
+std::string KubeBackend::watch_rollout(const std::string& slot, const Json& applied, int revision,
+                                       const std::function<void(const std::string&)>& progress,
+                                       const std::function<bool()>& should_stop) {
+  const std::string name = names_.deployment(slot);
+  const auto generation = applied.value("metadata", Json::object()).value("generation", std::int64_t(0));
+  std::string rv = rv_of(applied);
+  const std::string applied_at = applied_time(applied);
+  std::string last_line, verdict;
+  bool done = false;
+  // A bound of ecp's own, should the controller never say: no change at all for
+  // well past the progress deadline.
+  const auto quiet_limit = std::chrono::seconds(settings_.progress_deadline_s * 2 + 30);
+  auto last_change = std::chrono::steady_clock::now();
+  // true once the rollout is over, either way.
+  auto judge = [&](const Json& d) {
+    auto st = rollout_state(d, applied_at);
+    if (d.value("metadata", Json::object()).value("generation", std::int64_t(0)) < generation) return false;
+    if (st.observed && st.complete) {
+      done = true;
+      progress(fmt::format("deployment/{}: {}", name, st.summary));
+      return true;
+    }
+    if (st.observed && st.deadline_exceeded) {
+      verdict = fmt::format("deployment/{} made no progress within its deadline ({} s): {}", name,
+                            settings_.progress_deadline_s, st.summary);
+      if (auto t = pod_trouble(slot, revision, true); !t.empty()) verdict += "; " + t;
+      return true;
+    }
+    if (std::string line = fmt::format("deployment/{}: {}", name, st.summary); line != last_line) {
+      last_line = line;
+      last_change = std::chrono::steady_clock::now();
+      progress(line);
+    }
+    return false;
+  };
+  if (judge(applied)) return verdict;
+  const std::string path =
+      apps_path(names_.ns, "deployments") + "?fieldSelector=" + text::url_encode("metadata.name=" + name);
+  for (;;) {
+    process::check_interrupted();
+    if (should_stop && should_stop()) return "the lock was lost";
+    auto end = api_->watch(path, rv, watch_window, [&](const WatchEvent& ev) {
+      if (auto v = rv_of(ev.object); !v.empty()) rv = v;
+      if (ev.type == "DELETED") {
+        verdict = fmt::format("deployment/{} was deleted during the rollout", name);
+        return false;
+      }
+      if (ev.type == "ADDED" || ev.type == "MODIFIED") return !judge(ev.object);
+      return true;  // BOOKMARK: only the resourceVersion moves
+    });
+    if (done) return "";
+    if (!verdict.empty()) return verdict;
+    if (end == KubeApi::WatchEnd::gone) {
+      // Too far behind: read it again, and watch from there.
+      auto d = api_->get(apps_path(names_.ns, "deployments", name));
+      rv = rv_of(d);
+      if (judge(d)) return verdict;
+      continue;
+    }
+    if (auto t = pod_trouble(slot, revision, false); !t.empty())
+      return fmt::format("deployment/{}: the new pods will not become ready: {}", name, t);
+    if (std::chrono::steady_clock::now() - last_change > quiet_limit) {
+      verdict = fmt::format("deployment/{}: no change in {} s: {}", name, quiet_limit.count(), last_line);
+      if (auto t = pod_trouble(slot, revision, true); !t.empty()) verdict += "; " + t;
+      return verdict;
+    }
+  }
+}
+
+std::string KubeBackend::replace(const backend::Replacement& r, const std::function<void(const std::string&)>& progress,
+                                 const std::function<bool()>& should_stop) {
+  int revision = 0;
+  if (!r.instances.empty()) {
+    revision = r.instances.front().revision;
+  } else if (auto live = live_deployment(r.slot)) {
+    revision = rollout_state(*live).revision;  // nothing should run: the same template, no replicas
+  } else {
+    return "";  // nothing runs, and nothing should
+  }
+  if (!r.instances.empty()) ensure_service(r.slot);
+  Json applied = apply_slot(r.slot, revision, static_cast<int>(r.instances.size()), &r);
+  progress(fmt::format("deployment/{}: revision {} applied, {} replica(s)", names_.deployment(r.slot), revision,
+                       r.instances.size()));
+  return watch_rollout(r.slot, applied, revision, progress, should_stop);
+}
+
+}  // namespace ecp::plugins::kubernetes

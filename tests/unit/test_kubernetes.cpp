@@ -1,0 +1,193 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "core/util/error.hpp"
+#include "core/util/fs.hpp"
+#include "core/util/text.hpp"
+#include "plugins/kubernetes/kube_objects.hpp"
+#include "plugins/kubernetes/kube_rollout_state.hpp"
+#include "plugins/kubernetes/kubeconfig.hpp"
+
+using namespace ecp;
+using namespace ecp::plugins::kubernetes;
+
+namespace {
+
+std::string error_of(const KubeconfigQuery& q) {
+  try {
+    load_cluster_access(q);
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::validation);
+    return e.what();
+  }
+  return "";
+}
+
+const char* two_contexts = R"(apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster:
+    server: https://10.0.0.1:6443/
+    certificate-authority-data: Q0EgUEVN
+    tls-server-name: api.internal
+- name: lab
+  cluster: {server: "https://lab:6443", insecure-skip-tls-verify: true, proxy-url: "http://proxy:3128"}
+users:
+- name: ci
+  user: {token: abc}
+- name: certs
+  user: {client-certificate: c.pem, client-key-data: S0VZ}
+contexts:
+- name: prod
+  context: {cluster: prod, user: ci, namespace: shop}
+- name: lab
+  context: {cluster: lab, user: certs}
+current-context: prod
+)";
+
+}  // namespace
+
+TEST_CASE("kubeconfig: contexts, clusters, users, relative paths, and errors that name the field") {
+  fs::TempDir dir;
+  auto cfg = dir.path() / "config";
+  fs::write_file_atomic(cfg, two_contexts);
+  fs::write_file_atomic(dir.path() / "c.pem", "CERT PEM");
+  auto prod = load_cluster_access({cfg.string(), "", ""});
+  CHECK(prod.context == "prod");
+  CHECK(prod.server == "https://10.0.0.1:6443");
+  CHECK(prod.ca_pem == "CA PEM");
+  CHECK(prod.tls_server_name == "api.internal");
+  CHECK(prod.token == "abc");
+  CHECK(prod.ns == "shop");
+  auto lab = load_cluster_access({cfg.string(), "lab", ""});
+  CHECK(lab.insecure);
+  CHECK(lab.proxy_url == "http://proxy:3128");
+  CHECK(lab.client_cert_pem == "CERT PEM");  // relative to the kubeconfig's folder
+  CHECK(lab.client_key_pem == "KEY");
+  CHECK(lab.ns.empty());
+  // A relative kubeconfig: is relative to the targets file's folder.
+  CHECK(load_cluster_access({"config", "lab", dir.path().string()}).context == "lab");
+
+  auto e = error_of({cfg.string(), "staging", ""});
+  CHECK(e.find("context 'staging' is not defined; the contexts are: lab, prod") != std::string::npos);
+  std::string broken = two_contexts;
+  broken.replace(broken.find("S0VZ"), 4, "not*base64");
+  fs::write_file_atomic(cfg, broken);
+  e = error_of({cfg.string(), "lab", ""});
+  CHECK(e.find("context 'lab': user 'certs': client-key-data: not base64") != std::string::npos);
+  CHECK(e.find(cfg.string()) == 0);
+  broken = two_contexts;
+  broken.replace(broken.find("user: certs}"), 12, "user: nobody}");
+  fs::write_file_atomic(cfg, broken);
+  e = error_of({cfg.string(), "lab", ""});
+  CHECK(e.find("user 'nobody' is not defined; the users are: certs, ci") != std::string::npos);
+  CHECK(error_of({(dir.path() / "missing").string(), "", ""}).find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("kubeconfig: KUBECONFIG files merge, the first definition and current-context win") {
+  fs::TempDir dir;
+  auto a = dir.path() / "a", b = dir.path() / "b";
+  fs::write_file_atomic(a,
+                        "clusters:\n- name: c\n  cluster: {server: 'https://first:6443'}\n"
+                        "contexts:\n- name: x\n  context: {cluster: c}\n");
+  fs::write_file_atomic(b,
+                        "clusters:\n- name: c\n  cluster: {server: 'https://second:6443'}\n"
+                        "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                        "      command: ./get-token\n      args: [--cluster, x]\n      env: [{name: A, value: b}]\n"
+                        "contexts:\n- name: y\n  context: {cluster: c, user: u, namespace: team}\n"
+                        "current-context: y\n");
+  std::string old = std::getenv("KUBECONFIG") ? std::getenv("KUBECONFIG") : "";
+  setenv("KUBECONFIG", (a.string() + ":" + (dir.path() / "none").string() + ":" + b.string()).c_str(), 1);
+  auto acc = load_cluster_access({"", "", ""});
+  CHECK(acc.context == "y");                  // b's current-context: a has none
+  CHECK(acc.server == "https://first:6443");  // cluster c: a's wins
+  REQUIRE(acc.exec.has_value());
+  CHECK(acc.exec->command == (dir.path() / "get-token").string());
+  CHECK(acc.exec->args == std::vector<std::string>{"--cluster", "x"});
+  CHECK(acc.exec->env.size() == 1);
+  CHECK(acc.ns == "team");
+  if (old.empty())
+    unsetenv("KUBECONFIG");
+  else
+    setenv("KUBECONFIG", old.c_str(), 1);
+}
+
+TEST_CASE("kube objects: a Deployment per slot, the config Secret, the Service") {
+  Names n{"hello", "prod", "shop"};
+  CHECK(n.deployment("a") == "hello-prod");
+  CHECK(n.deployment("b") == "hello-prod-b");
+  CHECK(n.secret("sha256:0123456789abcdef") == "hello-prod-config-01234567");
+  Workload w;
+  w.app.app = "hello";
+  w.app.env = "prod";
+  w.app.base_port = 8080;
+  w.app.health.path = "/health";
+  w.app.health.port_delta = 1;
+  w.app.resources.cpu_millis = 500;
+  w.app.resources.memory_bytes = 64 << 20;
+  w.slot = "b";
+  w.revision = 7;
+  w.replicas = 3;
+  w.image = "reg/hello@sha256:ab";
+  w.version = "1.2.3";
+  w.secret = "hello-prod-config-01234567";
+  w.pull_secrets = {"regcred"};
+  w.max_surge = 2;
+  w.max_unavailable = 1;
+  auto d = deployment(n, w);
+  CHECK(d["metadata"]["name"] == "hello-prod-b");
+  CHECK(d["spec"]["replicas"] == 3);
+  CHECK(d["spec"]["selector"]["matchLabels"]["ecp.io/slot"] == "b");
+  CHECK(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 2);
+  auto tpl = d["spec"]["template"];
+  CHECK(tpl["metadata"]["labels"]["ecp.io/revision"] == "7");
+  CHECK(tpl["metadata"]["labels"]["app.kubernetes.io/version"] == "1.2.3");
+  CHECK(tpl["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "ecp");
+  auto c = tpl["spec"]["containers"][0];
+  CHECK(c["image"] == "reg/hello@sha256:ab");
+  CHECK(c["readinessProbe"]["httpGet"]["port"] == 8081);
+  CHECK(c["resources"]["limits"]["cpu"] == "500m");
+  CHECK(c["volumeMounts"][0]["subPath"] == "autoconfig.properties");
+  CHECK(tpl["spec"]["volumes"][0]["secret"]["secretName"] == w.secret);
+  CHECK(tpl["spec"]["imagePullSecrets"][0]["name"] == "regcred");
+  w.recreate = true;
+  CHECK(deployment(n, w)["spec"]["strategy"] == Json{{"type", "Recreate"}});
+  auto s = config_secret(n, "sha256:0123456789abcdef", "A=1\n");
+  CHECK(s["immutable"] == true);
+  CHECK(text::base64_decode(s["data"]["autoconfig.properties"].get<std::string>()) == "A=1\n");
+  CHECK(service(n, w.app, "b")["spec"]["selector"]["ecp.io/slot"] == "b");
+  CHECK(label_value("1.0.0+build") == "");
+  CHECK(label_value("v1_2") == "v1_2");
+}
+
+TEST_CASE("rollout state: as kubectl rollout status reads a Deployment") {
+  auto d = Json::parse(R"({"metadata": {"generation": 3,
+      "managedFields": [{"manager": "ecp", "operation": "Apply", "time": "2026-12-07T10:00:05Z"}]},
+    "spec": {"replicas": 2, "template": {"metadata": {"labels": {"ecp.io/revision": "4"}}}},
+    "status": {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 0, "availableReplicas": 2}})");
+  auto s = rollout_state(d, applied_time(d));
+  CHECK(applied_time(d) == "2026-12-07T10:00:05Z");
+  CHECK(s.revision == 4);
+  CHECK_FALSE(s.observed);
+  d["status"]["observedGeneration"] = 3;
+  d["status"]["updatedReplicas"] = 1;
+  CHECK(rollout_state(d).summary == "1 of 2 updated, 2 available");
+  d["status"]["updatedReplicas"] = 2;
+  d["status"]["replicas"] = 3;
+  CHECK(rollout_state(d).summary == "1 old replica(s) terminating");
+  d["status"]["replicas"] = 2;
+  d["status"]["availableReplicas"] = 1;
+  CHECK_FALSE(rollout_state(d).complete);
+  // A deadline passed before ecp's apply is stale; one after it is the verdict.
+  d["status"]["conditions"] = Json::parse(
+      R"([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "lastUpdateTime": "2026-12-07T10:00:05Z"}])");
+  CHECK_FALSE(rollout_state(d, applied_time(d)).deadline_exceeded);
+  d["status"]["conditions"][0]["lastUpdateTime"] = "2026-12-07T10:00:17Z";
+  CHECK(rollout_state(d, applied_time(d)).deadline_exceeded);
+  d["status"]["availableReplicas"] = 2;
+  CHECK(rollout_state(d).complete);
+}
