@@ -84,7 +84,9 @@ class Replacer {
   // Puts the slot on `r` and waits until it serves: "" when it does, else why
   // not, naming the instances and the platform's own words (the pods' last
   // warnings). `progress` gets a line per change; `should_stop` (may be empty)
-  // is polled. Throws Error(interrupted) on SIGINT/SIGTERM unless shielded.
+  // is polled. Throws Error(interrupted) on SIGINT/SIGTERM unless shielded, and
+  // Error(deploy_rolled_back) when the platform refused the change as a whole
+  // (nothing changed: no way back to take).
   virtual std::string replace(const Replacement& r, const std::function<void(const std::string&)>& progress,
                               const std::function<bool()>& should_stop) = 0;
 };

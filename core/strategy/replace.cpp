@@ -55,6 +55,11 @@ Result replace(backend::Backend& backend, backend::Replacer& replacer, const Inp
           refs(in.desired)});
     why = replacer.replace(replacement(in, slot, in.desired), progress, in.should_stop);
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::deploy_rolled_back) {  // refused as a whole: what ran still runs
+      r.outcome = Outcome::rolled_back;
+      r.message = e.what();
+      return r;
+    }
     interrupted = e.kind() == ErrorKind::interrupted;
     why = interrupted ? std::string("interrupted") : std::string(e.what());
   }

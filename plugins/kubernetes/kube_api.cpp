@@ -192,6 +192,7 @@ KubeApi::WatchEnd KubeApi::watch(const std::string& path, const std::string& rv,
   std::string pending;
   bool gone = false, stopped = false;
   auto sink = [&](const char* data, std::size_t n) {
+    if (process::interrupted() && !process::shielded()) throw StopWatch{};  // the caller's next check throws
     pending.append(data, n);
     std::size_t nl;
     while ((nl = pending.find('\n')) != std::string::npos) {

@@ -151,8 +151,15 @@ std::string KubeBackend::replace(const backend::Replacement& r, const std::funct
   } else {
     return "";  // nothing runs, and nothing should
   }
-  if (!r.instances.empty()) ensure_service(r.slot);
-  Json applied = apply_slot(r.slot, revision, static_cast<int>(r.instances.size()), &r);
+  Json applied;
+  try {
+    if (!r.instances.empty()) ensure_service(r.slot);
+    applied = apply_slot(r.slot, revision, static_cast<int>(r.instances.size()), &r);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) throw;
+    // The API server refused the apply as a whole: nothing changed in the cluster.
+    throw Error(ErrorKind::deploy_rolled_back, e.what());
+  }
   progress(fmt::format("deployment/{}: revision {} applied, {} replica(s)", names_.deployment(r.slot), revision,
                        r.instances.size()));
   return watch_rollout(r.slot, applied, revision, progress, should_stop);
