@@ -24,7 +24,8 @@
 namespace ecp::backend {
 
 struct Capabilities {
-  bool route = false;           // router() works: weighted traffic between slots
+  bool route = false;           // router() works: traffic moved between slots
+  bool split = true;            // ... by weight too (canary); false: all of it to one slot (blue-green)
   bool logs = true;             // logs() works
   bool needs_registry = false;  // prepare() pulls the image from a registry: `ecp release` pushes first
   bool keeps_releases = true;   // old revisions stay installed, so a rollback needs no transfer

@@ -45,6 +45,7 @@ ExternalBackend::ExternalBackend(const std::filesystem::path& program, const Tar
          plugin_protocol_version);
   const Json caps = hello.value("capabilities", Json::object());
   caps_.route = caps.value("route", false);
+  caps_.split = caps.value("split", true);
   caps_.logs = caps.value("logs", false);
   caps_.needs_registry = caps.value("needs_registry", false);
   caps_.keeps_releases = caps.value("keeps_releases", false);

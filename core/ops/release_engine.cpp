@@ -43,11 +43,7 @@ bool plan_release(TargetContext& ctx, const ReleaseInput& in, bool force, Deploy
                                     ctx.app.app, ctx.app.env, result.plan.from_revision)});
     return false;
   }
-  if (strategy::needs_router(in.strategy.type) && ctx.backend->router() == nullptr)
-    fail(ErrorKind::usage,
-         "strategy '{}' moves traffic and needs a target with a gateway; target '{}' has none "
-         "(use recreate or rolling)",
-         strategy::to_string(in.strategy.type), ctx.target.name);
+  strategy::check_supported(*ctx.backend, in.strategy.type, ctx.target.name);
   return true;
 }
 

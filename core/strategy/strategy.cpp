@@ -14,12 +14,21 @@
 
 namespace ecp::strategy {
 
-Result rollout(backend::Backend& backend, const Input& input) {
-  if (needs_router(input.settings.type) && backend.router() == nullptr)
+void check_supported(backend::Backend& backend, Type type, const std::string& target) {
+  if (needs_router(type) && backend.router() == nullptr)
     fail(ErrorKind::usage,
          "strategy '{}' moves traffic and needs a target with a gateway (route capability); "
-         "this target has none: use recreate or rolling",
-         to_string(input.settings.type));
+         "target '{}' has none: use recreate or rolling",
+         to_string(type), target);
+  if (type == Type::canary && !backend.capabilities().split)
+    fail(ErrorKind::usage,
+         "strategy 'canary' splits traffic by weight; the router of target '{}' only switches all of it to one "
+         "slot: use blue-green, rolling or recreate",
+         target);
+}
+
+Result rollout(backend::Backend& backend, const Input& input) {
+  check_supported(backend, input.settings.type, "this");
   if (auto* r = backend.replacer();
       r && (input.settings.type == Type::rolling || input.settings.type == Type::recreate))
     return replace(backend, *r, input);

@@ -61,6 +61,8 @@ struct Result {
   std::int64_t step_started_ms = 0;
 };
 
+// Throws Error(usage) for a strategy that `backend` (of target `target`) cannot do.
+void check_supported(backend::Backend& backend, Type type, const std::string& target);
 // Runs Input.type. Throws Error(usage) for a strategy this backend cannot do.
 Result rollout(backend::Backend& backend, const Input& input);
 

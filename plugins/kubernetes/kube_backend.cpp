@@ -38,6 +38,7 @@ KubeBackend::KubeBackend(const backend::TargetSpec& target, const backend::AppSp
 backend::Capabilities KubeBackend::capabilities() const {
   backend::Capabilities c;
   c.route = true;
+  c.split = false;  // the Service selects one slot; canary by weight is not built here yet
   c.logs = true;
   c.needs_registry = true;  // pods pull the image from the target's registry
   c.keeps_releases = true;  // the images stay in the registry, the Secrets in the namespace

@@ -12,6 +12,7 @@
 //   route     the Service's selector flipped to the slot with the traffic
 //   state     the ledger in ConfigMaps (one per revision: ecp-<app>-<env>-r<N>),
 //             private entries in Secrets, the lock in a Lease (kube_state.cpp)
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,10 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   std::vector<backend::Failure> start(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Probe> health(const std::vector<backend::InstanceSpec>& instances) override;
   std::vector<backend::Failure> stop(const std::vector<backend::InstanceRef>& instances) override;
+  // kube_retire.cpp: the blue-green keep window, recorded at the cluster
+  std::vector<backend::Failure> stop_after(const std::vector<backend::InstanceRef>& instances,
+                                           backend::Duration delay) override;
+  std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   // kube_rollout.cpp
   std::string replace(const backend::Replacement& r, const std::function<void(const std::string&)>& progress,
                       const std::function<bool()>& should_stop) override;
@@ -86,6 +91,14 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
     std::string pod;
   };
   std::vector<PodInstance> pod_instances(backend::TargetStatus& total);
+
+  // The keep-window entries (kube_retire.cpp): a compare-and-swap edit (`change`
+  // returns false to leave them as they are; returns whether it wrote), a start's
+  // cancel, and the scale-downs whose time has come (returns slot -> when the
+  // pending ones end, Unix ms).
+  bool edit_retire(const std::function<bool(Json&)>& change);
+  void cancel_retire(const std::string& slot);
+  std::map<std::string, std::int64_t> retire_due();
 
   RevisionInfo revision_info(int revision);  // throws when the cluster has no record of it
   Workload workload(const RevisionInfo& info, const std::string& slot, int replicas, bool recreate);

@@ -153,7 +153,10 @@ std::string KubeBackend::replace(const backend::Replacement& r, const std::funct
   }
   Json applied;
   try {
-    if (!r.instances.empty()) ensure_service(r.slot);
+    if (!r.instances.empty()) {
+      ensure_service(r.slot);
+      cancel_retire(r.slot);
+    }
     applied = apply_slot(r.slot, revision, static_cast<int>(r.instances.size()), &r);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::interrupted) throw;

@@ -86,7 +86,12 @@ std::vector<KubeBackend::PodInstance> KubeBackend::pod_instances(backend::Target
 backend::TargetStatus KubeBackend::status() {
   backend::TargetStatus total;
   try {
-    for (auto& pi : pod_instances(total)) total.instances.push_back(pi.status);
+    auto pending = retire_due();
+    for (auto& pi : pod_instances(total)) {
+      if (auto it = pending.find(pi.status.ref.slot); it != pending.end())
+        pi.status.stops_at = text::rfc3339_ms(it->second);
+      total.instances.push_back(pi.status);
+    }
   } catch (const KubeError& e) {
     if (e.status() != 0) throw;
     total.unreachable.push_back(fmt::format("{}: {}", location_, e.what()));

@@ -75,6 +75,7 @@ std::vector<backend::Failure> KubeBackend::start(const std::vector<backend::Inst
   for (const auto& [slot, specs] : slots) {
     try {
       ensure_service(slot);
+      cancel_retire(slot);  // a start cancels the slot's pending scale-down
       apply_slot(slot, specs.front().revision, static_cast<int>(specs.size()), nullptr);
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
