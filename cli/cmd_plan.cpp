@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "cli/release_flags.hpp"
+#include "cli/yaml_out.hpp"
 #include "core/ops/plan.hpp"
 
 namespace ecp::cli {
@@ -11,6 +14,13 @@ void add_plan(CommandTree& t) {
   auto* cmd = t.add(&t.root, "plan", "Compute a release plan (and save it for 'ecp apply'); changes nothing",
                     [&g = t.globals, o, file](Output& out) {
                       o->project = project_of(g);
+                      if (g.output == "yaml") {
+                        // The objects a kubernetes target would get, like `helm template`.
+                        o->dry_run = o->manifests = true;
+                        auto r = ops::deploy(*o);
+                        std::fputs(to_yaml_stream(r.manifests).c_str(), stdout);
+                        return 0;
+                      }
                       auto p = ops::plan(*o, *file);
                       print_plan(out, p);
                       if (!file->empty()) out.info(fmt::format("wrote {}; apply it with: ecp apply {}", *file, *file));
@@ -23,6 +33,9 @@ void add_plan(CommandTree& t) {
   cmd->add_option("--revision", o->revision, "Plan the image of ledger revision N")->type_name("N");
   cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate or rolling")->type_name("NAME");
   cmd->add_option("--out", *file, "Write the plan to FILE (JSON) for 'ecp apply'")->type_name("FILE");
+  cmd->add_flag("--reveal-secrets", o->reveal_secrets,
+                "With -o yaml: the config Secret with the secrets' values (for kubectl or podman kube play), "
+                "not their references");
 }
 
 void add_apply(CommandTree& t) {

@@ -33,8 +33,9 @@ std::unique_ptr<CommandTree> make_command_tree() {
   app.add_option("--targets", g.targets,
                  "The targets file (default: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor)")
       ->type_name("PATH");
-  app.add_option("-o,--output", g.output, "Output format: text or json")
-      ->check(CLI::IsMember({"text", "json"}))
+  app.add_option("-o,--output", g.output,
+                 "Output format: text or json; yaml for 'ecp plan' (the objects a kubernetes target gets)")
+      ->check(CLI::IsMember({"text", "json", "yaml"}))
       ->type_name("FORMAT");
   app.add_flag("--no-color", g.no_color, "Never use colors (also when NO_COLOR is set)");
   app.add_flag("-q,--quiet", g.quiet, "Print only results and errors");

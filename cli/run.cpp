@@ -117,6 +117,8 @@ int run(int argc, char** argv) {
       fail(ErrorKind::usage, "-C {}: cannot change to that folder: {}", g.dir, std::strerror(errno));
     const Command* cmd = chosen_command(*tree);
     if (cmd == nullptr) fail(ErrorKind::usage, "no command given; run 'ecp --help'");
+    if (g.output == "yaml" && cmd->app->get_name() != "plan")
+      fail(ErrorKind::usage, "-o yaml is for 'ecp plan' (the objects a kubernetes target would get); use text or json");
     return cmd->run(out);
   } catch (const Error& e) {
     report(out, e.kind(), e.what());

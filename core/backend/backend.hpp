@@ -148,6 +148,15 @@ class Backend {
   // Sends log lines until done (or, with follow, until interrupted).
   virtual void logs(const LogOptions& options, const LineSink& sink) = 0;
 
+  // The platform's own documents for `release` as a release with `replicas`
+  // per location and `strategy` would send them (Kubernetes manifests: what
+  // `ecp plan -o yaml` prints, like `helm template`), changing nothing; empty
+  // for a backend that has none.
+  virtual std::vector<Json> manifests(const ReleaseSpec& release, int replicas, bool recreate) {
+    (void)release, (void)replicas, (void)recreate;
+    return {};
+  }
+
   virtual KvStore& state() = 0;
   virtual Router* router() { return nullptr; }
   virtual Replacer* replacer() { return nullptr; }

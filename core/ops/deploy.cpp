@@ -41,6 +41,21 @@ DeployResult deploy(const DeployOptions& o) {
     DeployResult r;
     r.plan = make_plan(ctx, in);
     r.outcome = Outcome::planned;
+    if (o.manifests) {
+      backend::ReleaseSpec release{r.plan.next_revision,
+                                   in.image.reference,
+                                   in.image.digest,
+                                   in.image.layers,
+                                   o.reveal_secrets ? in.config.text : in.config.reference_text,
+                                   in.config.digest,
+                                   "",
+                                   ""};
+      if (!ctx.registry_repository.empty()) release.pull_reference = ctx.registry_repository + "@" + in.image.digest;
+      r.manifests = ctx.backend->manifests(release, ctx.env.replicas, in.strategy.type == strategy::Type::recreate);
+      if (r.manifests.empty())
+        fail(ErrorKind::usage, "target '{}' ({}) has no manifests to show; -o yaml is for kubernetes targets",
+             ctx.target_spec.name, ctx.target_spec.plugin);
+    }
     return r;
   }
   return execute(ctx, in, o.force, o.lock_wait, o.on_event);

@@ -6,7 +6,7 @@
 // configuration diff against what is deployed) and touches nothing.
 #include <chrono>
 #include <functional>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +67,10 @@ struct DeployOptions {
   int revision = 0;             // --revision N: the image of ledger revision N (with today's configuration)
   std::string strategy;         // --strategy: overrides ecp.yaml's type
   bool dry_run = false;
+  // With dry_run: also the objects the target's platform would get (a kubernetes
+  // target's manifests), each secret as its reference unless reveal_secrets.
+  bool manifests = false;
+  bool reveal_secrets = false;
   bool force = false;           // deploy even when nothing changed
   bool manual = false;          // canary: pause after the first step for `ecp canary promote|abort`
   std::string change_id;
@@ -100,6 +104,7 @@ struct DeployResult {
   std::string gateway;       // blue-green, canary: where clients reach the app
   int canary_percent = 0;    // outcome paused: the canary's share of the traffic
   bool aborted = false;      // ecp canary abort: rolled back as asked, not a failure
+  std::vector<nlohmann::json> manifests;  // DeployOptions::manifests
 };
 
 DeployResult deploy(const DeployOptions& options);

@@ -72,8 +72,8 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;
 
-  // The objects apply() would send for `revision` on `slot` (ecp plan -o yaml).
-  std::vector<Json> manifests(const backend::ReleaseSpec& release, int replicas, bool recreate);
+  // The Secret, the slot-a Deployment and the Service a release would apply (ecp plan -o yaml).
+  std::vector<Json> manifests(const backend::ReleaseSpec& release, int replicas, bool recreate) override;
 
  private:
   // KvStore (kube_state.cpp)

@@ -100,9 +100,13 @@ Json deployment(const Names& n, const Workload& w) {
     container["ports"].push_back(
         {{"name", "health"}, {"containerPort", port + w.app.health.port_delta}, {"protocol", "TCP"}});
   if (auto r = resources(w.app.resources); !r.empty()) container["resources"] = r;
-  Json pod = {{"containers", Json::array({container})},
-              {"terminationGracePeriodSeconds", std::max<std::int64_t>(1, w.app.stop_grace.count() / 1000)},
-              {"volumes", Json::array({{{"name", "config"}, {"secret", {{"secretName", w.secret}}}}})}};
+  Json pod = {
+      {"containers", Json::array({container})},
+      {"terminationGracePeriodSeconds", std::max<std::int64_t>(1, w.app.stop_grace.count() / 1000)},
+      // 0444: the app reads its configuration, nobody in the pod writes it. Not
+      // optional: a pod without its configuration must not start.
+      {"volumes", Json::array({{{"name", "config"},
+                                {"secret", {{"secretName", w.secret}, {"defaultMode", 0444}, {"optional", false}}}}})}};
   if (!w.pull_secrets.empty()) {
     pod["imagePullSecrets"] = Json::array();
     for (const auto& s : w.pull_secrets) pod["imagePullSecrets"].push_back({{"name", s}});

@@ -14,22 +14,8 @@ for tool in podman umoci jlink javac jar curl python3; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (podman runc umoci openjdk-17-jdk-headless curl)"
 done
 
-# Podman as REAL-COMPONENTS.md says, with storage of its own (vfs: no mounts to undo).
-cat >"$T/containers.conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
-cat >"$T/storage.conf" <<EOF
-[storage]
-driver = "vfs"
-graphroot = "$T/podman/root"
-runroot = "$T/podman/run"
-EOF
-export CONTAINERS_CONF="$T/containers.conf" CONTAINERS_STORAGE_CONF="$T/storage.conf"
+. "$ECP_SOURCE_DIR/tests/lib/podman.sh"
+use_own_podman
 stop_containers() { podman rm -f -t 0 -a >/dev/null 2>&1 || true; }
 add_cleanup stop_containers
 podman info >"$T/podman-info" 2>&1 || { cat "$T/podman-info"; skip "podman does not work here"; }

@@ -106,4 +106,12 @@ expect_grep '^ecp: error:' "$T/tty"
 # Not a terminal: never colored, whatever the environment.
 (unset NO_COLOR; "$ECP" -C "$T/missing" validate) > "$T/out" 2> "$T/err" || true
 ! grep -q "$esc" "$T/err" || die "escape codes on a pipe"
+# -o yaml is ecp plan's (a kubernetes target's objects), and only for such a target.
+expect_exit 2 "$ECP" -o yaml validate
+expect_grep "\-o yaml is for 'ecp plan'" "$T/err"
+expect_exit 0 "$ECP" init --type nginx "$T/yaml-app"
+sed -i 's|^  base: .*|  base: scratch|' "$T/yaml-app/ecp.yaml"
+expect_exit 0 "$ECP" -C "$T/yaml-app" build
+expect_exit 2 "$ECP" -C "$T/yaml-app" plan --env dev -o yaml
+expect_grep "has no manifests to show; -o yaml is for kubernetes targets" "$T/err"
 echo "CLI basics hold"

@@ -58,19 +58,7 @@ current-context: dev
 EOF
 # next_revision: the revision the next release of web/dev in team-a gets (one ledger ConfigMap each).
 next_revision() { echo $(($(k get configmaps -n team-a -l ecp.io/kind=ledger -o name | wc -l) + 1)); }
-targets() {
-  cat >"$T/web/ecp-targets.yaml" <<EOF
-schema: 1
-registries:
-  reg: {url: "$R/team", insecure: true}
-targets:
-  k8s:
-    plugin: kubernetes
-    registry: reg
-    kubeconfig: $T/kubeconfig
-$1
-EOF
-}
+targets() { kube_targets "$T/web/ecp-targets.yaml" "$T/kubeconfig" "$1"; }
 
 # 1. The current context (dev, a token for team-a): a release goes through.
 targets ""

@@ -16,17 +16,7 @@ start_registry "$T/reg"
 R=127.0.0.1:$REG_PORT
 start_apiserver
 make_web_app "$T/web" 8080 k8s 2 "{type: blue-green, keep: 10m}"
-cat >"$T/web/ecp-targets.yaml" <<EOF
-schema: 1
-registries:
-  reg: {url: "$R/team", insecure: true}
-targets:
-  k8s:
-    plugin: kubernetes
-    registry: reg
-    kubeconfig: $T/admin.kubeconfig
-    progress_deadline: 6
-EOF
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6"
 cd "$T/web"
 selected() { k get service web-dev -n team-a -o jsonpath='{.spec.selector.ecp\.io/slot}'; }
 replicas() { k get deployment "$1" -n team-a -o jsonpath='{.spec.replicas}'; }

@@ -19,18 +19,8 @@ R=127.0.0.1:$REG_PORT
 start_apiserver
 port=8080
 make_web_app "$T/web" "$port" k8s 2 rolling
-cat >"$T/web/ecp-targets.yaml" <<EOF
-schema: 1
-registries:
-  reg: {url: "$R/team", insecure: true}
-targets:
-  k8s:
-    plugin: kubernetes
-    registry: reg
-    kubeconfig: $T/admin.kubeconfig
-    namespace: team-a
-    progress_deadline: 6
-EOF
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    namespace: team-a
+    progress_deadline: 6"
 cd "$T/web"
 set_config "$T/web" GREETING "first"
 
