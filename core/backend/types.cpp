@@ -57,9 +57,14 @@ Json to_json(const ReleaseSpec& r) {
     j["path"] = l.path;
     layers.push_back(std::move(j));
   }
-  return {
-      {"revision", r.revision},           {"image", r.image}, {"image_digest", r.image_digest},    {"layers", layers},
-      {"config_digest", r.config_digest}, {"store", r.store}, {"pull_reference", r.pull_reference}};
+  return {{"revision", r.revision},
+          {"image", r.image},
+          {"image_digest", r.image_digest},
+          {"layers", layers},
+          {"config_digest", r.config_digest},
+          {"config_fingerprint", r.config_fingerprint},
+          {"store", r.store},
+          {"pull_reference", r.pull_reference}};
 }
 
 Json to_json(const InstanceRef& r) { return {{"location", r.location}, {"slot", r.slot}, {"index", r.index}}; }

@@ -67,6 +67,10 @@ struct ReleaseSpec {
   std::vector<LayerBlob> layers;  // the app layers, bottom first (entries under app/)
   std::string config_text;        // rendered autoconfig.properties
   std::string config_digest;
+  // The target's keyed fingerprint of the exact configuration (HMAC-SHA256, see
+  // ledger::Ledger::fingerprint): differs when a secret behind the same
+  // reference changed, which config_digest does not; "" when not known.
+  std::string config_fingerprint;
   std::string store;  // the OCI layout holding the blobs (for external plugins)
   // REGISTRY/APP@sha256:... when the target has a registry: where `ecp release`
   // pushed the image, for a backend that pulls it (needs_registry); else empty.

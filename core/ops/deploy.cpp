@@ -48,6 +48,7 @@ DeployResult deploy(const DeployOptions& o) {
                                    in.image.layers,
                                    o.reveal_secrets ? in.config.text : in.config.reference_text,
                                    in.config.digest,
+                                   r.plan.config_fingerprint,
                                    "",
                                    ""};
       if (!ctx.registry_repository.empty()) release.pull_reference = ctx.registry_repository + "@" + in.image.digest;

@@ -26,8 +26,15 @@ bool prepare_release(TargetContext& ctx, const ReleaseInput& in, ReleaseTransact
   if (on_event)
     on_event(
         {"prepare", fmt::format("preparing revision {} on {} location(s)", revision, ctx.backend->locations().size())});
-  backend::ReleaseSpec release{
-      revision, in.image.reference, in.image.digest, in.image.layers, in.config.text, in.config.digest, "", ""};
+  backend::ReleaseSpec release{revision,
+                               in.image.reference,
+                               in.image.digest,
+                               in.image.layers,
+                               in.config.text,
+                               in.config.digest,
+                               tx.record().config_fingerprint,
+                               "",
+                               ""};
   // With a registry on the target, `ecp release` pushed the image there and the
   // backend may pull it by digest instead of receiving the blobs from ecp.
   if (!ctx.registry_repository.empty()) release.pull_reference = ctx.registry_repository + "@" + in.image.digest;

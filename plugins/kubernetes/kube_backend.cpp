@@ -53,13 +53,12 @@ void KubeBackend::prepare(const backend::ReleaseSpec& release) {
          "target '{}': pods pull their image from a registry: give the target a registry: (ecp release pushes there)",
          target_.name);
   try {
-    api_->apply(core_path(names_.ns, "secrets", names_.secret(release.config_digest)),
-                config_secret(names_, release.config_digest, release.config_text), force_);
+    api_->apply(core_path(names_.ns, "secrets", names_.secret(release)), config_secret(names_, release), force_);
   } catch (const KubeError& e) {
     fail(e.kind(), "{}: putting the configuration Secret in namespace {}: {}", location_, names_.ns, e.what());
   }
-  RevisionInfo info{release.revision, release.pull_reference, tag_of(release.image),
-                    names_.secret(release.config_digest), release.config_digest};
+  RevisionInfo info{release.revision, release.pull_reference, tag_of(release.image), names_.secret(release),
+                    release.config_digest};
   Json j = {{"revision", info.revision},
             {"image", info.image},
             {"version", info.version},
@@ -106,10 +105,10 @@ Workload KubeBackend::workload(const RevisionInfo& info, const std::string& slot
 }
 
 std::vector<Json> KubeBackend::manifests(const backend::ReleaseSpec& release, int replicas, bool recreate) {
-  RevisionInfo info{release.revision, release.pull_reference, tag_of(release.image),
-                    names_.secret(release.config_digest), release.config_digest};
-  return {config_secret(names_, release.config_digest, release.config_text),
-          deployment(names_, workload(info, "a", replicas, recreate)), service(names_, app_, "a")};
+  RevisionInfo info{release.revision, release.pull_reference, tag_of(release.image), names_.secret(release),
+                    release.config_digest};
+  return {config_secret(names_, release), deployment(names_, workload(info, "a", replicas, recreate)),
+          service(names_, app_, "a")};
 }
 
 void KubeBackend::activate(int) {
@@ -118,19 +117,16 @@ void KubeBackend::activate(int) {
 }
 
 void KubeBackend::cleanup(const std::vector<int>& keep) {
-  // The revision records and the Secrets that no kept revision uses.
+  // The revision records and the Secrets that no kept revision uses, from one list.
   std::vector<std::string> secrets_kept;
-  for (int r : keep) {
-    try {
-      secrets_kept.push_back(revision_info(r).secret);
-    } catch (const Error&) {
-    }
-  }
-  for (const auto& [key, value] : list("kubernetes/")) {
+  for (const auto& [key, value] : list("kubernetes/r")) {
     auto j = Json::parse(value, nullptr, false);
     int rev = j.is_object() ? j.value("revision", 0) : 0;
-    if (rev <= 0 || std::find(keep.begin(), keep.end(), rev) != keep.end()) continue;
-    remove_if(key, value);
+    if (rev <= 0) continue;
+    if (std::find(keep.begin(), keep.end(), rev) != keep.end())
+      secrets_kept.push_back(j.value("secret", ""));
+    else
+      remove_if(key, value);
   }
   try {
     auto all = api_->get(core_path(names_.ns, "secrets") + "?labelSelector=" + names_.selector() +

@@ -83,6 +83,14 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   bool put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) override;
   bool remove_if(const std::string& key, const std::string& expected) override;
   std::string describe(const std::string& key) override;
+  // What this process last read or wrote of each key (kube_state.cpp).
+  struct Seen {
+    std::string value;
+    std::string resource_version;
+  };
+  void remember(const std::string& key, const Json& object);
+  void forget(const std::string& key);
+  std::optional<Seen> seen(const std::string& key);
 
   // Each replica of each slot, with its pod's name ("" when it has none yet);
   // fills `total`'s current revision.
@@ -125,6 +133,8 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   bool force_ = false;  // ECP_KUBERNETES_FORCE=1 (--force): take fields from other managers
   std::mutex mu_;
   std::map<int, RevisionInfo> revisions_;
+  std::mutex seen_mu_;  // the lock's renewals write from a thread of their own
+  std::map<std::string, Seen> seen_;
 };
 
 // Registers "kubernetes" (its factory and its settings' validator) in `table`.

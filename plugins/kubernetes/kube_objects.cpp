@@ -48,8 +48,9 @@ std::string Names::deployment(const std::string& slot) const {
   return slot == "a" || slot.empty() ? instance() : instance() + "-" + slot;
 }
 
-std::string Names::secret(const std::string& config_digest) const {
-  return instance() + "-config-" + digest_hex(config_digest).substr(0, 8);
+std::string Names::secret(const backend::ReleaseSpec& release) const {
+  const auto& id = release.config_fingerprint.empty() ? release.config_digest : release.config_fingerprint;
+  return instance() + "-config-" + digest_hex(id).substr(0, 8);
 }
 
 std::map<std::string, std::string> Names::labels() const {
@@ -64,19 +65,18 @@ std::map<std::string, std::string> slot_selector(const Names& n, const std::stri
   return {{"app.kubernetes.io/instance", n.instance()}, {"ecp.io/slot", slot}};
 }
 
-Json config_secret(const Names& n, const std::string& config_digest, const std::string& config_text) {
+Json config_secret(const Names& n, const backend::ReleaseSpec& release) {
   Json labels = n.labels();
   labels["ecp.io/kind"] = "config";
+  Json annotations = {{"ecp.io/config-digest", release.config_digest}};
+  if (!release.config_fingerprint.empty()) annotations["ecp.io/config-fingerprint"] = release.config_fingerprint;
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata",
-           {{"name", n.secret(config_digest)},
-            {"namespace", n.ns},
-            {"labels", labels},
-            {"annotations", {{"ecp.io/config-digest", config_digest}}}}},
+           {{"name", n.secret(release)}, {"namespace", n.ns}, {"labels", labels}, {"annotations", annotations}}},
           {"type", "Opaque"},
           {"immutable", true},
-          {"data", {{"autoconfig.properties", text::base64_encode(config_text)}}}};
+          {"data", {{"autoconfig.properties", text::base64_encode(release.config_text)}}}};
 }
 
 Json deployment(const Names& n, const Workload& w) {

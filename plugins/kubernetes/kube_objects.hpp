@@ -2,7 +2,7 @@
 // The objects ecp puts in a cluster, built as pure JSON (unit-tested, and checked
 // against the real Kubernetes schema by tests/integration/kubernetes_schema.sh):
 //
-//   Secret      <app>-<env>-config-<digest8>  the rendered autoconfig.properties, immutable
+//   Secret      <app>-<env>-config-<id8>      the rendered autoconfig.properties, immutable
 //   Deployment  <app>-<env>[-<slot>]          one per slot ("a" has no suffix); image by digest;
 //                                             the Secret mounted at /app/conf/autoconfig.properties
 //   Service     <app>-<env>                   selects the serving slot
@@ -27,7 +27,10 @@ struct Names {
   std::string instance() const { return app + "-" + env; }
   std::string deployment(const std::string& slot) const;
   std::string service() const { return instance(); }
-  std::string secret(const std::string& config_digest) const;  // ...-config-<first 8 hex digits>
+  // ...-config-<first 8 hex digits> of the release's keyed fingerprint of the exact
+  // configuration, else of its digest: an immutable Secret per exact content (a
+  // secret rotated behind the same reference gets a Secret of its own).
+  std::string secret(const backend::ReleaseSpec& release) const;
   std::string lease() const { return "ecp-" + instance(); }
   std::map<std::string, std::string> labels() const;  // managed-by, ecp.io/app, ecp.io/env
   std::string selector() const;                       // those as a labelSelector query value
@@ -51,7 +54,7 @@ struct Workload {
   int history_limit = 5;
 };
 
-Json config_secret(const Names& n, const std::string& config_digest, const std::string& config_text);
+Json config_secret(const Names& n, const backend::ReleaseSpec& release);
 Json deployment(const Names& n, const Workload& w);
 Json service(const Names& n, const backend::AppSpec& app, const std::string& slot);
 // The labels that select one slot's pods (the Deployment's selector).

@@ -116,10 +116,41 @@ std::string collection(const Names& n, Home home) {
 
 }  // namespace
 
+// What this process last saw of a key: its bytes and resourceVersion (from a
+// read, or the answer to its own write), so a write usually needs no read first.
+// The server's resourceVersion check keeps it honest: a stale entry costs a 409
+// and a fresh read, never a wrong write.
+void KubeBackend::remember(const std::string& key, const Json& obj) {
+  auto p = place_of(names_, key);
+  std::lock_guard g(seen_mu_);
+  auto v = value_of(p.home, obj);
+  if (!v) {
+    seen_.erase(key);
+    return;
+  }
+  seen_[key] = {*v, obj["metadata"].value("resourceVersion", "")};
+}
+
+void KubeBackend::forget(const std::string& key) {
+  std::lock_guard g(seen_mu_);
+  seen_.erase(key);
+}
+
+std::optional<KubeBackend::Seen> KubeBackend::seen(const std::string& key) {
+  std::lock_guard g(seen_mu_);
+  auto it = seen_.find(key);
+  if (it == seen_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<std::string> KubeBackend::get(const std::string& key) {
   auto p = place_of(names_, key);
   auto obj = api_->find(p.path);
-  if (!obj) return std::nullopt;
+  if (!obj) {
+    forget(key);
+    return std::nullopt;
+  }
+  remember(key, *obj);
   return value_of(p.home, *obj);
 }
 
@@ -134,7 +165,10 @@ std::vector<std::pair<std::string, std::string>> KubeBackend::list(const std::st
       auto a = obj["metadata"].value("annotations", Json::object());
       std::string key = a.value("ecp.io/key", "");
       if (key.empty() || !key.starts_with(prefix)) continue;
-      if (auto v = value_of(h, obj)) out.emplace_back(key, *v);
+      if (auto v = value_of(h, obj)) {
+        out.emplace_back(key, *v);
+        remember(key, obj);
+      }
     }
   }
   std::sort(out.begin(), out.end());
@@ -142,47 +176,78 @@ std::vector<std::pair<std::string, std::string>> KubeBackend::list(const std::st
 }
 
 void KubeBackend::put(const std::string& key, std::string_view data) {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    auto current = get(key);
-    if (put_if(key, data, current)) return;
+  auto p = place_of(names_, key);
+  Json body = object_for(names_, p, key, data);
+  // An unconditional write: a PUT without a resourceVersion where the object is
+  // known, else a create; each falls back to the other.
+  bool known = seen(key).has_value();
+  for (int attempt = 0; attempt < 4; ++attempt, known = !known) {
+    try {
+      remember(key, known ? api_->call("PUT", p.path, body) : api_->call("POST", collection(names_, p.home), body));
+      return;
+    } catch (const KubeError& e) {
+      if (e.status() != 404 && e.status() != 409) throw;  // absent, or created meanwhile: the other way
+    }
   }
-  fail(ErrorKind::deploy_failed, "{}: writing {} lost the race 20 times", location_, describe(key));
+  fail(ErrorKind::deploy_failed, "{}: writing {} lost the race 4 times", location_, describe(key));
 }
 
 bool KubeBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {
   auto p = place_of(names_, key);
   Json body = object_for(names_, p, key, data);
-  auto obj = api_->find(p.path);
   try {
-    if (!obj) {
-      if (expected) return false;
-      api_->call("POST", collection(names_, p.home), body);
+    if (!expected) {  // only when absent: the create is the compare-and-swap
+      remember(key, api_->call("POST", collection(names_, p.home), body));
       return true;
     }
-    if (!expected || value_of(p.home, *obj) != expected) return false;
-    body["metadata"]["resourceVersion"] = (*obj)["metadata"].value("resourceVersion", "");
-    api_->call("PUT", p.path, body);
-    return true;
   } catch (const KubeError& e) {
-    if (e.status() == 409) return false;  // another writer came first
+    if (e.status() == 409) return false;
     throw;
   }
+  // Replace `expected`: with the resourceVersion it was seen at, else read first.
+  auto known = seen(key);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!known || known->value != *expected) {
+      auto cur = get(key);
+      if (!cur || *cur != *expected) return false;
+      known = seen(key);
+      if (!known) return false;
+    }
+    body["metadata"]["resourceVersion"] = known->resource_version;
+    try {
+      remember(key, api_->call("PUT", p.path, body));
+      return true;
+    } catch (const KubeError& e) {
+      if (e.status() != 409 && e.status() != 404) throw;
+      known.reset();  // stale: read it again (a real change of the bytes answers false then)
+    }
+  }
+  return false;
 }
 
 bool KubeBackend::remove_if(const std::string& key, const std::string& expected) {
   auto p = place_of(names_, key);
-  auto obj = api_->find(p.path);
-  if (!obj || value_of(p.home, *obj) != expected) return false;
-  Json options = {{"apiVersion", "v1"},
-                  {"kind", "DeleteOptions"},
-                  {"preconditions", {{"resourceVersion", (*obj)["metadata"].value("resourceVersion", "")}}}};
-  try {
-    api_->call("DELETE", p.path, options);
-    return true;
-  } catch (const KubeError& e) {
-    if (e.status() == 409 || e.status() == 404) return false;
-    throw;
+  auto known = seen(key);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!known || known->value != expected) {
+      auto cur = get(key);
+      if (!cur || *cur != expected) return false;
+      known = seen(key);
+      if (!known) return false;
+    }
+    Json options = {{"apiVersion", "v1"},
+                    {"kind", "DeleteOptions"},
+                    {"preconditions", {{"resourceVersion", known->resource_version}}}};
+    try {
+      api_->call("DELETE", p.path, options);
+      forget(key);
+      return true;
+    } catch (const KubeError& e) {
+      if (e.status() != 409 && e.status() != 404) throw;
+      known.reset();
+    }
   }
+  return false;
 }
 
 std::string KubeBackend::describe(const std::string& key) {

@@ -74,7 +74,7 @@ TEST_CASE("ecp::plugins::host::HostBackend on this machine") {
   REQUIRE(b.locations() == std::vector<std::string>{"local"});
 
   auto v1 = app_layer(store, "version one\n");
-  backend::ReleaseSpec r1{1,  "web:1", "sha256:" + std::string(64, '1'), {v1}, "GREETING=hello one\n", "sha256:c1",
+  backend::ReleaseSpec r1{1,  "web:1", "sha256:" + std::string(64, '1'), {v1}, "GREETING=hello one\n", "sha256:c1", "",
                           "", ""};
   b.prepare(r1);
   auto rel = std::filesystem::path(settings.root) / "web" / "dev" / "releases" / "1";

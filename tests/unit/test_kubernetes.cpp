@@ -120,7 +120,12 @@ TEST_CASE("kube objects: a Deployment per slot, the config Secret, the Service")
   Names n{"hello", "prod", "shop"};
   CHECK(n.deployment("a") == "hello-prod");
   CHECK(n.deployment("b") == "hello-prod-b");
-  CHECK(n.secret("sha256:0123456789abcdef") == "hello-prod-config-01234567");
+  backend::ReleaseSpec rel;
+  rel.config_digest = "sha256:0123456789abcdef";
+  rel.config_text = "A=1\n";
+  CHECK(n.secret(rel) == "hello-prod-config-01234567");
+  rel.config_fingerprint = "hmac-sha256:fedcba9876543210";  // a secret's value is part of it
+  CHECK(n.secret(rel) == "hello-prod-config-fedcba98");
   Workload w;
   w.app.app = "hello";
   w.app.env = "prod";
@@ -156,7 +161,8 @@ TEST_CASE("kube objects: a Deployment per slot, the config Secret, the Service")
   CHECK(tpl["spec"]["imagePullSecrets"][0]["name"] == "regcred");
   w.recreate = true;
   CHECK(deployment(n, w)["spec"]["strategy"] == Json{{"type", "Recreate"}});
-  auto s = config_secret(n, "sha256:0123456789abcdef", "A=1\n");
+  auto s = config_secret(n, rel);
+  CHECK(s["metadata"]["annotations"]["ecp.io/config-fingerprint"] == rel.config_fingerprint);
   CHECK(s["immutable"] == true);
   CHECK(text::base64_decode(s["data"]["autoconfig.properties"].get<std::string>()) == "A=1\n");
   CHECK(service(n, w.app, "b")["spec"]["selector"]["ecp.io/slot"] == "b");
