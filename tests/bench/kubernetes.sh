@@ -19,12 +19,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 ECP_SOURCE_DIR=$(cd "$here/../.." && pwd)
-if [ -z "${ECP:-}" ]; then
-  for b in build-bench build-rel; do
-    [ -x "$ECP_SOURCE_DIR/$b/ecp" ] && { ECP=$ECP_SOURCE_DIR/$b/ecp; break; }
-  done
-  [ -n "${ECP:-}" ] || { echo "no optimised ecp: cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DECP_TESTS=OFF && ninja -C build-bench ecp, or set ECP" >&2; exit 2; }
-fi
+. "$ECP_SOURCE_DIR/tests/bench/optimised_ecp.sh"
 : "${ECP_BUILD_DIR:=$(dirname "$ECP")}"
 export ECP ECP_SOURCE_DIR ECP_BUILD_DIR
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
