@@ -38,7 +38,7 @@ KubeBackend::KubeBackend(const backend::TargetSpec& target, const backend::AppSp
 backend::Capabilities KubeBackend::capabilities() const {
   backend::Capabilities c;
   c.route = true;
-  c.split = false;  // the Service selects one slot; canary by weight is not built here yet
+  c.split = settings_.ingress.has_value();  // a Service selects one slot; an ingress-nginx canary splits
   c.logs = true;
   c.needs_registry = true;  // pods pull the image from the target's registry
   c.keeps_releases = true;  // the images stay in the registry, the Secrets in the namespace
@@ -107,8 +107,10 @@ Workload KubeBackend::workload(const RevisionInfo& info, const std::string& slot
 std::vector<Json> KubeBackend::manifests(const backend::ReleaseSpec& release, int replicas, bool recreate) {
   RevisionInfo info{release.revision, release.pull_reference, tag_of(release.image), names_.secret(release),
                     release.config_digest};
-  return {config_secret(names_, release), deployment(names_, workload(info, "a", replicas, recreate)),
-          service(names_, app_, "a")};
+  std::vector<Json> out{config_secret(names_, release), deployment(names_, workload(info, "a", replicas, recreate)),
+                        service(names_, app_, "a")};
+  if (settings_.ingress) out.push_back(ingress(names_, ingress_spec(-1, "")));
+  return out;
 }
 
 void KubeBackend::activate(int) {

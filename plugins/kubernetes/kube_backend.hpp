@@ -114,7 +114,11 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   // returns the answer (its generation and resourceVersion).
   Json apply_slot(const std::string& slot, int revision, int replicas, const backend::Replacement* how);
   void apply_service(const std::string& slot);
-  void ensure_service(const std::string& slot);  // applies it when the namespace has none
+  void ensure_service(const std::string& slot);  // applies it (and the Ingress) when the namespace has none
+  // kube_router.cpp
+  IngressSpec ingress_spec(int canary_weight, const std::string& preview_header) const;
+  void apply_object(const std::string& path, const Json& object, const std::string& what);
+  void delete_if_there(const std::string& path);
   std::optional<Json> live_deployment(const std::string& slot);
   // Waits for the slot's Deployment to finish its rollout: "" or why it failed.
   std::string watch_rollout(const std::string& slot, const Json& applied, int revision,

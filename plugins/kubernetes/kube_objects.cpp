@@ -134,18 +134,59 @@ Json deployment(const Names& n, const Workload& w) {
               {"spec", pod}}}}}};
 }
 
-Json service(const Names& n, const backend::AppSpec& app, const std::string& slot) {
+namespace {
+
+Json service_named(const Names& n, const backend::AppSpec& app, const std::string& name, const std::string& slot) {
   Json labels = n.labels();
   labels["app.kubernetes.io/name"] = n.app;
   labels["app.kubernetes.io/instance"] = n.instance();
   return {
       {"apiVersion", "v1"},
       {"kind", "Service"},
-      {"metadata", {{"name", n.service()}, {"namespace", n.ns}, {"labels", labels}}},
+      {"metadata", {{"name", name}, {"namespace", n.ns}, {"labels", labels}}},
       {"spec",
        {{"selector", slot_selector(n, slot)},
         {"ports",
          Json::array({{{"name", "http"}, {"port", app.base_port}, {"targetPort", "http"}, {"protocol", "TCP"}}})}}}};
+}
+
+}  // namespace
+
+Json service(const Names& n, const backend::AppSpec& app, const std::string& slot) {
+  return service_named(n, app, n.service(), slot);
+}
+
+Json canary_service(const Names& n, const backend::AppSpec& app, const std::string& slot) {
+  return service_named(n, app, n.canary(), slot);
+}
+
+Json ingress(const Names& n, const IngressSpec& spec) {
+  const bool canary = spec.canary_weight >= 0;
+  Json annotations = Json::object();
+  if (canary) {
+    const std::string a = "nginx.ingress.kubernetes.io/";
+    annotations[a + "canary"] = "true";
+    annotations[a + "canary-weight"] = std::to_string(spec.canary_weight);
+    if (!spec.preview_header.empty()) {
+      annotations[a + "canary-by-header"] = spec.preview_header;
+      annotations[a + "canary-by-header-value"] = "always";
+    }
+    annotations[a + "canary-by-cookie"] = "ecp_preview";
+  }
+  Json labels = n.labels();
+  labels["app.kubernetes.io/instance"] = n.instance();
+  Json to = {{"service", {{"name", canary ? n.canary() : n.service()}, {"port", {{"name", "http"}}}}}};
+  Json path = {{"path", spec.path}, {"pathType", "Prefix"}, {"backend", to}};
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "Ingress"},
+          {"metadata",
+           {{"name", canary ? n.canary() : n.service()},
+            {"namespace", n.ns},
+            {"labels", labels},
+            {"annotations", annotations}}},
+          {"spec",
+           {{"ingressClassName", spec.class_name},
+            {"rules", Json::array({{{"host", spec.host}, {"http", {{"paths", Json::array({path})}}}}})}}}};
 }
 
 }  // namespace ecp::plugins::kubernetes

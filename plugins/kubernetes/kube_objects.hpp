@@ -27,6 +27,7 @@ struct Names {
   std::string instance() const { return app + "-" + env; }
   std::string deployment(const std::string& slot) const;
   std::string service() const { return instance(); }
+  std::string canary() const { return instance() + "-canary"; }  // the canary Service and Ingress
   // ...-config-<first 8 hex digits> of the release's keyed fingerprint of the exact
   // configuration, else of its digest: an immutable Secret per exact content (a
   // secret rotated behind the same reference gets a Secret of its own).
@@ -57,6 +58,19 @@ struct Workload {
 Json config_secret(const Names& n, const backend::ReleaseSpec& release);
 Json deployment(const Names& n, const Workload& w);
 Json service(const Names& n, const backend::AppSpec& app, const std::string& slot);
+// The Service of the slot a canary Ingress sends its share to: <app>-<env>-canary.
+Json canary_service(const Names& n, const backend::AppSpec& app, const std::string& slot);
+
+// The Ingress to the Service (<app>-<env>), or with canary_weight >= 0 the canary
+// Ingress (<app>-<env>-canary, to the canary Service) that ingress-nginx splits
+// traffic by: canary-weight, and the preview header ("HEADER: always") and the
+// cookie ecp_preview=always.
+struct IngressSpec {
+  std::string class_name, host, path = "/";
+  int canary_weight = -1;
+  std::string preview_header;
+};
+Json ingress(const Names& n, const IngressSpec& spec);
 // The labels that select one slot's pods (the Deployment's selector).
 std::map<std::string, std::string> slot_selector(const Names& n, const std::string& slot);
 

@@ -21,7 +21,7 @@ bool dns_label(const std::string& s) {
 void read_kube_settings(const backend::Settings& section, KubeSettings& s, Diagnostics& out) {
   SettingsReader r(section, out);
   const Json& n = section.value();
-  r.check_keys(n, "", {"kubeconfig", "context", "namespace", "image_pull_secrets", "progress_deadline"});
+  r.check_keys(n, "", {"kubeconfig", "context", "namespace", "image_pull_secrets", "progress_deadline", "ingress"});
   if (const Json* v = r.get(n, "kubeconfig"))
     if (auto t = r.text(*v, "kubeconfig")) s.kubeconfig = *t;
   if (const Json* v = r.get(n, "context"))
@@ -38,6 +38,24 @@ void read_kube_settings(const backend::Settings& section, KubeSettings& s, Diagn
       if (auto t = r.text((*v)[i], fmt::format("image_pull_secrets[{}]", i))) s.pull_secrets.push_back(*t);
   if (const Json* v = r.get(n, "progress_deadline"))
     if (auto d = r.integer(*v, "progress_deadline", 1, 86400)) s.progress_deadline_s = static_cast<int>(*d);
+  if (const Json* v = r.get(n, "ingress"); v && r.is_map(*v, "ingress", "{class: nginx, host: NAME}")) {
+    r.check_keys(*v, "ingress", {"class", "host", "path"});
+    IngressSettings ing;
+    if (const Json* c = r.get(*v, "class"))
+      if (auto t = r.text(*c, "ingress.class")) ing.class_name = *t;
+    if (const Json* h = r.get(*v, "host"))
+      if (auto t = r.text(*h, "ingress.host")) ing.host = *t;
+    if (const Json* p = r.get(*v, "path"))
+      if (auto t = r.text(*p, "ingress.path")) {
+        if (t->empty() || t->front() != '/')
+          r.error("ingress.path", fmt::format("{} is not a path (it starts with /)", quote_value(*t)));
+        else
+          ing.path = *t;
+      }
+    if (ing.class_name.empty()) r.error("ingress", "names no class: (the IngressClass, e.g. nginx)");
+    if (ing.host.empty()) r.error("ingress", "names no host: (the name clients use)");
+    s.ingress = ing;
+  }
   if (!section.file().empty()) s.base_dir = std::filesystem::path(section.file()).parent_path().string();
 }
 

@@ -11,6 +11,9 @@
 //       namespace: shop             # optional: else the context's, else "default"
 //       image_pull_secrets: [regcred]
 //       progress_deadline: 120      # seconds without progress before a rollout fails
+//       ingress: {class: nginx, host: shop.example.com}   # an Ingress to the Service; with an
+//                                   # ingress-nginx class, canary splits traffic by its annotations
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,12 +22,19 @@
 
 namespace ecp::plugins::kubernetes {
 
+struct IngressSettings {
+  std::string class_name;  // ingressClassName
+  std::string host;
+  std::string path = "/";
+};
+
 struct KubeSettings {
   std::string kubeconfig;  // "" = the default chain
   std::string context;
   std::string ns;
   std::vector<std::string> pull_secrets;
   int progress_deadline_s = 120;
+  std::optional<IngressSettings> ingress;
   std::string base_dir;  // the targets file's folder: what a relative kubeconfig: is relative to
 };
 

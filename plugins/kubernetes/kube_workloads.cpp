@@ -65,7 +65,11 @@ void KubeBackend::apply_service(const std::string& slot) {
 }
 
 void KubeBackend::ensure_service(const std::string& slot) {
-  if (!api_->find(core_path(names_.ns, "services", names_.service()))) apply_service(slot);
+  if (api_->find(core_path(names_.ns, "services", names_.service()))) return;
+  apply_service(slot);
+  if (settings_.ingress)
+    apply_object(ingress_path(names_.ns, names_.service()), ingress(names_, ingress_spec(-1, "")),
+                 "ingress/" + names_.service());
 }
 
 std::vector<backend::Failure> KubeBackend::start(const std::vector<backend::InstanceSpec>& instances) {

@@ -545,6 +545,9 @@ class AdminHandler(http.server.BaseHTTPRequestHandler):
             # resumed from an older resourceVersion gets 410 Expired.
             with self.S.store.lock:
                 if q.get("compact") == "1":
+                    # etcd's revision is global: other writes moved it on meanwhile,
+                    # and the compaction is at that revision.
+                    self.S.store.rv += 1
                     for res in self.S.store.history:
                         self.S.store.history[res].clear()
                         self.S.store.evicted[res] = self.S.store.rv

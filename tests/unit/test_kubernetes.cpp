@@ -197,3 +197,33 @@ TEST_CASE("rollout state: as kubectl rollout status reads a Deployment") {
   d["status"]["availableReplicas"] = 2;
   CHECK(rollout_state(d).complete);
 }
+
+TEST_CASE("kube objects: the Ingress, and the canary Ingress ingress-nginx splits by") {
+  Names n{"hello", "prod", "shop"};
+  IngressSpec spec;
+  spec.class_name = "nginx";
+  spec.host = "shop.example.com";
+  auto main = ingress(n, spec);
+  CHECK(main["metadata"]["name"] == "hello-prod");
+  CHECK(main["metadata"]["annotations"].empty());
+  CHECK(main["spec"]["ingressClassName"] == "nginx");
+  auto path = main["spec"]["rules"][0]["http"]["paths"][0];
+  CHECK(path["backend"]["service"]["name"] == "hello-prod");
+  CHECK(path["pathType"] == "Prefix");
+  spec.canary_weight = 25;
+  spec.preview_header = "X-Canary";
+  auto canary = ingress(n, spec);
+  CHECK(canary["metadata"]["name"] == "hello-prod-canary");
+  auto a = canary["metadata"]["annotations"];
+  CHECK(a["nginx.ingress.kubernetes.io/canary"] == "true");
+  CHECK(a["nginx.ingress.kubernetes.io/canary-weight"] == "25");
+  CHECK(a["nginx.ingress.kubernetes.io/canary-by-header"] == "X-Canary");
+  CHECK(a["nginx.ingress.kubernetes.io/canary-by-cookie"] == "ecp_preview");
+  CHECK(canary["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "hello-prod-canary");
+  backend::AppSpec app;
+  app.base_port = 9000;
+  auto svc = canary_service(n, app, "b");
+  CHECK(svc["metadata"]["name"] == "hello-prod-canary");
+  CHECK(svc["spec"]["selector"]["ecp.io/slot"] == "b");
+  CHECK(svc["spec"]["ports"][0]["port"] == 9000);
+}
