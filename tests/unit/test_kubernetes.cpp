@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "core/util/error.hpp"
@@ -226,4 +227,32 @@ TEST_CASE("kube objects: the Ingress, and the canary Ingress ingress-nginx split
   CHECK(svc["metadata"]["name"] == "hello-prod-canary");
   CHECK(svc["spec"]["selector"]["ecp.io/slot"] == "b");
   CHECK(svc["spec"]["ports"][0]["port"] == 9000);
+}
+
+TEST_CASE("kubeconfig: inside a pod, the service account's token, CA and namespace") {
+  fs::TempDir dir;
+  auto sa = dir.path() / "sa";
+  std::filesystem::create_directories(sa);
+  fs::write_file_atomic(sa / "token", "sa-token\n");
+  fs::write_file_atomic(sa / "ca.crt", "CLUSTER CA");
+  fs::write_file_atomic(sa / "namespace", "team-x\n");
+  auto keep = [](const char* n) { return std::getenv(n) ? std::optional<std::string>(std::getenv(n)) : std::nullopt; };
+  auto old_home = keep("HOME"), old_kc = keep("KUBECONFIG");
+  setenv("HOME", dir.path().c_str(), 1);  // no ~/.kube/config there
+  unsetenv("KUBECONFIG");
+  setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
+  setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+  setenv("ECP_KUBERNETES_SERVICE_ACCOUNT_DIR", sa.c_str(), 1);
+  auto a = load_cluster_access({"", "", ""});
+  CHECK(a.server == "https://10.96.0.1:443");
+  CHECK(a.token == "sa-token");
+  CHECK(a.token_file == (sa / "token").string());  // read again after a 401: tokens rotate
+  CHECK(a.ca_pem == "CLUSTER CA");
+  CHECK(a.ns == "team-x");
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  unsetenv("KUBERNETES_SERVICE_PORT");
+  unsetenv("ECP_KUBERNETES_SERVICE_ACCOUNT_DIR");
+  CHECK(error_of({"", "", ""}).find("no kubeconfig") != std::string::npos);
+  if (old_home) setenv("HOME", old_home->c_str(), 1);
+  if (old_kc) setenv("KUBECONFIG", old_kc->c_str(), 1);
 }
