@@ -120,7 +120,8 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t ulnow
 // What every request sets: the URL and the only protocols it may use, timeouts
 // that turn a stalled or trickling peer into a failure, buffer sizes, and where
 // libcurl writes its error text.
-void set_connection_options(CURL* h, const std::string& url, std::chrono::milliseconds left, char* errbuf) {
+void set_connection_options(CURL* h, const std::string& url, std::chrono::milliseconds left, char* errbuf,
+                            bool allow_idle) {
   static const std::string user_agent = fmt::format("ecp/{}", ecp::version);
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   // A realm or Location naming file://, gopher://, ... is never fetched (perform
@@ -134,8 +135,8 @@ void set_connection_options(CURL* h, const std::string& url, std::chrono::millis
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
   // A stalled peer (no byte for a minute) is a failure to retry, not a hang.
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, allow_idle ? 0L : 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, allow_idle ? 0L : 60L);
   curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
   curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
 }
@@ -276,7 +277,7 @@ HttpResponse Http::Impl::perform_once(const HttpRequest& req, const std::string&
   } release{this, h};
 
   char errbuf[CURL_ERROR_SIZE] = {0};
-  set_connection_options(h, url, left, errbuf);
+  set_connection_options(h, url, left, errbuf, req.allow_idle);
   curl_blob blob{}, cert{}, key{};
   set_tls_options(h, tls, ca_blob, blob, cert, key);
   curl_slist* connect_to = nullptr;

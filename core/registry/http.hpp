@@ -65,6 +65,9 @@ struct HttpRequest {
   // Replaces the DeadlinePolicy for this request (a watch that the server ends
   // after its own timeoutSeconds); 0 = the policy decides.
   std::chrono::milliseconds deadline{0};
+  // A stream that may rightly stay silent (a followed log of a quiet pod): no
+  // "stalled for a minute" failure; only the deadline (or the caller) ends it.
+  bool allow_idle = false;
 };
 
 struct HttpResponse {

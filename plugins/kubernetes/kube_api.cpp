@@ -13,6 +13,8 @@ namespace {
 
 using std::chrono::milliseconds;
 constexpr milliseconds request_deadline{30000};
+// A watch event is one object on one line; an answer's body is bounded the same way.
+constexpr std::size_t max_event_bytes = std::size_t(32) << 20;
 
 // A watch sink throws this to end the transfer when on_event says stop.
 struct StopWatch {};
@@ -117,7 +119,7 @@ void KubeApi::refresh_credential() {
 
 KubeApi::Sent KubeApi::send(const std::string& method, const std::string& path, const std::string& body,
                             std::string_view content_type, milliseconds deadline,
-                            const std::function<void(const char*, std::size_t)>& sink) {
+                            const std::function<void(const char*, std::size_t)>& sink, bool idle) {
   for (int attempt = 0;; ++attempt) {
     process::check_interrupted();
     std::string auth = authorization();
@@ -132,6 +134,7 @@ KubeApi::Sent KubeApi::send(const std::string& method, const std::string& path, 
       req.headers.push_back("Content-Type: " + std::string(content_type));
     }
     req.deadline = deadline;
+    req.allow_idle = idle;
     req.sink = sink;
     req.max_body = std::size_t(32) << 20;
     ++requests_;
@@ -194,6 +197,11 @@ KubeApi::WatchEnd KubeApi::watch(const std::string& path, const std::string& rv,
   auto sink = [&](const char* data, std::size_t n) {
     if (process::interrupted() && !process::shielded()) throw StopWatch{};  // the caller's next check throws
     pending.append(data, n);
+    if (pending.size() > max_event_bytes)
+      throw KubeError(
+          ErrorKind::deploy_failed,
+          fmt::format("watch {}: an event longer than {} bytes: not a Kubernetes API server", path, max_event_bytes), 0,
+          "");
     std::size_t nl;
     while ((nl = pending.find('\n')) != std::string::npos) {
       std::string line = pending.substr(0, nl);
@@ -228,8 +236,10 @@ KubeApi::WatchEnd KubeApi::watch(const std::string& path, const std::string& rv,
 }
 
 void KubeApi::stream(const std::string& path, milliseconds timeout, const std::function<void(std::string_view)>& sink) {
-  auto sent = send("GET", path, "", "", timeout.count() > 0 ? timeout : milliseconds(std::int64_t(1) << 40),
-                   [&](const char* d, std::size_t n) { sink(std::string_view(d, n)); });
+  const bool follow = timeout.count() == 0;
+  auto sent = send(
+      "GET", path, "", "", follow ? milliseconds(std::int64_t(1) << 40) : timeout,
+      [&](const char* d, std::size_t n) { sink(std::string_view(d, n)); }, follow);
   if (sent.status < 200 || sent.status > 299)
     throw KubeError(kind_of(sent.status),
                     fmt::format("GET {}: {}", path, sent.status == 0 ? sent.error : status_message(sent.body)),

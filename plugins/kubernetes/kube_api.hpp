@@ -93,8 +93,10 @@ class KubeApi {
 
  private:
   struct Sent;
+  // `idle`: the answer is a stream that may rightly stay silent (a followed log).
   Sent send(const std::string& method, const std::string& path, const std::string& body, std::string_view content_type,
-            std::chrono::milliseconds deadline, const std::function<void(const char*, std::size_t)>& sink);
+            std::chrono::milliseconds deadline, const std::function<void(const char*, std::size_t)>& sink,
+            bool idle = false);
   registry::Http& http();
   std::string authorization();
   void refresh_credential();  // after a 401: the token file again, or the exec plugin again

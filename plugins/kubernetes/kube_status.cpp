@@ -15,6 +15,8 @@
 namespace ecp::plugins::kubernetes {
 namespace {
 
+constexpr std::size_t max_log_line = std::size_t(1) << 20;
+
 int label_int(const Json& obj, const char* label) {
   auto labels = obj.value("metadata", Json::object()).value("labels", Json::object());
   return std::atoi(labels.value(label, "0").c_str());
@@ -128,6 +130,10 @@ void KubeBackend::logs(const backend::LogOptions& options, const backend::LineSi
                      while ((nl = pending.find('\n')) != std::string::npos) {
                        sink(pi.status.ref, std::string_view(pending).substr(0, nl));
                        pending.erase(0, nl + 1);
+                     }
+                     if (pending.size() > max_log_line) {  // a line without end: shown in pieces
+                       sink(pi.status.ref, pending);
+                       pending.clear();
                      }
                    });
       if (!pending.empty()) sink(pi.status.ref, pending);
