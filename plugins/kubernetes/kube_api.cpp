@@ -68,7 +68,7 @@ struct KubeApi::Sent {
 KubeApi::KubeApi(ClusterAccess access) : access_(std::move(access)) {}
 KubeApi::~KubeApi() = default;
 
-registry::Http& KubeApi::http() {
+std::shared_ptr<registry::Http> KubeApi::http() {
   std::lock_guard g(mu_);
   if (!http_) {
     registry::TlsConfig tls;
@@ -83,9 +83,9 @@ registry::Http& KubeApi::http() {
       tls.client_cert_pem = exec_answer_->client_cert_pem;
       tls.client_key_pem = exec_answer_->client_key_pem;
     }
-    http_ = std::make_unique<registry::Http>(tls);
+    http_ = std::make_shared<registry::Http>(tls);
   }
-  return *http_;
+  return http_;
 }
 
 std::string KubeApi::authorization() {
@@ -138,7 +138,8 @@ KubeApi::Sent KubeApi::send(const std::string& method, const std::string& path, 
     req.sink = sink;
     req.max_body = std::size_t(32) << 20;
     ++requests_;
-    auto resp = http().perform(req);
+    auto client = http();
+    auto resp = client->perform(req);
     log::debug("kubernetes: {} {} -> {}", method, path, resp.status);
     bool retry_auth = resp.status == 401 && attempt == 0 && (access_.exec || !access_.token_file.empty());
     if (retry_auth) {

@@ -97,13 +97,15 @@ class KubeApi {
   Sent send(const std::string& method, const std::string& path, const std::string& body, std::string_view content_type,
             std::chrono::milliseconds deadline, const std::function<void(const char*, std::size_t)>& sink,
             bool idle = false);
-  registry::Http& http();
+  // Shared: a request in flight keeps the client it started with, should a new
+  // client certificate (an exec plugin's) replace it meanwhile.
+  std::shared_ptr<registry::Http> http();
   std::string authorization();
   void refresh_credential();  // after a 401: the token file again, or the exec plugin again
 
   ClusterAccess access_;
   std::mutex mu_;
-  std::unique_ptr<registry::Http> http_;
+  std::shared_ptr<registry::Http> http_;
   std::optional<ExecAnswer> exec_answer_;
   std::atomic<int> requests_{0};
 };
