@@ -126,7 +126,9 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
                             const std::function<bool()>& should_stop);
   // Why the revision's pods will not become ready ("" = no such sign yet), with
   // their last Warning events.
-  std::string pod_trouble(const std::string& slot, int revision, bool final_check);
+  // `on_pod` gets each of those pods' state ("ready", "not ready", a waiting reason).
+  std::string pod_trouble(const std::string& slot, int revision, bool final_check,
+                          const std::function<void(const std::string& pod, const std::string& state)>& on_pod = {});
 
   backend::TargetSpec target_;
   backend::AppSpec app_;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/util/error.hpp"
@@ -32,7 +33,8 @@ std::string rv_of(const Json& obj) { return obj.value("metadata", Json::object()
 
 }  // namespace
 
-std::string KubeBackend::pod_trouble(const std::string& slot, int revision, bool final_check) {
+std::string KubeBackend::pod_trouble(const std::string& slot, int revision, bool final_check,
+                                     const std::function<void(const std::string&, const std::string&)>& on_pod) {
   std::string selector = text::url_encode(fmt::format("app.kubernetes.io/instance={},ecp.io/slot={},ecp.io/revision={}",
                                                       names_.instance(), slot, revision));
   auto pods = api_->get(core_path(names_.ns, "pods") + "?labelSelector=" + selector);
@@ -45,6 +47,10 @@ std::string KubeBackend::pod_trouble(const std::string& slot, int revision, bool
       auto waiting = cs.value("state", Json::object()).value("waiting", Json::object());
       std::string reason = waiting.value("reason", "");
       int restarts = cs.value("restartCount", 0);
+      if (on_pod)
+        on_pod(name, cs.value("ready", false) ? std::string("ready")
+                     : !reason.empty()        ? reason
+                                              : std::string("not ready"));
       bool crash = reason == "CrashLoopBackOff" && restarts >= crash_limit;
       if (fatal_waiting(reason) || crash || (final_check && !cs.value("ready", false))) {
         std::string why = reason.empty() ? std::string("not ready") : reason;
@@ -80,58 +86,81 @@ std::string KubeBackend::watch_rollout(const std::string& slot, const Json& appl
   std::string rv = rv_of(applied);
   const std::string applied_at = applied_time(applied);
   std::string last_line, verdict;
+  std::map<std::string, std::string> pod_states;  // the new pods' states shown so far
   bool done = false;
   // A bound of ecp's own, should the controller never say: no change at all for
   // well past the progress deadline.
   const auto quiet_limit = std::chrono::seconds(settings_.progress_deadline_s * 2 + 30);
   auto last_change = std::chrono::steady_clock::now();
-  // true once the rollout is over, either way.
+  auto on_pod = [&](const std::string& pod, const std::string& state) {
+    if (auto& last = pod_states[pod]; last != state) {
+      last = state;
+      progress(fmt::format("pod {}: {}", pod, state));
+    }
+  };
+  // The new pods are looked at when the rollout moves (at most once a second)
+  // and when a watch window ends: their states are the progress shown per pod.
+  auto pods_looked_at = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  // Whether the rollout is over (either way), or its pods are due a look (the
+  // watch stops for that: no request is sent from inside another's callback).
+  enum class Next { watch, look, over };
   auto judge = [&](const Json& d) {
     auto st = rollout_state(d, applied_at);
-    if (d.value("metadata", Json::object()).value("generation", std::int64_t(0)) < generation) return false;
+    if (d.value("metadata", Json::object()).value("generation", std::int64_t(0)) < generation) return Next::watch;
     if (st.observed && st.complete) {
       done = true;
       progress(fmt::format("deployment/{}: {}", name, st.summary));
-      return true;
+      return Next::over;
     }
     if (st.observed && st.deadline_exceeded) {
       verdict = fmt::format("deployment/{} made no progress within its deadline ({} s): {}", name,
                             settings_.progress_deadline_s, st.summary);
-      if (auto t = pod_trouble(slot, revision, true); !t.empty()) verdict += "; " + t;
-      return true;
+      return Next::over;
     }
     if (std::string line = fmt::format("deployment/{}: {}", name, st.summary); line != last_line) {
       last_line = line;
       last_change = std::chrono::steady_clock::now();
       progress(line);
+      if (st.observed && last_change - pods_looked_at >= std::chrono::seconds(1)) return Next::look;
     }
-    return false;
+    return Next::watch;
   };
-  if (judge(applied)) return verdict;
+  // The verdict of a deadline gets the pods' words; a look at the pods may end it.
+  auto finish = [&]() {
+    if (!verdict.empty())
+      if (auto t = pod_trouble(slot, revision, true); !t.empty()) verdict += "; " + t;
+    return verdict;
+  };
+  if (judge(applied) == Next::over) return finish();
   const std::string path =
       apps_path(names_.ns, "deployments") + "?fieldSelector=" + text::url_encode("metadata.name=" + name);
   for (;;) {
     process::check_interrupted();
     if (should_stop && should_stop()) return "the lock was lost";
+    Next next = Next::watch;
     auto end = api_->watch(path, rv, watch_window, [&](const WatchEvent& ev) {
       if (auto v = rv_of(ev.object); !v.empty()) rv = v;
       if (ev.type == "DELETED") {
         verdict = fmt::format("deployment/{} was deleted during the rollout", name);
         return false;
       }
-      if (ev.type == "ADDED" || ev.type == "MODIFIED") return !judge(ev.object);
+      if (ev.type == "ADDED" || ev.type == "MODIFIED") {
+        next = judge(ev.object);
+        return next == Next::watch;
+      }
       return true;  // BOOKMARK: only the resourceVersion moves
     });
     if (done) return "";
-    if (!verdict.empty()) return verdict;
+    if (!verdict.empty()) return finish();
     if (end == KubeApi::WatchEnd::gone) {
       // Too far behind: read it again, and watch from there.
       auto d = api_->get(apps_path(names_.ns, "deployments", name));
       rv = rv_of(d);
-      if (judge(d)) return verdict;
+      if (judge(d) == Next::over) return done ? "" : finish();
       continue;
     }
-    if (auto t = pod_trouble(slot, revision, false); !t.empty())
+    pods_looked_at = std::chrono::steady_clock::now();
+    if (auto t = pod_trouble(slot, revision, false, on_pod); !t.empty())
       return fmt::format("deployment/{}: the new pods will not become ready: {}", name, t);
     if (std::chrono::steady_clock::now() - last_change > quiet_limit) {
       verdict = fmt::format("deployment/{}: no change in {} s: {}", name, quiet_limit.count(), last_line);

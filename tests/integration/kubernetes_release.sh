@@ -41,6 +41,7 @@ expect_exit 0 "$ECP" release --env dev
 cat "$T/out" "$T/err" >"$T/all"
 expect_grep "revision 1 of web/dev succeeded" "$T/out"
 expect_grep "deployment/web-dev: 2 of 2 available" "$T/all"
+expect_grep "^pod web-dev-[a-z0-9]+-[a-z0-9]+: [A-Za-z ]+$" "$T/all"
 [ "$(template_revision)" = 1 ] || die "the Deployment does not run revision 1"
 deployment 'd["spec"]["template"]["spec"]["containers"][0]["image"]' >"$T/image"
 expect_grep "^$R/team/web@sha256:[0-9a-f]{64}$" "$T/image"
