@@ -31,6 +31,65 @@ bool fatal_waiting(const std::string& reason) {
 
 std::string rv_of(const Json& obj) { return obj.value("metadata", Json::object()).value("resourceVersion", ""); }
 
+// What one rollout's watch has seen so far, and what it makes of a Deployment.
+enum class Next { watch, look, over };  // go on, stop to look at the pods, or it is over
+struct Watched {
+  Watched(std::string deployment, const Json& applied, int deadline_s,
+          std::function<void(const std::string&)> progress_sink)
+      : name(std::move(deployment)),
+        generation(applied.value("metadata", Json::object()).value("generation", std::int64_t(0))),
+        applied_at(applied_time(applied)),
+        deadline(deadline_s),
+        quiet_limit(deadline_s * 2 + 30),
+        progress(std::move(progress_sink)) {}
+
+  const std::string name;
+  const std::int64_t generation;
+  const std::string applied_at;  // a deadline condition from before this is stale
+  const int deadline;
+  // A bound of ecp's own, should the controller never say: no change at all for
+  // well past the progress deadline.
+  const std::chrono::seconds quiet_limit;
+  std::function<void(const std::string&)> progress;
+  std::string last_line, verdict;
+  bool done = false;
+  std::map<std::string, std::string> pod_states;  // the new pods' states shown so far
+  std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
+  // The new pods are looked at when the rollout moves (at most once a second) and
+  // when a watch window ends; the watch stops for it, so that no request is sent
+  // from inside another's callback.
+  std::chrono::steady_clock::time_point pods_looked_at = last_change - std::chrono::seconds(1);
+
+  Next judge(const Json& d) {
+    auto st = rollout_state(d, applied_at);
+    if (d.value("metadata", Json::object()).value("generation", std::int64_t(0)) < generation) return Next::watch;
+    if (st.observed && st.complete) {
+      done = true;
+      progress(fmt::format("deployment/{}: {}", name, st.summary));
+      return Next::over;
+    }
+    if (st.observed && st.deadline_exceeded) {
+      verdict =
+          fmt::format("deployment/{} made no progress within its deadline ({} s): {}", name, deadline, st.summary);
+      return Next::over;
+    }
+    if (std::string line = fmt::format("deployment/{}: {}", name, st.summary); line != last_line) {
+      last_line = line;
+      last_change = std::chrono::steady_clock::now();
+      progress(line);
+      if (st.observed && last_change - pods_looked_at >= std::chrono::seconds(1)) return Next::look;
+    }
+    return Next::watch;
+  }
+
+  void on_pod(const std::string& pod, const std::string& state) {
+    if (auto& last = pod_states[pod]; last != state) {
+      last = state;
+      progress(fmt::format("pod {}: {}", pod, state));
+    }
+  }
+};
+
 }  // namespace
 
 std::string KubeBackend::pod_trouble(const std::string& slot, int revision, bool final_check,
@@ -81,91 +140,46 @@ std::string KubeBackend::pod_trouble(const std::string& slot, int revision, bool
 std::string KubeBackend::watch_rollout(const std::string& slot, const Json& applied, int revision,
                                        const std::function<void(const std::string&)>& progress,
                                        const std::function<bool()>& should_stop) {
-  const std::string name = names_.deployment(slot);
-  const auto generation = applied.value("metadata", Json::object()).value("generation", std::int64_t(0));
+  Watched w(names_.deployment(slot), applied, settings_.progress_deadline_s, progress);
   std::string rv = rv_of(applied);
-  const std::string applied_at = applied_time(applied);
-  std::string last_line, verdict;
-  std::map<std::string, std::string> pod_states;  // the new pods' states shown so far
-  bool done = false;
-  // A bound of ecp's own, should the controller never say: no change at all for
-  // well past the progress deadline.
-  const auto quiet_limit = std::chrono::seconds(settings_.progress_deadline_s * 2 + 30);
-  auto last_change = std::chrono::steady_clock::now();
-  auto on_pod = [&](const std::string& pod, const std::string& state) {
-    if (auto& last = pod_states[pod]; last != state) {
-      last = state;
-      progress(fmt::format("pod {}: {}", pod, state));
-    }
-  };
-  // The new pods are looked at when the rollout moves (at most once a second)
-  // and when a watch window ends: their states are the progress shown per pod.
-  auto pods_looked_at = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-  // Whether the rollout is over (either way), or its pods are due a look (the
-  // watch stops for that: no request is sent from inside another's callback).
-  enum class Next { watch, look, over };
-  auto judge = [&](const Json& d) {
-    auto st = rollout_state(d, applied_at);
-    if (d.value("metadata", Json::object()).value("generation", std::int64_t(0)) < generation) return Next::watch;
-    if (st.observed && st.complete) {
-      done = true;
-      progress(fmt::format("deployment/{}: {}", name, st.summary));
-      return Next::over;
-    }
-    if (st.observed && st.deadline_exceeded) {
-      verdict = fmt::format("deployment/{} made no progress within its deadline ({} s): {}", name,
-                            settings_.progress_deadline_s, st.summary);
-      return Next::over;
-    }
-    if (std::string line = fmt::format("deployment/{}: {}", name, st.summary); line != last_line) {
-      last_line = line;
-      last_change = std::chrono::steady_clock::now();
-      progress(line);
-      if (st.observed && last_change - pods_looked_at >= std::chrono::seconds(1)) return Next::look;
-    }
-    return Next::watch;
-  };
-  // The verdict of a deadline gets the pods' words; a look at the pods may end it.
+  auto on_pod = [&](const std::string& pod, const std::string& state) { w.on_pod(pod, state); };
+  // The verdict of a deadline gets the pods' words.
   auto finish = [&]() {
-    if (!verdict.empty())
-      if (auto t = pod_trouble(slot, revision, true); !t.empty()) verdict += "; " + t;
-    return verdict;
+    if (!w.verdict.empty())
+      if (auto t = pod_trouble(slot, revision, true); !t.empty()) w.verdict += "; " + t;
+    return w.verdict;
   };
-  if (judge(applied) == Next::over) return finish();
+  if (w.judge(applied) == Next::over) return finish();
   const std::string path =
-      apps_path(names_.ns, "deployments") + "?fieldSelector=" + text::url_encode("metadata.name=" + name);
+      apps_path(names_.ns, "deployments") + "?fieldSelector=" + text::url_encode("metadata.name=" + w.name);
   for (;;) {
     process::check_interrupted();
     if (should_stop && should_stop()) return "the lock was lost";
-    Next next = Next::watch;
     auto end = api_->watch(path, rv, watch_window, [&](const WatchEvent& ev) {
       if (auto v = rv_of(ev.object); !v.empty()) rv = v;
       if (ev.type == "DELETED") {
-        verdict = fmt::format("deployment/{} was deleted during the rollout", name);
+        w.verdict = fmt::format("deployment/{} was deleted during the rollout", w.name);
         return false;
       }
-      if (ev.type == "ADDED" || ev.type == "MODIFIED") {
-        next = judge(ev.object);
-        return next == Next::watch;
-      }
+      if (ev.type == "ADDED" || ev.type == "MODIFIED") return w.judge(ev.object) == Next::watch;
       return true;  // BOOKMARK: only the resourceVersion moves
     });
-    if (done) return "";
-    if (!verdict.empty()) return finish();
+    if (w.done) return "";
+    if (!w.verdict.empty()) return finish();
     if (end == KubeApi::WatchEnd::gone) {
       // Too far behind: read it again, and watch from there.
-      auto d = api_->get(apps_path(names_.ns, "deployments", name));
+      auto d = api_->get(apps_path(names_.ns, "deployments", w.name));
       rv = rv_of(d);
-      if (judge(d) == Next::over) return done ? "" : finish();
+      if (w.judge(d) == Next::over) return w.done ? "" : finish();
       continue;
     }
-    pods_looked_at = std::chrono::steady_clock::now();
+    // A look at the new pods: their states, and a crash or pull error at once.
+    w.pods_looked_at = std::chrono::steady_clock::now();
     if (auto t = pod_trouble(slot, revision, false, on_pod); !t.empty())
-      return fmt::format("deployment/{}: the new pods will not become ready: {}", name, t);
-    if (std::chrono::steady_clock::now() - last_change > quiet_limit) {
-      verdict = fmt::format("deployment/{}: no change in {} s: {}", name, quiet_limit.count(), last_line);
-      if (auto t = pod_trouble(slot, revision, true); !t.empty()) verdict += "; " + t;
-      return verdict;
+      return fmt::format("deployment/{}: the new pods will not become ready: {}", w.name, t);
+    if (std::chrono::steady_clock::now() - w.last_change > w.quiet_limit) {
+      w.verdict = fmt::format("deployment/{}: no change in {} s: {}", w.name, w.quiet_limit.count(), w.last_line);
+      return finish();
     }
   }
 }
