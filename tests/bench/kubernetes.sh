@@ -30,9 +30,7 @@ runs=${1:-5}
 shared=$ECP_SOURCE_DIR/../shared/bench
 [ -f "$shared/paired.sh" ] || skip "$shared/paired.sh is missing"
 
-start_registry "$T/reg"
-R=127.0.0.1:$REG_PORT
-start_apiserver
+start_k8s_stack
 make_web_app "$T/web" 8080 k8s 4 "{type: rolling, batch: 1, max_unavailable: 1}"
 kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    namespace: team-a"
 # The greeting is a secret from the environment, so that each run's change

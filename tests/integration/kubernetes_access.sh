@@ -15,9 +15,7 @@
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/k8s_lib.inc"
 
-start_registry "$T/reg"
-R=127.0.0.1:$REG_PORT
-start_apiserver --bookmark-interval 1
+start_k8s_stack --bookmark-interval 1
 make_web_app "$T/web" 8080 k8s 2 rolling
 cd "$T/web"
 

@@ -12,9 +12,7 @@
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/k8s_lib.inc"
 
-start_registry "$T/reg"
-R=127.0.0.1:$REG_PORT
-start_apiserver
+start_k8s_stack
 make_web_app "$T/web" 8080 k8s 2 "{type: blue-green, keep: 10m}"
 kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6"
 cd "$T/web"

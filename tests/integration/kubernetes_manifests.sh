@@ -22,9 +22,7 @@ schema=${ECP_K8S_SCHEMA_DIR:-/opt/ecp-test/k8s-schema}
 [ -f "$schema/node_modules/kubernetes-models/package.json" ] ||
   skip "kubernetes-models is not installed in $schema (scripts/setup.sh installs it)"
 
-start_registry "$T/reg"
-R=127.0.0.1:$REG_PORT
-start_apiserver
+start_k8s_stack
 
 # --- hello-jar on the JRE base, its dev environment on the fake cluster
 rc=0; base=$(ecp_base_jar) || rc=$?
@@ -152,17 +150,16 @@ pod=$(podman pod ps --format '{{.Name}}' | grep hello-jar-dev | head -1)
 ctr=$(podman ps -a --filter "pod=$pod" --format '{{.Names}}' | grep -v infra | head -1)
 [ -n "$ctr" ] || { podman ps -a; die "the pod $pod has no app container"; }
 # The app answers, or its container stopped (then its log says why).
-n=0
-until podman exec "$ctr" wget -qO- http://127.0.0.1:8080/ >"$T/page" 2>/dev/null; do
-  if [ "$(podman inspect -f '{{.State.Running}}' "$ctr")" != true ]; then
-    podman ps -a
-    podman logs "$ctr"
-    die "the app's container stopped"
-  fi
-  n=$((n + 1))
-  [ "$n" -lt 3000 ] || die "gave up waiting for the app in the pod to answer (5 min)"
-  sleep 0.1
-done
+app_settled() {
+  podman exec "$ctr" wget -qO- http://127.0.0.1:8080/ >"$T/page" 2>/dev/null && return 0
+  [ "$(podman inspect -f '{{.State.Running}}' "$ctr")" != true ] && : >"$T/app-stopped"
+}
+wait_until "the app in the pod to answer or stop" app_settled
+if [ -e "$T/app-stopped" ]; then
+  podman ps -a
+  podman logs "$ctr"
+  die "the app's container stopped"
+fi
 expect_grep "Hello from kube play" "$T/page"
 podman exec "$ctr" cat /run/ecp-config/autoconfig.properties >"$T/props"
 expect_grep "^API_TOKEN=tok-5ecr3t-value$" "$T/props"

@@ -14,9 +14,7 @@
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/k8s_lib.inc"
 
-start_registry "$T/reg"
-R=127.0.0.1:$REG_PORT
-start_apiserver
+start_k8s_stack
 port=8080
 make_web_app "$T/web" "$port" k8s 2 rolling
 kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    namespace: team-a
