@@ -38,7 +38,7 @@ KubeBackend::KubeBackend(const backend::TargetSpec& target, const backend::AppSp
 backend::Capabilities KubeBackend::capabilities() const {
   backend::Capabilities c;
   c.route = true;
-  c.split = settings_.ingress.has_value();  // a Service selects one slot; an ingress-nginx canary splits
+  c.split = true;  // by an ingress-nginx canary Ingress, else by replica ratio (kube_router.cpp)
   c.logs = true;
   c.needs_registry = true;  // pods pull the image from the target's registry
   c.keeps_releases = true;  // the images stay in the registry, the Secrets in the namespace

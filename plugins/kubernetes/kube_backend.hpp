@@ -110,9 +110,13 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
 
   RevisionInfo revision_info(int revision);  // throws when the cluster has no record of it
   Workload workload(const RevisionInfo& info, const std::string& slot, int replicas, bool recreate);
-  // Applies the slot's Deployment with `how`'s strategy (nullptr: the one it has);
-  // returns the answer (its generation and resourceVersion).
-  Json apply_slot(const std::string& slot, int revision, int replicas, const backend::Replacement* how);
+  // Applies the slot's Deployment with `how`'s strategy (nullptr: the one it has)
+  // and `full` as its full replica count (0: `replicas` with `how`, else the one it
+  // has); returns the answer (its generation and resourceVersion).
+  Json apply_slot(const std::string& slot, int revision, int replicas, const backend::Replacement* how, int full = 0);
+  // Scales the slot's Deployment (full 0: keeps its full count) and waits for it.
+  void scale_slot(const std::string& slot, int replicas, int full);
+  std::int64_t split_by_replicas(const Split& split);
   void apply_service(const std::string& slot);
   void ensure_service(const std::string& slot);  // applies it (and the Ingress) when the namespace has none
   // kube_router.cpp

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/util/text.hpp"
 
@@ -122,7 +123,9 @@ Json deployment(const Names& n, const Workload& w) {
            {{"name", n.deployment(w.slot)},
             {"namespace", n.ns},
             {"labels", labels},
-            {"annotations", {{"ecp.io/config-digest", w.config_digest}}}}},
+            {"annotations",
+             {{"ecp.io/config-digest", w.config_digest},
+              {"ecp.io/replicas", std::to_string(w.full_replicas > 0 ? w.full_replicas : w.replicas)}}}}},
           {"spec",
            {{"replicas", w.replicas},
             {"selector", {{"matchLabels", slot_selector(n, w.slot)}}},
@@ -158,6 +161,46 @@ Json service(const Names& n, const backend::AppSpec& app, const std::string& slo
 
 Json canary_service(const Names& n, const backend::AppSpec& app, const std::string& slot) {
   return service_named(n, app, n.canary(), slot);
+}
+
+Json service_split(const Names& n, const backend::AppSpec& app, const Split& split) {
+  Json s = service_named(n, app, n.service(), split.stable);
+  s["spec"]["selector"].erase("ecp.io/slot");
+  s["metadata"]["annotations"] = {{"ecp.io/stable-slot", split.stable},
+                                  {"ecp.io/canary-slot", split.canary},
+                                  {"ecp.io/canary-weight", std::to_string(split.weight)}};
+  return s;
+}
+
+std::map<std::string, int> service_weights(const Json& service) {
+  auto spec = service.value("spec", Json::object());
+  std::string slot = spec.value("selector", Json::object()).value("ecp.io/slot", "");
+  if (!slot.empty()) return {{slot, 100}};
+  auto a = service.value("metadata", Json::object()).value("annotations", Json::object());
+  std::string stable = a.value("ecp.io/stable-slot", ""), canary = a.value("ecp.io/canary-slot", "");
+  int w = std::atoi(a.value("ecp.io/canary-weight", "0").c_str());
+  if (stable.empty() || canary.empty() || stable == canary || w <= 0 || w >= 100) return {};
+  return {{stable, 100 - w}, {canary, w}};
+}
+
+std::string serving_slot(const Json& service) {
+  auto spec = service.value("spec", Json::object());
+  std::string slot = spec.value("selector", Json::object()).value("ecp.io/slot", "");
+  if (!slot.empty()) return slot;
+  return service.value("metadata", Json::object()).value("annotations", Json::object()).value("ecp.io/stable-slot", "");
+}
+
+int full_replicas(const Json& deployment) {
+  auto a = deployment.value("metadata", Json::object()).value("annotations", Json::object());
+  int n = std::atoi(a.value("ecp.io/replicas", "0").c_str());
+  return n > 0 ? n : deployment.value("spec", Json::object()).value("replicas", 0);
+}
+
+int split_replicas(int stable, int weight, int full) {
+  // canary / (stable + canary) = weight / 100, rounded to a whole pod.
+  weight = std::clamp(weight, 1, 99);
+  auto c = static_cast<int>(std::lround(static_cast<double>(stable) * weight / (100 - weight)));
+  return std::clamp(c, 1, std::max(1, full));
 }
 
 Json ingress(const Names& n, const IngressSpec& spec) {

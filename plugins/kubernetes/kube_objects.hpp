@@ -43,6 +43,9 @@ struct Workload {
   std::string slot = "a";
   int revision = 0;
   int replicas = 1;
+  // How many replicas the slot has when it serves all the traffic (annotation
+  // ecp.io/replicas; 0 = `replicas`): a canary split by replica ratio runs fewer.
+  int full_replicas = 0;
   std::string image;    // REGISTRY/APP@sha256:...
   std::string version;  // app.kubernetes.io/version (the image's tag), "" = none
   std::string secret;   // the config Secret's name
@@ -58,6 +61,23 @@ struct Workload {
 Json config_secret(const Names& n, const backend::ReleaseSpec& release);
 Json deployment(const Names& n, const Workload& w);
 Json service(const Names& n, const backend::AppSpec& app, const std::string& slot);
+// A canary without an ingress: the Service selects the pods of both slots, so
+// traffic splits by their replica counts; the annotations ecp.io/stable-slot,
+// ecp.io/canary-slot and ecp.io/canary-weight say which is which and what was asked.
+struct Split {
+  std::string stable, canary;
+  int weight = 0;  // the canary's asked share, percent
+};
+Json service_split(const Names& n, const backend::AppSpec& app, const Split& split);
+// What a live Service sends traffic to: slot -> percent ({} when it has no slot).
+std::map<std::string, int> service_weights(const Json& service);
+// The slot a live Service serves: its selected slot, or a split's stable slot.
+std::string serving_slot(const Json& service);
+// A live Deployment's full replica count (ecp.io/replicas, else spec.replicas).
+int full_replicas(const Json& deployment);
+// The canary's replicas for `weight` percent beside `stable` replicas: the count
+// nearest that share, at least 1 and at most `full`.
+int split_replicas(int stable, int weight, int full);
 // The Service of the slot a canary Ingress sends its share to: <app>-<env>-canary.
 Json canary_service(const Names& n, const backend::AppSpec& app, const std::string& slot);
 

@@ -49,7 +49,7 @@ std::vector<KubeBackend::PodInstance> KubeBackend::pod_instances(backend::Target
   auto pods = api_->get(core_path(names_.ns, "pods") +
                         "?labelSelector=" + text::url_encode("app.kubernetes.io/instance=" + names_.instance()));
   auto svc = api_->find(core_path(names_.ns, "services", names_.service()));
-  std::string serving = svc ? (*svc)["spec"].value("selector", Json::object()).value("ecp.io/slot", "") : "";
+  std::string serving = svc ? serving_slot(*svc) : "";
   total.current[location_] = 0;
   for (const auto& d : deployments.value("items", Json::array())) {
     std::string slot = label(d, "ecp.io/slot");

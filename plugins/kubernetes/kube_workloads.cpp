@@ -26,9 +26,11 @@ std::optional<Json> KubeBackend::live_deployment(const std::string& slot) {
   return api_->find(apps_path(names_.ns, "deployments", names_.deployment(slot)));
 }
 
-Json KubeBackend::apply_slot(const std::string& slot, int revision, int replicas, const backend::Replacement* how) {
+Json KubeBackend::apply_slot(const std::string& slot, int revision, int replicas, const backend::Replacement* how,
+                             int full) {
   bool recreate = false;
   Workload w = workload(revision_info(revision), slot, replicas, false);
+  w.full_replicas = full;
   if (how) {
     w.recreate = how->recreate;
     w.max_surge = how->max_surge;
@@ -38,6 +40,7 @@ Json KubeBackend::apply_slot(const std::string& slot, int revision, int replicas
     auto s = (*live)["spec"].value("strategy", Json::object());
     recreate = s.value("type", "") == "Recreate";
     w.recreate = recreate;
+    if (full <= 0) w.full_replicas = full_replicas(*live);
     if (!recreate) {
       auto ru = s.value("rollingUpdate", Json::object());
       if (ru.value("maxSurge", Json()).is_number()) w.max_surge = ru["maxSurge"].get<int>();
@@ -80,7 +83,8 @@ std::vector<backend::Failure> KubeBackend::start(const std::vector<backend::Inst
     try {
       ensure_service(slot);
       cancel_retire(slot);  // a start cancels the slot's pending scale-down
-      apply_slot(slot, specs.front().revision, static_cast<int>(specs.size()), nullptr);
+      int n = static_cast<int>(specs.size());
+      apply_slot(slot, specs.front().revision, n, nullptr, n);
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
       for (const auto& s : specs) failures.push_back({s.ref, e.what(), false, false});
@@ -98,12 +102,21 @@ std::vector<backend::Probe> KubeBackend::health(const std::vector<backend::Insta
     RolloutState st = live ? rollout_state(*live, applied_time(*live)) : RolloutState{};
     std::string trouble = st.deadline_exceeded ? pod_trouble(slot, specs.front().revision, true)
                                                : pod_trouble(slot, specs.front().revision, false);
+    // A canary split by replica ratio runs fewer replicas than it has instances:
+    // the ones it holds back are not judged.
+    int running = live ? (*live)["spec"].value("replicas", 0) : 0;
+    bool split = live && running > 0 && running < full_replicas(*live);
     for (const auto& s : specs) {
       backend::Probe p;
       p.ref = s.ref;
-      p.healthy = live && st.complete && st.revision == s.revision && s.ref.index < st.available;
+      bool held = split && s.ref.index >= running;
+      p.healthy = live && st.complete && st.revision == s.revision && (s.ref.index < st.available || held);
       p.gone = !p.healthy && (!live || st.deadline_exceeded || !trouble.empty());
-      p.detail = p.healthy ? "ready" : !live ? "no deployment" : !trouble.empty() ? trouble : st.summary;
+      p.detail = !p.healthy ? (!live              ? "no deployment"
+                               : !trouble.empty() ? trouble
+                                                  : st.summary)
+                 : held     ? "held back by the replica split"
+                            : "ready";
       out.push_back(p);
     }
   }

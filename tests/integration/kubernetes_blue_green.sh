@@ -6,7 +6,7 @@
 # for the keep window (recorded at the cluster, shown by `ecp status`), so a
 # rollback inside it is only a flip back, with no new pod; once the window has
 # passed, the next ecp command scales the old slot to 0. A slot whose pods never
-# become ready is never selected. canary is refused up front, with the reason.
+# become ready is never selected.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/registry/lib.sh"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
@@ -62,7 +62,4 @@ idle=$([ "$live" = a ] && echo web-dev-b || echo web-dev)
 scaled() { "$ECP" status --env dev >/dev/null 2>&1; [ "$(replicas "$idle")" = 0 ]; }
 wait_until "ecp status to scale the old slot to 0 after its window" scaled
 
-# 6. canary needs traffic split by weight: refused before anything changes.
-expect_exit 2 "$ECP" deploy --env dev --strategy canary --force
-expect_grep "splits traffic by weight" "$T/err"
 echo "PASS: blue-green on kubernetes: slots, the selector flip, the keep window, rollback by flip"

@@ -8,7 +8,8 @@
 # slot and removes the canary objects. A canary whose pods start crash-looping
 # while it is paused is caught by the analysis (readiness and restarts) on
 # promote: traffic back, the canary slot scaled to 0, exit 6, the ledger true.
-# Without an ingress, canary is refused before anything changes (exit 2).
+# Without an ingress, the canary splits by replica ratio: the Service selects
+# both slots, the canary runs the share's replica count; promote and abort.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/registry/lib.sh"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
@@ -77,8 +78,34 @@ kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    ingress: {host
 expect_exit 2 "$ECP" validate
 expect_grep "ecp-targets.yaml:[0-9]+:[0-9]+: error: targets\.k8s\.ingress: names no class" "$T/err"
 
-# 5. No ingress: canary is refused before anything changes.
+# 5. No ingress: the canary splits by replica ratio. The Service selects both
+# slots; the canary runs the replica count nearest its share (25% beside 2 pods:
+# 1 pod) and gets all of them on promote; an abort puts the selector back.
 kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6"
-expect_exit 2 "$ECP" deploy --env dev --force
-expect_grep "splits traffic by weight" "$T/err"
-echo "PASS: canary on kubernetes through ingress-nginx canary annotations, promote, and rollback on crash-loops"
+svc_annotation() { k get service web-dev -n team-a -o jsonpath="{.metadata.annotations.ecp\\.io/$1}"; }
+for end in promote abort; do
+  set_config "$T/web" GREETING "ratio-$end"
+  expect_exit 0 "$ECP" release --env dev --manual
+  expect_grep "paused at 25% of the traffic" "$T/out"
+  expect_grep "1 pod\(s\) of slot $canary beside 2 of slot $live \(33% of the pods, 25% asked\)" "$T/err"
+  [ -z "$(selected web-dev)" ] || die "the Service still selects one slot during a replica-ratio canary"
+  [ "$(svc_annotation stable-slot)" = "$live" ] || die "the Service does not name slot $live stable"
+  [ "$(svc_annotation canary-slot)" = "$canary" ] || die "the Service does not name slot $canary the canary"
+  [ "$(replicas "$(deployment_of "$canary")")" = 1 ] || die "the canary does not run 1 replica at 25%"
+  [ "$(replicas "$(deployment_of "$live")")" = 2 ] || die "the stable slot does not keep its 2 replicas"
+  expect_exit 0 "$ECP" status --env dev
+  expect_grep "paused at 25%" "$T/out"
+  expect_exit 0 "$ECP" canary "$end" --env dev
+  if [ "$end" = promote ]; then
+    [ "$(selected web-dev)" = "$canary" ] || die "promote did not move the Service to slot $canary"
+    [ "$(replicas "$(deployment_of "$canary")")" = 2 ] || die "the promoted slot does not run its 2 replicas"
+    [ "$(replicas "$(deployment_of "$live")")" = 0 ] || die "the old slot still runs after the promote"
+    [ -z "$(svc_annotation canary-slot)" ] || die "the Service still names a canary after the promote"
+    old=$live live=$canary canary=$old
+  else
+    [ "$(selected web-dev)" = "$live" ] || die "abort did not put the Service back on slot $live"
+    [ "$(replicas "$(deployment_of "$canary")")" = 0 ] || die "the aborted canary still runs"
+    [ "$(replicas "$(deployment_of "$live")")" = 2 ] || die "the stable slot lost replicas in the abort"
+  fi
+done
+echo "PASS: canary on kubernetes through ingress-nginx canary annotations and by replica ratio, promote, abort, and rollback on crash-loops"

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -255,4 +256,34 @@ TEST_CASE("kubeconfig: inside a pod, the service account's token, CA and namespa
   CHECK(error_of({"", "", ""}).find("no kubeconfig") != std::string::npos);
   if (old_home) setenv("HOME", old_home->c_str(), 1);
   if (old_kc) setenv("KUBECONFIG", old_kc->c_str(), 1);
+}
+
+TEST_CASE("kube objects: a canary split by replica ratio") {
+  Names n{"hello", "prod", "shop"};
+  backend::AppSpec app;
+  app.base_port = 8080;
+  auto s = service_split(n, app, {"a", "b", 25});
+  CHECK_FALSE(s["spec"]["selector"].contains("ecp.io/slot"));
+  CHECK(s["spec"]["selector"]["app.kubernetes.io/instance"] == "hello-prod");
+  CHECK(service_weights(s) == std::map<std::string, int>{{"a", 75}, {"b", 25}});
+  CHECK(serving_slot(s) == "a");
+  CHECK(service_weights(service(n, app, "b")) == std::map<std::string, int>{{"b", 100}});
+  CHECK(serving_slot(service(n, app, "b")) == "b");
+  // Annotations that do not make a split are not one.
+  s["metadata"]["annotations"]["ecp.io/canary-weight"] = "100";
+  CHECK(service_weights(s).empty());
+  // The canary's replicas: nearest the share beside the stable ones, 1..full.
+  CHECK(split_replicas(2, 25, 2) == 1);   // 1 of 3 pods
+  CHECK(split_replicas(3, 50, 3) == 3);   // 3 of 6
+  CHECK(split_replicas(9, 10, 9) == 1);   // 1 of 10
+  CHECK(split_replicas(4, 90, 4) == 4);   // at most its full count
+  CHECK(split_replicas(10, 1, 10) == 1);  // at least one pod
+  Workload w;
+  w.replicas = 1;
+  w.full_replicas = 4;
+  auto d = deployment(n, w);
+  CHECK(d["metadata"]["annotations"]["ecp.io/replicas"] == "4");
+  CHECK(full_replicas(d) == 4);
+  d["metadata"]["annotations"].erase("ecp.io/replicas");
+  CHECK(full_replicas(d) == 1);
 }
