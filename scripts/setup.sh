@@ -14,7 +14,7 @@ packages="
   skopeo umoci oci-image-tool
   podman runc docker.io mmdebstrap
   openssh-server openssh-client
-  nginx busybox-static dash
+  nginx busybox-static dash prometheus
   openjdk-17-jdk-headless tomcat10 libtomcat10-java
   mandoc bash zsh fish
   strace zstd time ccache shellcheck universal-ctags

@@ -122,11 +122,20 @@ struct Descriptor {
   Locations locations;
 };
 
+// The Prometheus a target's canary analysis queries (its `prometheus:`).
+struct Prometheus {
+  std::string url;        // http(s)://host[:port][/path]: the API is under URL/api/v1/
+  std::string ca;         // a CA bundle file trusted besides the system store; "" = the system store
+  bool insecure = false;  // no TLS verification (the user's explicit choice)
+  Location location;
+};
+
 struct Target {
   std::string name;
   std::string plugin;  // host | engine | kubernetes | an external plugin (ecp-plugin-<name>)
   std::string registry;  // a name under registries; empty = none
   std::vector<ConfigValue> config;  // target-level config values
+  std::optional<Prometheus> prometheus;
   // Every other key, as written, for the plugin to read (backend::Settings):
   // scalars are strings, except plain whole numbers and true/false.
   // (Held by pointer: the full JSON header brings std::quoted into every reader.)

@@ -120,6 +120,14 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
                         "targets file (ecp.yaml(5)), or use recreate or rolling",
                         to_string(s.type), detail::quoted(env.target)));
   check_ports(c, d, env, find_target(t, env.target), moves_traffic);
+  // Analysis queries promise a judgement: the target must name the Prometheus to ask.
+  if (const Target* target = find_target(t, env.target);
+      target && s.type == strategy::Type::canary && !target->prometheus &&
+      (!s.analysis.error_rate_query.empty() || !s.analysis.p95_query.empty()))
+    c.error(path + ".strategy.analysis.queries",
+            fmt::format("target {} names no prometheus: to run these queries against: give it 'prometheus: URL' "
+                        "in the targets file (ecp.yaml(5))",
+                        detail::quoted(env.target)));
   if (s.type == strategy::Type::rolling && env.replicas > 0 && s.batch > env.replicas)
     c.warning(path + ".strategy.batch",
               fmt::format("{} is more than replicas ({}); all instances are replaced at once", s.batch, env.replicas));

@@ -56,9 +56,31 @@ void read_steps(Reader& r, const Node& n, const std::string& field, std::vector<
   if (ok) steps = out;
 }
 
+// analysis.queries: {error_rate: PROMQL, p95: PROMQL}.
+void read_queries(Reader& r, const Node& n, const std::string& field, strategy::Analysis& a) {
+  if (!r.is_map(n, field, "{error_rate: PROMQL, p95: PROMQL}")) return;
+  r.check_keys(n, field, {"error_rate", "p95"});
+  for (auto [key, out] : {std::pair{"error_rate", &a.error_rate_query}, std::pair{"p95", &a.p95_query}}) {
+    const Node* v = r.get(n, key);
+    if (!v) continue;
+    auto q = r.text(*v, field + "." + key);
+    if (!q) continue;
+    if (q->find_first_not_of(" \t\r\n") == std::string::npos)
+      r.error(*v, field + "." + key, "is empty; write a PromQL query");
+    else if (auto bad = strategy::unknown_placeholder(*q); !bad.empty())
+      r.error(*v, field + "." + key,
+              fmt::format("unknown placeholder {}; known: {{{{app}}}}, {{{{env}}}}, {{{{slot}}}}, {{{{revision}}}}, "
+                          "{{{{window}}}}",
+                          bad));
+    else
+      *out = *q;
+  }
+}
+
 void read_analysis(Reader& r, const Node& n, const std::string& field, strategy::Analysis& a) {
-  if (!r.is_map(n, field, "{max_error_rate: 5, max_p95: 500ms, min_requests: 10}")) return;
-  r.check_keys(n, field, {"max_error_rate", "max_p95", "min_requests"});
+  if (!r.is_map(n, field, "{max_error_rate: 5, max_p95: 500ms, min_requests: 10, queries: {...}}")) return;
+  r.check_keys(n, field, {"max_error_rate", "max_p95", "min_requests", "queries"});
+  if (const Node* v = r.get(n, "queries")) read_queries(r, *v, field + ".queries", a);
   if (const Node* v = r.get(n, "max_error_rate"))
     if (auto i = r.integer(*v, field + ".max_error_rate", 0, 100)) a.max_error_rate = static_cast<int>(*i);
   if (const Node* v = r.get(n, "max_p95"))

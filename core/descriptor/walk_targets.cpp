@@ -13,7 +13,7 @@ namespace {
 
 // The keys of every target, whatever its plugin. The rest is the plugin's own
 // section: passed on as written (backend::Settings) for the plugin to check.
-const std::vector<std::string_view> common_keys = {"plugin", "registry", "config"};
+const std::vector<std::string_view> common_keys = {"plugin", "registry", "config", "prometheus"};
 
 bool is_common(std::string_view key) {
   for (auto k : common_keys)
@@ -61,6 +61,40 @@ nlohmann::json settings_json(const Node& n, const std::string& path, FieldPositi
   return out;
 }
 
+// prometheus: URL, or {url, ca, insecure}.
+void read_prometheus(Reader& r, const Node& n, const std::string& path, Target& t) {
+  Prometheus p;
+  p.location = r.at(n);
+  const Node* url = &n;
+  if (n.kind == Kind::map) {
+    r.check_keys(n, path, {"url", "ca", "insecure"});
+    url = r.get(n, "url");
+    if (!url) {
+      r.error(n, path, "missing 'url' (e.g. url: http://prometheus.monitoring:9090)");
+      return;
+    }
+    if (const Node* v = r.get(n, "ca"))
+      if (auto s = r.text(*v, path + ".ca")) p.ca = *s;
+    if (const Node* v = r.get(n, "insecure"))
+      if (auto b = r.boolean(*v, path + ".insecure")) p.insecure = *b;
+  } else if (n.kind != Kind::scalar) {
+    r.error(n, path, "must be a URL or {url, ca, insecure}");
+    return;
+  }
+  std::string field = url == &n ? path : path + ".url";
+  auto s = r.text(*url, field);
+  if (!s) return;
+  bool http = s->rfind("http://", 0) == 0 || s->rfind("https://", 0) == 0;
+  if (!http || s->find_first_of(" \t\r\n") != std::string::npos || s->find('?') != std::string::npos) {
+    r.error(*url, field,
+            fmt::format("{} is not an http(s) URL of a Prometheus, e.g. http://prometheus:9090", detail::quoted(*s)));
+    return;
+  }
+  while (!s->empty() && s->back() == '/') s->pop_back();
+  p.url = *s;
+  t.prometheus = p;
+}
+
 void read_target(Reader& r, const Entry& e, const std::string& path, Target& t) {
   const Node& n = *e.value;
   if (!r.is_map(n, path, "plugin: host|engine|kubernetes|NAME and its settings")) return;
@@ -77,6 +111,7 @@ void read_target(Reader& r, const Entry& e, const std::string& path, Target& t) 
   if (const Node* v = r.get(n, "registry"))
     if (auto s = r.name(*v, path + ".registry", "registry name")) t.registry = *s;
   if (const Node* v = r.get(n, "config")) t.config = r.config_values(*v, path + ".config");
+  if (const Node* v = r.get(n, "prometheus")) read_prometheus(r, *v, path + ".prometheus", t);
 }
 
 void read_registry(Reader& r, const Node& n, const std::string& path, Registry& reg) {

@@ -2,6 +2,9 @@
 // the strategy move the instances to it.
 #include <fmt/format.h>
 
+#include <chrono>
+
+#include "core/ops/prometheus.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
@@ -17,6 +20,16 @@ strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
   si.running = running;
   si.health = ctx.app.health;
   si.manual = in.manual;
+  const auto& a = in.strategy.analysis;
+  if (ctx.target.prometheus && (!a.error_rate_query.empty() || !a.p95_query.empty())) {
+    si.metrics = [prometheus = *ctx.target.prometheus, a, app = ctx.app.app, env = ctx.app.env](
+                     const std::string& slot, int revision, std::int64_t since_ms) {
+      auto now =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+      strategy::QueryVars vars{app, env, slot, revision, now - std::chrono::milliseconds(since_ms)};
+      return judge_metrics(prometheus, a, vars);
+    };
+  }
   return si;
 }
 

@@ -97,6 +97,11 @@ Result canary(backend::Backend& backend, const Input& input) {
         return undo(backend, in, p, routed, fmt::format("{}: {}", label(i), why), false);
       auto traffic = router.traffic(started);
       auto verdict = judge(traffic[p.next], in.settings.analysis);
+      if (verdict.ok && in.metrics) {
+        auto m = in.metrics(p.next, in.desired.empty() ? 0 : in.desired.front().revision, started);
+        verdict.ok = m.ok;
+        verdict.detail = m.ok ? fmt::format("{}; {}", verdict.detail, m.detail) : m.detail;
+      }
       if (!verdict.ok)
         return undo(backend, in, p, routed, fmt::format("{}: analysis failed: {}", label(i), verdict.detail), false);
       emit(in, {"analysis", fmt::format("{}: passed: {}", label(i), verdict.detail), refs(in.desired), i + 1, n});

@@ -25,7 +25,23 @@ struct Analysis {
   int max_error_rate = 5;  // percent of the canary's requests answered 5xx
   Duration max_p95{0};     // p95 upstream latency; 0 = not judged
   int min_requests = 10;   // fewer requests in a step: the rates are not judged (health still is)
+  // PromQL run against the target's Prometheus after each step (ops/prometheus.hpp),
+  // with the placeholders of expand_query(); "" = none. error_rate answers a
+  // fraction (0.05 = 5%), p95 seconds, as Prometheus' own conventions have it.
+  std::string error_rate_query;
+  std::string p95_query;
 };
+
+// What the placeholders of an analysis query stand for at a step.
+struct QueryVars {
+  std::string app, env, slot;  // the canary's slot
+  int revision = 0;            // the canary's revision
+  Duration window{0};          // since the step's traffic moved ({{window}}: whole seconds, at least 1s)
+};
+// The query with {{app}}, {{env}}, {{slot}}, {{revision}} and {{window}} replaced.
+std::string expand_query(std::string_view query, const QueryVars& vars);
+// The first "{{...}}" of `query` that is none of those, or "".
+std::string unknown_placeholder(std::string_view query);
 
 // An environment's `strategy:` in ecp.yaml, with its defaults (ecp.yaml(5)).
 // core/descriptor parses it once; it travels as it is through core/ops (where

@@ -31,6 +31,12 @@ struct Event {
 };
 using EventSink = std::function<void(const Event&)>;
 
+struct Verdict {
+  bool ok = true;
+  bool judged = false;  // enough requests to judge the rates
+  std::string detail;   // "error rate 31% > 5% (93 of 300 requests)"
+};
+
 struct Input {
   Settings settings;                           // the type and its settings (rolling: max_unavailable caps batch)
   std::vector<backend::InstanceSpec> desired;  // the new revision's instances
@@ -44,6 +50,9 @@ struct Input {
   // beside the live one; an instance of `desired` already running its revision
   // (a rollback inside the keep window) is kept, not restarted.
   bool manual = false;             // canary: pause after each step (ecp canary promote | abort)
+  // canary: the metrics' judgement of a step beside the gateway's (the analysis
+  // queries, run by ops against the target's Prometheus); unset = none.
+  std::function<Verdict(const std::string& slot, int revision, std::int64_t since_ms)> metrics;
   int resume_step = -1;            // canary: continue a paused canary at this step index
   std::int64_t step_started_ms = 0;  // ... which began then (Unix ms)
 };
@@ -82,11 +91,6 @@ std::string live_slot(const std::map<std::string, int>& weights, const std::vect
 // The slot a blue-green or canary release starts in: the other one ("a" <-> "b").
 std::string idle_slot(const std::string& live);
 
-struct Verdict {
-  bool ok = true;
-  bool judged = false;  // enough requests to judge the rates
-  std::string detail;   // "error rate 31% > 5% (93 of 300 requests)"
-};
 // A canary step's traffic against the thresholds (pure).
 Verdict judge(const backend::SlotTraffic& traffic, const Analysis& analysis);
 // The gateway weights at a canary step of `percent` on `canary`.
