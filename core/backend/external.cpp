@@ -149,6 +149,7 @@ TargetStatus ExternalBackend::status() {
   Json r = call("status", Json::object());
   TargetStatus s;
   for (const auto& i : r.value("instances", Json::array())) s.instances.push_back(instance_status_from_json(i));
+  for (const auto& w : r.value("workloads", Json::array())) s.workloads.push_back(workload_status_from_json(w));
   for (const auto& u : r.value("unreachable", Json::array()))
     if (u.is_string()) s.unreachable.push_back(u.get<std::string>());
   const Json current = r.value("current", Json::object());  // items() must not outlive it

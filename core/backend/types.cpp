@@ -46,7 +46,8 @@ Json to_json(const AppSpec& a) {
             {"port_delta", a.health.port_delta},
             {"interval_ms", a.health.interval.count()},
             {"timeout_ms", a.health.timeout.count()},
-            {"retries", a.health.retries}}},
+            {"retries", a.health.retries},
+            {"liveness", a.health.liveness}}},
           {"resources", {{"cpu_millis", a.resources.cpu_millis}, {"memory_bytes", a.resources.memory_bytes}}}};
 }
 
@@ -85,8 +86,28 @@ Json to_json(const InstanceStatus& s) {
             {"since", s.since},
             {"restarts", s.restarts},
             {"stops_at", s.stops_at},
-            {"address", s.address}});
+            {"address", s.address},
+            {"name", s.name},
+            {"node", s.node},
+            {"group", s.group}});
   return j;
+}
+
+Json to_json(const WorkloadStatus& w) {
+  return {{"name", w.name},         {"slot", w.slot},   {"revision", w.revision},
+          {"replicas", w.replicas}, {"ready", w.ready}, {"updated", w.updated}};
+}
+
+WorkloadStatus workload_status_from_json(const Json& j) {
+  WorkloadStatus w;
+  if (!j.is_object()) return w;
+  w.name = j.value("name", "");
+  w.slot = j.value("slot", "");
+  w.revision = j.value("revision", 0);
+  w.replicas = j.value("replicas", 0);
+  w.ready = j.value("ready", 0);
+  w.updated = j.value("updated", 0);
+  return w;
 }
 
 InstanceRef instance_ref_from_json(const Json& j) {
@@ -109,6 +130,9 @@ InstanceStatus instance_status_from_json(const Json& j) {
   s.restarts = j.value("restarts", 0);
   s.stops_at = j.value("stops_at", "");
   s.address = j.value("address", "");
+  s.name = j.value("name", "");
+  s.node = j.value("node", "");
+  s.group = j.value("group", "");
   return s;
 }
 

@@ -32,6 +32,7 @@ struct HealthSpec {
   Duration interval = std::chrono::seconds(10);
   Duration timeout = std::chrono::seconds(2);
   int retries = 3;
+  bool liveness = false;  // restart an instance that fails `retries` checks in a row after passing one
 };
 
 // run.resources: limits for a runtime that enforces them (0 = none).
@@ -111,6 +112,19 @@ struct InstanceStatus {
   int restarts = 0;      // crashes since the instance was started by ecp
   std::string stops_at;  // RFC 3339: when a deferred stop (stop_after) ends it; "" = none pending
   std::string address;   // where clients reach it ("127.0.0.1", "10.0.0.1")
+  // Where the platform says it runs, when it has such names (kubernetes: the pod,
+  // its node, "replicaset/NAME"); "" = none.
+  std::string name, node, group;
+};
+
+// A platform object that runs a slot's instances (kubernetes: a Deployment).
+struct WorkloadStatus {
+  std::string name;  // "deployment/web-prod-b"
+  std::string slot;
+  int revision = 0;
+  int replicas = 0;  // wanted
+  int ready = 0;
+  int updated = 0;  // running the workload's own revision
 };
 
 struct Probe {
@@ -125,6 +139,7 @@ struct TargetStatus {
   std::vector<InstanceStatus> instances;
   std::vector<std::string> unreachable;  // locations that did not answer, with the reason
   std::map<std::string, int> current;    // location -> the revision its `current` points to (0: none)
+  std::vector<WorkloadStatus> workloads;  // none where instances are the only objects
 };
 
 Json to_json(const TargetSpec& t);
@@ -133,6 +148,8 @@ Json to_json(const ReleaseSpec& r);
 Json to_json(const InstanceRef& r);
 Json to_json(const InstanceSpec& s);
 Json to_json(const InstanceStatus& s);
+Json to_json(const WorkloadStatus& w);
+WorkloadStatus workload_status_from_json(const Json& j);
 InstanceRef instance_ref_from_json(const Json& j);
 InstanceStatus instance_status_from_json(const Json& j);
 Probe probe_from_json(const Json& j);

@@ -64,6 +64,9 @@ struct Health {
   Duration interval = std::chrono::seconds(10);
   Duration timeout = std::chrono::seconds(2);
   int retries = 3;
+  // Also restart an instance whose check fails `retries` times in a row once it
+  // has passed (a liveness probe); only targets that can restart do it.
+  bool liveness = false;
 };
 
 struct Resources {

@@ -120,6 +120,15 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
                         "targets file (ecp.yaml(5)), or use recreate or rolling",
                         to_string(s.type), detail::quoted(env.target)));
   check_ports(c, d, env, find_target(t, env.target), moves_traffic);
+  // A liveness probe promises restarts, which only some targets do.
+  if (const Target* target = find_target(t, env.target);
+      target && d.run.health && d.run.health->liveness &&
+      (target->builtin || target->plugin == "host" || target->plugin == "engine"))
+    c.error(
+        "run.health.liveness",
+        fmt::format("environment {} releases to target {} (plugin {}), which does not restart an instance "
+                    "whose check fails; liveness works on kubernetes targets",
+                    detail::quoted(env.name), detail::quoted(env.target), target->builtin ? "host" : target->plugin));
   // Analysis queries promise a judgement: the target must name the Prometheus to ask.
   if (const Target* target = find_target(t, env.target);
       target && s.type == strategy::Type::canary && !target->prometheus &&

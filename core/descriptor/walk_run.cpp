@@ -28,8 +28,10 @@ void read_ports(Reader& r, const Node& n, std::vector<Port>& ports) {
 }
 
 void read_health(Reader& r, const Node& n, Health& h) {
-  if (!r.is_map(n, "run.health", "path, port, interval, timeout, retries")) return;
-  r.check_keys(n, "run.health", {"path", "port", "interval", "timeout", "retries"});
+  if (!r.is_map(n, "run.health", "path, port, interval, timeout, retries, liveness")) return;
+  r.check_keys(n, "run.health", {"path", "port", "interval", "timeout", "retries", "liveness"});
+  if (const Node* v = r.get(n, "liveness"))
+    if (auto b = r.boolean(*v, "run.health.liveness")) h.liveness = *b;
   if (const Node* v = r.get(n, "path")) {
     if (auto t = r.text(*v, "run.health.path")) {
       if (!t->starts_with("/") || t->find_first_of(" \t\r\n") != std::string::npos)

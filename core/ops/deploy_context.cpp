@@ -108,6 +108,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
     a.health.interval = d.run.health->interval;
     a.health.timeout = d.run.health->timeout;
     a.health.retries = d.run.health->retries;
+    a.health.liveness = d.run.health->liveness;
     if (auto hp = descriptor::health_port(d.run)) a.health.port_delta = *hp - main_port;
   }
   a.resources.cpu_millis = d.run.resources.cpu_millis.value_or(0);

@@ -20,6 +20,7 @@ StatusResult status(const StatusOptions& o) {
   r.lock = ledger::read_lock(ctx.backend->state());
   auto st = ctx.backend->status();
   r.unreachable = st.unreachable;
+  r.workloads = st.workloads;
   r.current_links = st.current;
   if (auto* router = ctx.backend->router()) {
     r.gateway = router->url();
@@ -50,6 +51,9 @@ StatusResult status(const StatusOptions& o) {
     ir.health = "not checked";
     ir.url = fmt::format("http://{}:{}/", i.address, i.port);
     ir.stops_at = i.stops_at;
+    ir.name = i.name;
+    ir.node = i.node;
+    ir.group = i.group;
     if (!r.gateway.empty()) ir.traffic = r.weights.count(i.ref.slot) ? r.weights[i.ref.slot] : 0;
     r.instances.push_back(ir);
     if (o.probe && i.state != backend::InstanceState::stopped) probe.push_back({i.ref, i.revision, i.port});

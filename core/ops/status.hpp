@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backend/types.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/ledger/record.hpp"
 #include "core/ops/validate.hpp"
@@ -32,6 +33,7 @@ struct InstanceReport {
   std::string health_detail;
   std::string url;
   std::string stops_at;  // RFC 3339: a pending stop (the blue-green keep window)
+  std::string name, node, group;  // the platform's names (kubernetes: pod, node, replicaset/NAME)
   int traffic = -1;      // percent of the gateway's traffic its slot gets; -1: no gateway
 };
 
@@ -41,6 +43,7 @@ struct StatusResult {
   std::optional<ledger::Record> latest;   // the last revision, whatever its outcome
   std::optional<ledger::Lease> lock;
   std::vector<InstanceReport> instances;
+  std::vector<backend::WorkloadStatus> workloads;  // kubernetes: the slots' Deployments
   std::vector<std::string> unreachable;
   std::map<std::string, int> current_links;  // location -> revision its `current` points to
   std::string gateway;                       // where clients reach the app ("" = no gateway)

@@ -101,6 +101,17 @@ Json deployment(const Names& n, const Workload& w) {
     container["ports"].push_back(
         {{"name", "health"}, {"containerPort", port + w.app.health.port_delta}, {"protocol", "TCP"}});
   if (auto r = resources(w.app.resources); !r.empty()) container["resources"] = r;
+  if (w.app.health.liveness) {
+    // The kubelet restarts a container whose check fails `retries` times in a row;
+    // a startup probe holds that off until the first pass, for as long as the
+    // rollout may take, so a slow start is not killed as a hang.
+    Json check = probe(w.app.health, port + w.app.health.port_delta);
+    container["livenessProbe"] = check;
+    auto period = check["periodSeconds"].get<std::int64_t>();
+    check["failureThreshold"] =
+        std::max<std::int64_t>(check["failureThreshold"].get<int>(), (w.progress_deadline_s + period - 1) / period);
+    container["startupProbe"] = check;
+  }
   Json pod = {
       {"containers", Json::array({container})},
       {"terminationGracePeriodSeconds", std::max<std::int64_t>(1, w.app.stop_grace.count() / 1000)},

@@ -55,6 +55,8 @@ std::vector<KubeBackend::PodInstance> KubeBackend::pod_instances(backend::Target
     std::string slot = label(d, "ecp.io/slot");
     auto st = rollout_state(d);
     if (slot == serving && st.replicas > 0) total.current[location_] = st.revision;
+    total.workloads.push_back(
+        {"deployment/" + d["metadata"].value("name", ""), slot, st.revision, st.replicas, st.ready, st.updated});
     std::vector<Json> mine;
     for (const auto& p : pods.value("items", Json::array()))
       if (label(p, "ecp.io/slot") == slot) mine.push_back(p);
@@ -76,6 +78,11 @@ std::vector<KubeBackend::PodInstance> KubeBackend::pod_instances(backend::Target
         pi.pod = p["metadata"].value("name", "");
         s.revision = label_int(p, "ecp.io/revision");
         s.state = pod_state(p, s.restarts);
+        s.name = "pod/" + pi.pod;
+        s.node = p.value("spec", Json::object()).value("nodeName", "");
+        for (const auto& o : p["metadata"].value("ownerReferences", Json::array()))
+          if (o.value("controller", false) && o.value("kind", "") == "ReplicaSet")
+            s.group = "replicaset/" + o.value("name", "");
         s.since = p.value("status", Json::object()).value("startTime", "");
         if (auto ip = p.value("status", Json::object()).value("podIP", ""); !ip.empty()) s.address = ip;
       }

@@ -37,7 +37,7 @@ ls "$root"/.ecp/agent-*.sh >/dev/null || die "the agent is not installed on the 
 
 # 2. Views over ssh.
 expect_exit 0 "$ECP" status --env dev
-expect_grep "^a-0 +ssh://root@127.0.0.1:[0-9]+ +1 +[0-9]+ running +healthy" "$T/out"
+expect_grep "^a-0 +ssh://root@127.0.0.1:[0-9]+ +1 +[0-9]+ running +[0-9]+ +healthy" "$T/out"
 expect_grep "^a-1 +ssh://root@127.0.0.1:[0-9]+ +1 " "$T/out"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "^\[a-1@ssh://root@127.0.0.1:[0-9]+\] web serving revision 1 on $((port + 1))" "$T/out"

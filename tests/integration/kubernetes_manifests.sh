@@ -90,6 +90,17 @@ sed 's/^  replicas: 1$/  replicas: "one"/' "$T/plan.yaml" >"$T/typo.yaml"
 grep -q 'replicas: "one"' "$T/typo.yaml" || die "could not plant the typo"
 expect_exit 1 validate "$T/typo.yaml"
 expect_grep "INVALID Deployment .*replicas must be integer" "$T/out"
+# run.health.liveness adds a livenessProbe and a startupProbe (holding it off
+# until the first pass), valid too.
+cp ecp.yaml "$T/ecp.yaml.saved"
+sed -i 's|^    path: /health |    liveness: true\n    path: /health |' ecp.yaml
+grep -q "liveness: true" ecp.yaml || die "could not ask for a liveness probe"
+expect_exit 0 "$ECP" plan --env dev -o yaml
+cp "$T/out" "$T/live.yaml"
+expect_grep "^ {10}livenessProbe:$" "$T/live.yaml"
+expect_grep "^ {10}startupProbe:$" "$T/live.yaml"
+validate "$T/live.yaml" >"$T/valid.out" 2>&1 || { cat "$T/valid.out"; die "the manifests with liveness are not valid"; }
+cp "$T/ecp.yaml.saved" ecp.yaml
 
 # 2. Everything a release put in the cluster passes the schema too.
 expect_exit 0 "$ECP" release --env dev

@@ -73,7 +73,18 @@ doc = [x for x in lines if "instances" in json.dumps(x)][-1]
 text = json.dumps(doc)
 assert text.count('"revision": 1') >= 2, text
 assert '"running"' in text, text
+d = doc.get("result", doc)
+assert {"name": "deployment/web-dev", "slot": "a", "revision": 1, "replicas": 2, "ready": 2, "updated": 2} in d["workloads"], d
+for i in d["instances"]:
+    assert i["name"].startswith("pod/web-dev-"), i
+    assert i["node"] == "fake-node", i
+    assert i["group"].startswith("replicaset/web-dev-"), i
 PY
+# The pods' replica set is the one the controller made (kubectl's view of it).
+rs=$(k get replicasets -n team-a -l ecp.io/revision=1 -o jsonpath='{.items[0].metadata.name}')
+expect_exit 0 "$ECP" status --env dev
+expect_grep "^deployment/web-dev \(slot a\): revision 1, 2/2 ready, 2 updated$" "$T/out"
+expect_grep "pod/web-dev-.* on node fake-node \(replicaset/$rs\)$" "$T/out"
 
 # 3. A config change: new Secret, the pods roll onto it, the old ReplicaSet goes to 0.
 set_config "$T/web" GREETING "second"

@@ -181,5 +181,5 @@ expect_grep "image web:older-added: ecp built it, but neither a label ecp.layers
 [ "$(readlink "$root/current")" = releases/3 ] || die "current moved"
 [ -z "$(find "$root/releases" -name EXTRA)" ] || die "the added layer reached a release"
 expect_exit 0 "$ECP" status --env dev
-expect_grep "^a-0 +local +3 +[0-9]+ running +healthy" "$T/out"
+expect_grep "^a-0 +local +3 +[0-9]+ running +[0-9]+ +healthy" "$T/out"
 echo ok

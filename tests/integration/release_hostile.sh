@@ -29,7 +29,7 @@ r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 assert r["records"][0]["change_id"] == sys.argv[2], (r["records"][0]["change_id"], sys.argv[2])
 PY
 expect_exit 0 "$ECP" status --env dev
-expect_grep " running +healthy " "$T/out"
+expect_grep " running +[0-9]+ +healthy " "$T/out"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "web serving revision 1" "$T/out"
 # Control characters in free text reach the terminal escaped: a change id that

@@ -44,7 +44,7 @@ root=$ECP_HOME/targets/local/hello-jar/dev
 
 # 2. status tells the instance, its revision, pid and health; logs show its output.
 expect_exit 0 "$ECP" status --env dev
-expect_grep "^a-0 +local +1 +[0-9]+ running +healthy" "$T/out"
+expect_grep "^a-0 +local +1 +[0-9]+ running +[0-9]+ +healthy" "$T/out"
 pid=$(awk '/^a-0/ { print $4 }' "$T/out")
 kill -0 "$pid" || die "status names pid $pid, which does not run"
 expect_exit 0 "$ECP" logs --env dev

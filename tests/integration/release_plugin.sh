@@ -27,7 +27,7 @@ grep -q 'GREETING=hello' "$T/plugin/releases/1/config.properties" || die "the co
 
 # 2. Views through the plugin.
 expect_exit 0 "$ECP" status --env dev
-expect_grep "^a-0 +box1 +1 +0 running +healthy" "$T/out"
+expect_grep "^a-0 +box1 +1 +0 running +[0-9]+ +healthy" "$T/out"
 expect_grep "^a-0 +box2 +1 " "$T/out"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "started a-0@box2 on revision 1" "$T/out"

@@ -60,7 +60,7 @@ scenario() {
   [ "$(readlink "$root/current")" = releases/2 ] || die "$name: current moved"
   [ "$(fp "$stored")" = "$edited" ] || die "$name: ecp rewrote the edited file"
   expect_exit 0 "$ECP" status --env dev
-  expect_grep "^a-0 +[^ ]+ +2 +$pid +running +healthy" "$T/out"
+  expect_grep "^a-0 +[^ ]+ +2 +$pid +running +[0-9]+ +healthy" "$T/out"
 
   # 3. The recorded bytes back; the release folder's copy of revision 1 edited.
   cp "$T/recorded.properties" "$stored"

@@ -87,6 +87,16 @@ TEST_CASE("ecp::descriptor::validate health and ports") {
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].severity == Severity::warning);
   }
+  SUBCASE("liveness only where the target restarts instances") {
+    auto d = parsed(
+        "app: a\ntype: jar\nrun:\n  ports: {http: 80}\n  health: {path: /, liveness: true}\n"
+        "environments:\n  dev: {target: vm}\n  prod: {target: k8s}\n");
+    auto ds = validate(d, targets("targets:\n  vm: {plugin: host}\n  k8s: {plugin: kubernetes}\n"));
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].message.find("environment 'dev' releases to target 'vm' (plugin host), which does not restart") !=
+          std::string::npos);
+    CHECK(ds[0].line == 5);
+  }
   SUBCASE("one mistake is reported once") {
     auto r = parse_descriptor_text("app: a\ntype: jar\nrun:\n  ports: {http: 70000}\n  health: {port: http}\n", "ecp.yaml");
     CHECK_FALSE(r.ok());

@@ -287,3 +287,21 @@ TEST_CASE("kube objects: a canary split by replica ratio") {
   d["metadata"]["annotations"].erase("ecp.io/replicas");
   CHECK(full_replicas(d) == 1);
 }
+
+TEST_CASE("kube objects: run.health.liveness adds a liveness probe, held off by a startup probe") {
+  Names n{"hello", "prod", "shop"};
+  Workload w;
+  w.app.base_port = 8080;
+  w.app.health.path = "/health";
+  w.app.health.interval = std::chrono::seconds(10);
+  w.progress_deadline_s = 120;
+  auto c = deployment(n, w)["spec"]["template"]["spec"]["containers"][0];
+  CHECK_FALSE(c.contains("livenessProbe"));
+  CHECK_FALSE(c.contains("startupProbe"));
+  w.app.health.liveness = true;
+  c = deployment(n, w)["spec"]["template"]["spec"]["containers"][0];
+  CHECK(c["livenessProbe"]["httpGet"]["path"] == "/health");
+  CHECK(c["livenessProbe"]["failureThreshold"] == 3);
+  CHECK(c["startupProbe"]["httpGet"]["path"] == "/health");
+  CHECK(c["startupProbe"]["failureThreshold"] == 12);  // 120 s of a 10 s period
+}
