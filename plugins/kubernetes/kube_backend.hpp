@@ -91,6 +91,12 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   void remember(const std::string& key, const Json& object);
   void forget(const std::string& key);
   std::optional<Seen> seen(const std::string& key);
+  // What only the lock's holder changes is read once until the lock changes
+  // hands (kube_state.cpp): the ConfigMap entries, all from one list, and the
+  // Service. A conflict, or taking or giving back the lock, drops it.
+  void drop_snapshot();
+  std::optional<Json> find_service();
+  void saw_service(const Json& service);
 
   // Each replica of each slot, with its pod's name ("" when it has none yet);
   // fills `total`'s current revision.
@@ -121,7 +127,7 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   void ensure_service(const std::string& slot);  // applies it (and the Ingress) when the namespace has none
   // kube_router.cpp
   IngressSpec ingress_spec(int canary_weight, const std::string& preview_header) const;
-  void apply_object(const std::string& path, const Json& object, const std::string& what);
+  Json apply_object(const std::string& path, const Json& object, const std::string& what);
   void delete_if_there(const std::string& path);
   std::optional<Json> live_deployment(const std::string& slot);
   // Waits for the slot's Deployment to finish its rollout: "" or why it failed.
@@ -145,6 +151,8 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   std::map<int, RevisionInfo> revisions_;
   std::mutex seen_mu_;  // the lock's renewals write from a thread of their own
   std::map<std::string, Seen> seen_;
+  bool listed_ = false;                         // seen_ holds every ConfigMap entry: one absent from it is absent
+  std::optional<std::optional<Json>> service_;  // the Service as last read or applied (inner nullopt: none)
 };
 
 // Registers "kubernetes" (its factory and its settings' validator) in `table`.

@@ -37,9 +37,9 @@ IngressSpec KubeBackend::ingress_spec(int canary_weight, const std::string& prev
   return spec;
 }
 
-void KubeBackend::apply_object(const std::string& path, const Json& object, const std::string& what) {
+Json KubeBackend::apply_object(const std::string& path, const Json& object, const std::string& what) {
   try {
-    api_->apply(path, object, force_);
+    return api_->apply(path, object, force_);
   } catch (const KubeError& e) {
     fail(e.kind(), "{}: applying {}: {}", location_, what, e.what());
   }
@@ -70,7 +70,7 @@ std::int64_t KubeBackend::route(const std::map<std::string, int>& weights, const
                                 const std::vector<backend::InstanceRef>&) {
   std::string full, canary;
   int canary_weight = 0;
-  auto svc = api_->find(core_path(names_.ns, "services", names_.service()));
+  auto svc = find_service();
   std::string serving = svc ? serving_slot(*svc) : "";
   for (const auto& [slot, w] : weights) {
     if (w == 100) full = slot;
@@ -118,8 +118,8 @@ std::int64_t KubeBackend::split_by_replicas(const Split& split) {
   int full = full_replicas(*canary);
   int n = split_replicas(stable_n, split.weight, full);
   scale_slot(split.canary, n, full);
-  apply_object(core_path(names_.ns, "services", names_.service()), service_split(names_, app_, split),
-               "service/" + names_.service());
+  saw_service(apply_object(core_path(names_.ns, "services", names_.service()), service_split(names_, app_, split),
+                           "service/" + names_.service()));
   log::info("{}: service/{} selects both slots: {} pod(s) of slot {} beside {} of slot {} ({}% of the pods, {}% asked)",
             location_, names_.service(), n, split.canary, stable_n, split.stable, 100 * n / std::max(1, n + stable_n),
             split.weight);
@@ -127,7 +127,7 @@ std::int64_t KubeBackend::split_by_replicas(const Split& split) {
 }
 
 std::map<std::string, int> KubeBackend::weights() {
-  auto svc = api_->find(core_path(names_.ns, "services", names_.service()));
+  auto svc = find_service();
   if (!svc) return {};
   auto out = service_weights(*svc);
   if (out.size() != 1 || !settings_.ingress) return out;

@@ -102,6 +102,13 @@ Json object_for(const Names& n, const Place& p, const std::string& key, std::str
   return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", meta}, {"data", {{"value", std::string(data)}}}};
 }
 
+// The keys that only the lock's holder writes, so that a snapshot of them stays
+// true while this process holds it. retire.json is not one: any reader of the
+// target may claim a pending scale-down.
+bool snapshot_holds(const Place& p, const std::string& key) {
+  return p.home == Home::config_map && key != "kubernetes/retire.json";
+}
+
 std::string collection(const Names& n, Home home) {
   switch (home) {
     case Home::lease:
@@ -143,8 +150,38 @@ std::optional<KubeBackend::Seen> KubeBackend::seen(const std::string& key) {
   return it->second;
 }
 
+void KubeBackend::drop_snapshot() {
+  std::lock_guard g(seen_mu_);
+  listed_ = false;
+  service_.reset();
+}
+
+std::optional<Json> KubeBackend::find_service() {
+  {
+    std::lock_guard g(seen_mu_);
+    if (service_) return *service_;
+  }
+  auto svc = api_->find(core_path(names_.ns, "services", names_.service()));
+  std::lock_guard g(seen_mu_);
+  service_ = svc;
+  return svc;
+}
+
+void KubeBackend::saw_service(const Json& service) {
+  std::lock_guard g(seen_mu_);
+  service_ = service;
+}
+
 std::optional<std::string> KubeBackend::get(const std::string& key) {
   auto p = place_of(names_, key);
+  if (snapshot_holds(p, key)) {
+    std::lock_guard g(seen_mu_);
+    if (listed_) {
+      auto it = seen_.find(key);
+      if (it == seen_.end()) return std::nullopt;
+      return it->second.value;
+    }
+  }
   auto obj = api_->find(p.path);
   if (!obj) {
     forget(key);
@@ -160,15 +197,34 @@ std::vector<std::pair<std::string, std::string>> KubeBackend::list(const std::st
   if (std::string("private/").starts_with(prefix) || is_private(prefix)) homes.push_back(Home::secret);
   if (std::string("lock.json").starts_with(prefix)) homes.push_back(Home::lease);
   for (Home h : homes) {
+    if (h == Home::config_map) {
+      std::lock_guard g(seen_mu_);
+      if (listed_) {
+        for (const auto& [key, s] : seen_)
+          if (key.starts_with(prefix) && place_of(names_, key).home == Home::config_map &&
+              key != "kubernetes/retire.json")
+            out.emplace_back(key, s.value);
+        continue;
+      }
+    }
     auto all = api_->get(collection(names_, h) + "?labelSelector=" + names_.selector());
+    std::vector<std::string> present;
     for (const auto& obj : all.value("items", Json::array())) {
       auto a = obj["metadata"].value("annotations", Json::object());
       std::string key = a.value("ecp.io/key", "");
-      if (key.empty() || !key.starts_with(prefix)) continue;
-      if (auto v = value_of(h, obj)) {
-        out.emplace_back(key, *v);
-        remember(key, obj);
-      }
+      if (key.empty()) continue;
+      auto v = value_of(h, obj);
+      if (v) remember(key, obj);  // every entry: the list is the snapshot
+      if (v) present.push_back(key);
+      if (v && key.starts_with(prefix)) out.emplace_back(key, *v);
+    }
+    if (h == Home::config_map) {
+      std::lock_guard g(seen_mu_);
+      std::erase_if(seen_, [&](const auto& e) {
+        return place_of(names_, e.first).home == Home::config_map &&
+               std::find(present.begin(), present.end(), e.first) == present.end();
+      });
+      listed_ = true;
     }
   }
   std::sort(out.begin(), out.end());
@@ -187,6 +243,7 @@ void KubeBackend::put(const std::string& key, std::string_view data) {
       return;
     } catch (const KubeError& e) {
       if (e.status() != 404 && e.status() != 409) throw;  // absent, or created meanwhile: the other way
+      drop_snapshot();
     }
   }
   fail(ErrorKind::deploy_failed, "{}: writing {} lost the race 4 times", location_, describe(key));
@@ -194,6 +251,7 @@ void KubeBackend::put(const std::string& key, std::string_view data) {
 
 bool KubeBackend::put_if(const std::string& key, std::string_view data, const std::optional<std::string>& expected) {
   auto p = place_of(names_, key);
+  if (p.home == Home::lease) drop_snapshot();  // the lock changes hands (or is renewed): read afresh
   Json body = object_for(names_, p, key, data);
   try {
     if (!expected) {  // only when absent: the create is the compare-and-swap
@@ -201,8 +259,9 @@ bool KubeBackend::put_if(const std::string& key, std::string_view data, const st
       return true;
     }
   } catch (const KubeError& e) {
-    if (e.status() == 409) return false;
-    throw;
+    if (e.status() != 409) throw;
+    drop_snapshot();
+    return false;
   }
   // Replace `expected`: with the resourceVersion it was seen at, else read first.
   auto known = seen(key);
@@ -219,6 +278,7 @@ bool KubeBackend::put_if(const std::string& key, std::string_view data, const st
       return true;
     } catch (const KubeError& e) {
       if (e.status() != 409 && e.status() != 404) throw;
+      drop_snapshot();
       known.reset();  // stale: read it again (a real change of the bytes answers false then)
     }
   }
@@ -227,6 +287,7 @@ bool KubeBackend::put_if(const std::string& key, std::string_view data, const st
 
 bool KubeBackend::remove_if(const std::string& key, const std::string& expected) {
   auto p = place_of(names_, key);
+  if (p.home == Home::lease) drop_snapshot();
   auto known = seen(key);
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!known || known->value != expected) {
@@ -244,6 +305,7 @@ bool KubeBackend::remove_if(const std::string& key, const std::string& expected)
       return true;
     } catch (const KubeError& e) {
       if (e.status() != 409 && e.status() != 404) throw;
+      drop_snapshot();
       known.reset();
     }
   }

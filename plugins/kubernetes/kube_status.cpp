@@ -48,7 +48,7 @@ std::vector<KubeBackend::PodInstance> KubeBackend::pod_instances(backend::Target
   auto deployments = api_->get(apps_path(names_.ns, "deployments") + "?labelSelector=" + names_.selector());
   auto pods = api_->get(core_path(names_.ns, "pods") +
                         "?labelSelector=" + text::url_encode("app.kubernetes.io/instance=" + names_.instance()));
-  auto svc = api_->find(core_path(names_.ns, "services", names_.service()));
+  auto svc = find_service();
   std::string serving = svc ? serving_slot(*svc) : "";
   total.current[location_] = 0;
   for (const auto& d : deployments.value("items", Json::array())) {

@@ -61,14 +61,14 @@ Json KubeBackend::apply_slot(const std::string& slot, int revision, int replicas
 
 void KubeBackend::apply_service(const std::string& slot) {
   try {
-    api_->apply(core_path(names_.ns, "services", names_.service()), service(names_, app_, slot), force_);
+    saw_service(api_->apply(core_path(names_.ns, "services", names_.service()), service(names_, app_, slot), force_));
   } catch (const KubeError& e) {
     fail(e.kind(), "{}: applying service/{}: {}", location_, names_.service(), e.what());
   }
 }
 
 void KubeBackend::ensure_service(const std::string& slot) {
-  if (api_->find(core_path(names_.ns, "services", names_.service()))) return;
+  if (find_service()) return;
   apply_service(slot);
   if (settings_.ingress)
     apply_object(ingress_path(names_.ns, names_.service()), ingress(names_, ingress_spec(-1, "")),
