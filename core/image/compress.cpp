@@ -6,25 +6,13 @@
 #include <cstring>
 #include <vector>
 
+#include "core/image/gzip_blocks.hpp"
 #include "core/util/error.hpp"
 
 namespace ecp::image {
 namespace {
 
 constexpr std::size_t out_chunk = 256 * 1024;
-
-// gzip header without name or mtime (RFC 1952: magic, deflate, no flags, mtime 0,
-// no extra flags, OS 255 "unknown"): the same bytes on every machine.
-constexpr unsigned char gzip_header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
-
-std::size_t level_buf_size(int level) {
-  switch (level) {
-    case 1: return ISAL_DEF_LVL1_DEFAULT;
-    case 2: return ISAL_DEF_LVL2_DEFAULT;
-    case 3: return ISAL_DEF_LVL3_DEFAULT;
-    default: return 0;
-  }
-}
 
 }  // namespace
 
@@ -55,40 +43,26 @@ struct Compressor::Impl {
   Compression kind;
   ByteSink& out;
   std::vector<unsigned char> buf = std::vector<unsigned char>(out_chunk);
-  std::unique_ptr<isal_zstream> gz;
-  std::vector<unsigned char> level_buf;
+  std::unique_ptr<GzipBlocks> gz;
   ZSTD_CCtx* zs = nullptr;
 
   Impl(Compression c, int level, ByteSink& o) : kind(c), out(o) {
     check_level(c, level);
     if (c == Compression::gzip) {
-      gz = std::make_unique<isal_zstream>();
-      isal_deflate_init(gz.get());
-      gz->level = static_cast<uint32_t>(level);
-      level_buf.resize(level_buf_size(level));
-      gz->level_buf = level_buf.empty() ? nullptr : level_buf.data();
-      gz->level_buf_size = static_cast<uint32_t>(level_buf.size());
-      gz->gzip_flag = IGZIP_GZIP_NO_HDR;  // we write our own header; ISA-L writes the trailer
-      out.write(gzip_header, sizeof gzip_header);
+      gz = std::make_unique<GzipBlocks>(level, out);
     } else if (c == Compression::zstd) {
       zs = ZSTD_createCCtx();
       if (zs == nullptr) fail(ErrorKind::internal, "cannot create a zstd context");
       ZSTD_CCtx_setParameter(zs, ZSTD_c_compressionLevel, level);
+      // zstd's own workers: the frame is the same for any count of them (1 or more).
+      ZSTD_CCtx_setParameter(zs, ZSTD_c_nbWorkers, 2);
     }
   }
   ~Impl() { ZSTD_freeCCtx(zs); }
 
   void gzip(const void* data, std::size_t size, bool end) {
-    gz->next_in = static_cast<uint8_t*>(const_cast<void*>(data));
-    gz->avail_in = static_cast<uint32_t>(size);
-    gz->end_of_stream = end ? 1 : 0;
-    gz->flush = NO_FLUSH;
-    do {
-      gz->next_out = buf.data();
-      gz->avail_out = static_cast<uint32_t>(buf.size());
-      if (int rc = isal_deflate(gz.get()); rc != COMP_OK) fail(ErrorKind::internal, "ISA-L deflate failed ({})", rc);
-      out.write(buf.data(), buf.size() - gz->avail_out);
-    } while (gz->avail_in > 0 || gz->avail_out == 0 || (end && gz->internal_state.state != ZSTATE_END));
+    if (size > 0) gz->write(data, size);
+    if (end) gz->finish();
   }
 
   void zstd(const void* data, std::size_t size, bool end) {
