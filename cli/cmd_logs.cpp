@@ -4,6 +4,7 @@
 
 #include "cli/release_flags.hpp"
 #include "core/ops/logs.hpp"
+#include "core/util/error.hpp"
 
 namespace ecp::cli {
 
@@ -12,7 +13,7 @@ void add_logs(CommandTree& t) {
   auto* cmd = t.add(&t.root, "logs", "Print the output of an environment's instances (-f: follow)",
                     [&g = t.globals, o](Output& out) {
                       o->project = project_of(g);
-                      ops::logs(*o, [&out](const std::string& instance, std::string_view line) {
+                      bool interrupted = ops::logs(*o, [&out](const std::string& instance, std::string_view line) {
                         if (out.json()) {
                           out.event("log_line", {{"instance", instance}, {"line", line}});
                         } else {
@@ -20,8 +21,8 @@ void add_logs(CommandTree& t) {
                           std::fflush(stdout);
                         }
                       });
-                      out.result(nlohmann::json::object());
-                      return 0;
+                      out.result({{"interrupted", interrupted}});
+                      return interrupted ? exit_code(ErrorKind::interrupted) : 0;
                     });
   add_env_flag(cmd, *o);
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new lines until interrupted");

@@ -6,6 +6,7 @@
 
 #include "core/ops/deploy_context.hpp"
 #include "core/util/error.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::cli {
 
@@ -86,6 +87,12 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
   if (r.outcome == Outcome::paused) j["canary_percent"] = r.canary_percent;
   if (r.outcome == Outcome::planned) j["plan"] = ops::plan_json(r.plan);
   if (code != 0) j["error"] = {{"message", r.message}, {"exit_code", code}};
+  if (!r.timings_ms.empty()) {
+    j["timings_ms"] = nlohmann::json::object();
+    for (const auto& [phase, ms] : r.timings_ms) j["timings_ms"][phase] = ms;
+    out.debug("timings: " +
+              text::join(r.timings_ms, ", ", [](const auto& t) { return fmt::format("{} {} ms", t.first, t.second); }));
+  }
   j.update(extra);
   out.result(j);
   if (r.outcome == Outcome::planned) {
@@ -108,9 +115,11 @@ int finish(Output& out, const ops::DeployResult& r, nlohmann::json extra) {
     if (!r.gateway.empty()) out.text(fmt::format("  gateway  {}", r.gateway));
     for (const auto& i : r.instances) out.text(fmt::format("  {}-{}@{}  {}", i.slot, i.index, i.location, i.url));
   } else if (!out.json()) {
-    std::string state = r.outcome == Outcome::failed_rolled_back
+    // A first release has no previous revision to go back to.
+    std::string state = r.outcome != Outcome::failed_rolled_back ? "failed and needs attention"
+                        : r.plan.from_revision > 0
                             ? "failed and was rolled back: the previous revision serves"
-                            : "failed and needs attention";
+                            : "failed and was undone: nothing served before it, nothing serves now";
     fmt::print(stderr, "ecp: {} revision {} of {}/{} {}: {}\n", out.red("error:"), r.revision, r.plan.app, r.plan.env,
                state, out.safe(r.message));
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/command_tree.hpp"
+#include "core/descriptor/values.hpp"
 #include "core/ops/config_ops.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
@@ -68,6 +69,16 @@ std::optional<std::string> unknown_command(CLI::App& root, int argc, char** argv
   return std::nullopt;
 }
 
+// "unknown command 'statsu'; did you mean 'status'? (ecp --help lists the commands)"
+std::string unknown_command_message(CLI::App& root, const std::string& word) {
+  std::vector<std::string> names;
+  for (const auto* c : root.get_subcommands([](CLI::App* c) { return !c->get_group().empty(); }))
+    names.push_back(c->get_name());
+  auto hint = descriptor::did_you_mean(word, names);
+  return fmt::format("unknown command '{}'{} (ecp --help lists the commands)", word,
+                     hint ? fmt::format("; did you mean '{}'?", *hint) : "");
+}
+
 void report(Output& out, ErrorKind kind, std::string_view message) {
   out.result({{"ok", false}, {"error", {{"message", message}, {"exit_code", exit_code(kind)}}}});
   fmt::print(stderr, "ecp: {} {}\n", out.red("error:"), out.safe(message));
@@ -91,8 +102,7 @@ int run(int argc, char** argv) {
     if (e.get_exit_code() == 0) return tree->root.exit(e);
     Output out(json, false, false, 0);
     auto unknown = unknown_command(tree->root, argc, argv);
-    report(out, ErrorKind::usage,
-           unknown ? fmt::format("unknown command '{}' (ecp --help lists the commands)", *unknown) : e.what());
+    report(out, ErrorKind::usage, unknown ? unknown_command_message(tree->root, *unknown) : e.what());
     fmt::print(stderr, "Run 'ecp --help' for usage.\n");
     return exit_code(ErrorKind::usage);
   }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "core/image/base_image.hpp"
 #include "core/image/image.hpp"
@@ -21,6 +22,7 @@
 #include "core/ops/build_config.hpp"
 #include "core/ops/build_interrupt.hpp"
 #include "core/ops/git_source.hpp"
+#include "core/ops/ignore_rules.hpp"
 #include "core/ops/layer_plan.hpp"
 #include "core/ops/layout_walk.hpp"
 #include "core/ops/pull.hpp"
@@ -34,14 +36,27 @@ namespace ecp::ops {
 namespace stdfs = std::filesystem;
 namespace {
 
-std::int64_t creation_time(const GitInfo& git) {
+// SOURCE_DATE_EPOCH, else the commit's time; nullopt outside git, where each
+// layer is dated by its newest file instead (newest_mtime()): the same files
+// give the same image, an unchanged layer stays the same layer, and the image
+// gets a real date rather than 1970.
+std::optional<std::int64_t> fixed_time(const GitInfo& git) {
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
     char* end = nullptr;
     long long v = std::strtoll(e, &end, 10);
     if (*end != '\0' || v < 0) fail(ErrorKind::usage, "SOURCE_DATE_EPOCH='{}' is not a number of seconds", e);
     return v;
   }
-  return git.in_repo ? git.commit_time : 0;  // outside git: 1970, so builds stay reproducible
+  if (git.in_repo) return git.commit_time;
+  return std::nullopt;
+}
+
+// The newest modification time (seconds) of a layer's files.
+std::int64_t newest_mtime(const std::vector<image::LayerEntry>& entries) {
+  std::int64_t newest = 0;
+  for (const auto& e : entries)
+    if (e.stat) newest = std::max<std::int64_t>(newest, e.stat->mtime_ns / 1000000000);
+  return newest;
 }
 
 // "oci:PATH[:tag]" / "docker-archive:FILE" with PATH made absolute against the project.
@@ -110,7 +125,8 @@ struct BuildNames {
   std::string reference;  // <app>:<tag>
   std::string version;
   std::int64_t epoch = 0;
-  std::string created;  // epoch in RFC 3339
+  std::string created;          // epoch in RFC 3339
+  bool per_layer_time = false;  // outside git: each layer's own newest mtime, `created` the newest of all
 };
 
 BuildNames names_and_times(const BuildOptions& options, const descriptor::Descriptor& d, const GitInfo& git) {
@@ -120,7 +136,9 @@ BuildNames names_and_times(const BuildOptions& options, const descriptor::Descri
   n.reference = d.app + ":" + n.tag;
   image::Store::check_tag_name(n.reference);
   n.version = d.version.empty() ? n.tag : d.version;
-  n.epoch = creation_time(git);
+  auto fixed = fixed_time(git);
+  n.per_layer_time = !fixed;
+  n.epoch = fixed.value_or(0);
   n.created = text::rfc3339(n.epoch);
   return n;
 }
@@ -147,6 +165,11 @@ LayoutLayers plan_layout(const descriptor::Descriptor& d, const stdfs::path& pro
   if (!stdfs::is_directory(root))
     fail(ErrorKind::build, "{}: the layout folder (build.root: {}) does not exist", root.string(), d.build.root);
   auto paths = walk_layout(root);
+  // .ecpignore speaks of paths from the project folder ("app/data/cache.db").
+  auto rules = load_ignore_rules(project_dir);
+  std::string base = stdfs::path(d.build.root).lexically_normal().generic_string();
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::erase_if(paths, [&](const std::string& p) { return rules.ignored(base == "." ? p : base + "/" + p); });
   if (d.type == descriptor::AppType::jar && std::find(paths.begin(), paths.end(), "lib/application.jar") == paths.end())
     fail(ErrorKind::build, "{}: the jar layout needs lib/application.jar (build your jar first)",
          (root / "lib").string());
@@ -236,9 +259,18 @@ BuildResult build(const BuildOptions& options) {
   // 5. Layers in parallel: each is streaming and independent. The layout fixes how
   // many there are (a handful), so each gets its own thread.
   const auto& plans = layout.plans;
+  std::vector<image::LayerOptions> layer_lo(plans.size(), lo);
+  if (names.per_layer_time) {
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+      layer_lo[i].epoch = newest_mtime(layout.entries[i]);
+      names.epoch = std::max(names.epoch, layer_lo[i].epoch);
+    }
+    names.created = text::rfc3339(names.epoch);
+  }
   std::vector<image::Layer> layers(plans.size());
-  parallel_for(plans.size(), static_cast<int>(plans.size()),
-               [&](std::size_t i) { layers[i] = image::write_layer(store, std::move(layout.entries[i]), lo); });
+  parallel_for(plans.size(), static_cast<int>(plans.size()), [&](std::size_t i) {
+    layers[i] = image::write_layer(store, std::move(layout.entries[i]), layer_lo[i]);
+  });
 
   // 6. Config, manifest, tag, exports.
   image::Image img = write_tagged_image(store, base, d, src.git, names, plans, layers);

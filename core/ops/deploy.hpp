@@ -15,6 +15,7 @@
 #include "core/ledger/record.hpp"
 #include "core/oci/layer_ref.hpp"
 #include "core/ops/deploy_config.hpp"
+#include "core/ops/phase_timer.hpp"
 #include "core/ops/validate.hpp"
 #include "core/strategy/settings.hpp"
 
@@ -105,6 +106,7 @@ struct DeployResult {
   int canary_percent = 0;    // outcome paused: the canary's share of the traffic
   bool aborted = false;      // ecp canary abort: rolled back as asked, not a failure
   std::vector<nlohmann::json> manifests;  // DeployOptions::manifests
+  PhaseTimings timings_ms;                // where the wall time went (phase_timer.hpp)
 };
 
 DeployResult deploy(const DeployOptions& options);

@@ -8,7 +8,7 @@
 
 namespace ecp::ops {
 
-void logs(const LogsOptions& o, const LogLineFn& on_line) {
+bool logs(const LogsOptions& o, const LogLineFn& on_line) {
   TargetContext ctx = open_target(o.project, o.env);
   backend::LogOptions lo;
   lo.follow = o.follow;
@@ -27,15 +27,22 @@ void logs(const LogsOptions& o, const LogLineFn& on_line) {
     std::lock_guard l(mu);
     on_line(ref.name(), line);
   };
-  if (!o.follow) return ctx.backend->logs(lo, sink);
-  // Following ends with Ctrl-C: that is a normal end, not an error.
+  if (!o.follow) {
+    ctx.backend->logs(lo, sink);
+    return false;
+  }
+  // Following ends with Ctrl-C: the lines so far were printed, and the caller
+  // says it was interrupted (130), with no error.
   process::InterruptScope interrupts;
   try {
     ctx.backend->logs(lo, sink);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::interrupted) throw;
+    process::reset_interrupt();
+    return true;
   }
   process::reset_interrupt();
+  return false;
 }
 
 }  // namespace ecp::ops

@@ -20,6 +20,8 @@ struct LogsOptions {
 // Called from several threads, one line at a time, with the instance's name.
 using LogLineFn = std::function<void(const std::string& instance, std::string_view line)>;
 
-void logs(const LogsOptions& options, const LogLineFn& on_line);
+// Returns true when following ended with SIGINT/SIGTERM (exit 130, as every
+// interrupted command), false when the lines were all read.
+bool logs(const LogsOptions& options, const LogLineFn& on_line);
 
 }  // namespace ecp::ops

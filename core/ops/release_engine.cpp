@@ -51,37 +51,55 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
                      const DeployEventFn& on_event) {
   process::InterruptScope interrupts;
   DeployResult result;
+  PhaseTimings timings;
+  // Each return hands over the timings so far (the timer adds to `timings`).
+  auto done = [&](PhaseTimer& timer) -> DeployResult& {
+    timer.close();
+    result.timings_ms = timings;
+    return result;
+  };
+  PhaseTimer timer(timings);
 
   // 1. The plan.
-  if (!plan_release(ctx, in, force, result, on_event)) return result;
+  timer.enter("plan");
+  if (!plan_release(ctx, in, force, result, on_event)) return done(timer);
 
   // 2. The lock.
+  timer.enter("lock");
   if (on_event)
     on_event({"lock", fmt::format("locking {}/{} on target {}", ctx.app.app, ctx.app.env, ctx.target.name)});
   ReleaseTransaction tx(ctx, fmt::format("{} {}/{}", ledger::to_string(in.kind), ctx.app.app, ctx.app.env), lock_wait);
 
   try {
     // 3. Under the lock: the ledger as it is now, and the new revision in it.
+    timer.enter("record");
     ReleaseState state = record_release(ctx, in, tx, result, on_event);
 
     // 4. Install everywhere; nothing running changes yet.
-    if (!prepare_release(ctx, in, tx, result, on_event)) return result;
+    timer.enter("prepare");
+    if (!prepare_release(ctx, in, tx, result, on_event)) return done(timer);
 
-    // 5. The strategy.
-    strategy::Result r = rollout_release(ctx, in, state, tx, on_event);
+    // 5. The strategy; its events say which phase it is in.
+    timer.enter("start");
+    auto timed = [&](const DeployEvent& e) {
+      if (auto phase = PhaseTimer::rollout_phase(e.type); !phase.empty()) timer.enter(phase);
+      if (on_event) on_event(e);
+    };
+    strategy::Result r = rollout_release(ctx, in, state, tx, timed);
     result.interrupted = r.interrupted;
 
     // 6. Activate, prune, record the outcome; then unlock.
+    timer.enter("conclude");
     conclude(ctx, tx.record(), r, state.running, in.strategy, state.records, result, on_event);
     finish_release(tx, tx.record().outcome, tx.record().message, result);
-    return result;
+    return done(timer);
   } catch (const Error& e) {
     // Recorded: nothing the strategy did escapes it (it puts back what it touched),
     // so the target serves what it served.
     bool recorded = tx.recorded();
     finish_release(tx, recorded ? ledger::Outcome::failed_rolled_back : ledger::Outcome::failed, e.what(), result);
     if (!recorded || e.kind() == ErrorKind::interrupted) throw;
-    return result;
+    return done(timer);
   } catch (...) {
     if (tx.recorded())
       finish_release(tx, ledger::Outcome::failed, "internal error", result);

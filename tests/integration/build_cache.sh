@@ -3,7 +3,8 @@
 #   - an unchanged rebuild reports every layer cached, gives the same digest,
 #     reads no input file and writes nothing (strace, when installed);
 #   - replacing only lib/application.jar rebuilds only the application layer;
-#   - a new mtime on unchanged bytes misses the cache but gives the same layer;
+#   - an older mtime on unchanged bytes misses the cache but gives the same layer
+#     (outside git a layer is dated by its newest file, so a newer one dates it anew);
 #   - --no-cache rebuilds everything to the same digest;
 #   - ecp images lists the tag, ecp gc removes only what no tag reaches (the
 #     image left still passes skopeo), ecp images rm of an unknown tag changes
@@ -19,6 +20,8 @@ chmod +x "$p/app/bin/entrypoint.sh"
 for i in 1 2 3; do head -c 300000 /dev/urandom >"$p/app/lib/dep-$i.jar"; done
 head -c 200000 /dev/urandom >"$p/app/lib/application.jar"
 printf 'k=v\n' >"$p/app/conf/app.properties"
+# Outside git each layer is dated by its newest file: start from one known time.
+find "$p" -exec touch -h -d @1700000000 {} +
 
 # build NAME [ARGS...]: ecp build -o json, result in $T/NAME.json
 build() {
@@ -68,12 +71,19 @@ build app
 [ "$(ldigest app application)" != "$(ldigest cold application)" ] || die "new bytes, same layer"
 [ "$(digest app)" != "$(digest cold)" ] || die "a new application.jar gave the same image"
 
-# Same bytes, new mtime: a cache miss that gives back the same layer.
-touch -d '2031-05-05' "$p/app/conf/app.properties"
+# Same bytes, an older mtime (not the layer's newest): a cache miss that gives
+# back the same layer.
+touch -d @1600000000 "$p/app/conf/app.properties"
 build touched
 [ "$(lstate touched app)" = built ] || die "a new mtime did not miss the cache"
-[ "$(ldigest touched app)" = "$(ldigest app app)" ] || die "a new mtime changed the layer"
-[ "$(digest touched)" = "$(digest app)" ] || die "a new mtime changed the digest"
+[ "$(ldigest touched app)" = "$(ldigest app app)" ] || die "an older mtime changed the layer"
+[ "$(digest touched)" = "$(digest app)" ] || die "an older mtime changed the digest"
+# A newer one dates that layer (and the image) anew, outside git; the others stay.
+touch -d @1800000000 "$p/app/conf/app.properties"
+build newer
+[ "$(ldigest newer app)" != "$(ldigest app app)" ] || die "a newer mtime did not date the layer anew"
+[ "$(ldigest newer dependencies)" = "$(ldigest app dependencies)" ] || die "a newer mtime changed another layer"
+touch -d @1600000000 "$p/app/conf/app.properties"
 
 # --no-cache: everything built, same digest.
 build nocache --no-cache

@@ -99,6 +99,7 @@ if [l["digest"] for l in layers] != [l["digest"] for l in manifest["layers"]]:
     problems.append("result layers differ from the manifest's layers")
 if [l["diff_id"] for l in layers] != config["rootfs"]["diff_ids"]:
     problems.append("result diff_ids differ from the config's")
+layer_times = []
 for l, m in zip(layers, manifest["layers"]):
     for key in ("digest", "diff_id", "size", "media_type", "files", "name"):
         if key not in l:
@@ -120,10 +121,18 @@ for l, m in zip(layers, manifest["layers"]):
         for m in members:
             if (m.uid, m.gid, m.uname, m.gname) != (0, 0, "", ""):
                 problems.append(f"layer {l['name']}: {m.name} is owned by {m.uid}:{m.gid} {m.uname}:{m.gname}")
-            if m.mtime != 0:
-                problems.append(f"layer {l['name']}: {m.name} has mtime {m.mtime}, not the creation time 0")
+        # Outside git (these copies), a layer's entries all carry its newest file's
+        # time, and the image's creation time is the newest of them.
+        if len({m.mtime for m in members}) != 1:
+            problems.append(f"layer {l['name']}: entries carry different mtimes")
+        layer_times.append(members[0].mtime if members else 0)
     if names != l.get("files"):
         problems.append(f"layer {l['name']}: files {l.get('files')} != tar entries {names}")
+
+import datetime
+created = datetime.datetime.fromisoformat(config["created"].replace("Z", "+00:00")).timestamp()
+if layer_times and created != max(layer_times):
+    problems.append(f"created {config['created']} is not the newest layer time {max(layer_times)}")
 
 # The layer split of each type.
 def files_of(name):

@@ -62,7 +62,10 @@ PY
 expect_exit 2 "$ECP" -o json frobnicate
 last_result error "unknown command 'frobnicate'" || die "an unknown command gave no JSON result"
 expect_exit 2 "$ECP" -C "$T" frobnicate
-expect_grep "^ecp: error: unknown command 'frobnicate'" "$T/err"
+expect_grep "^ecp: error: unknown command 'frobnicate' \(ecp --help" "$T/err"
+# A near miss gets the nearest command.
+expect_exit 2 "$ECP" -C "$T" statsu --env dev
+expect_grep "^ecp: error: unknown command 'statsu'; did you mean 'status'\?" "$T/err"
 expect_exit 2 "$ECP" validate --output=json --no-such-flag
 last_result error no-such-flag || die "an unknown flag gave no JSON result"
 expect_exit 2 "$ECP" -ojson deploy

@@ -104,5 +104,14 @@ assert lines[-1]["outcome"] == "succeeded" and lines[-1]["revision"] == 4 and li
 events = [l.get("event") for l in lines if l["type"] == "deploy"]
 for e in ("lock", "prepare", "rollout", "healthy", "done", "verify"):
     assert e in events, (e, events)
+# Where the time went, by phase: the engine's steps and the rollout's.
+t = lines[-1]["timings_ms"]
+for phase in ("plan", "lock", "record", "prepare", "start", "health", "conclude"):
+    assert phase in t, (phase, t)
+assert all(isinstance(v, int) and v >= 0 for v in t.values()), t
 PY
+# -v prints them on one line.
+sed -i 's/Howdy from dev/Hey from dev/' ecp.yaml
+expect_exit 0 "$ECP" -v release --env dev
+expect_grep "^timings: plan [0-9]+ ms, lock [0-9]+ ms, record [0-9]+ ms, prepare [0-9]+ ms, start [0-9]+ ms, .*health [0-9]+ ms.*conclude [0-9]+ ms" "$T/err"
 echo "PASS: release, unchanged release, change, rollback and history on the local target"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Day-two operations on the local target:
 # - the supervisor restarts an app that dies (status counts the restart);
-# - `ecp logs -f` follows new output until SIGINT, and ends with exit 0;
+# - `ecp logs -f` follows new output until SIGINT, and ends with exit 130;
 # - old releases are pruned (ECP_KEEP_RELEASES), the one that runs stays;
 # - `ecp deploy --revision N` brings back revision N's image with today's
 #   configuration;
@@ -49,7 +49,7 @@ expect_exit 0 "$ECP" deploy --env dev
 wait_for_line "$T/follow.out" "^\[a-0@local\] web serving revision 2" "$f"
 kill -INT "$f"
 set +e; wait "$f"; code=$?; set -e
-[ "$code" = 0 ] || { cat "$T/follow.err"; die "logs -f ended with $code after SIGINT"; }
+[ "$code" = 130 ] || { cat "$T/follow.err"; die "logs -f ended with $code after SIGINT, not 130"; }
 
 # 3. Pruning: with 2 kept, old releases go; the serving one stays.
 export ECP_KEEP_RELEASES=2
@@ -80,5 +80,8 @@ cat >>ecp.yaml <<'YAML'
 YAML
 expect_exit 6 "$ECP" deploy --env test
 expect_grep "port $port is in use by another program" "$T/err"
+# The first release of test: nothing served before, so nothing "serves again".
+expect_grep "failed and was undone: nothing served before it, nothing serves now" "$T/err"
+expect_no_grep "the previous revision serves" "$T/err"
 [ "$(curl -sf "http://127.0.0.1:$port/greeting")" = five ] || die "the dev instance was disturbed"
 echo "PASS: restarts, logs -f, pruning, --revision, port conflicts"
