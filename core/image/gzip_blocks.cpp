@@ -109,6 +109,31 @@ void GzipBlocks::stop_workers() {
   cv_.notify_all();
   for (auto& t : workers_) t.join();
   workers_.clear();
+  if (writer_.joinable()) writer_.join();
+}
+
+void GzipBlocks::write_out() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [&] { return stopping_ || (!jobs_.empty() && jobs_.front()->done); });
+    if (jobs_.empty() || !jobs_.front()->done) return;  // stopping
+    auto front = jobs_.front();
+    jobs_.pop_front();
+    bool write = !failed_;
+    lk.unlock();
+    std::exception_ptr error = front->error;
+    if (write && !error) {
+      try {
+        out_.write(front->out.data(), front->out.size());
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    lk.lock();
+    if (error && !failed_) failed_ = error;
+    spare_.push_back(std::move(front));
+    cv_.notify_all();
+  }
 }
 
 void GzipBlocks::work() {
@@ -165,6 +190,7 @@ void GzipBlocks::submit(bool last) {
     return;
   }
   while (workers_.size() < cores) workers_.emplace_back([this] { work(); });
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_out(); });
   drain(cores);
   std::shared_ptr<Job> job;
   {
@@ -187,20 +213,9 @@ void GzipBlocks::submit(bool last) {
 }
 
 void GzipBlocks::drain(std::size_t keep) {
-  for (;;) {
-    std::shared_ptr<Job> front;
-    {
-      std::unique_lock lk(mu_);
-      if (jobs_.size() <= keep) return;
-      front = jobs_.front();
-      cv_.wait(lk, [&] { return front->done; });
-      jobs_.pop_front();
-    }
-    if (front->error) std::rethrow_exception(front->error);
-    out_.write(front->out.data(), front->out.size());
-    std::lock_guard g(mu_);
-    spare_.push_back(std::move(front));
-  }
+  std::unique_lock lk(mu_);
+  cv_.wait(lk, [&] { return jobs_.size() <= keep || failed_; });
+  if (failed_) std::rethrow_exception(failed_);
 }
 
 void GzipBlocks::finish() {

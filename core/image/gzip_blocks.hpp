@@ -1,8 +1,9 @@
 #pragma once
 // gzip in independent blocks, as pigz does: the stream is cut into blocks of a
 // fixed size, each compressed on its own (raw deflate ending byte-aligned, with
-// no history shared) by worker threads, one per core, and written in order
-// inside one gzip member with the CRC-32 and size of the whole. Every gzip
+// no history shared) by worker threads, one per core, and written in order by a
+// thread of its own (hashing and writing the blob overlap the reading), inside
+// one gzip member with the CRC-32 and size of the whole. Every gzip
 // reader reads it. The bytes depend only on the input, the level and the block
 // size, never on the number of threads or their timing: builds stay reproducible.
 // A block whose first 16 KiB barely compress (jars, images: already compressed)
@@ -49,8 +50,9 @@ class GzipBlocks {
     std::exception_ptr error;
   };
   void submit(bool last);
-  void drain(std::size_t keep);  // writes finished blocks in order until at most `keep` are queued
-  void work();                   // a worker thread
+  void drain(std::size_t keep);  // waits until at most `keep` blocks are queued; rethrows a failure
+  void work();                   // a compressing thread
+  void write_out();              // the writing thread: finished blocks to `out_`, in order
   void stop_workers();
 
   int level_;
@@ -63,6 +65,8 @@ class GzipBlocks {
   std::deque<std::shared_ptr<Job>> jobs_;    // in stream order
   std::vector<std::shared_ptr<Job>> spare_;  // written jobs, their buffers kept for reuse
   std::vector<std::thread> workers_;
+  std::thread writer_;
+  std::exception_ptr failed_;  // what a worker or the writer threw: rethrown to the caller
   bool stopping_ = false;
 };
 
