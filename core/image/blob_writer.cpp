@@ -43,8 +43,23 @@ void write_all(int fd, const char* p, std::size_t size, const std::string& path)
 
 }  // namespace
 
+void BlobWriter::write_out(const char* p, std::size_t size) {
+  write_all(fd_, p, size, tmp_path_);
+  written_ += static_cast<std::int64_t>(size);
+  // commit() fsyncs before the rename (a crash leaves the blob whole or absent).
+  // Starting the writeback of every 8 MiB as it is written lets the disk work
+  // while the layer is still being made and keeps dirty pages few; where the
+  // disk is slower than ecp, that fsync still waits for it (0.17 s for a
+  // 120 MB layer on this machine's disk, about what writing it takes).
+  constexpr std::int64_t step = 8 << 20;
+  if (written_ - writeback_ >= step) {
+    ::sync_file_range(fd_, writeback_, written_ - writeback_, SYNC_FILE_RANGE_WRITE);  // a hint: errors are fsync's
+    writeback_ = written_;
+  }
+}
+
 void BlobWriter::flush() {
-  write_all(fd_, buf_.data(), used_, tmp_path_);
+  write_out(buf_.data(), used_);
   used_ = 0;
 }
 
@@ -56,7 +71,7 @@ void BlobWriter::write(const void* data, std::size_t size) {
   auto* p = static_cast<const char*>(data);
   if (used_ + size > buf_.size()) flush();
   if (size >= buf_.size()) {  // big writes skip the copy
-    write_all(fd_, p, size, tmp_path_);
+    write_out(p, size);
     return;
   }
   std::memcpy(buf_.data() + used_, p, size);

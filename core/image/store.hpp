@@ -46,6 +46,7 @@ class BlobWriter : public ByteSink {
 
  private:
   void flush();
+  void write_out(const char* p, std::size_t size);  // to the file, starting its writeback early
   const Store& store_;
   std::string tmp_path_;
   int fd_ = -1;
@@ -53,6 +54,8 @@ class BlobWriter : public ByteSink {
   std::int64_t size_ = 0;
   std::vector<char> buf_;
   std::size_t used_ = 0;
+  std::int64_t written_ = 0;    // bytes in the file
+  std::int64_t writeback_ = 0;  // bytes whose writeback was started
 };
 
 struct Tag {
