@@ -16,6 +16,7 @@
 #                     bytes), app workload only
 #   peak RSS          max resident set of every ecp run (/usr/bin/time, Debian
 #                     package `time`)
+# Then the same through paired.sh, which gives the verdict (load average).
 # Targets (DESIGN.md): cold <= 0.5x, unchanged <= 0.05x, new application <= 0.1x
 # of the peer's cold insert, peak RSS <= 64 MiB. The page cache is warm for both
 # tools (the workload was just written); both compress with gzip.
@@ -111,3 +112,35 @@ for w in app site; do
   [ ! -f "$T/$w.appjar" ] || row "$w" "rebuild, new application.jar" appjar 0.1
   rssrow "$w"
 done
+
+# The verdict: the same measures through ../shared/bench/paired.sh (A B A B...,
+# the median of the pairs' ratios, the load average before and after, and no
+# verdict on a busy machine). Each timed command gets a fresh umoci layout
+# (untimed setup); a cold ecp build also starts from an empty store.
+paired=$bench_dir/paired.sh
+if [ -f "$paired" ]; then
+  echo
+  echo "paired (ecp / umoci insert cold): a_median_s b_median_s ratio_median ratio_min ratio_max load_before load_after verdict"
+  fresh_umoci="rm -rf '$T/umoci' && umoci init --layout '$T/umoci' && umoci new --image '$T/umoci:bench'"
+  # The runs above load the machine: each measure waits (up to 3 min) for the
+  # 1-minute load average to fall under 0.3, so that paired.sh can give a verdict.
+  cool() { n=0; while [ "$(awk '{print ($1 < 0.3)}' /proc/loadavg)" != 1 ] && [ "$n" -lt 180 ]; do sleep 1; n=$((n + 1)); done; }
+  for w in app site; do
+    insert="umoci insert --image $T/umoci:bench $T/$w/app /app"
+    cool
+    printf '%s cold build: ' "$w"
+    sh "$paired" -n "$runs" -s "rm -rf '$T/home' && $fresh_umoci" -- \
+      sh -c "cd '$T/$w' && ECP_HOME='$T/home' exec '$ECP' build" -- sh -c "$insert"
+    (cd "$T/$w" && ECP_HOME=$T/home "$ECP" build >/dev/null 2>&1)
+    cool
+    printf '%s rebuild, nothing changed: ' "$w"
+    sh "$paired" -n "$runs" -s "$fresh_umoci" -- \
+      sh -c "cd '$T/$w' && ECP_HOME='$T/home' exec '$ECP' build" -- sh -c "$insert"
+    if [ -f "$T/$w/app/lib/application.jar" ]; then
+      cool
+      printf '%s rebuild, new application.jar: ' "$w"
+      sh "$paired" -n "$runs" -s "head -c 3M /dev/urandom >'$T/$w/app/lib/application.jar' && $fresh_umoci" -- \
+        sh -c "cd '$T/$w' && ECP_HOME='$T/home' exec '$ECP' build" -- sh -c "$insert"
+    fi
+  done
+fi
