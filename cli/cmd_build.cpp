@@ -45,6 +45,9 @@ void add_build(CommandTree& t) {
       ->type_name("DIR[:TAG]");
   cmd->add_option("--tarball", opts->tarball, "Also export a docker-archive tarball (podman load reads it)")
       ->type_name("FILE");
+  cmd->add_option("--image-refs", opts->image_refs,
+                  "Also write the built reference by digest (NAME:TAG@sha256:...) to FILE, for scripts")
+      ->type_name("FILE");
   cmd->add_flag("--no-cache", [opts](std::int64_t) { opts->use_cache = false; },
                 "Ignore the layer cache and re-read every file");
   add_timeout_flag(cmd, opts->registry_timeout);  // a registry base image is pulled first

@@ -44,7 +44,7 @@ _ecp_words() {
         'ecp') _ecp_subs='validate init build images gc config completion push pull copy login logout deploy release rollback status history logs plan apply unlock canary' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp images') _ecp_subs='rm' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp images rm') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp gc') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -96,6 +96,7 @@ _ecp_value() {
         'ecp build|--level') echo 'any' ;;
         'ecp build|--oci-layout') echo 'dir' ;;
         'ecp build|--tarball') echo 'file' ;;
+        'ecp build|--image-refs') echo 'file' ;;
         'ecp build|--timeout') echo 'any' ;;
         'ecp build|-C'|'ecp build|--directory') echo 'dir' ;;
         'ecp build|-f'|'ecp build|--file') echo 'file' ;;

@@ -7,6 +7,7 @@
 //   6. write config + manifest, tag <app>:<tag>, export when asked.
 #include "core/ops/build.hpp"
 
+#include <fmt/format.h>
 #include <time.h>
 
 #include <algorithm>
@@ -279,7 +280,10 @@ BuildResult build(const BuildOptions& options) {
     image::export_oci_layout(store, img, dir, out_tag.empty() ? names.tag : out_tag);
   }
   if (!options.tarball.empty()) image::export_docker_archive(store, img, options.tarball, names.reference);
-  return build_result(img, d, src.git, names, plans, layers);
+  auto result = build_result(img, d, src.git, names, plans, layers);
+  if (!options.image_refs.empty())
+    fs::write_file_atomic(options.image_refs, fmt::format("{}@{}\n", result.reference, result.digest));
+  return result;
 }
 
 }  // namespace ecp::ops

@@ -19,6 +19,7 @@ struct BuildOptions {
   int level = -1;                // -1: the compressor's default
   std::string oci_layout;        // also export to DIR[:tag]
   std::string tarball;           // also export a docker-archive FILE
+  std::string image_refs;        // also write "<app>:<tag>@<digest>" to FILE (ko's --image-refs)
   std::filesystem::path store;   // empty: $ECP_HOME/store
   bool use_cache = true;
   std::chrono::milliseconds registry_timeout{0};  // --timeout of the base image's pull; 0 = sized by its bytes

@@ -6,6 +6,7 @@
 # .DS_Store) is left out even without the file. The image's layers (read from
 # the OCI layout ecp exports) hold exactly the rest. Outside git the image is
 # dated by the newest modification time of the project's files, not 1970.
+# --image-refs writes the reference by digest.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 
@@ -35,6 +36,10 @@ find "$p" -exec touch -h -d @1700000000 {} +
 touch -d @1700000500 "$p/app/html/index.html"
 (cd "$p" && "$ECP" build -o json --oci-layout "$T/layout:1") >"$T/out" 2>"$T/err" || { cat "$T/err"; die "build failed"; }
 expect_grep '"created":"2023-11-14T22:21:40Z"' "$T/out"
+# --image-refs: the reference by digest, for the next step of a script.
+(cd "$p" && "$ECP" build --image-refs "$T/refs") >"$T/out2" 2>"$T/err" || { cat "$T/err"; die "build --image-refs failed"; }
+digest=$(python3 -c 'import json, sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["digest"])' "$T/out")
+[ "$(cat "$T/refs")" = "ignored:1@$digest" ] || die "--image-refs wrote '$(cat "$T/refs")', not ignored:1@$digest"
 python3 - "$T/layout" >"$T/files" <<'PY'
 import gzip, io, json, os, sys, tarfile
 root = sys.argv[1]
