@@ -18,7 +18,9 @@ nlohmann::json problem_json(const Diagnostic& d) {
 }
 
 int run_validate(const Globals& g, Output& out) {
-  auto r = ops::validate(project_of(g));
+  auto options = project_of(g);
+  options.check_layout = true;
+  auto r = ops::validate(options);
   std::size_t errors = 0, warnings = 0;
   for (const auto& d : r.diagnostics) (d.severity == Severity::error ? errors : warnings)++;
   if (out.json()) {

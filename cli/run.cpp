@@ -9,10 +9,10 @@
 #include <string>
 
 #include "cli/command_tree.hpp"
-#include "core/descriptor/values.hpp"
 #include "core/ops/config_ops.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
+#include "core/util/text.hpp"
 #include "ecp_version.hpp"
 #include "plugins/builtin.hpp"
 
@@ -74,7 +74,7 @@ std::string unknown_command_message(CLI::App& root, const std::string& word) {
   std::vector<std::string> names;
   for (const auto* c : root.get_subcommands([](CLI::App* c) { return !c->get_group().empty(); }))
     names.push_back(c->get_name());
-  auto hint = descriptor::did_you_mean(word, names);
+  auto hint = text::did_you_mean(word, names);
   return fmt::format("unknown command '{}'{} (ecp --help lists the commands)", word,
                      hint ? fmt::format("; did you mean '{}'?", *hint) : "");
 }

@@ -135,44 +135,4 @@ std::optional<std::string> reference_problem(std::string_view ref) {
   return std::nullopt;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  // Optimal string alignment: rows i-2, i-1 and i of the dynamic programming table.
-  std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-    }
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
-  if (word.empty() || word.size() > 256) return std::nullopt;
-  std::string w = lower(word);
-  // Allow about one typo per three letters, at most three.
-  std::size_t limit = w.size() <= 3 ? 1 : w.size() <= 6 ? 2 : 3;
-  std::optional<std::string> best;
-  std::size_t best_distance = limit + 1;
-  for (auto c : candidates) {
-    if (c == word) continue;
-    std::size_t d = edit_distance(w, lower(c));
-    if (d < best_distance) {
-      best_distance = d;
-      best = std::string(c);
-    }
-  }
-  return best;
-}
-
-std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  std::vector<std::string_view> views(candidates.begin(), candidates.end());
-  return did_you_mean(word, views);
-}
-
 }  // namespace ecp::descriptor

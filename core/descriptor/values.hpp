@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/descriptor/model.hpp"
+#include "core/util/text.hpp"
 
 namespace ecp::descriptor {
 
@@ -46,11 +47,8 @@ std::optional<std::string> reference_problem(std::string_view ref);
 // build.base: scratch | oci:PATH[:tag] | docker-archive:FILE | an image reference.
 std::optional<BaseImage> parse_base_image(std::string_view text, std::string* why = nullptr);
 
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-std::size_t edit_distance(std::string_view a, std::string_view b);
-// The candidate closest to `word` (case-insensitively) when it is close enough to be a
-// likely typo, else nullopt.
-std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
-std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// The typo hints, written once in util/text.hpp (the CLI suggests commands with them too).
+using text::did_you_mean;
+using text::edit_distance;
 
 }  // namespace ecp::descriptor

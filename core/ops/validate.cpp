@@ -24,6 +24,31 @@ void sort_by_position(Diagnostics& ds, const std::string& first_file) {
   });
 }
 
+// What `ecp build` needs of the layout folder and does not find there.
+Diagnostics layout_warnings(const descriptor::Descriptor& d, const std::filesystem::path& project_dir) {
+  namespace stdfs = std::filesystem;
+  Diagnostics out;
+  std::error_code ec;
+  stdfs::path root = (project_dir.empty() ? stdfs::path(".") : project_dir) / d.build.root;
+  auto warn = [&](const stdfs::path& where, std::string message) {
+    out.push_back({where.lexically_normal().string(), 0, 0, Severity::warning, "build.root", std::move(message)});
+  };
+  if (!stdfs::is_directory(root, ec)) {
+    warn(root, fmt::format("the layout folder (build.root: {}) does not exist; ecp build needs it", d.build.root));
+    return out;
+  }
+  using descriptor::AppType;
+  if (d.type == AppType::jar && !stdfs::exists(root / "lib/application.jar", ec))
+    warn(root / "lib", "the jar layout needs lib/application.jar (build your jar first)");
+  if (d.type == AppType::nginx && !stdfs::is_directory(root / "html", ec))
+    warn(root / "html", "the nginx layout has no html/ folder: the image would serve nothing of its own");
+  if (d.type == AppType::tomcat && !stdfs::is_directory(root / "webapps", ec))
+    warn(root / "webapps", "the tomcat layout has no webapps/ folder: the image would deploy no webapp");
+  if (!stdfs::exists(root / "bin/entrypoint.sh", ec))
+    warn(root / "bin", "the layout has no bin/entrypoint.sh, the image's entrypoint (ecp init writes one)");
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -81,6 +106,10 @@ ValidateResult validate(const ValidateOptions& options) {
   if (!r.descriptor.app.empty() || !r.descriptor.locations.empty()) {
     auto more = descriptor::validate(r.descriptor, r.targets);
     r.diagnostics.insert(r.diagnostics.end(), more.begin(), more.end());
+  }
+  if (options.check_layout && !r.descriptor.app.empty()) {
+    auto layout = layout_warnings(r.descriptor, options.descriptor.parent_path());
+    r.diagnostics.insert(r.diagnostics.end(), layout.begin(), layout.end());
   }
   sort_by_position(r.diagnostics, r.descriptor_path);
   return r;

@@ -14,6 +14,10 @@ struct ValidateOptions {
   // Empty: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor if it exists,
   // else no targets file (only the built-in "local" target).
   std::filesystem::path targets;
+  // Also look at the layout folder as `ecp build` would (ecp validate): what
+  // build needs and is missing is a warning, so a descriptor can be checked
+  // before the first build.
+  bool check_layout = false;
 };
 
 struct ValidateResult {

@@ -49,4 +49,11 @@ std::string rfc3339_ms(std::int64_t epoch_ms);
 // Reads what rfc3339_ms writes (any number of fraction digits, "Z" only).
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to `word` (case-insensitively) when it is close enough to be a
+// likely typo, else nullopt.
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
 }  // namespace ecp::text

@@ -21,7 +21,7 @@ p1=$port p2=$((port + 1))
 # A first release that never gets healthy: nothing is left running.
 set_config . HEALTHY no
 expect_exit 6 "$ECP" release --env dev
-expect_grep "revision 1 of web/dev failed and was rolled back" "$T/err"
+expect_grep "revision 1 of web/dev failed and was undone: nothing served before it, nothing serves now" "$T/err"
 expect_grep "health check failed" "$T/err"
 ! curl -sf "http://127.0.0.1:$p1/greeting" >/dev/null || die "a failed first release left an instance running"
 
@@ -46,7 +46,7 @@ expect_exit 0 "$ECP" --output json history --env dev
 expect_exit 0 "$ECP" status --env dev
 expect_grep "revision 2 " "$T/out"
 expect_grep "last attempt: revision 3 failed-rolled-back" "$T/out"
-[ "$(grep -c ' running  *healthy ' "$T/out")" = 2 ] || { cat "$T/out"; die "status does not show 2 healthy instances"; }
+[ "$(grep -cE ' running +[0-9]+ +healthy ' "$T/out")" = 2 ] || { cat "$T/out"; die "status does not show 2 healthy instances"; }
 
 # A crash loop fails fast: the gate sees the process exit.
 set_config . HEALTHY yes

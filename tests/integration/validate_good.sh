@@ -1,7 +1,9 @@
 #!/bin/sh
 # ecp validate on good projects: exit 0, a summary on stdout, warnings allowed.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
-mkdir "$T/proj"
+mkdir -p "$T/proj/app/bin" "$T/proj/app/lib"
+: >"$T/proj/app/bin/entrypoint.sh"
+: >"$T/proj/app/lib/application.jar"  # the layout validate looks at (warnings otherwise)
 cat > "$T/proj/ecp.yaml" <<'YAML'
 schema: 1
 app: hello

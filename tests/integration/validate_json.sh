@@ -25,8 +25,9 @@ warn = by_field["environments.dev.config.NOPE"]
 assert warn["severity"] == "warning" and warn["line"] == 6, warn
 PY
 
-# A good file: ok true and no problems; nothing on stderr.
+# A good file (and its layout): ok true and no problems; nothing on stderr.
 printf 'app: hello\ntype: nginx\n' > ecp.yaml
+mkdir -p app/bin app/html && : >app/bin/entrypoint.sh
 expect_exit 0 "$ECP" validate -o json
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["ok"] is True and r["problems"] == [] and r["targets"] is None, r' "$T/out"
 [ ! -s "$T/err" ] || { cat "$T/err"; die "stderr should be empty in JSON mode"; }
