@@ -135,10 +135,15 @@ bg=$!
 echo "$bg" >>"$T/pids"
 watching() { [ "$(watches)" -gt "$before" ]; }
 wait_until "ecp to watch the rollout" watching
-curl -sSf -X POST "http://127.0.0.1:$admin/break-watches?compact=1" >/dev/null
+# ecp closes its watch for a moment each second to look at the pods: break the
+# watches until one open at that moment was broken (each break compacts too).
+broken() {
+  curl -sSf -X POST "http://127.0.0.1:$admin/break-watches?compact=1" >/dev/null &&
+    grep -q "watch deployments: connection broken" "$T/requests.log"
+}
+wait_until "a watch of ecp's to be broken mid-rollout" broken
 wait "$bg" || { cat "$T/bg.out"; die "the deploy with a broken watch failed"; }
 expect_grep "revision 6 of web/dev succeeded" "$T/bg.out"
-expect_grep "watch deployments: connection broken" "$T/requests.log"
 expect_grep "watch deployments from [0-9]+: 410 Expired" "$T/requests.log"
 [ "$(template_revision)" = 6 ] || die "revision 6 does not run after the broken watch"
 [ "$(deployment 'd["spec"]["strategy"]["type"]')" = Recreate ] || die "recreate is not a Recreate Deployment"
