@@ -28,7 +28,8 @@ void add_completion(CommandTree& t) {
       "Install: bash: ecp completion bash > /usr/share/bash-completion/completions/ecp\n"
       "         zsh:  ecp completion zsh > \"${fpath[1]}/_ecp\"\n"
       "         fish: ecp completion fish > ~/.config/fish/completions/ecp.fish\n"
-      "Or load it into the running shell: source <(ecp completion bash)");
+      "Or load it into the running shell: source <(ecp completion bash)\n\n" +
+      global_options_help());
 }
 
 }  // namespace ecp::cli

@@ -76,7 +76,8 @@ void add_init(CommandTree& t) {
   cmd->footer(
       "Writes ecp.yaml and app/ (conf templates, bin/entrypoint.sh, bin/autoconfig.sh and the empty folders\n"
       "of the layout). Nothing is written when a file exists, unless --force. Example:\n"
-      "  ecp init --type jar demo && ecp -C demo validate");
+      "  ecp init --type jar demo && ecp -C demo validate\n\n" +
+      global_options_help());
 }
 
 }  // namespace ecp::cli

@@ -32,6 +32,7 @@ void add_plan(CommandTree& t) {
       ->type_name("REF");
   cmd->add_option("--revision", o->revision, "Plan the image of ledger revision N")->type_name("N");
   cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate or rolling")->type_name("NAME");
+  add_override_flags(cmd, o->overrides);
   cmd->add_option("--out", *file, "Write the plan to FILE (JSON) for 'ecp apply'")->type_name("FILE");
   cmd->add_flag("--reveal-secrets", o->reveal_secrets,
                 "With -o yaml: the config Secret with the secrets' values (for kubectl or podman kube play), "

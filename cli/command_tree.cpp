@@ -9,8 +9,16 @@ namespace ecp::cli {
 CLI::App* CommandTree::add(CLI::App* parent, const std::string& name, const std::string& help,
                            std::function<int(Output&)> run) {
   CLI::App* sub = parent->add_subcommand(name, help);
+  sub->footer(global_options_help());
   commands.push_back({sub, std::move(run)});
   return sub;
+}
+
+std::string global_options_help() {
+  // CLI11 lists a subcommand's own options only: name the global ones too.
+  return "Global options, before or after the command: -C DIR, -f/--file PATH, --targets PATH, "
+         "-o/--output text|json|yaml, --no-color, -q/--quiet, -v/--verbose (ecp --help).\n"
+         "Exit codes: see ecp(1), EXIT STATUS.";
 }
 
 ops::ValidateOptions project_of(const Globals& g) {
@@ -52,6 +60,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_push(*t);
   add_pull(*t);
   add_copy(*t);
+  add_inspect(*t);
   add_login(*t);
   add_logout(*t);
   add_deploy(*t);

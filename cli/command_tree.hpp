@@ -42,6 +42,9 @@ struct CommandTree {
 
 std::unique_ptr<CommandTree> make_command_tree();
 
+// The footer of every command's --help: the global options and where exit codes are.
+std::string global_options_help();
+
 // One registration function per subcommand file (cmd_<verb>.cpp).
 void add_validate(CommandTree& t);
 void add_init(CommandTree& t);
@@ -53,6 +56,7 @@ void add_completion(CommandTree& t);
 void add_push(CommandTree& t);
 void add_pull(CommandTree& t);
 void add_copy(CommandTree& t);
+void add_inspect(CommandTree& t);  // inspect, digest, tags
 void add_login(CommandTree& t);
 void add_logout(CommandTree& t);
 void add_deploy(CommandTree& t);

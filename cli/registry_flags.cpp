@@ -40,6 +40,10 @@ void add_timeout_flag(CLI::App* cmd, std::chrono::milliseconds& timeout) {
 void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers) {
   cmd->add_option("--ca-file", o.ca_file, "Trust the CA certificates in this PEM file (besides the system's)")
       ->type_name("PATH");
+  cmd->add_option("--tls-verify", o.tls_verify,
+                  "--tls-verify=false: do not check registry certificates, and allow plain HTTP (warns; "
+                  "prefer --ca-file or the targets file's per-registry 'insecure')")
+      ->type_name("BOOL");
   cmd->add_option("--retries", o.retries, "Tries per registry operation before giving up (default: 6)")
       ->type_name("N")
       ->check(CLI::Range(1, 100));

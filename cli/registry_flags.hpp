@@ -13,7 +13,7 @@
 
 namespace ecp::cli {
 
-// --ca-file, --retries and --timeout; with `transfers`, -j/--jobs and
+// --ca-file, --tls-verify, --retries and --timeout; with `transfers`, -j/--jobs and
 // --chunk-size too (login moves no blobs).
 void add_registry_flags(CLI::App* cmd, ops::RegistryOptions& o, bool transfers = true);
 

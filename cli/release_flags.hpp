@@ -16,8 +16,19 @@ void add_env_flag(CLI::App* cmd, Options& o) {
   cmd->add_option("-e,--env", o.env, "The environment (from ecp.yaml)")->required()->type_name("ENV");
 }
 
+// --set KEY=VALUE and --values FILE: the configuration's top layer for one release.
+inline void add_override_flags(CLI::App* cmd, ops::ConfigOverrides& o) {
+  cmd->add_option("--set", o.set,
+                  "Set KEY to VALUE over every other source, as ecp config render does; recorded in the ledger "
+                  "(repeatable)")
+      ->type_name("KEY=VALUE");
+  cmd->add_option("--values", o.values_files,
+                  "Read values from a .yaml or .properties file, over ecp.yaml and env/ (repeatable)")
+      ->type_name("FILE");
+}
+
 // The flags a release command ends with, those of them its options have:
-// --strategy, --dry-run, --force, --manual, --change-id, then --lock-wait (into
+// --strategy, --dry-run, --force, --manual, --change-id, --set, --values, then --lock-wait (into
 // `wait`, read by wire_release).
 template <class Options>
 void add_release_flags(CLI::App* cmd, Options& o, std::string& wait,
@@ -32,6 +43,7 @@ void add_release_flags(CLI::App* cmd, Options& o, std::string& wait,
     cmd->add_flag("--manual", o.manual, "canary: pause after each step until ecp canary promote (or abort)");
   if constexpr (requires { o.change_id; })
     cmd->add_option("--change-id", o.change_id, "A change or ticket id recorded in the ledger")->type_name("ID");
+  if constexpr (requires { o.overrides; }) add_override_flags(cmd, o.overrides);
   cmd->add_option("--lock-wait", wait, "Wait up to DURATION for another release to finish (default: fail at once)")
       ->type_name("DURATION");
 }

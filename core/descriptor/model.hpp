@@ -111,6 +111,21 @@ struct Environment {
   Location location;  // of the environment's name
 };
 
+// A program ecp runs on this machine at a point of a release (Kamal's hooks):
+// an argv, never a shell string, in the project's folder, with ECP_* variables
+// describing the release.
+struct Hook {
+  std::vector<std::string> argv;
+  Duration timeout = std::chrono::minutes(5);
+  Location location;
+};
+
+struct Hooks {
+  std::optional<Hook> pre_deploy;     // before a release changes anything; failing stops it (exit 7)
+  std::optional<Hook> post_deploy;    // after a deploy or release that succeeded
+  std::optional<Hook> post_rollback;  // after a rollback, ecp's or a failed release's, that put a revision back
+};
+
 struct Descriptor {
   std::string file;  // the path it was read from
   int schema = 1;
@@ -122,6 +137,7 @@ struct Descriptor {
   Run run;
   std::vector<ConfigKey> config;  // in file order
   std::vector<Environment> environments;  // in file order
+  Hooks hooks;
   Locations locations;
 };
 

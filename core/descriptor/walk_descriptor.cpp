@@ -31,7 +31,8 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
         fmt::format("the top level must be a map of keys like 'app:' and 'type:', got {}", yaml::kind_name(root.kind)));
     return;
   }
-  r.check_keys(root, "", {"schema", "app", "group", "type", "version", "build", "run", "config", "environments"});
+  r.check_keys(root, "",
+               {"schema", "app", "group", "type", "version", "build", "run", "config", "environments", "hooks"});
   if (const Node* n = r.get(root, "schema")) {
     if (auto v = r.integer(*n, "schema", INT32_MIN, INT32_MAX)) {
       if (*v != 1)
@@ -70,6 +71,7 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
   if (const Node* n = r.get(root, "run")) read_run(r, *n, d.run);
   if (const Node* n = r.get(root, "config")) read_config(r, *n, d.config);
   if (const Node* n = r.get(root, "environments")) read_environments(r, *n, d.environments);
+  if (const Node* n = r.get(root, "hooks")) read_hooks(r, *n, d.hooks);
 }
 
 void read_build(Reader& r, const Node& n, Build& b) {

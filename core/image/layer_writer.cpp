@@ -97,7 +97,7 @@ std::vector<LayerEntry> prepare(std::vector<LayerEntry> entries) {
   return out;
 }
 
-unsigned mode_of(const LayerEntry& e) {
+unsigned normalised_mode(const LayerEntry& e) {
   if (e.mode) return *e.mode & 07777;
   switch (e.type) {
     case Type::directory:
@@ -110,6 +110,15 @@ unsigned mode_of(const LayerEntry& e) {
       return (e.stat->mode & 0111) ? 0755 : 0644;
   }
   return 0644;
+}
+
+// With group 0 (the default), the group gets the owner's permissions (g=u, the
+// OpenShift convention): a container run under an arbitrary UID is in group 0
+// and can then read, run and write what the image's owner can. A group of the
+// user's choice (run.user UID:GID) keeps the modes as they are.
+unsigned mode_of(const LayerEntry& e, unsigned gid) {
+  unsigned mode = normalised_mode(e);
+  return gid == 0 && e.type != Type::symlink ? mode | ((mode & 0700) >> 3) : mode;
 }
 
 // Tar bytes -> diff_id hash and the compressor. libarchive is C: exceptions are
@@ -157,7 +166,7 @@ class TarWriter {
     archive_entry_set_uid(ae.get(), options_.uid);
     archive_entry_set_gid(ae.get(), options_.gid);
     archive_entry_set_mtime(ae.get(), options_.epoch, 0);
-    archive_entry_set_perm(ae.get(), mode_of(e));
+    archive_entry_set_perm(ae.get(), mode_of(e, options_.gid));
     switch (e.type) {
       case Type::directory:
         archive_entry_set_filetype(ae.get(), AE_IFDIR);

@@ -86,6 +86,7 @@ Json record_json(const Record& r) {
   if (r.base_port > 0) j["base_port"] = r.base_port;
   if (!r.holder.empty()) j["holder"] = r.holder;
   if (!r.config_fingerprint.empty()) j["config_fingerprint"] = r.config_fingerprint;
+  if (!r.overrides.empty()) j["overrides"] = r.overrides;
   return j;
 }
 
@@ -114,6 +115,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.when = j.value("when", "");
     r.finished = j.value("finished", "");
     r.change_id = j.value("change_id", "");
+    r.overrides = j.value("overrides", std::vector<std::string>{});
     auto o = outcome_from(j.value("outcome", ""));
     if (!o) fail(ErrorKind::validation, "{}: unknown outcome '{}'", what, j.value("outcome", ""));
     r.outcome = *o;

@@ -55,6 +55,8 @@ struct Record {
   std::string when;      // RFC 3339, UTC: when the release started
   std::string finished;  // RFC 3339, UTC: when it ended ("" while in progress)
   std::string change_id;
+  // The --set KEY=VALUE (a secret's value masked) and --values PATH it was given.
+  std::vector<std::string> overrides;
   Outcome outcome = Outcome::in_progress;
   int from_revision = 0;  // the revision serving before this one (0: none)
   int rollback_to = 0;    // a rollback: the revision whose image and config it restored

@@ -13,7 +13,7 @@ DeployResult deploy(const DeployOptions& o) {
   // 1. The project and the environment's configuration (its LISTEN_PORT sets the ports).
   Project project = load_project(o.project);
   ReleaseInput in;
-  in.config = render_deploy_config(o.project, project, o.env);
+  in.config = render_deploy_config(o.project, project, o.env, o.overrides);
   std::string default_ref = o.image.empty() && o.revision == 0 ? default_image_reference(o.project, project) : "";
   // 2. The target and its ledger.
   TargetContext ctx = open_target(std::move(project), o.env, configured_port(in.config));

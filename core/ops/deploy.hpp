@@ -56,6 +56,9 @@ struct DeployPlan {
   // target has no key yet): apply refuses a secret changed since the plan.
   std::string config_fingerprint;
   std::vector<oci::LayerRef> layers;
+  // --set and --values given to the plan: apply renders with them again. A
+  // secret's --set cannot be saved (plan --out refuses it).
+  ConfigOverrides overrides;
   std::vector<InstanceChange> instances;
   std::vector<ConfigChange> config;
   bool changed = true;          // false: this image and configuration already serve everywhere
@@ -75,6 +78,7 @@ struct DeployOptions {
   bool force = false;           // deploy even when nothing changed
   bool manual = false;          // canary: pause after the first step for `ecp canary promote|abort`
   std::string change_id;
+  ConfigOverrides overrides;  // --set, --values
   std::chrono::milliseconds lock_wait{0};
   DeployEventFn on_event;
 };

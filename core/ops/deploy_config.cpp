@@ -24,9 +24,12 @@ std::map<std::string, std::string> parse_text(const std::string& text) {
 
 }  // namespace
 
-DeployConfig render_deploy_config(const ValidateOptions& files, const Project& project, const std::string& env) {
+DeployConfig render_deploy_config(const ValidateOptions& files, const Project& project, const std::string& env,
+                                  const ConfigOverrides& overrides) {
   ConfigOptions co;
   co.project = files;
+  co.values_files.assign(overrides.values_files.begin(), overrides.values_files.end());
+  co.set = overrides.set;
   auto r = render_config(project, co, env, config::SystemSecretResolver{});
   DeployConfig c;
   c.text = config::properties_text(r, true);
@@ -35,6 +38,12 @@ DeployConfig render_deploy_config(const ValidateOptions& files, const Project& p
   for (const auto& v : r.values) {
     c.values.emplace_back(v.key, v.value);
     if (v.secret) c.secret_keys.push_back(v.key);
+  }
+  for (const auto& f : overrides.values_files) c.overrides.push_back("--values " + f);
+  for (const auto& s : overrides.set) {
+    auto key = s.substr(0, s.find('='));
+    bool secret = std::find(c.secret_keys.begin(), c.secret_keys.end(), key) != c.secret_keys.end();
+    c.overrides.push_back("--set " + (secret ? key + "=" + config::mask(s.substr(key.size() + 1)) : s));
   }
   return c;
 }

@@ -25,11 +25,23 @@ struct DeployConfig {
   std::string fingerprint;
   std::vector<std::pair<std::string, std::string>> values;  // key -> real value
   std::vector<std::string> secret_keys;
+  // The --set and --values a release was given, as the ledger records them:
+  // "--set KEY=VALUE" (a secret's value masked) and "--values PATH".
+  std::vector<std::string> overrides;
+};
+
+// --set KEY=VALUE and --values FILE of a release (deploy, release, plan): the top
+// layer of the configuration, above every other source, as for `ecp config render`.
+struct ConfigOverrides {
+  std::vector<std::string> values_files;
+  std::vector<std::string> set;  // KEY=VALUE
+  bool empty() const { return values_files.empty() && set.empty(); }
 };
 
 // Renders environment `env` of the project (its targets file included; secret
 // references resolved).
-DeployConfig render_deploy_config(const ValidateOptions& project_files, const Project& project, const std::string& env);
+DeployConfig render_deploy_config(const ValidateOptions& project_files, const Project& project, const std::string& env,
+                                  const ConfigOverrides& overrides = {});
 
 // A configuration as stored at the target (a rollback's): values parsed back from the text.
 DeployConfig config_from_text(std::string text, std::string digest, std::vector<std::string> secret_keys);

@@ -1,5 +1,7 @@
 #include "core/ops/plan.hpp"
 
+#include <algorithm>
+
 #include "core/ops/release_engine.hpp"
 #include "core/ops/released_config.hpp"
 #include "core/util/error.hpp"
@@ -11,7 +13,18 @@ DeployPlan plan(const DeployOptions& options, const std::filesystem::path& out) 
   DeployOptions o = options;
   o.dry_run = true;
   DeployPlan p = deploy(o).plan;
-  if (!out.empty()) fs::write_file_atomic(out, plan_to_json(p));
+  p.overrides = o.overrides;
+  if (!out.empty()) {
+    // apply renders again from the saved --set values: a secret's would be kept in clear.
+    auto secrets = declared_secrets(load_project(o.project));
+    for (const auto& s : o.overrides.set)
+      if (std::find(secrets.begin(), secrets.end(), s.substr(0, s.find('='))) != secrets.end())
+        fail(ErrorKind::usage,
+             "--set {}=…: a secret given with --set cannot be saved in a plan; give it as a secret reference "
+             "in a --values file or ecp.yaml",
+             s.substr(0, s.find('=')));
+    fs::write_file_atomic(out, plan_to_json(p), 0600);
+  }
   return p;
 }
 
@@ -29,7 +42,7 @@ DeployResult apply(const ApplyOptions& o) {
   if (p.kind == ledger::Kind::rollback) {
     in.config.digest = p.config_digest;
   } else {
-    in.config = render_deploy_config(o.project, project, p.env);
+    in.config = render_deploy_config(o.project, project, p.env, p.overrides);
     if (in.config.digest != p.config_digest)
       fail(ErrorKind::validation,
            "the configuration of {} changed since the plan was made ({} now, {} planned); make a new plan", p.env,

@@ -63,26 +63,28 @@ Json plan_json(const DeployPlan& p) {
   for (const auto& c : p.config)
     config.push_back(
         {{"key", c.key}, {"change", config::to_string(c.change)}, {"before", c.before}, {"after", c.after}});
-  return {{"schema", 1},
-          {"app", p.app},
-          {"env", p.env},
-          {"target", p.target},
-          {"kind", ledger::to_string(p.kind)},
-          {"rollback_to", p.rollback_to},
-          {"strategy", strategy::to_string(p.strategy)},
-          {"batch", p.batch},
-          {"max_unavailable", p.max_unavailable},
-          {"replicas", p.replicas},
-          {"next_revision", p.next_revision},
-          {"from_revision", p.from_revision},
-          {"image", p.image},
-          {"image_digest", p.image_digest},
-          {"config_digest", p.config_digest},
-          {"config_fingerprint", p.config_fingerprint},
-          {"layers", layers},
-          {"instances", instances},
-          {"config", config},
-          {"changed", p.changed}};
+  Json j = {{"schema", 1},
+            {"app", p.app},
+            {"env", p.env},
+            {"target", p.target},
+            {"kind", ledger::to_string(p.kind)},
+            {"rollback_to", p.rollback_to},
+            {"strategy", strategy::to_string(p.strategy)},
+            {"batch", p.batch},
+            {"max_unavailable", p.max_unavailable},
+            {"replicas", p.replicas},
+            {"next_revision", p.next_revision},
+            {"from_revision", p.from_revision},
+            {"image", p.image},
+            {"image_digest", p.image_digest},
+            {"config_digest", p.config_digest},
+            {"config_fingerprint", p.config_fingerprint},
+            {"layers", layers},
+            {"instances", instances},
+            {"config", config},
+            {"changed", p.changed}};
+  if (!p.overrides.empty()) j["overrides"] = {{"values", p.overrides.values_files}, {"set", p.overrides.set}};
+  return j;
 }
 
 DeployPlan plan_from_json(const std::string& text, const std::string& what) {
@@ -108,6 +110,10 @@ DeployPlan plan_from_json(const std::string& text, const std::string& what) {
     p.config_digest = j.at("config_digest").get<std::string>();
     p.config_fingerprint = j.value("config_fingerprint", "");
     for (const auto& l : j.value("layers", Json::array())) p.layers.push_back(oci::layer_ref_from_json(l, what));
+    if (auto ov = j.find("overrides"); ov != j.end()) {
+      p.overrides.values_files = ov->value("values", std::vector<std::string>{});
+      p.overrides.set = ov->value("set", std::vector<std::string>{});
+    }
     std::size_t n = 0;
     for (const auto& i : j.value("instances", Json::array())) {
       auto action = named(instance_action_from, i.value("action", ""), fmt::format("instances[{}].action", n++), what);

@@ -11,6 +11,7 @@
 #include "core/oci/manifest.hpp"
 #include "core/oci/media_types.hpp"
 #include "core/oci/reference.hpp"
+#include "core/ops/remote_manifest.hpp"
 #include "core/registry/error.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
@@ -19,72 +20,6 @@
 
 namespace ecp::ops {
 namespace {
-
-struct Platform {
-  std::string os, arch, variant;
-};
-
-Platform parse_platform(const std::string& text) {
-  Platform p{"linux", image::host_architecture(), ""};
-  if (text.empty()) return p;
-  auto a = text.find('/');
-  if (a == std::string::npos)
-    fail(ErrorKind::usage, "--platform '{}': write OS/ARCH[/VARIANT], e.g. linux/amd64", text);
-  p.os = text.substr(0, a);
-  auto rest = text.substr(a + 1);
-  auto b = rest.find('/');
-  p.arch = rest.substr(0, b);
-  if (b != std::string::npos) p.variant = rest.substr(b + 1);
-  return p;
-}
-
-oci::Descriptor pick(const oci::Index& index, const Platform& want, const std::string& ref) {
-  std::vector<std::string> have;
-  for (const auto& m : index.manifests) {
-    if (!m.platform) continue;
-    const auto& p = *m.platform;
-    if (p.os == want.os && p.architecture == want.arch && (want.variant.empty() || p.variant == want.variant)) return m;
-    have.push_back(p.os + "/" + p.architecture + (p.variant.empty() ? "" : "/" + p.variant));
-  }
-  fail(ErrorKind::registry, "{}: no image for {}/{} in its index (it has: {})", ref, want.os, want.arch,
-       fmt::join(have, ", "));
-}
-
-// A manifest or index ecp cannot use (malformed, or claiming a config or a
-// manifest larger than ecp reads) is the registry's answer at fault: exit 4,
-// naming the registry and the reference, before any blob is fetched.
-template <typename T>
-T parse_answer(const oci::Reference& ref, std::string_view bytes) {
-  try {
-    return T::from_json(bytes);
-  } catch (const registry::RegistryError&) {
-    throw;
-  } catch (const Error& e) {
-    throw registry::RegistryError(
-        registry::ErrorInfo{
-            ref.registry, ref.repository, "GET manifest " + ref.identifier(), 0, {}, e.what(), false, {}},
-        "refused: nothing was written to the store");
-  }
-}
-
-bool looks_like_index(const registry::Manifest& m) {
-  if (oci::media::is_index(m.media_type)) return true;
-  auto j = oci::Json::parse(m.bytes, nullptr, false);
-  return j.is_object() && j.contains("manifests") && !j.contains("layers");
-}
-
-// Step 1: the manifest, through the index for multi-platform images (whose
-// digest goes in r.index_digest).
-registry::Manifest fetch_manifest(registry::Client& c, const oci::Reference& ref, const Platform& want, PullResult& r) {
-  auto m = c.get_manifest(ref.repository, ref.identifier());
-  if (looks_like_index(m)) {
-    r.index_digest = m.digest.to_string();
-    auto child = pick(parse_answer<oci::Index>(ref, m.bytes), want, r.reference);
-    m = c.get_manifest(ref.repository, child.digest.to_string());
-    if (m.media_type.empty()) m.media_type = child.media_type;
-  }
-  return m;
-}
 
 // The config and the layers, each digest once.
 std::vector<oci::Descriptor> distinct_blobs(const oci::Manifest& manifest) {
@@ -153,7 +88,7 @@ PullResult pull(const PullOptions& o) {
   image::Store store(regs.store_dir());
 
   // 1. The manifest (through the index for multi-platform images).
-  auto m = fetch_manifest(c, ref, want, r);
+  auto m = fetch_manifest(c, ref, want, &r.index_digest);
   auto manifest = parse_answer<oci::Manifest>(ref, m.bytes);
   if (m.media_type.empty()) m.media_type = manifest.media_type;
   r.digest = m.digest.to_string();

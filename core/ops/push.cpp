@@ -92,6 +92,7 @@ registry::Endpoint Registries::endpoint(const std::string& reg) const {
     break;
   }
   if (!options_.ca_file.empty()) ep.ca_files.push_back(options_.ca_file);
+  ep.tls_verify = options_.tls_verify;
   if (options_.retries > 0) ep.retry.attempts = options_.retries;
   if (options_.chunk_size > 0) ep.chunk_size = options_.chunk_size;
   if (options_.timeout.count() > 0) ep.deadline.fixed = options_.timeout;

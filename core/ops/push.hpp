@@ -19,6 +19,7 @@ using TransferFn = registry::TransferFn;
 struct RegistryOptions {
   ValidateOptions project;               // the targets file gives per-registry insecure and ca
   std::string ca_file;                   // --ca-file: extra CAs for every registry of the command
+  bool tls_verify = true;                // --tls-verify=false: no certificate checks, plain HTTP allowed
   int jobs = 0;                          // parallel blob transfers; 0 = the number of cores
   int retries = -1;                      // tries per operation; -1 = the default (6)
   std::int64_t chunk_size = 0;           // 0 = the default (32 MiB)

@@ -27,7 +27,7 @@ ReleaseResult release(const ReleaseOptions& o) {
          text::join(project.descriptor.environments, ", ", [](const auto& e) { return e.name; }));
   }
   ReleaseInput in;
-  in.config = render_deploy_config(o.project, project, o.env);
+  in.config = render_deploy_config(o.project, project, o.env, o.overrides);
 
   // 2. Build (or reuse).
   ReleaseResult r;

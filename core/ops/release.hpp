@@ -18,6 +18,7 @@ struct ReleaseOptions {
   std::string change_id;
   bool force = false;
   bool manual = false;    // canary: pause after the first step (ecp canary promote | abort)
+  ConfigOverrides overrides;  // --set, --values
   std::chrono::milliseconds lock_wait{0};
   std::chrono::milliseconds registry_timeout{0};  // --timeout of registry requests (base pull, push)
   DeployEventFn on_event;

@@ -1,13 +1,15 @@
 // The release engine, as a straight list of steps (one file each, see
 // release_engine.hpp):
-//   1. plan, and stop there when nothing changed;
+//   1. plan, and stop there when nothing changed; then ecp.yaml's pre-deploy hook,
+//      which stops the release before anything changed when it fails;
 //   2. lock: take the (app, env) lock, renewed in the background;
 //   3. record: under the lock, re-read the ledger, allocate the revision, record it
 //      in progress together with the rendered configuration;
 //   4. prepare: install the release on every location (nothing running changes);
 //   5. rollout: the strategy moves instances, gated on health, and puts back what it
 //      touched on failure;
-//   6. conclude: activate when it succeeded, prune, record the outcome, unlock.
+//   6. conclude: activate when it succeeded, prune, record the outcome, unlock;
+//      then the post-deploy or post-rollback hook (release_hooks.hpp).
 // Steps 2-6 are one ReleaseTransaction: whatever fails, the lock is let go and the
 // record says how the release ended. An interrupt (SIGINT/SIGTERM) is a failure
 // like any other: the strategy puts the previous revision back, the outcome is
@@ -16,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ops/release_hooks.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
 #include "core/util/process.hpp"
@@ -63,6 +66,15 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   // 1. The plan.
   timer.enter("plan");
   if (!plan_release(ctx, in, force, result, on_event)) return done(timer);
+  run_hook(ctx, in, "pre-deploy", {result.plan.next_revision, result.plan.from_revision, ""}, on_event);
+  // post-deploy after a deploy that succeeded; post-rollback after a revision was put back.
+  auto post_hook = [&](const ledger::Record& rec) {
+    auto facts = HookFacts{rec.revision, rec.from_revision, std::string(ledger::to_string(rec.outcome))};
+    if (rec.outcome == ledger::Outcome::succeeded)
+      run_hook(ctx, in, in.kind == ledger::Kind::rollback ? "post-rollback" : "post-deploy", facts, on_event);
+    else if (rec.outcome == ledger::Outcome::failed_rolled_back)
+      run_hook(ctx, in, "post-rollback", facts, on_event);
+  };
 
   // 2. The lock.
   timer.enter("lock");
@@ -92,6 +104,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     timer.enter("conclude");
     conclude(ctx, tx.record(), r, state.running, in.strategy, state.records, result, on_event);
     finish_release(tx, tx.record().outcome, tx.record().message, result);
+    post_hook(tx.record());
     return done(timer);
   } catch (const Error& e) {
     // Recorded: nothing the strategy did escapes it (it puts back what it touched),
@@ -99,6 +112,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
     bool recorded = tx.recorded();
     finish_release(tx, recorded ? ledger::Outcome::failed_rolled_back : ledger::Outcome::failed, e.what(), result);
     if (!recorded || e.kind() == ErrorKind::interrupted) throw;
+    post_hook(tx.record());
     return done(timer);
   } catch (...) {
     if (tx.recorded())

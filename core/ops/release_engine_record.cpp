@@ -48,6 +48,7 @@ ledger::Record new_record(TargetContext& ctx, const ReleaseInput& in, int revisi
   rec.who = who();
   rec.when = text::rfc3339_ms(ctx.clock->unix_ms());
   rec.change_id = in.change_id;
+  rec.overrides = in.config.overrides;
   rec.from_revision = cur ? cur->revision : 0;
   rec.rollback_to = in.rollback_to;
   rec.base_port = ctx.app.base_port;

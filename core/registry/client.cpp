@@ -73,6 +73,7 @@ TlsConfig tls_config(const Endpoint& ep) {
     }
     log::debug("registry {}: TLS material from {}", ep.registry, dir.string());
   }
+  tls.skip_verify = !ep.tls_verify;
   return tls;
 }
 
@@ -85,6 +86,9 @@ oci::Descriptor Manifest::descriptor() const {
 }
 
 Client::Client(Endpoint endpoint, Credentials credentials) : endpoint_(std::move(endpoint)) {
+  if (!endpoint_.tls_verify)
+    log::warn("registry {}: --tls-verify=false: its certificate is not checked and plain HTTP is allowed",
+              endpoint_.registry);
   http_ = std::make_unique<Http>(tls_config(endpoint_), endpoint_.deadline);
   auth_ = std::make_unique<Authenticator>(*http_, endpoint_.registry, std::move(credentials));
 }
@@ -107,6 +111,8 @@ void Client::ping() {
   std::vector<std::string> schemes;
   if (endpoint_.insecure)
     schemes = {"http"};
+  else if (!endpoint_.tls_verify)
+    schemes = {"https", "http"};  // skopeo's --tls-verify=false: HTTPS unchecked, else plain HTTP
   else if (oci::is_loopback_registry(endpoint_.registry))
     // Docker's rule: a registry on this machine may speak plain HTTP. Probing
     // it first spares a TLS setup (loading the CA store) for local registries;

@@ -24,6 +24,9 @@ namespace ecp::registry {
 struct Endpoint {
   std::string registry;   // host[:port] as in the reference ("docker.io" means Docker Hub)
   bool insecure = false;  // plain HTTP (the targets file's per-registry "insecure: true")
+  // --tls-verify=false (skopeo's flag): HTTPS without checking the certificate,
+  // then plain HTTP when the registry speaks no TLS.
+  bool tls_verify = true;
   std::vector<std::string> ca_files;  // extra CAs: --ca-file, the targets file's "ca"
   RetryPolicy retry;
   DeadlinePolicy deadline;                           // of each request (--timeout)
@@ -94,6 +97,10 @@ class Client {
   std::optional<oci::Descriptor> head_manifest(const std::string& repo, const std::string& reference);
   // Verifies the bytes against a digest reference and Docker-Content-Digest.
   Manifest get_manifest(const std::string& repo, const std::string& reference);
+  // The repository's tags (GET /v2/REPO/tags/list), every page: the Link
+  // header's next page is followed on the registry's own origin, at most 100
+  // pages of at most 4 MiB each.
+  std::vector<std::string> list_tags(const std::string& repo);
   // PUT; verifies the digest the registry computed. Returns the manifest's digest.
   oci::Digest put_manifest(const std::string& repo, const std::string& reference, const std::string& bytes,
                            const std::string& media_type);

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/oci/json.hpp"
@@ -91,6 +92,28 @@ stdfs::path docker_config_path() {
   if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d) return stdfs::path(d) / "config.json";
   const char* home = std::getenv("HOME");
   return stdfs::path(home && *home ? home : "/") / ".docker" / "config.json";
+}
+
+std::vector<stdfs::path> credential_files() {
+  std::vector<stdfs::path> files{docker_config_path()};
+  auto add = [&files](const stdfs::path& p) {
+    std::error_code ec;
+    if (std::find(files.begin(), files.end(), p) == files.end() && stdfs::exists(p, ec)) files.push_back(p);
+  };
+  if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f && *f) add(f);
+  if (const char* r = std::getenv("XDG_RUNTIME_DIR"); r && *r) add(stdfs::path(r) / "containers" / "auth.json");
+  if (const char* home = std::getenv("HOME"); home && *home)
+    add(stdfs::path(home) / ".config" / "containers" / "auth.json");
+  return files;
+}
+
+Credentials find_credentials(std::string_view registry) {
+  for (const auto& file : credential_files())
+    if (auto c = find_credentials(registry, file); !c.empty()) {
+      log::debug("registry {}: credentials from {}", registry, file.string());
+      return c;
+    }
+  return {};
 }
 
 std::string config_key(std::string_view registry) {

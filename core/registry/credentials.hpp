@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/registry/auth.hpp"
 
@@ -17,14 +18,22 @@ namespace ecp::registry {
 
 std::filesystem::path docker_config_path();
 
+// The files credentials are read from, in this order, those that exist:
+// docker's config.json (docker_config_path()), then the files skopeo and podman
+// read, in their order: $REGISTRY_AUTH_FILE, ${XDG_RUNTIME_DIR}/containers/auth.json,
+// ~/.config/containers/auth.json (containers-auth.json(5): the same "auths" and
+// "credHelpers" as docker's). ecp login writes to docker's file only.
+std::vector<std::filesystem::path> credential_files();
+
 // The key a registry has in config.json: "https://index.docker.io/v1/" for
 // Docker Hub, else host[:port] as written.
 std::string config_key(std::string_view registry);
 
-// credHelpers[registry], else credsStore, else auths. Empty when none is found.
-// Throws Error(auth) for a broken config.json or a helper that fails.
-Credentials find_credentials(std::string_view registry,
-                             const std::filesystem::path& config = docker_config_path());
+// credHelpers[registry], else credsStore, else auths, of one file. Empty when
+// none is found. Throws Error(auth) for a broken file or a helper that fails.
+Credentials find_credentials(std::string_view registry, const std::filesystem::path& config);
+// The first credentials for `registry` in credential_files().
+Credentials find_credentials(std::string_view registry);
 
 // Saves credentials (ecp login): through the registry's helper when one is
 // configured, else into "auths" of config.json, written atomically with mode

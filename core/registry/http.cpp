@@ -20,13 +20,6 @@ namespace {
 using detail::set_tls_options;
 using detail::sni_redirect;
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) fail(ErrorKind::internal, "libcurl failed to initialise");
-  });
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -243,7 +236,7 @@ struct Http::Impl {
 };
 
 Http::Http(TlsConfig tls, DeadlinePolicy deadline) : impl_(std::make_unique<Impl>()) {
-  global_init();
+  init_curl();
   impl_->tls = std::move(tls);
   impl_->deadline = deadline;
   if (!impl_->tls.extra_ca_pem.empty())
@@ -365,9 +358,21 @@ std::vector<std::string> HttpResponse::all_headers(std::string_view name) const 
   return out;
 }
 
+// A mutex, not std::call_once: opening libcurl may throw (not installed), and
+// the next command's call must then try again (call_once after a throw hangs
+// under ThreadSanitizer).
+void init_curl() {
+  static std::mutex mutex;
+  static bool done = false;
+  std::lock_guard lock(mutex);
+  if (done) return;
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) fail(ErrorKind::internal, "libcurl failed to initialise");
+  done = true;
+}
+
 const std::string& system_ca_bundle() {
   static const std::string bundle = [] {
-    global_init();
+    init_curl();
     std::string path;
     if (CURL* h = curl_easy_init()) {
       char* p = nullptr;

@@ -108,6 +108,11 @@ class Http {
   std::unique_ptr<Impl> impl_;
 };
 
+// curl_global_init, once per process, for every user of libcurl (the registry
+// client and the engine API). Error(internal) when libcurl cannot be opened or
+// initialised; the next call tries again.
+void init_curl();
+
 // The system's default CA bundle as libcurl knows it, read once ("" when none).
 const std::string& system_ca_bundle();
 

@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <thread>
 
+#include "core/registry/http.hpp"
 #include "core/util/log.hpp"
 #include "core/util/process.hpp"
 
@@ -103,11 +105,6 @@ bool engine_gone(CURLcode rc) {
   return rc == CURLE_COULDNT_CONNECT || rc == CURLE_GOT_NOTHING || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR;
 }
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
@@ -129,7 +126,7 @@ bool name_conflict(const Response& r) {
   return r.status == 409 || (r.status == 500 && r.body.find("already in use") != std::string::npos);
 }
 
-DockerApi::DockerApi(EngineAddress address) : address_(std::move(address)) { global_init(); }
+DockerApi::DockerApi(EngineAddress address) : address_(std::move(address)) { registry::init_curl(); }
 DockerApi::~DockerApi() = default;
 
 Response DockerApi::perform(const Request& req, bool versioned) {

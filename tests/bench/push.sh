@@ -4,7 +4,9 @@
 # each to a fresh loopback docker-registry, in the same run; then an unchanged
 # push, and a push after changing only application.jar.
 #   ECP=build/ecp ECP_SOURCE_DIR=. sh tests/bench/push.sh [LIB_MB] [RUNS]
-# Prints a table with the ratios against the targets of DESIGN.md.
+# Prints a table with the ratios against the targets of DESIGN.md, then the
+# verdict: cold and unchanged pushes through ../shared/bench/paired.sh (A B A B...,
+# median of the pairs' ratios, load average before and after, no verdict above 0.5).
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/registry/lib.sh"
 need skopeo bash
@@ -81,3 +83,26 @@ printf '| only application.jar changed | %s ms, %s bytes uploaded | | | that lay
   "$changed_ms" "$uploaded" "$app_layer"
 printf '\ncold runs (ms): ecp %s; skopeo %s\nunchanged runs (ms): ecp %s\n' "$(tr '\n' ' ' < "$T/ecp-cold")" \
   "$(tr '\n' ' ' < "$T/skopeo-cold")" "$(tr '\n' ' ' < "$T/ecp-same")"
+
+# The verdict through paired.sh. Cold: before each timed push, both registries
+# forget the repository (their storage folder) and both tools their blob caches.
+# Unchanged: the same image again. Each measure first waits (up to 3 min) for
+# the 1-minute load average to fall under 0.3.
+paired=${PAIRED:-$ECP_SOURCE_DIR/../shared/bench/paired.sh}
+if [ -f "$paired" ]; then
+  cool() { n=0; while [ "$(awk '{print ($1 < 0.3)}' /proc/loadavg)" != 1 ] && [ "$n" -lt 180 ]; do sleep 1; n=$((n + 1)); done; }
+  pe=$T/e$runs/data s_dir=$T/s$runs/data
+  forget="rm -rf '$pe/docker' '$s_dir/docker' '$ECP_HOME/registry' /var/lib/containers/cache/blob-info-cache-v1.boltdb '$HOME/.local/share/containers/cache'"
+  ecp_push="$ECP -q push bench:v1 127.0.0.1:$e_port/bench:v1"
+  skopeo_copy="skopeo copy -q --dest-tls-verify=false oci:$T/oci:v1 docker://127.0.0.1:$s_port/bench:v1"
+  echo
+  echo "paired (ecp push / skopeo copy): a_median_s b_median_s ratio_median ratio_min ratio_max load_before load_after verdict"
+  cool
+  printf 'cold push: '
+  # shellcheck disable=SC2086 # the commands are words on purpose
+  sh "$paired" -n 5 -s "$forget" -- $ecp_push -- $skopeo_copy
+  cool
+  printf 'unchanged push: '
+  # shellcheck disable=SC2086
+  sh "$paired" -n 9 -- $ecp_push -- $skopeo_copy
+fi

@@ -95,6 +95,10 @@ echo "ok: layer cache"
 store=$ECP_HOME/store
 expect_exit 0 "$ECP" images
 expect_grep "^cachey:2\.0 +$(digest app | cut -c1-19) " "$T/out"
+# Sizes are human-readable, exact with --bytes; the JSON always has bytes.
+expect_grep "^cachey:2\.0 +sha256:[0-9a-f]{12} +[0-9.]+ (B|KiB|MiB) " "$T/out"
+expect_exit 0 "$ECP" images --bytes
+expect_grep "^cachey:2\.0 +sha256:[0-9a-f]{12} +[0-9]+ +20" "$T/out"
 old_app_blob=$store/blobs/sha256/$(ldigest cold application | sed 's/^sha256://')
 [ -f "$old_app_blob" ] || die "the first application layer is not in the store"
 # A second tag keeps its blobs through gc. Temporary files a crashed ecp left

@@ -3,7 +3,8 @@
 # tools that share no code with ecp:
 #   - skopeo inspect and oci-image-tool validate accept the exported OCI layout;
 #   - umoci unpack --rootless gives exactly the source tree under /app: same bytes,
-#     normalised modes (0755 folders and executables, 0644 the rest), the same
+#     normalised modes (0775 folders and executables, 0664 the rest: group 0 as
+#     the owner, for arbitrary UIDs), the same
 #     symlinks, an empty /app/data, and no rendered conf file that has a .tmpl;
 #   - the JSON result names digest, size and, per layer, digest, diff_id, size,
 #     media type and files, and these agree with the blobs on disk;
@@ -60,12 +61,12 @@ for p, (k, mode, v) in srctree.items():
     if p + ".tmpl" in srctree:
         continue
     if k == "dir":
-        mode = 0o755
+        mode = 0o775
     elif k == "file":
-        mode = 0o755 if mode & 0o111 else 0o644
+        mode = 0o775 if mode & 0o111 else 0o664
     want[p] = (k, mode, v)
-want["app"] = ("dir", 0o755, None)
-want.setdefault("app/data", ("dir", 0o755, None))
+want["app"] = ("dir", 0o775, None)
+want.setdefault("app/data", ("dir", 0o775, None))
 got = tree(rootfs, "")
 for p in sorted(set(want) | set(got)):
     if p not in got:

@@ -16,6 +16,15 @@ for c in validate init completion; do expect_grep "^  $c +[A-Z]" "$T/out"; done
 expect_grep '^Usage: ecp ' "$T/out"
 expect_exit 0 "$ECP" completion --help
 expect_grep '^Usage: ecp completion' "$T/out"
+# Every command's --help names the global options (CLI11 lists only its own),
+# nested ones too, and they work after the command.
+for c in completion push "images rm"; do
+  # shellcheck disable=SC2086 # the command path is split on purpose
+  expect_exit 0 "$ECP" $c --help
+  expect_grep '^Global options, before or after the command: -C DIR, .*-o/--output text\|json\|yaml' "$T/out"
+done
+expect_exit 0 "$ECP" images -o json
+expect_grep '^\{"images":' "$T/out"
 
 # Usage errors: exit 2, one "ecp: error:" line, nothing on stdout.
 for args in "frobnicate" "--frobnicate validate" "validate --frobnicate" "--output yaml validate" ""; do

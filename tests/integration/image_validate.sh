@@ -8,7 +8,8 @@ TOOL="$ECP_BUILD_DIR/ecp-image-tool"
 [ -x "$TOOL" ] || die "missing $TOOL"
 for t in skopeo umoci oci-image-tool zstd; do command -v $t >/dev/null || skip "$t is not installed"; done
 
-# A tree made with a strict umask and odd modes: the image must normalise them.
+# A tree made with a strict umask and odd modes: the image must normalise them
+# (0775 and 0664: group 0 gets the owner's permissions, for arbitrary UIDs).
 umask 077
 src="$T/src"
 mkdir -p "$src/bin" "$src/lib" "$src/conf/conf.d" "$src/data" "$src/html/img"
@@ -40,11 +41,11 @@ expect_grep "Validation succeeded" "$T/validate"
 # listing TREE: "path|type|mode|link target" for every entry, NUL separated, sorted.
 listing() { (cd "$1" && find . -mindepth 1 -printf '%P|%y|%m|%l\0' | LC_ALL=C sort -z); }
 expected() {
-  for e in "bin|d|755|" "bin/app.jar|l|777|../lib/application.jar" "bin/entrypoint.sh|f|755|" \
-    "conf|d|755|" "conf/conf.d|d|755|" "conf/conf.d/site.conf|f|644|" "conf/current|l|777|conf.d" \
+  for e in "bin|d|775|" "bin/app.jar|l|777|../lib/application.jar" "bin/entrypoint.sh|f|775|" \
+    "conf|d|775|" "conf/conf.d|d|775|" "conf/conf.d/site.conf|f|664|" "conf/current|l|777|conf.d" \
     "conf/new
-line|f|644|" "conf/with space.conf|f|644|" "conf/ünïcødé.txt|f|644|" "data|d|755|" "html|d|755|" \
-    "html/img|d|755|" "html/img/logo.png|f|644|" "lib|d|755|" "lib/application.jar|f|644|"; do
+line|f|664|" "conf/with space.conf|f|664|" "conf/ünïcødé.txt|f|664|" "data|d|775|" "html|d|775|" \
+    "html/img|d|775|" "html/img/logo.png|f|664|" "lib|d|775|" "lib/application.jar|f|664|"; do
     printf '%s\0' "$e"
   done | LC_ALL=C sort -z
 }

@@ -135,11 +135,14 @@ bg=$!
 echo "$bg" >>"$T/pids"
 watching() { [ "$(watches)" -gt "$before" ]; }
 wait_until "ecp to watch the rollout" watching
-# ecp closes its watch for a moment each second to look at the pods: break the
-# watches until one open at that moment was broken (each break compacts too).
+# The first break also compacts the history (ecp's resume gets 410 and lists
+# again). ecp closes its watch for a moment each second to look at the pods, so
+# that break may fall between two watches: break again (without compacting,
+# which would answer every new watch 410 at once) until an open one was broken.
+curl -sSf -X POST "http://127.0.0.1:$admin/break-watches?compact=1" >/dev/null
 broken() {
-  curl -sSf -X POST "http://127.0.0.1:$admin/break-watches?compact=1" >/dev/null &&
-    grep -q "watch deployments: connection broken" "$T/requests.log"
+  grep -q "watch deployments: connection broken" "$T/requests.log" ||
+    { curl -sSf -X POST "http://127.0.0.1:$admin/break-watches" >/dev/null && false; }
 }
 wait_until "a watch of ecp's to be broken mid-rollout" broken
 wait "$bg" || { cat "$T/bg.out"; die "the deploy with a broken watch failed"; }

@@ -16,8 +16,6 @@ build:
 run:
   ports: {http: 8080}
   health: {path: /health, port: http, interval: 10s, timeout: 2s, retries: 3}
-  resources: {cpu: 500m, memory: 512Mi}
-  user: "1000:1000"
 config:
   GREETING: hello
   DB_PASSWORD: {secret: true, required: true}
@@ -28,7 +26,6 @@ environments:
     target: lab-vms
     replicas: 3
     strategy: {type: canary, steps: [5, 25, 50, 100], pause: 30s}
-    approvals: [alice]
 YAML
 cat > "$T/proj/ecp-targets.yaml" <<'YAML'
 targets:
@@ -58,7 +55,7 @@ expect_grep "targets from $T/other-targets\\.yaml" "$T/out"
 mv "$T/proj/moved.yaml" "$T/proj/ecp-targets.yaml"
 sed 's/GREETING: hi/GRETING: hi/' "$T/proj/ecp.yaml" > "$T/proj/w.yaml"
 expect_exit 0 "$ECP" -C "$T/proj" -f w.yaml validate
-expect_grep "^w\\.yaml:19:14: warning: environments\\.dev\\.config\\.GRETING: 'GRETING' is not declared under config; did you mean 'GREETING'\\?$" "$T/err"
+expect_grep "^w\\.yaml:17:14: warning: environments\\.dev\\.config\\.GRETING: 'GRETING' is not declared under config; did you mean 'GREETING'\\?$" "$T/err"
 expect_grep "valid.*1 warning" "$T/out"
 
 # A secret whose default is a plain value warns; one whose default is itself a

@@ -317,8 +317,16 @@ class Controller(threading.Thread):
 
     def sync_status(self, d, new_rs, conds, replicas, unavail, now):
         """DeploymentController.syncRolloutStatus: counts, Available, Progressing."""
+        seen = d["metadata"].get("generation", 1)
         d = self.store.find(DEPLOY, d["metadata"]["namespace"], d["metadata"]["name"])
         if d is None:
+            return
+        # The spec changed while this sync worked from the old one (an apply came
+        # in between): the real controller's status update would conflict on the
+        # resourceVersion and the next sync would count again. Writing counts of the
+        # old template's ReplicaSet under the new generation would claim a finished
+        # rollout that has not started.
+        if d["metadata"].get("generation", 1) != seen:
             return
         all_rs = [rs for rs in self.store.list(RS, d["metadata"]["namespace"])[0] if owned_by(rs, d)]
         if new_rs is not None:

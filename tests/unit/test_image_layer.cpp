@@ -107,11 +107,11 @@ TEST_CASE("ecp::image::write_layer normalises entries") {
     CHECK_FALSE(e.has_uname);
     CHECK(e.mtime == 86400);
   }
-  CHECK(tar.at("app/bin/").mode == 0755);
+  CHECK(tar.at("app/bin/").mode == 0775);  // group 0 as the owner (OpenShift)
   CHECK(tar.at("app/data/").type == AE_IFDIR);
-  CHECK(tar.at("app/data/").mode == 0755);
-  CHECK(tar.at("app/bin/entrypoint.sh").mode == 0755);
-  CHECK(tar.at("app/lib/a.jar").mode == 0644);
+  CHECK(tar.at("app/data/").mode == 0775);
+  CHECK(tar.at("app/bin/entrypoint.sh").mode == 0775);
+  CHECK(tar.at("app/lib/a.jar").mode == 0664);
   CHECK(tar.at("app/lib/a.jar").content == std::string(300000, 'a'));
   CHECK(tar.at("app/bin/app.jar").type == AE_IFLNK);
   CHECK(tar.at("app/bin/app.jar").content == "../lib/a.jar");

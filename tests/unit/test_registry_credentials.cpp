@@ -8,6 +8,7 @@
 #include "core/registry/credentials.hpp"
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
+#include "core/util/text.hpp"
 
 using namespace ecp;
 using namespace ecp::registry;
@@ -114,4 +115,51 @@ TEST_CASE("ecp::registry::docker config credentials") {
   }
   CHECK(config_key("docker.io") == "https://index.docker.io/v1/");
   CHECK(config_key("reg.example:5000") == "reg.example:5000");
+}
+
+TEST_CASE("ecp::registry::credential_files: docker's config first, then skopeo's and podman's, in their order") {
+  fs::TempDir dir;
+  auto save = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::pair<std::string, bool>(v ? v : "", v != nullptr);
+  };
+  auto restore = [](const char* name, const std::pair<std::string, bool>& v) {
+    if (v.second)
+      setenv(name, v.first.c_str(), 1);
+    else
+      unsetenv(name);
+  };
+  auto docker = save("DOCKER_CONFIG"), authfile = save("REGISTRY_AUTH_FILE"), runtime = save("XDG_RUNTIME_DIR"),
+       home = save("HOME");
+  auto entry = [](const char* user) {
+    return std::string("{\"auths\":{\"reg.example\":{\"auth\":\"") + text::base64_encode(std::string(user) + ":pw") +
+           "\"}}}";
+  };
+  for (const char* sub : {"docker", "run/containers", "home/.config/containers"})
+    stdfs::create_directories(dir.path() / sub);
+  fs::write_file_atomic(dir.path() / "docker" / "config.json", "{}", 0600);
+  fs::write_file_atomic(dir.path() / "authfile.json", entry("from-authfile"), 0600);
+  fs::write_file_atomic(dir.path() / "run" / "containers" / "auth.json", entry("from-runtime"), 0600);
+  fs::write_file_atomic(dir.path() / "home" / ".config" / "containers" / "auth.json", entry("from-home"), 0600);
+  setenv("DOCKER_CONFIG", (dir.path() / "docker").c_str(), 1);
+  setenv("REGISTRY_AUTH_FILE", (dir.path() / "authfile.json").c_str(), 1);
+  setenv("XDG_RUNTIME_DIR", (dir.path() / "run").c_str(), 1);
+  setenv("HOME", (dir.path() / "home").c_str(), 1);
+  auto files = credential_files();
+  REQUIRE(files.size() == 4);
+  CHECK(files[0] == dir.path() / "docker" / "config.json");
+  CHECK(files[1] == dir.path() / "authfile.json");
+  CHECK(find_credentials("reg.example").username == "from-authfile");
+  unsetenv("REGISTRY_AUTH_FILE");
+  CHECK(find_credentials("reg.example").username == "from-runtime");
+  unsetenv("XDG_RUNTIME_DIR");
+  CHECK(find_credentials("reg.example").username == "from-home");
+  // docker's own file wins when it has the registry.
+  fs::write_file_atomic(dir.path() / "docker" / "config.json", entry("from-docker"), 0600);
+  CHECK(find_credentials("reg.example").username == "from-docker");
+  CHECK(find_credentials("other.example").empty());
+  restore("DOCKER_CONFIG", docker);
+  restore("REGISTRY_AUTH_FILE", authfile);
+  restore("XDG_RUNTIME_DIR", runtime);
+  restore("HOME", home);
 }

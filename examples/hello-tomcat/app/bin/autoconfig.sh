@@ -1,8 +1,10 @@
 #!/bin/sh
 # autoconfig.sh - renders the configuration templates of an ecp application.
 #
-# Usage: autoconfig.sh [--check]
-#   --check   render into temporary files and report, but write nothing
+# Usage: autoconfig.sh [--check | --print-dir]
+#   --check      render into temporary files and report, but write nothing
+#   --print-dir  render, then print the folder rendered on stdout (entrypoint.sh
+#                starts the server on that folder)
 #
 # Every file under the conf folder whose name ends in ".tmpl" is a template. It is
 # rendered to the same name without ".tmpl", next to it (conf/nginx.conf.tmpl ->
@@ -38,6 +40,14 @@
 #   ECP_APP_DIR          the application folder (default: the folder above bin/)
 #   ECP_CONF_DIR         the conf folder (default: $ECP_APP_DIR/conf)
 #   ECP_AUTOCONFIG_FILE  the properties file (default: $ECP_CONF_DIR/autoconfig.properties)
+#   ECP_RUNTIME_DIR      where to render when the conf folder cannot be written
+#                        (default: /tmp/ecp-conf)
+#
+# A read-only image (Kubernetes' readOnlyRootFilesystem, podman --read-only) or
+# an arbitrary UID (OpenShift) cannot write beside the templates. When the conf
+# folder is not writable, or ECP_RUNTIME_DIR is set, the conf folder is copied
+# afresh to $ECP_RUNTIME_DIR/conf and rendered there. That folder must be this
+# user's own (it is made mode 0700; one owned by another user is refused).
 #
 # Safety: nothing is written unless every placeholder of every template resolves.
 # Each output is written to a temporary file in its folder and renamed into place;
@@ -59,18 +69,32 @@ nl='
 say() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { say "$*"; exit 2; }
 
-check=0
+check=0 print_dir=0
 case ${1-} in
   '') ;;
   --check) check=1 ;;
+  --print-dir) print_dir=1 ;;
   -h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^#//; s/^ //'; exit 0 ;;
-  *) die "unknown argument '$1' (usage: autoconfig.sh [--check])" ;;
+  *) die "unknown argument '$1' (usage: autoconfig.sh [--check | --print-dir])" ;;
 esac
 
 bin_dir=$(CDPATH='' cd -P -- "$(dirname -- "$0")" && pwd) || die "cannot find the folder of $0"
 app_dir=${ECP_APP_DIR:-$(dirname -- "$bin_dir")}
 conf_dir=${ECP_CONF_DIR:-$app_dir/conf}
 [ -d "$conf_dir" ] || die "$conf_dir: no such folder (set ECP_APP_DIR or ECP_CONF_DIR)"
+# Whether a file can be made in the conf folder: tried, since test -w reads the
+# mode bits (busybox) and cannot know that the file system is read-only.
+writable() { probe=$(mktemp "$1/.autoconfig-probe-XXXXXX" 2>/dev/null) && rm -f -- "$probe"; }
+if [ "$check" -eq 0 ] && { [ -n "${ECP_RUNTIME_DIR:-}" ] || ! writable "$conf_dir"; }; then
+  runtime=${ECP_RUNTIME_DIR:-/tmp/ecp-conf}
+  (umask 077 && mkdir -p -- "$runtime") || die "$runtime: cannot create the runtime folder"
+  if [ -L "$runtime" ] || [ ! -O "$runtime" ]; then die "$runtime: not this user's own folder; refusing to render there"; fi
+  chmod 700 "$runtime" || die "$runtime: chmod failed"
+  rm -rf -- "$runtime/conf"
+  cp -R -- "$conf_dir" "$runtime/conf" || die "cannot copy $conf_dir to $runtime/conf"
+  say "$conf_dir is not writable here: rendering in $runtime/conf"
+  conf_dir=$runtime/conf
+fi
 root=$(CDPATH='' cd -P -- "$conf_dir" && pwd) || die "$conf_dir: cannot enter the folder"
 
 if [ -n "${ECP_AUTOCONFIG_FILE:-}" ]; then
@@ -224,6 +248,7 @@ fi
 templates=$(find "$root" -type f -name '*.tmpl' -print | LC_ALL=C sort)
 if [ -z "$templates" ]; then
   say "no templates (*.tmpl) under $root; nothing to do"
+  [ "$print_dir" -eq 0 ] || printf '%s\n' "$root"
   exit 0
 fi
 
@@ -284,3 +309,4 @@ for tmp in $temps; do
 done
 set +f; IFS=$old_ifs
 temps=''
+[ "$print_dir" -eq 0 ] || printf '%s\n' "$root"

@@ -13,7 +13,9 @@ bin_dir=$(CDPATH='' cd -P -- "$(dirname -- "$0")" && pwd)
 app_dir=${ECP_APP_DIR:-$(dirname -- "$bin_dir")}
 conf_dir=${ECP_CONF_DIR:-$app_dir/conf}
 
-if ! "$bin_dir/autoconfig.sh"; then
+# The folder rendered: conf/, or a copy in $ECP_RUNTIME_DIR when conf/ cannot be
+# written (a read-only image, an arbitrary UID; see autoconfig.sh).
+if ! conf_dir=$("$bin_dir/autoconfig.sh" --print-dir); then
   echo "entrypoint: autoconfig.sh failed; not starting {{NAME}}" >&2
   exit 1
 fi

@@ -13,7 +13,9 @@ set -eu
 bin_dir=$(CDPATH='' cd -P -- "$(dirname -- "$0")" && pwd)
 app_dir=${ECP_APP_DIR:-$(dirname -- "$bin_dir")}
 
-if ! "$bin_dir/autoconfig.sh"; then
+# The folder rendered: conf/, or a copy in $ECP_RUNTIME_DIR when conf/ cannot be
+# written (a read-only image, an arbitrary UID; see autoconfig.sh).
+if ! conf_dir=$("$bin_dir/autoconfig.sh" --print-dir); then
   echo "entrypoint: autoconfig.sh failed; not starting {{NAME}}" >&2
   exit 1
 fi
@@ -27,6 +29,13 @@ fi
 [ -n "${CATALINA_HOME:-}" ] || { echo "entrypoint: no Tomcat found; set CATALINA_HOME" >&2; exit 1; }
 if [ -z "${JAVA_HOME:-}" ] && [ -x /jdk/bin/java ]; then JAVA_HOME=/jdk; export JAVA_HOME; fi
 CATALINA_BASE=$app_dir
+if [ "$conf_dir" != "$(CDPATH='' cd -P -- "$app_dir/conf" && pwd)" ]; then
+  # Rendered in the runtime folder: Tomcat's base is that folder (conf/ rendered,
+  # logs/ of its own), serving the image's webapps/.
+  CATALINA_BASE=$(dirname -- "$conf_dir")
+  ln -sfn -- "$app_dir/webapps" "$CATALINA_BASE/webapps"
+  mkdir -p -- "$CATALINA_BASE/logs"
+fi
 CATALINA_TMPDIR=${CATALINA_TMPDIR:-${TMPDIR:-/tmp}}
 export CATALINA_HOME CATALINA_BASE CATALINA_TMPDIR
 exec "$CATALINA_HOME/bin/catalina.sh" run
