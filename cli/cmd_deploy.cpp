@@ -12,10 +12,11 @@ void add_deploy(CommandTree& t) {
                       return finish(out, ops::deploy(*o));
                     });
   add_env_flag(cmd, *o);
-  cmd->add_option("--image", o->image, "An image of ecp's store (APP:TAG or sha256:...); default: as ecp build names it")
-      ->type_name("REF");
+  cmd->add_option("--image", o->image,
+                  "An image of ecp's store (APP:TAG or sha256:...); default: as ecp build names it")
+      ->type_name("IMAGE");
   cmd->add_option("--revision", o->revision, "Deploy the image of ledger revision N (with today's configuration)")
-      ->type_name("N");
+      ->type_name("REVISION");
   add_release_flags(cmd, *o, *wait, "Print the plan (instances, configuration diff) and change nothing");
 }
 

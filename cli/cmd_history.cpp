@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/release_flags.hpp"
+#include "cli/text_table.hpp"
 #include "core/ops/history.hpp"
 
 namespace ecp::cli {
@@ -12,20 +13,24 @@ void add_history(CommandTree& t) {
                       o->project = project_of(g);
                       auto h = ops::history(*o);
                       nlohmann::json records = nlohmann::json::array(), events = nlohmann::json::array();
-                      if (!h.records.empty())
-                        out.text(fmt::format("{:>4}  {:<8}  {:<18}  {:<28}  {:<19}  {:<10}  {:<20}  {:<24}  {}", "REV",
-                                             "KIND", "OUTCOME", "IMAGE", "CONFIG", "STRATEGY", "WHEN", "WHO",
-                                             "CHANGE"));
+                      TextTable table({{"REV", true},
+                                       {"KIND"},
+                                       {"OUTCOME"},
+                                       {"IMAGE"},
+                                       {"CONFIG"},
+                                       {"STRATEGY"},
+                                       {"WHEN"},
+                                       {"WHO"},
+                                       {"CHANGE"}});
                       for (const auto& r : h.records) {
                         std::string kind(ledger::to_string(r.kind));
                         if (r.kind == ledger::Kind::rollback) kind += fmt::format("->{}", r.rollback_to);
-                        out.text(fmt::format("{:>4}  {:<8}  {:<18}  {:<28}  {:<19}  {:<10}  {:<20}  {:<24}  {}",
-                                             r.revision, kind, ledger::to_string(r.outcome), r.image,
-                                             r.config_digest.substr(0, 19), r.strategy, r.when, r.who, r.change_id));
-                        if (!r.message.empty() && r.outcome != ledger::Outcome::succeeded)
-                          out.text(fmt::format("      {}", r.message));
+                        table.add({std::to_string(r.revision), kind, std::string(ledger::to_string(r.outcome)), r.image,
+                                   r.config_digest.substr(0, 19), r.strategy, r.when, r.who, r.change_id});
+                        if (!r.message.empty() && r.outcome != ledger::Outcome::succeeded) table.note(r.message);
                         records.push_back(ledger::record_json(r));
                       }
+                      for (const auto& line : table.lines()) out.text(line);
                       if (h.records.empty()) out.text(fmt::format("{}/{} has no releases yet", h.app, h.env));
                       for (const auto& e : h.events) {
                         out.text(fmt::format("event {} {} by {}: {}", e.when, e.type, e.who, e.message));

@@ -1,9 +1,8 @@
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "cli/command_tree.hpp"
 #include "cli/registry_flags.hpp"
+#include "cli/text_table.hpp"
 #include "core/ops/images.hpp"
 
 namespace ecp::cli {
@@ -13,20 +12,13 @@ void add_images(CommandTree& t) {
   auto* images = t.add(&t.root, "images", "List the images in ecp's local store", [bytes](Output& out) {
     auto list = ops::list_images();
     nlohmann::json arr = nlohmann::json::array();
-    // Columns as wide as their widest entry.
-    std::size_t ref_w = 9, size_w = 4;
     auto size_text = [&](std::int64_t n) { return *bytes ? std::to_string(n) : human_bytes(n); };
+    TextTable table({{"REFERENCE"}, {"DIGEST"}, {"SIZE", true}, {"CREATED"}});
     for (const auto& i : list) {
-      ref_w = std::max(ref_w, i.reference.size());
-      size_w = std::max(size_w, size_text(i.size).size());
-    }
-    if (!list.empty())
-      out.text(fmt::format("{:<{}}  {:<19}  {:>{}}  {}", "REFERENCE", ref_w, "DIGEST", "SIZE", size_w, "CREATED"));
-    for (const auto& i : list) {
-      out.text(fmt::format("{:<{}}  {:<19}  {:>{}}  {}", i.reference, ref_w, i.digest.substr(0, 19), size_text(i.size),
-                           size_w, i.created));
+      table.add({i.reference, i.digest.substr(0, 19), size_text(i.size), i.created});
       arr.push_back({{"reference", i.reference}, {"digest", i.digest}, {"size", i.size}, {"created", i.created}});
     }
+    for (const auto& line : table.lines()) out.text(line);
     out.result({{"images", arr}});
     return 0;
   });
@@ -39,7 +31,7 @@ void add_images(CommandTree& t) {
         out.result({{"removed", *refs}});
         return 0;
       });
-  rm->add_option("REFERENCE", *refs, "Tags to remove, as APP:TAG")->required();
+  rm->add_option("REFERENCE", *refs, "Tags to remove, as APP:TAG")->required()->type_name("IMAGE");
 }
 
 void add_gc(CommandTree& t) {

@@ -28,10 +28,12 @@ void add_plan(CommandTree& t) {
                       return 0;
                     });
   add_env_flag(cmd, *o);
-  cmd->add_option("--image", o->image, "An image of ecp's store (APP:TAG or sha256:...); default: as ecp build names it")
-      ->type_name("REF");
-  cmd->add_option("--revision", o->revision, "Plan the image of ledger revision N")->type_name("N");
-  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate or rolling")->type_name("NAME");
+  cmd->add_option("--image", o->image,
+                  "An image of ecp's store (APP:TAG or sha256:...); default: as ecp build names it")
+      ->type_name("IMAGE");
+  cmd->add_option("--revision", o->revision, "Plan the image of ledger revision N")->type_name("REVISION");
+  cmd->add_option("--strategy", o->strategy, "Override ecp.yaml's strategy: recreate or rolling")
+      ->type_name("STRATEGY:{recreate,rolling}");
   add_override_flags(cmd, o->overrides);
   cmd->add_option("--out", *file, "Write the plan to FILE (JSON) for 'ecp apply'")->type_name("FILE");
   cmd->add_flag("--reveal-secrets", o->reveal_secrets,

@@ -18,6 +18,7 @@ void add_pull(CommandTree& t) {
                       out.result({{"reference", r.reference},
                                   {"digest", r.digest},
                                   {"index_digest", r.index_digest},
+                                  {"source", r.source},
                                   {"blobs", r.blobs},
                                   {"downloaded", r.downloaded},
                                   {"bytes", r.bytes}});

@@ -33,7 +33,7 @@ void add_push(CommandTree& t) {
       ->type_name("[IMAGE] DEST...");
   cmd->add_option("-t,--tag", opts->tag, "The project image's tag (default: as 'ecp build' names it)");
   cmd->add_option("-r,--registry", opts->registry_name, "Push to this registry of the targets file, as URL/APP:TAG")
-      ->type_name("NAME");
+      ->type_name("REGISTRY");
   add_registry_flags(cmd, opts->registry);
 }
 

@@ -12,7 +12,8 @@ void add_rollback(CommandTree& t) {
                       return finish(out, ops::rollback(*o));
                     });
   add_env_flag(cmd, *o);
-  cmd->add_option("--to", o->to, "The revision to go back to (default: the previous successful one)")->type_name("N");
+  cmd->add_option("--to", o->to, "The revision to go back to (default: the previous successful one)")
+      ->type_name("REVISION");
   add_release_flags(cmd, *o, *wait);
 }
 

@@ -1,7 +1,18 @@
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
 
 #include "cli/release_flags.hpp"
+#include "cli/text_table.hpp"
+#include "core/ops/deploy_context.hpp"
 #include "core/ops/status.hpp"
+#include "core/util/clock.hpp"
+#include "core/util/error.hpp"
+#include "core/util/process.hpp"
 #include "core/util/text.hpp"
 
 namespace ecp::cli {
@@ -46,20 +57,32 @@ void print_head(Output& out, const ops::StatusResult& s) {
 }
 
 // One line per instance, and under it the platform's names for it (pod, node,
-// replica set) where it has them; returns the instances as JSON.
-Json print_instances(Output& out, const ops::StatusResult& s) {
-  Json arr = Json::array();
-  const char* row = "{:<8} {:<28} {:>8} {:>8} {:<8} {:>8} {:<10} {:<20} {}";
-  if (!s.instances.empty())
-    out.text(fmt::format(fmt::runtime(row), "INSTANCE", "HOST", "REVISION", "PID", "STATE", "RESTARTS", "HEALTH",
-                         "SINCE", "URL"));
+// replica set) where it has them.
+void print_instances(Output& out, const ops::StatusResult& s) {
+  TextTable table({{"INSTANCE"},
+                   {"HOST"},
+                   {"REVISION", true},
+                   {"PID", true},
+                   {"STATE"},
+                   {"RESTARTS", true},
+                   {"HEALTH"},
+                   {"SINCE"},
+                   {"URL"}},
+                  1);  // one space: a status row is wide
   for (const auto& i : s.instances) {
-    out.text(fmt::format(fmt::runtime(row), fmt::format("{}-{}", i.slot, i.index), i.location, i.revision, i.pid,
-                         i.state, i.restarts, i.health, i.since,
-                         i.url + (i.stops_at.empty() ? "" : "  stops at " + i.stops_at)));
+    table.add({fmt::format("{}-{}", i.slot, i.index), i.location, std::to_string(i.revision), std::to_string(i.pid),
+               i.state, std::to_string(i.restarts), i.health, i.since,
+               i.url + (i.stops_at.empty() ? "" : "  stops at " + i.stops_at)});
     if (!i.name.empty())
-      out.text(fmt::format("{:<8} {}{}{}", "", i.name, i.node.empty() ? "" : " on node " + i.node,
-                           i.group.empty() ? "" : " (" + i.group + ")"));
+      table.note(fmt::format("{}{}{}", i.name, i.node.empty() ? "" : " on node " + i.node,
+                             i.group.empty() ? "" : " (" + i.group + ")"));
+  }
+  for (const auto& line : table.lines()) out.text(line);
+}
+
+Json instances_json(const ops::StatusResult& s) {
+  Json arr = Json::array();
+  for (const auto& i : s.instances)
     arr.push_back({{"location", i.location},
                    {"slot", i.slot},
                    {"index", i.index},
@@ -77,47 +100,110 @@ Json print_instances(Output& out, const ops::StatusResult& s) {
                    {"node", i.node},
                    {"group", i.group},
                    {"traffic", i.traffic < 0 ? Json(nullptr) : Json(i.traffic)}});
-  }
   return arr;
+}
+
+Json status_json(const ops::StatusResult& s) {
+  Json lock = nullptr;
+  if (s.lock)
+    lock = {{"holder", s.lock->holder},
+            {"operation", s.lock->operation},
+            {"since", text::rfc3339_ms(s.lock->since_ms)},
+            {"expires", text::rfc3339_ms(s.lock->expires_ms)}};
+  Json workloads = Json::array();
+  for (const auto& w : s.workloads) workloads.push_back(backend::to_json(w));
+  return {{"app", s.app},
+          {"env", s.env},
+          {"target", s.target},
+          {"current", record_or_null(s.current)},
+          {"latest", record_or_null(s.latest)},
+          {"lock", lock},
+          {"instances", instances_json(s)},
+          {"workloads", workloads},
+          {"unreachable", s.unreachable},
+          {"current_links", s.current_links},
+          {"gateway", s.gateway.empty() ? Json(nullptr) : Json(s.gateway)},
+          {"weights", s.weights},
+          {"canary",
+           s.canary_revision ? Json({{"revision", s.canary_revision}, {"percent", s.canary_percent}}) : Json(nullptr)}};
+}
+
+struct WatchFlag {
+  bool on = false;
+  std::string interval = "2s";
+};
+
+std::chrono::milliseconds interval(const std::string& text) {
+  auto d = ops::parse_duration_arg(text, "--interval");
+  if (d.count() <= 0) fail(ErrorKind::usage, "--interval: give a duration above 0, such as 2s");
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+// Sleeps `d` in short steps; false when an interrupt came first.
+bool sleep_unless_interrupted(std::chrono::milliseconds d) {
+  auto until = std::chrono::steady_clock::now() + d;
+  while (!process::interrupted()) {
+    auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::milliseconds(0)) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(100)));
+  }
+  return false;
+}
+
+// --watch: a status every `every` until interrupted (exit 130, as `logs -f`).
+// On a terminal each one replaces the last; otherwise they follow each other,
+// and with -o json each is a {"type":"status"} line.
+int watch(Output& out, const ops::StatusOptions& o, std::chrono::milliseconds every) {
+  // SIGINT is how a watch ends: a flag, also where the shell started ecp with it ignored.
+  process::InterruptScope interrupts;
+  bool redraw = !out.json() && ::isatty(STDOUT_FILENO) == 1;
+  for (bool first = true;; first = false) {
+    ops::StatusResult s;
+    try {
+      s = ops::status(o);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::interrupted) throw;
+      break;
+    }
+    if (out.json()) {
+      out.event("status", status_json(s));
+    } else {
+      if (redraw) fmt::print(stdout, "\033[H\033[2J");
+      if (!first && !redraw) out.text("");
+      out.text(
+          fmt::format("{}  (every {} ms; Ctrl-C stops)", text::rfc3339_ms(system_clock().unix_ms()), every.count()));
+      print_head(out, s);
+      print_instances(out, s);
+    }
+    std::fflush(stdout);
+    if (!sleep_unless_interrupted(every)) break;
+  }
+  process::reset_interrupt();
+  out.result({{"interrupted", true}});
+  return exit_code(ErrorKind::interrupted);
 }
 
 }  // namespace
 
 void add_status(CommandTree& t) {
   auto o = std::make_shared<ops::StatusOptions>();
+  auto w = std::make_shared<WatchFlag>();
   auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
-                    [&g = t.globals, o](Output& out) {
+                    [&g = t.globals, o, w](Output& out) {
                       o->project = project_of(g);
+                      if (w->on) return watch(out, *o, interval(w->interval));
                       auto s = ops::status(*o);
                       print_head(out, s);
-                      Json instances = print_instances(out, s);
-                      Json lock = nullptr;
-                      if (s.lock)
-                        lock = {{"holder", s.lock->holder},
-                                {"operation", s.lock->operation},
-                                {"since", text::rfc3339_ms(s.lock->since_ms)},
-                                {"expires", text::rfc3339_ms(s.lock->expires_ms)}};
-                      Json workloads = Json::array();
-                      for (const auto& w : s.workloads) workloads.push_back(backend::to_json(w));
-                      out.result({{"app", s.app},
-                                  {"env", s.env},
-                                  {"target", s.target},
-                                  {"current", record_or_null(s.current)},
-                                  {"latest", record_or_null(s.latest)},
-                                  {"lock", lock},
-                                  {"instances", instances},
-                                  {"workloads", workloads},
-                                  {"unreachable", s.unreachable},
-                                  {"current_links", s.current_links},
-                                  {"gateway", s.gateway.empty() ? Json(nullptr) : Json(s.gateway)},
-                                  {"weights", s.weights},
-                                  {"canary", s.canary_revision ? Json({{"revision", s.canary_revision},
-                                                                       {"percent", s.canary_percent}})
-                                                               : Json(nullptr)}});
+                      print_instances(out, s);
+                      out.result(status_json(s));
                       return 0;
                     });
   add_env_flag(cmd, *o);
   cmd->add_flag("--no-probe", [o](std::int64_t) { o->probe = false; }, "Do not run the health checks");
+  cmd->add_flag("-w,--watch", w->on,
+                "Show the status again and again until interrupted: in place on a terminal, a JSON line each "
+                "time with -o json");
+  cmd->add_option("--interval", w->interval, "Time between two --watch rounds (default 2s)")->type_name("DURATION");
 }
 
 }  // namespace ecp::cli

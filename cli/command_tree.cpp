@@ -73,6 +73,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_apply(*t);
   add_unlock(*t);
   add_canary(*t);
+  add_lifecycle(*t);
   return t;
 }
 

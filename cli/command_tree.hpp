@@ -69,5 +69,6 @@ void add_plan(CommandTree& t);
 void add_apply(CommandTree& t);
 void add_unlock(CommandTree& t);
 void add_canary(CommandTree& t);
+void add_lifecycle(CommandTree& t);  // stop, start, remove
 
 }  // namespace ecp::cli

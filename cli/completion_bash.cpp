@@ -16,6 +16,8 @@ std::string value_word(const Value& v) {
     case ValueKind::file: return "file";
     case ValueKind::dir: return "dir";
     case ValueKind::choice: return "choice " + text::join(v.choices, " ");
+    case ValueKind::dynamic:
+      return "dynamic " + v.source;
   }
   return "";
 }
@@ -77,6 +79,8 @@ _ecp_reply() {
         choice\ *) mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -P "${3-}" -W "${1#choice }" -- "$2") ;;
         file) compopt -o filenames 2>/dev/null; mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$2") ;;
         dir) compopt -o filenames 2>/dev/null; mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$2") ;;
+        dynamic\ *) mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -P "${3-}" -W \
+            "$("${COMP_WORDS[0]}" __complete "${1#dynamic }" "${COMP_WORDS[@]:1}" 2>/dev/null)" -- "$2") ;;
     esac
 }
 

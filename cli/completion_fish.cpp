@@ -30,6 +30,8 @@ std::string value_args(const Value& v) {
       for (const auto& c : v.choices) words.push_back(fish_quote(c));
       return " -x -a " + fish_quote(text::join(words, " "));
     }
+    case ValueKind::dynamic:
+      return " -x -a " + fish_quote("(ecp __complete " + v.source + " (commandline -opc)[2..-1])");
   }
   return "";
 }

@@ -33,6 +33,16 @@ bool names_file(std::string_view word) {
   return word == "FILE" || word == "PATH" || word.ends_with("_FILE") || word.ends_with("_PATH");
 }
 
+// The values only the project knows, listed by `ecp __complete SOURCE`.
+std::string dynamic_source(std::string_view word) {
+  if (word == "ENV" || word == "ENV_A" || word == "ENV_B") return "envs";
+  if (word == "REVISION") return "revisions";
+  if (word == "IMAGE") return "images";
+  if (word == "REGISTRY") return "registries";
+  if (word == "TARGET") return "targets";
+  return "";
+}
+
 bool repeatable(const CLI::Option& opt) {
   auto policy = opt.get_multi_option_policy();
   bool collects = policy == CLI::MultiOptionPolicy::TakeAll || policy == CLI::MultiOptionPolicy::Join;
@@ -100,19 +110,20 @@ CommandSpec describe_under(const CLI::App& app, const CommandSpec* parent) {
 Value value_of(const CLI::Option& opt) {
   if (opt.get_type_size_min() == 0 || opt.get_expected_min() == 0) return {};
   std::string type = opt.get_type_name();
-  if (auto choices = set_in(type); !choices.empty()) return {ValueKind::choice, std::move(choices)};
+  if (auto choices = set_in(type); !choices.empty()) return {ValueKind::choice, std::move(choices), {}};
   // The type name and each validator description are separated by ':'. A word
   // counts by its leading letters, so "DIR[:TAG]" is a folder.
   std::string_view rest = type;
   while (true) {
     std::string_view word = rest.substr(0, rest.find(':'));
     word = word.substr(0, word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_"));
-    if (names_dir(word)) return {ValueKind::dir, {}};
-    if (names_file(word)) return {ValueKind::file, {}};
+    if (names_dir(word)) return {ValueKind::dir, {}, {}};
+    if (names_file(word)) return {ValueKind::file, {}, {}};
+    if (auto source = dynamic_source(word); !source.empty()) return {ValueKind::dynamic, {}, source};
     if (rest.find(':') == std::string_view::npos) break;
     rest.remove_prefix(rest.find(':') + 1);
   }
-  return {ValueKind::any, {}};
+  return {ValueKind::any, {}, {}};
 }
 
 const OptionSpec* CommandSpec::find_option(std::string_view option) const {

@@ -14,16 +14,18 @@ namespace ecp::cli::completion {
 
 // How the value of an option or positional argument completes.
 enum class ValueKind {
-  none,    // a flag: takes no value
-  any,     // free text: nothing to offer
-  file,    // a path to a file
-  dir,     // a path to a folder
-  choice,  // one of `choices`
+  none,     // a flag: takes no value
+  any,      // free text: nothing to offer
+  file,     // a path to a file
+  dir,      // a path to a folder
+  choice,   // one of `choices`
+  dynamic,  // what `ecp __complete SOURCE WORDS...` lists (environments, revisions, ...)
 };
 
 struct Value {
   ValueKind kind = ValueKind::none;
   std::vector<std::string> choices;
+  std::string source;  // dynamic: envs, revisions, images, registries, targets
 };
 
 struct OptionSpec {
@@ -61,7 +63,8 @@ CommandSpec describe(const CLI::App& app);
 
 // Value completion derived from an option's CLI11 type name and validators:
 // "{a,b}" sets (IsMember, Transformer) become choices; DIR becomes folders;
-// FILE and PATH (type names or ExistingFile/ExistingPath checks) become files.
+// FILE and PATH (type names or ExistingFile/ExistingPath checks) become files;
+// ENV, REVISION, IMAGE, REGISTRY and TARGET are asked of `ecp __complete`.
 Value value_of(const CLI::Option& opt);
 
 std::string bash_script(const CommandSpec& root);

@@ -10,10 +10,33 @@
 
 namespace ecp::cli {
 
+nlohmann::json event_json(const ops::DeployEvent& e) {
+  nlohmann::json j = {{"event", e.type}, {"message", e.message}};
+  if (e.revision) j["revision"] = e.revision;
+  if (!e.instances.empty()) {
+    j["instances"] = nlohmann::json::array();
+    for (const auto& i : e.instances)
+      j["instances"].push_back(
+          {{"instance", i.name()}, {"location", i.location}, {"slot", i.slot}, {"index", i.index}});
+    // The fields of the one instance an event is about most often, at the top.
+    if (e.instances.size() == 1) {
+      j["instance"] = e.instances[0].name();
+      j["location"] = e.instances[0].location;
+      j["slot"] = e.instances[0].slot;
+    }
+  }
+  if (e.type == "healthy" || e.type == "unhealthy") j["health"] = e.type;
+  if (e.batches) {
+    j["batch"] = e.batch;
+    j["batches"] = e.batches;
+  }
+  return j;
+}
+
 ops::DeployEventFn deploy_events(Output& out) {
   return [&out](const ops::DeployEvent& e) {
     if (out.json())
-      out.event("deploy", {{"event", e.type}, {"message", e.message}});
+      out.event("deploy", event_json(e));
     else
       out.info(e.message);
   };

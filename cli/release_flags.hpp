@@ -35,7 +35,7 @@ void add_release_flags(CLI::App* cmd, Options& o, std::string& wait,
                        const std::string& dry_run_help = "Print the plan and change nothing") {
   if constexpr (requires { o.strategy; })
     cmd->add_option("--strategy", o.strategy, "Override ecp.yaml's strategy: recreate, rolling, blue-green or canary")
-        ->type_name("NAME");
+        ->type_name("STRATEGY:{recreate,rolling,blue-green,canary}");
   if constexpr (requires { o.dry_run; }) cmd->add_flag("--dry-run", o.dry_run, dry_run_help);
   if constexpr (requires { o.force; })
     cmd->add_flag("--force", o.force, "Deploy even when this image and configuration already serve");

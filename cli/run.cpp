@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/command_tree.hpp"
 #include "core/ops/config_ops.hpp"
@@ -89,6 +91,9 @@ void report(Output& out, ErrorKind kind, std::string_view message) {
 int run(int argc, char** argv) {
   // The only place built-in backends are registered: every command finds them.
   plugins::register_builtin_backends();
+  // The completion scripts' hidden helper: its words are the user's command line.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete")
+    return run_complete(std::vector<std::string>(argv + 2, argv + argc));
   auto tree = make_command_tree();
   try {
     tree->root.parse(argc, argv);

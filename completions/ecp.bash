@@ -31,6 +31,9 @@ _ecp_subcommand() {
         'ecp|apply') echo 'apply' ;;
         'ecp|unlock') echo 'unlock' ;;
         'ecp|canary') echo 'canary' ;;
+        'ecp|stop') echo 'stop' ;;
+        'ecp|start') echo 'start' ;;
+        'ecp|remove') echo 'remove' ;;
         'ecp images|rm') echo 'rm' ;;
         'ecp config|render') echo 'render' ;;
         'ecp config|check') echo 'check' ;;
@@ -44,7 +47,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release rollback status history logs plan apply unlock canary' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release rollback status history logs plan apply unlock canary stop start remove' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -67,7 +70,7 @@ _ecp_words() {
         'ecp deploy') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --dry-run --force --manual --change-id --set --values --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --manual --change-id --set --values --lock-wait --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp rollback') _ecp_subs='' _ecp_opts='-h --help -e --env --to --strategy --dry-run --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe -w --watch --interval --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp history') _ecp_subs='' _ecp_opts='-h --help -e --env -n --limit --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp logs') _ecp_subs='' _ecp_opts='-h --help -e --env -f --follow -n --lines --instance --version -C --directory --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp plan') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --set --values --out --reveal-secrets --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -76,6 +79,9 @@ _ecp_words() {
         'ecp canary') _ecp_subs='promote abort' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp canary promote') _ecp_subs='' _ecp_opts='-h --help -e --env --full --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp canary abort') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp stop') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp start') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp remove') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --purge -y --yes --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
     esac
 }
 
@@ -124,7 +130,7 @@ _ecp_value() {
         'ecp config|-f'|'ecp config|--file') echo 'file' ;;
         'ecp config|--targets') echo 'file' ;;
         'ecp config|-o'|'ecp config|--output') echo 'choice text json yaml' ;;
-        'ecp config render|-e'|'ecp config render|--env') echo 'any' ;;
+        'ecp config render|-e'|'ecp config render|--env') echo 'dynamic envs' ;;
         'ecp config render|--set') echo 'any' ;;
         'ecp config render|--values') echo 'file' ;;
         'ecp config render|--out') echo 'file' ;;
@@ -132,7 +138,7 @@ _ecp_value() {
         'ecp config render|-f'|'ecp config render|--file') echo 'file' ;;
         'ecp config render|--targets') echo 'file' ;;
         'ecp config render|-o'|'ecp config render|--output') echo 'choice text json yaml' ;;
-        'ecp config check|-e'|'ecp config check|--env') echo 'any' ;;
+        'ecp config check|-e'|'ecp config check|--env') echo 'dynamic envs' ;;
         'ecp config check|-C'|'ecp config check|--directory') echo 'dir' ;;
         'ecp config check|-f'|'ecp config check|--file') echo 'file' ;;
         'ecp config check|--targets') echo 'file' ;;
@@ -147,7 +153,7 @@ _ecp_value() {
         'ecp completion|--targets') echo 'file' ;;
         'ecp completion|-o'|'ecp completion|--output') echo 'choice text json yaml' ;;
         'ecp push|-t'|'ecp push|--tag') echo 'any' ;;
-        'ecp push|-r'|'ecp push|--registry') echo 'any' ;;
+        'ecp push|-r'|'ecp push|--registry') echo 'dynamic registries' ;;
         'ecp push|--ca-file') echo 'file' ;;
         'ecp push|--tls-verify') echo 'any' ;;
         'ecp push|--retries') echo 'any' ;;
@@ -217,10 +223,10 @@ _ecp_value() {
         'ecp logout|-f'|'ecp logout|--file') echo 'file' ;;
         'ecp logout|--targets') echo 'file' ;;
         'ecp logout|-o'|'ecp logout|--output') echo 'choice text json yaml' ;;
-        'ecp deploy|-e'|'ecp deploy|--env') echo 'any' ;;
-        'ecp deploy|--image') echo 'any' ;;
-        'ecp deploy|--revision') echo 'any' ;;
-        'ecp deploy|--strategy') echo 'any' ;;
+        'ecp deploy|-e'|'ecp deploy|--env') echo 'dynamic envs' ;;
+        'ecp deploy|--image') echo 'dynamic images' ;;
+        'ecp deploy|--revision') echo 'dynamic revisions' ;;
+        'ecp deploy|--strategy') echo 'choice recreate rolling blue-green canary' ;;
         'ecp deploy|--change-id') echo 'any' ;;
         'ecp deploy|--set') echo 'any' ;;
         'ecp deploy|--values') echo 'file' ;;
@@ -229,9 +235,9 @@ _ecp_value() {
         'ecp deploy|-f'|'ecp deploy|--file') echo 'file' ;;
         'ecp deploy|--targets') echo 'file' ;;
         'ecp deploy|-o'|'ecp deploy|--output') echo 'choice text json yaml' ;;
-        'ecp release|-e'|'ecp release|--env') echo 'any' ;;
+        'ecp release|-e'|'ecp release|--env') echo 'dynamic envs' ;;
         'ecp release|-t'|'ecp release|--tag') echo 'any' ;;
-        'ecp release|--strategy') echo 'any' ;;
+        'ecp release|--strategy') echo 'choice recreate rolling blue-green canary' ;;
         'ecp release|--change-id') echo 'any' ;;
         'ecp release|--set') echo 'any' ;;
         'ecp release|--values') echo 'file' ;;
@@ -241,36 +247,37 @@ _ecp_value() {
         'ecp release|-f'|'ecp release|--file') echo 'file' ;;
         'ecp release|--targets') echo 'file' ;;
         'ecp release|-o'|'ecp release|--output') echo 'choice text json yaml' ;;
-        'ecp rollback|-e'|'ecp rollback|--env') echo 'any' ;;
-        'ecp rollback|--to') echo 'any' ;;
-        'ecp rollback|--strategy') echo 'any' ;;
+        'ecp rollback|-e'|'ecp rollback|--env') echo 'dynamic envs' ;;
+        'ecp rollback|--to') echo 'dynamic revisions' ;;
+        'ecp rollback|--strategy') echo 'choice recreate rolling blue-green canary' ;;
         'ecp rollback|--change-id') echo 'any' ;;
         'ecp rollback|--lock-wait') echo 'any' ;;
         'ecp rollback|-C'|'ecp rollback|--directory') echo 'dir' ;;
         'ecp rollback|-f'|'ecp rollback|--file') echo 'file' ;;
         'ecp rollback|--targets') echo 'file' ;;
         'ecp rollback|-o'|'ecp rollback|--output') echo 'choice text json yaml' ;;
-        'ecp status|-e'|'ecp status|--env') echo 'any' ;;
+        'ecp status|-e'|'ecp status|--env') echo 'dynamic envs' ;;
+        'ecp status|--interval') echo 'any' ;;
         'ecp status|-C'|'ecp status|--directory') echo 'dir' ;;
         'ecp status|-f'|'ecp status|--file') echo 'file' ;;
         'ecp status|--targets') echo 'file' ;;
         'ecp status|-o'|'ecp status|--output') echo 'choice text json yaml' ;;
-        'ecp history|-e'|'ecp history|--env') echo 'any' ;;
+        'ecp history|-e'|'ecp history|--env') echo 'dynamic envs' ;;
         'ecp history|-n'|'ecp history|--limit') echo 'any' ;;
         'ecp history|-C'|'ecp history|--directory') echo 'dir' ;;
         'ecp history|-f'|'ecp history|--file') echo 'file' ;;
         'ecp history|--targets') echo 'file' ;;
         'ecp history|-o'|'ecp history|--output') echo 'choice text json yaml' ;;
-        'ecp logs|-e'|'ecp logs|--env') echo 'any' ;;
+        'ecp logs|-e'|'ecp logs|--env') echo 'dynamic envs' ;;
         'ecp logs|-n'|'ecp logs|--lines') echo 'any' ;;
         'ecp logs|--instance') echo 'any' ;;
         'ecp logs|-C'|'ecp logs|--directory') echo 'dir' ;;
         'ecp logs|--targets') echo 'file' ;;
         'ecp logs|-o'|'ecp logs|--output') echo 'choice text json yaml' ;;
-        'ecp plan|-e'|'ecp plan|--env') echo 'any' ;;
-        'ecp plan|--image') echo 'any' ;;
-        'ecp plan|--revision') echo 'any' ;;
-        'ecp plan|--strategy') echo 'any' ;;
+        'ecp plan|-e'|'ecp plan|--env') echo 'dynamic envs' ;;
+        'ecp plan|--image') echo 'dynamic images' ;;
+        'ecp plan|--revision') echo 'dynamic revisions' ;;
+        'ecp plan|--strategy') echo 'choice recreate rolling' ;;
         'ecp plan|--set') echo 'any' ;;
         'ecp plan|--values') echo 'file' ;;
         'ecp plan|--out') echo 'file' ;;
@@ -284,7 +291,7 @@ _ecp_value() {
         'ecp apply|-f'|'ecp apply|--file') echo 'file' ;;
         'ecp apply|--targets') echo 'file' ;;
         'ecp apply|-o'|'ecp apply|--output') echo 'choice text json yaml' ;;
-        'ecp unlock|-e'|'ecp unlock|--env') echo 'any' ;;
+        'ecp unlock|-e'|'ecp unlock|--env') echo 'dynamic envs' ;;
         'ecp unlock|-C'|'ecp unlock|--directory') echo 'dir' ;;
         'ecp unlock|-f'|'ecp unlock|--file') echo 'file' ;;
         'ecp unlock|--targets') echo 'file' ;;
@@ -293,18 +300,36 @@ _ecp_value() {
         'ecp canary|-f'|'ecp canary|--file') echo 'file' ;;
         'ecp canary|--targets') echo 'file' ;;
         'ecp canary|-o'|'ecp canary|--output') echo 'choice text json yaml' ;;
-        'ecp canary promote|-e'|'ecp canary promote|--env') echo 'any' ;;
+        'ecp canary promote|-e'|'ecp canary promote|--env') echo 'dynamic envs' ;;
         'ecp canary promote|--lock-wait') echo 'any' ;;
         'ecp canary promote|-C'|'ecp canary promote|--directory') echo 'dir' ;;
         'ecp canary promote|-f'|'ecp canary promote|--file') echo 'file' ;;
         'ecp canary promote|--targets') echo 'file' ;;
         'ecp canary promote|-o'|'ecp canary promote|--output') echo 'choice text json yaml' ;;
-        'ecp canary abort|-e'|'ecp canary abort|--env') echo 'any' ;;
+        'ecp canary abort|-e'|'ecp canary abort|--env') echo 'dynamic envs' ;;
         'ecp canary abort|--lock-wait') echo 'any' ;;
         'ecp canary abort|-C'|'ecp canary abort|--directory') echo 'dir' ;;
         'ecp canary abort|-f'|'ecp canary abort|--file') echo 'file' ;;
         'ecp canary abort|--targets') echo 'file' ;;
         'ecp canary abort|-o'|'ecp canary abort|--output') echo 'choice text json yaml' ;;
+        'ecp stop|-e'|'ecp stop|--env') echo 'dynamic envs' ;;
+        'ecp stop|--lock-wait') echo 'any' ;;
+        'ecp stop|-C'|'ecp stop|--directory') echo 'dir' ;;
+        'ecp stop|-f'|'ecp stop|--file') echo 'file' ;;
+        'ecp stop|--targets') echo 'file' ;;
+        'ecp stop|-o'|'ecp stop|--output') echo 'choice text json yaml' ;;
+        'ecp start|-e'|'ecp start|--env') echo 'dynamic envs' ;;
+        'ecp start|--lock-wait') echo 'any' ;;
+        'ecp start|-C'|'ecp start|--directory') echo 'dir' ;;
+        'ecp start|-f'|'ecp start|--file') echo 'file' ;;
+        'ecp start|--targets') echo 'file' ;;
+        'ecp start|-o'|'ecp start|--output') echo 'choice text json yaml' ;;
+        'ecp remove|-e'|'ecp remove|--env') echo 'dynamic envs' ;;
+        'ecp remove|--lock-wait') echo 'any' ;;
+        'ecp remove|-C'|'ecp remove|--directory') echo 'dir' ;;
+        'ecp remove|-f'|'ecp remove|--file') echo 'file' ;;
+        'ecp remove|--targets') echo 'file' ;;
+        'ecp remove|-o'|'ecp remove|--output') echo 'choice text json yaml' ;;
     esac
 }
 
@@ -312,9 +337,9 @@ _ecp_value() {
 _ecp_positional() {
     case "$1|$2" in
         'ecp init|0') echo 'dir' ;;
-        'ecp images rm|'*) echo 'any' ;;
-        'ecp config diff|0') echo 'any' ;;
-        'ecp config diff|1') echo 'any' ;;
+        'ecp images rm|'*) echo 'dynamic images' ;;
+        'ecp config diff|0') echo 'dynamic envs' ;;
+        'ecp config diff|1') echo 'dynamic envs' ;;
         'ecp completion|0') echo 'choice bash zsh fish' ;;
         'ecp push|'*) echo 'any' ;;
         'ecp pull|0') echo 'any' ;;
@@ -335,6 +360,8 @@ _ecp_reply() {
         choice\ *) mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -P "${3-}" -W "${1#choice }" -- "$2") ;;
         file) compopt -o filenames 2>/dev/null; mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$2") ;;
         dir) compopt -o filenames 2>/dev/null; mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$2") ;;
+        dynamic\ *) mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -P "${3-}" -W \
+            "$("${COMP_WORDS[0]}" __complete "${1#dynamic }" "${COMP_WORDS[@]:1}" 2>/dev/null)" -- "$2") ;;
     esac
 }
 

@@ -55,6 +55,12 @@ function __ecp_subcommand
             echo 'unlock'
         case 'ecp|canary'
             echo 'canary'
+        case 'ecp|stop'
+            echo 'stop'
+        case 'ecp|start'
+            echo 'start'
+        case 'ecp|remove'
+            echo 'remove'
         case 'ecp images|rm'
             echo 'rm'
         case 'ecp config|render'
@@ -75,7 +81,7 @@ end
 # __ecp_takes_value PATH OPTION: true when OPTION takes a value at PATH
 function __ecp_takes_value
     switch "$argv[1]|$argv[2]"
-        case 'ecp|-C' 'ecp|--directory' 'ecp|-f' 'ecp|--file' 'ecp|--targets' 'ecp|-o' 'ecp|--output' 'ecp validate|-C' 'ecp validate|--directory' 'ecp validate|-f' 'ecp validate|--file' 'ecp validate|--targets' 'ecp validate|-o' 'ecp validate|--output' 'ecp init|-t' 'ecp init|--type' 'ecp init|-n' 'ecp init|--name' 'ecp init|-C' 'ecp init|--directory' 'ecp init|-f' 'ecp init|--file' 'ecp init|--targets' 'ecp init|-o' 'ecp init|--output' 'ecp build|-t' 'ecp build|--tag' 'ecp build|--git-ref' 'ecp build|--compression' 'ecp build|--level' 'ecp build|--oci-layout' 'ecp build|--tarball' 'ecp build|--image-refs' 'ecp build|--timeout' 'ecp build|-C' 'ecp build|--directory' 'ecp build|-f' 'ecp build|--file' 'ecp build|--targets' 'ecp build|-o' 'ecp build|--output' 'ecp images|-C' 'ecp images|--directory' 'ecp images|-f' 'ecp images|--file' 'ecp images|--targets' 'ecp images|-o' 'ecp images|--output' 'ecp images rm|-C' 'ecp images rm|--directory' 'ecp images rm|-f' 'ecp images rm|--file' 'ecp images rm|--targets' 'ecp images rm|-o' 'ecp images rm|--output' 'ecp gc|-C' 'ecp gc|--directory' 'ecp gc|-f' 'ecp gc|--file' 'ecp gc|--targets' 'ecp gc|-o' 'ecp gc|--output' 'ecp config|-C' 'ecp config|--directory' 'ecp config|-f' 'ecp config|--file' 'ecp config|--targets' 'ecp config|-o' 'ecp config|--output' 'ecp config render|-e' 'ecp config render|--env' 'ecp config render|--set' 'ecp config render|--values' 'ecp config render|--out' 'ecp config render|-C' 'ecp config render|--directory' 'ecp config render|-f' 'ecp config render|--file' 'ecp config render|--targets' 'ecp config render|-o' 'ecp config render|--output' 'ecp config check|-e' 'ecp config check|--env' 'ecp config check|-C' 'ecp config check|--directory' 'ecp config check|-f' 'ecp config check|--file' 'ecp config check|--targets' 'ecp config check|-o' 'ecp config check|--output' 'ecp config diff|--against' 'ecp config diff|-C' 'ecp config diff|--directory' 'ecp config diff|-f' 'ecp config diff|--file' 'ecp config diff|--targets' 'ecp config diff|-o' 'ecp config diff|--output' 'ecp completion|-C' 'ecp completion|--directory' 'ecp completion|-f' 'ecp completion|--file' 'ecp completion|--targets' 'ecp completion|-o' 'ecp completion|--output' 'ecp push|-t' 'ecp push|--tag' 'ecp push|-r' 'ecp push|--registry' 'ecp push|--ca-file' 'ecp push|--tls-verify' 'ecp push|--retries' 'ecp push|--timeout' 'ecp push|-j' 'ecp push|--jobs' 'ecp push|--chunk-size' 'ecp push|-C' 'ecp push|--directory' 'ecp push|-f' 'ecp push|--file' 'ecp push|--targets' 'ecp push|-o' 'ecp push|--output' 'ecp pull|--platform' 'ecp pull|--ca-file' 'ecp pull|--tls-verify' 'ecp pull|--retries' 'ecp pull|--timeout' 'ecp pull|-j' 'ecp pull|--jobs' 'ecp pull|--chunk-size' 'ecp pull|-C' 'ecp pull|--directory' 'ecp pull|-f' 'ecp pull|--file' 'ecp pull|--targets' 'ecp pull|-o' 'ecp pull|--output' 'ecp copy|--ca-file' 'ecp copy|--tls-verify' 'ecp copy|--retries' 'ecp copy|--timeout' 'ecp copy|-j' 'ecp copy|--jobs' 'ecp copy|--chunk-size' 'ecp copy|-C' 'ecp copy|--directory' 'ecp copy|-f' 'ecp copy|--file' 'ecp copy|--targets' 'ecp copy|-o' 'ecp copy|--output' 'ecp inspect|--platform' 'ecp inspect|--ca-file' 'ecp inspect|--tls-verify' 'ecp inspect|--retries' 'ecp inspect|--timeout' 'ecp inspect|-C' 'ecp inspect|--directory' 'ecp inspect|-f' 'ecp inspect|--file' 'ecp inspect|--targets' 'ecp inspect|-o' 'ecp inspect|--output' 'ecp digest|--ca-file' 'ecp digest|--tls-verify' 'ecp digest|--retries' 'ecp digest|--timeout' 'ecp digest|-C' 'ecp digest|--directory' 'ecp digest|-f' 'ecp digest|--file' 'ecp digest|--targets' 'ecp digest|-o' 'ecp digest|--output' 'ecp tags|--ca-file' 'ecp tags|--tls-verify' 'ecp tags|--retries' 'ecp tags|--timeout' 'ecp tags|-C' 'ecp tags|--directory' 'ecp tags|-f' 'ecp tags|--file' 'ecp tags|--targets' 'ecp tags|-o' 'ecp tags|--output' 'ecp login|-u' 'ecp login|--username' 'ecp login|--ca-file' 'ecp login|--tls-verify' 'ecp login|--retries' 'ecp login|--timeout' 'ecp login|-C' 'ecp login|--directory' 'ecp login|-f' 'ecp login|--file' 'ecp login|--targets' 'ecp login|-o' 'ecp login|--output' 'ecp logout|-C' 'ecp logout|--directory' 'ecp logout|-f' 'ecp logout|--file' 'ecp logout|--targets' 'ecp logout|-o' 'ecp logout|--output' 'ecp deploy|-e' 'ecp deploy|--env' 'ecp deploy|--image' 'ecp deploy|--revision' 'ecp deploy|--strategy' 'ecp deploy|--change-id' 'ecp deploy|--set' 'ecp deploy|--values' 'ecp deploy|--lock-wait' 'ecp deploy|-C' 'ecp deploy|--directory' 'ecp deploy|-f' 'ecp deploy|--file' 'ecp deploy|--targets' 'ecp deploy|-o' 'ecp deploy|--output' 'ecp release|-e' 'ecp release|--env' 'ecp release|-t' 'ecp release|--tag' 'ecp release|--strategy' 'ecp release|--change-id' 'ecp release|--set' 'ecp release|--values' 'ecp release|--lock-wait' 'ecp release|--timeout' 'ecp release|-C' 'ecp release|--directory' 'ecp release|-f' 'ecp release|--file' 'ecp release|--targets' 'ecp release|-o' 'ecp release|--output' 'ecp rollback|-e' 'ecp rollback|--env' 'ecp rollback|--to' 'ecp rollback|--strategy' 'ecp rollback|--change-id' 'ecp rollback|--lock-wait' 'ecp rollback|-C' 'ecp rollback|--directory' 'ecp rollback|-f' 'ecp rollback|--file' 'ecp rollback|--targets' 'ecp rollback|-o' 'ecp rollback|--output' 'ecp status|-e' 'ecp status|--env' 'ecp status|-C' 'ecp status|--directory' 'ecp status|-f' 'ecp status|--file' 'ecp status|--targets' 'ecp status|-o' 'ecp status|--output' 'ecp history|-e' 'ecp history|--env' 'ecp history|-n' 'ecp history|--limit' 'ecp history|-C' 'ecp history|--directory' 'ecp history|-f' 'ecp history|--file' 'ecp history|--targets' 'ecp history|-o' 'ecp history|--output' 'ecp logs|-e' 'ecp logs|--env' 'ecp logs|-n' 'ecp logs|--lines' 'ecp logs|--instance' 'ecp logs|-C' 'ecp logs|--directory' 'ecp logs|--targets' 'ecp logs|-o' 'ecp logs|--output' 'ecp plan|-e' 'ecp plan|--env' 'ecp plan|--image' 'ecp plan|--revision' 'ecp plan|--strategy' 'ecp plan|--set' 'ecp plan|--values' 'ecp plan|--out' 'ecp plan|-C' 'ecp plan|--directory' 'ecp plan|-f' 'ecp plan|--file' 'ecp plan|--targets' 'ecp plan|-o' 'ecp plan|--output' 'ecp apply|--change-id' 'ecp apply|--lock-wait' 'ecp apply|-C' 'ecp apply|--directory' 'ecp apply|-f' 'ecp apply|--file' 'ecp apply|--targets' 'ecp apply|-o' 'ecp apply|--output' 'ecp unlock|-e' 'ecp unlock|--env' 'ecp unlock|-C' 'ecp unlock|--directory' 'ecp unlock|-f' 'ecp unlock|--file' 'ecp unlock|--targets' 'ecp unlock|-o' 'ecp unlock|--output' 'ecp canary|-C' 'ecp canary|--directory' 'ecp canary|-f' 'ecp canary|--file' 'ecp canary|--targets' 'ecp canary|-o' 'ecp canary|--output' 'ecp canary promote|-e' 'ecp canary promote|--env' 'ecp canary promote|--lock-wait' 'ecp canary promote|-C' 'ecp canary promote|--directory' 'ecp canary promote|-f' 'ecp canary promote|--file' 'ecp canary promote|--targets' 'ecp canary promote|-o' 'ecp canary promote|--output' 'ecp canary abort|-e' 'ecp canary abort|--env' 'ecp canary abort|--lock-wait' 'ecp canary abort|-C' 'ecp canary abort|--directory' 'ecp canary abort|-f' 'ecp canary abort|--file' 'ecp canary abort|--targets' 'ecp canary abort|-o' 'ecp canary abort|--output'
+        case 'ecp|-C' 'ecp|--directory' 'ecp|-f' 'ecp|--file' 'ecp|--targets' 'ecp|-o' 'ecp|--output' 'ecp validate|-C' 'ecp validate|--directory' 'ecp validate|-f' 'ecp validate|--file' 'ecp validate|--targets' 'ecp validate|-o' 'ecp validate|--output' 'ecp init|-t' 'ecp init|--type' 'ecp init|-n' 'ecp init|--name' 'ecp init|-C' 'ecp init|--directory' 'ecp init|-f' 'ecp init|--file' 'ecp init|--targets' 'ecp init|-o' 'ecp init|--output' 'ecp build|-t' 'ecp build|--tag' 'ecp build|--git-ref' 'ecp build|--compression' 'ecp build|--level' 'ecp build|--oci-layout' 'ecp build|--tarball' 'ecp build|--image-refs' 'ecp build|--timeout' 'ecp build|-C' 'ecp build|--directory' 'ecp build|-f' 'ecp build|--file' 'ecp build|--targets' 'ecp build|-o' 'ecp build|--output' 'ecp images|-C' 'ecp images|--directory' 'ecp images|-f' 'ecp images|--file' 'ecp images|--targets' 'ecp images|-o' 'ecp images|--output' 'ecp images rm|-C' 'ecp images rm|--directory' 'ecp images rm|-f' 'ecp images rm|--file' 'ecp images rm|--targets' 'ecp images rm|-o' 'ecp images rm|--output' 'ecp gc|-C' 'ecp gc|--directory' 'ecp gc|-f' 'ecp gc|--file' 'ecp gc|--targets' 'ecp gc|-o' 'ecp gc|--output' 'ecp config|-C' 'ecp config|--directory' 'ecp config|-f' 'ecp config|--file' 'ecp config|--targets' 'ecp config|-o' 'ecp config|--output' 'ecp config render|-e' 'ecp config render|--env' 'ecp config render|--set' 'ecp config render|--values' 'ecp config render|--out' 'ecp config render|-C' 'ecp config render|--directory' 'ecp config render|-f' 'ecp config render|--file' 'ecp config render|--targets' 'ecp config render|-o' 'ecp config render|--output' 'ecp config check|-e' 'ecp config check|--env' 'ecp config check|-C' 'ecp config check|--directory' 'ecp config check|-f' 'ecp config check|--file' 'ecp config check|--targets' 'ecp config check|-o' 'ecp config check|--output' 'ecp config diff|--against' 'ecp config diff|-C' 'ecp config diff|--directory' 'ecp config diff|-f' 'ecp config diff|--file' 'ecp config diff|--targets' 'ecp config diff|-o' 'ecp config diff|--output' 'ecp completion|-C' 'ecp completion|--directory' 'ecp completion|-f' 'ecp completion|--file' 'ecp completion|--targets' 'ecp completion|-o' 'ecp completion|--output' 'ecp push|-t' 'ecp push|--tag' 'ecp push|-r' 'ecp push|--registry' 'ecp push|--ca-file' 'ecp push|--tls-verify' 'ecp push|--retries' 'ecp push|--timeout' 'ecp push|-j' 'ecp push|--jobs' 'ecp push|--chunk-size' 'ecp push|-C' 'ecp push|--directory' 'ecp push|-f' 'ecp push|--file' 'ecp push|--targets' 'ecp push|-o' 'ecp push|--output' 'ecp pull|--platform' 'ecp pull|--ca-file' 'ecp pull|--tls-verify' 'ecp pull|--retries' 'ecp pull|--timeout' 'ecp pull|-j' 'ecp pull|--jobs' 'ecp pull|--chunk-size' 'ecp pull|-C' 'ecp pull|--directory' 'ecp pull|-f' 'ecp pull|--file' 'ecp pull|--targets' 'ecp pull|-o' 'ecp pull|--output' 'ecp copy|--ca-file' 'ecp copy|--tls-verify' 'ecp copy|--retries' 'ecp copy|--timeout' 'ecp copy|-j' 'ecp copy|--jobs' 'ecp copy|--chunk-size' 'ecp copy|-C' 'ecp copy|--directory' 'ecp copy|-f' 'ecp copy|--file' 'ecp copy|--targets' 'ecp copy|-o' 'ecp copy|--output' 'ecp inspect|--platform' 'ecp inspect|--ca-file' 'ecp inspect|--tls-verify' 'ecp inspect|--retries' 'ecp inspect|--timeout' 'ecp inspect|-C' 'ecp inspect|--directory' 'ecp inspect|-f' 'ecp inspect|--file' 'ecp inspect|--targets' 'ecp inspect|-o' 'ecp inspect|--output' 'ecp digest|--ca-file' 'ecp digest|--tls-verify' 'ecp digest|--retries' 'ecp digest|--timeout' 'ecp digest|-C' 'ecp digest|--directory' 'ecp digest|-f' 'ecp digest|--file' 'ecp digest|--targets' 'ecp digest|-o' 'ecp digest|--output' 'ecp tags|--ca-file' 'ecp tags|--tls-verify' 'ecp tags|--retries' 'ecp tags|--timeout' 'ecp tags|-C' 'ecp tags|--directory' 'ecp tags|-f' 'ecp tags|--file' 'ecp tags|--targets' 'ecp tags|-o' 'ecp tags|--output' 'ecp login|-u' 'ecp login|--username' 'ecp login|--ca-file' 'ecp login|--tls-verify' 'ecp login|--retries' 'ecp login|--timeout' 'ecp login|-C' 'ecp login|--directory' 'ecp login|-f' 'ecp login|--file' 'ecp login|--targets' 'ecp login|-o' 'ecp login|--output' 'ecp logout|-C' 'ecp logout|--directory' 'ecp logout|-f' 'ecp logout|--file' 'ecp logout|--targets' 'ecp logout|-o' 'ecp logout|--output' 'ecp deploy|-e' 'ecp deploy|--env' 'ecp deploy|--image' 'ecp deploy|--revision' 'ecp deploy|--strategy' 'ecp deploy|--change-id' 'ecp deploy|--set' 'ecp deploy|--values' 'ecp deploy|--lock-wait' 'ecp deploy|-C' 'ecp deploy|--directory' 'ecp deploy|-f' 'ecp deploy|--file' 'ecp deploy|--targets' 'ecp deploy|-o' 'ecp deploy|--output' 'ecp release|-e' 'ecp release|--env' 'ecp release|-t' 'ecp release|--tag' 'ecp release|--strategy' 'ecp release|--change-id' 'ecp release|--set' 'ecp release|--values' 'ecp release|--lock-wait' 'ecp release|--timeout' 'ecp release|-C' 'ecp release|--directory' 'ecp release|-f' 'ecp release|--file' 'ecp release|--targets' 'ecp release|-o' 'ecp release|--output' 'ecp rollback|-e' 'ecp rollback|--env' 'ecp rollback|--to' 'ecp rollback|--strategy' 'ecp rollback|--change-id' 'ecp rollback|--lock-wait' 'ecp rollback|-C' 'ecp rollback|--directory' 'ecp rollback|-f' 'ecp rollback|--file' 'ecp rollback|--targets' 'ecp rollback|-o' 'ecp rollback|--output' 'ecp status|-e' 'ecp status|--env' 'ecp status|--interval' 'ecp status|-C' 'ecp status|--directory' 'ecp status|-f' 'ecp status|--file' 'ecp status|--targets' 'ecp status|-o' 'ecp status|--output' 'ecp history|-e' 'ecp history|--env' 'ecp history|-n' 'ecp history|--limit' 'ecp history|-C' 'ecp history|--directory' 'ecp history|-f' 'ecp history|--file' 'ecp history|--targets' 'ecp history|-o' 'ecp history|--output' 'ecp logs|-e' 'ecp logs|--env' 'ecp logs|-n' 'ecp logs|--lines' 'ecp logs|--instance' 'ecp logs|-C' 'ecp logs|--directory' 'ecp logs|--targets' 'ecp logs|-o' 'ecp logs|--output' 'ecp plan|-e' 'ecp plan|--env' 'ecp plan|--image' 'ecp plan|--revision' 'ecp plan|--strategy' 'ecp plan|--set' 'ecp plan|--values' 'ecp plan|--out' 'ecp plan|-C' 'ecp plan|--directory' 'ecp plan|-f' 'ecp plan|--file' 'ecp plan|--targets' 'ecp plan|-o' 'ecp plan|--output' 'ecp apply|--change-id' 'ecp apply|--lock-wait' 'ecp apply|-C' 'ecp apply|--directory' 'ecp apply|-f' 'ecp apply|--file' 'ecp apply|--targets' 'ecp apply|-o' 'ecp apply|--output' 'ecp unlock|-e' 'ecp unlock|--env' 'ecp unlock|-C' 'ecp unlock|--directory' 'ecp unlock|-f' 'ecp unlock|--file' 'ecp unlock|--targets' 'ecp unlock|-o' 'ecp unlock|--output' 'ecp canary|-C' 'ecp canary|--directory' 'ecp canary|-f' 'ecp canary|--file' 'ecp canary|--targets' 'ecp canary|-o' 'ecp canary|--output' 'ecp canary promote|-e' 'ecp canary promote|--env' 'ecp canary promote|--lock-wait' 'ecp canary promote|-C' 'ecp canary promote|--directory' 'ecp canary promote|-f' 'ecp canary promote|--file' 'ecp canary promote|--targets' 'ecp canary promote|-o' 'ecp canary promote|--output' 'ecp canary abort|-e' 'ecp canary abort|--env' 'ecp canary abort|--lock-wait' 'ecp canary abort|-C' 'ecp canary abort|--directory' 'ecp canary abort|-f' 'ecp canary abort|--file' 'ecp canary abort|--targets' 'ecp canary abort|-o' 'ecp canary abort|--output' 'ecp stop|-e' 'ecp stop|--env' 'ecp stop|--lock-wait' 'ecp stop|-C' 'ecp stop|--directory' 'ecp stop|-f' 'ecp stop|--file' 'ecp stop|--targets' 'ecp stop|-o' 'ecp stop|--output' 'ecp start|-e' 'ecp start|--env' 'ecp start|--lock-wait' 'ecp start|-C' 'ecp start|--directory' 'ecp start|-f' 'ecp start|--file' 'ecp start|--targets' 'ecp start|-o' 'ecp start|--output' 'ecp remove|-e' 'ecp remove|--env' 'ecp remove|--lock-wait' 'ecp remove|-C' 'ecp remove|--directory' 'ecp remove|-f' 'ecp remove|--file' 'ecp remove|--targets' 'ecp remove|-o' 'ecp remove|--output'
             return 0
     end
     return 1
@@ -142,6 +148,9 @@ complete -c ecp -n '__ecp_at \'ecp\'' -a 'plan' -d 'Compute a release plan (and 
 complete -c ecp -n '__ecp_at \'ecp\'' -a 'apply' -d 'Carry out a plan from \'ecp plan --out\'; refuses a stale plan'
 complete -c ecp -n '__ecp_at \'ecp\'' -a 'unlock' -d 'Remove an environment\'s release lock left by a release that is gone'
 complete -c ecp -n '__ecp_at \'ecp\'' -a 'canary' -d 'Move a canary paused by --manual on, or abort it'
+complete -c ecp -n '__ecp_at \'ecp\'' -a 'stop' -d 'Stop an environment\'s instances, keeping its release (ecp start brings them back)'
+complete -c ecp -n '__ecp_at \'ecp\'' -a 'start' -d 'Start an environment\'s stopped instances again on their revision'
+complete -c ecp -n '__ecp_at \'ecp\'' -a 'remove' -d 'Take an environment down: stop every instance (--purge: delete its releases too)'
 complete -c ecp -n '__ecp_at \'ecp\'' -s 'h' -l 'help' -d 'Print this help message and exit'
 complete -c ecp -n '__ecp_at \'ecp\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
@@ -222,6 +231,7 @@ complete -c ecp -n '__ecp_at \'ecp images rm\'' -s 'o' -l 'output' -x -a '\'text
 complete -c ecp -n '__ecp_at \'ecp images rm\'' -l 'no-color' -d 'Never use colors (also when NO_COLOR is set)'
 complete -c ecp -n '__ecp_at \'ecp images rm\'' -s 'q' -l 'quiet' -d 'Print only results and errors'
 complete -c ecp -n '__ecp_at \'ecp images rm\'' -s 'v' -l 'verbose' -d 'Print more detail; repeat for more'
+complete -c ecp -n '__ecp_at \'ecp images rm\' 0+' -a '(ecp __complete images (commandline -opc)[2..-1])'
 
 # ecp gc
 complete -c ecp -n '__ecp_at \'ecp gc\'' -s 'h' -l 'help' -d 'Print this help message and exit'
@@ -250,7 +260,7 @@ complete -c ecp -n '__ecp_at \'ecp config\'' -s 'v' -l 'verbose' -d 'Print more 
 
 # ecp config render
 complete -c ecp -n '__ecp_at \'ecp config render\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp config render\'' -s 'e' -l 'env' -x -d 'The environment to render'
+complete -c ecp -n '__ecp_at \'ecp config render\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment to render'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'show-origin' -d 'Say before each value where it comes from (FILE:LINE:COL)'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'reveal' -d 'Print secrets instead of masking them (only to a terminal)'
 complete -c ecp -n '__ecp_at \'ecp config render\'' -l 'references' -d 'Print each secret as its reference: the text the config digest is the SHA-256 of'
@@ -268,7 +278,7 @@ complete -c ecp -n '__ecp_at \'ecp config render\'' -s 'v' -l 'verbose' -d 'Prin
 
 # ecp config check
 complete -c ecp -n '__ecp_at \'ecp config check\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp config check\'' -s 'e' -l 'env' -x -d 'Check only this environment (repeatable)'
+complete -c ecp -n '__ecp_at \'ecp config check\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'Check only this environment (repeatable)'
 complete -c ecp -n '__ecp_at \'ecp config check\'' -l 'all' -d 'Check every environment (the default)'
 complete -c ecp -n '__ecp_at \'ecp config check\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp config check\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
@@ -290,6 +300,8 @@ complete -c ecp -n '__ecp_at \'ecp config diff\'' -s 'o' -l 'output' -x -a '\'te
 complete -c ecp -n '__ecp_at \'ecp config diff\'' -l 'no-color' -d 'Never use colors (also when NO_COLOR is set)'
 complete -c ecp -n '__ecp_at \'ecp config diff\'' -s 'q' -l 'quiet' -d 'Print only results and errors'
 complete -c ecp -n '__ecp_at \'ecp config diff\'' -s 'v' -l 'verbose' -d 'Print more detail; repeat for more'
+complete -c ecp -n '__ecp_at \'ecp config diff\' 0' -a '(ecp __complete envs (commandline -opc)[2..-1])'
+complete -c ecp -n '__ecp_at \'ecp config diff\' 1' -a '(ecp __complete envs (commandline -opc)[2..-1])'
 
 # ecp completion
 complete -c ecp -n '__ecp_at \'ecp completion\'' -s 'h' -l 'help' -d 'Print this help message and exit'
@@ -306,7 +318,7 @@ complete -c ecp -n '__ecp_at \'ecp completion\' 0' -a '\'bash\' \'zsh\' \'fish\'
 # ecp push
 complete -c ecp -n '__ecp_at \'ecp push\'' -s 'h' -l 'help' -d 'Print this help message and exit'
 complete -c ecp -n '__ecp_at \'ecp push\'' -s 't' -l 'tag' -x -d 'The project image\'s tag (default: as \'ecp build\' names it)'
-complete -c ecp -n '__ecp_at \'ecp push\'' -s 'r' -l 'registry' -x -d 'Push to this registry of the targets file, as URL/APP:TAG'
+complete -c ecp -n '__ecp_at \'ecp push\'' -s 'r' -l 'registry' -x -a '(ecp __complete registries (commandline -opc)[2..-1])' -d 'Push to this registry of the targets file, as URL/APP:TAG'
 complete -c ecp -n '__ecp_at \'ecp push\'' -l 'ca-file' -r -F -d 'Trust the CA certificates in this PEM file (besides the system\'s)'
 complete -c ecp -n '__ecp_at \'ecp push\'' -l 'tls-verify' -x -d '--tls-verify=false: do not check registry certificates, and allow plain HTTP (warns; prefer --ca-file or the targets file\'s per-registry \'insecure\')'
 complete -c ecp -n '__ecp_at \'ecp push\'' -l 'retries' -x -d 'Tries per registry operation before giving up (default: 6)'
@@ -435,10 +447,10 @@ complete -c ecp -n '__ecp_at \'ecp logout\'' -s 'v' -l 'verbose' -d 'Print more 
 
 # ecp deploy
 complete -c ecp -n '__ecp_at \'ecp deploy\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp deploy\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
-complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'image' -x -d 'An image of ecp\'s store (APP:TAG or sha256:...); default: as ecp build names it'
-complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'revision' -x -d 'Deploy the image of ledger revision N (with today\'s configuration)'
-complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'strategy' -x -d 'Override ecp.yaml\'s strategy: recreate, rolling, blue-green or canary'
+complete -c ecp -n '__ecp_at \'ecp deploy\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'image' -x -a '(ecp __complete images (commandline -opc)[2..-1])' -d 'An image of ecp\'s store (APP:TAG or sha256:...); default: as ecp build names it'
+complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'revision' -x -a '(ecp __complete revisions (commandline -opc)[2..-1])' -d 'Deploy the image of ledger revision N (with today\'s configuration)'
+complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'strategy' -x -a '\'recreate\' \'rolling\' \'blue-green\' \'canary\'' -d 'Override ecp.yaml\'s strategy: recreate, rolling, blue-green or canary'
 complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'dry-run' -d 'Print the plan (instances, configuration diff) and change nothing'
 complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'force' -d 'Deploy even when this image and configuration already serve'
 complete -c ecp -n '__ecp_at \'ecp deploy\'' -l 'manual' -d 'canary: pause after each step until ecp canary promote (or abort)'
@@ -457,9 +469,9 @@ complete -c ecp -n '__ecp_at \'ecp deploy\'' -s 'v' -l 'verbose' -d 'Print more 
 
 # ecp release
 complete -c ecp -n '__ecp_at \'ecp release\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp release\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp release\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp release\'' -s 't' -l 'tag' -x -d 'Image tag (default: git short sha, +-dirty; else version; else latest)'
-complete -c ecp -n '__ecp_at \'ecp release\'' -l 'strategy' -x -d 'Override ecp.yaml\'s strategy: recreate, rolling, blue-green or canary'
+complete -c ecp -n '__ecp_at \'ecp release\'' -l 'strategy' -x -a '\'recreate\' \'rolling\' \'blue-green\' \'canary\'' -d 'Override ecp.yaml\'s strategy: recreate, rolling, blue-green or canary'
 complete -c ecp -n '__ecp_at \'ecp release\'' -l 'force' -d 'Deploy even when this image and configuration already serve'
 complete -c ecp -n '__ecp_at \'ecp release\'' -l 'manual' -d 'canary: pause after each step until ecp canary promote (or abort)'
 complete -c ecp -n '__ecp_at \'ecp release\'' -l 'change-id' -x -d 'A change or ticket id recorded in the ledger'
@@ -478,9 +490,9 @@ complete -c ecp -n '__ecp_at \'ecp release\'' -s 'v' -l 'verbose' -d 'Print more
 
 # ecp rollback
 complete -c ecp -n '__ecp_at \'ecp rollback\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp rollback\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
-complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'to' -x -d 'The revision to go back to (default: the previous successful one)'
-complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'strategy' -x -d 'Override ecp.yaml\'s strategy: recreate, rolling, blue-green or canary'
+complete -c ecp -n '__ecp_at \'ecp rollback\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'to' -x -a '(ecp __complete revisions (commandline -opc)[2..-1])' -d 'The revision to go back to (default: the previous successful one)'
+complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'strategy' -x -a '\'recreate\' \'rolling\' \'blue-green\' \'canary\'' -d 'Override ecp.yaml\'s strategy: recreate, rolling, blue-green or canary'
 complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'dry-run' -d 'Print the plan and change nothing'
 complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'change-id' -x -d 'A change or ticket id recorded in the ledger'
 complete -c ecp -n '__ecp_at \'ecp rollback\'' -l 'lock-wait' -x -d 'Wait up to DURATION for another release to finish (default: fail at once)'
@@ -495,8 +507,10 @@ complete -c ecp -n '__ecp_at \'ecp rollback\'' -s 'v' -l 'verbose' -d 'Print mor
 
 # ecp status
 complete -c ecp -n '__ecp_at \'ecp status\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp status\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp status\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp status\'' -l 'no-probe' -d 'Do not run the health checks'
+complete -c ecp -n '__ecp_at \'ecp status\'' -s 'w' -l 'watch' -d 'Show the status again and again until interrupted: in place on a terminal, a JSON line each time with -o json'
+complete -c ecp -n '__ecp_at \'ecp status\'' -l 'interval' -x -d 'Time between two --watch rounds (default 2s)'
 complete -c ecp -n '__ecp_at \'ecp status\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp status\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
 complete -c ecp -n '__ecp_at \'ecp status\'' -s 'f' -l 'file' -r -F -d 'The application descriptor (default: ecp.yaml)'
@@ -508,7 +522,7 @@ complete -c ecp -n '__ecp_at \'ecp status\'' -s 'v' -l 'verbose' -d 'Print more 
 
 # ecp history
 complete -c ecp -n '__ecp_at \'ecp history\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp history\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp history\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp history\'' -s 'n' -l 'limit' -x -d 'Show the newest N revisions only'
 complete -c ecp -n '__ecp_at \'ecp history\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp history\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
@@ -521,7 +535,7 @@ complete -c ecp -n '__ecp_at \'ecp history\'' -s 'v' -l 'verbose' -d 'Print more
 
 # ecp logs
 complete -c ecp -n '__ecp_at \'ecp logs\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp logs\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp logs\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp logs\'' -s 'f' -l 'follow' -d 'Keep printing new lines until interrupted'
 complete -c ecp -n '__ecp_at \'ecp logs\'' -s 'n' -l 'lines' -x -d 'Start with the last N lines of each instance (default 100)'
 complete -c ecp -n '__ecp_at \'ecp logs\'' -l 'instance' -x -d 'Only this instance (a-0, or a-0@HOST)'
@@ -535,10 +549,10 @@ complete -c ecp -n '__ecp_at \'ecp logs\'' -s 'v' -l 'verbose' -d 'Print more de
 
 # ecp plan
 complete -c ecp -n '__ecp_at \'ecp plan\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp plan\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
-complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'image' -x -d 'An image of ecp\'s store (APP:TAG or sha256:...); default: as ecp build names it'
-complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'revision' -x -d 'Plan the image of ledger revision N'
-complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'strategy' -x -d 'Override ecp.yaml\'s strategy: recreate or rolling'
+complete -c ecp -n '__ecp_at \'ecp plan\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'image' -x -a '(ecp __complete images (commandline -opc)[2..-1])' -d 'An image of ecp\'s store (APP:TAG or sha256:...); default: as ecp build names it'
+complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'revision' -x -a '(ecp __complete revisions (commandline -opc)[2..-1])' -d 'Plan the image of ledger revision N'
+complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'strategy' -x -a '\'recreate\' \'rolling\'' -d 'Override ecp.yaml\'s strategy: recreate or rolling'
 complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'set' -x -d 'Set KEY to VALUE over every other source, as ecp config render does; recorded in the ledger (repeatable)'
 complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'values' -r -F -d 'Read values from a .yaml or .properties file, over ecp.yaml and env/ (repeatable)'
 complete -c ecp -n '__ecp_at \'ecp plan\'' -l 'out' -r -F -d 'Write the plan to FILE (JSON) for \'ecp apply\''
@@ -567,7 +581,7 @@ complete -c ecp -n '__ecp_at \'ecp apply\'' -s 'v' -l 'verbose' -d 'Print more d
 
 # ecp unlock
 complete -c ecp -n '__ecp_at \'ecp unlock\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp unlock\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp unlock\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp unlock\'' -l 'force' -d 'Remove the lock whoever holds it (recorded in the ledger)'
 complete -c ecp -n '__ecp_at \'ecp unlock\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp unlock\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
@@ -593,7 +607,7 @@ complete -c ecp -n '__ecp_at \'ecp canary\'' -s 'v' -l 'verbose' -d 'Print more 
 
 # ecp canary promote
 complete -c ecp -n '__ecp_at \'ecp canary promote\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp canary promote\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp canary promote\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp canary promote\'' -l 'full' -d 'Once this step\'s analysis passes, move all traffic at once'
 complete -c ecp -n '__ecp_at \'ecp canary promote\'' -l 'lock-wait' -x -d 'Wait up to DURATION for another release to finish (default: fail at once)'
 complete -c ecp -n '__ecp_at \'ecp canary promote\'' -l 'version' -d 'Print the version and the commit ecp was built from'
@@ -607,7 +621,7 @@ complete -c ecp -n '__ecp_at \'ecp canary promote\'' -s 'v' -l 'verbose' -d 'Pri
 
 # ecp canary abort
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'h' -l 'help' -d 'Print this help message and exit'
-complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'e' -l 'env' -x -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -l 'lock-wait' -x -d 'Wait up to DURATION for another release to finish (default: fail at once)'
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
@@ -617,3 +631,44 @@ complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'o' -l 'output' -x -a '\'t
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -l 'no-color' -d 'Never use colors (also when NO_COLOR is set)'
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'q' -l 'quiet' -d 'Print only results and errors'
 complete -c ecp -n '__ecp_at \'ecp canary abort\'' -s 'v' -l 'verbose' -d 'Print more detail; repeat for more'
+
+# ecp stop
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -l 'lock-wait' -x -d 'Wait up to DURATION for a release to finish (default: fail at once)'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -l 'version' -d 'Print the version and the commit ecp was built from'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'f' -l 'file' -r -F -d 'The application descriptor (default: ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -l 'targets' -r -F -d 'The targets file (default: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor)'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'o' -l 'output' -x -a '\'text\' \'json\' \'yaml\'' -d 'Output format: text or json; yaml for \'ecp plan\' (the objects a kubernetes target gets)'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -l 'no-color' -d 'Never use colors (also when NO_COLOR is set)'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'q' -l 'quiet' -d 'Print only results and errors'
+complete -c ecp -n '__ecp_at \'ecp stop\'' -s 'v' -l 'verbose' -d 'Print more detail; repeat for more'
+
+# ecp start
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp start\'' -l 'lock-wait' -x -d 'Wait up to DURATION for a release to finish (default: fail at once)'
+complete -c ecp -n '__ecp_at \'ecp start\'' -l 'version' -d 'Print the version and the commit ecp was built from'
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'f' -l 'file' -r -F -d 'The application descriptor (default: ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp start\'' -l 'targets' -r -F -d 'The targets file (default: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor)'
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'o' -l 'output' -x -a '\'text\' \'json\' \'yaml\'' -d 'Output format: text or json; yaml for \'ecp plan\' (the objects a kubernetes target gets)'
+complete -c ecp -n '__ecp_at \'ecp start\'' -l 'no-color' -d 'Never use colors (also when NO_COLOR is set)'
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'q' -l 'quiet' -d 'Print only results and errors'
+complete -c ecp -n '__ecp_at \'ecp start\'' -s 'v' -l 'verbose' -d 'Print more detail; repeat for more'
+
+# ecp remove
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'e' -l 'env' -x -a '(ecp __complete envs (commandline -opc)[2..-1])' -d 'The environment (from ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -l 'lock-wait' -x -d 'Wait up to DURATION for a release to finish (default: fail at once)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -l 'purge' -d 'Also delete the installed releases and the ledger (asks on a terminal, else needs --yes)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'y' -l 'yes' -d 'Confirm --purge without asking'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -l 'version' -d 'Print the version and the commit ecp was built from'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'f' -l 'file' -r -F -d 'The application descriptor (default: ecp.yaml)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -l 'targets' -r -F -d 'The targets file (default: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'o' -l 'output' -x -a '\'text\' \'json\' \'yaml\'' -d 'Output format: text or json; yaml for \'ecp plan\' (the objects a kubernetes target gets)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -l 'no-color' -d 'Never use colors (also when NO_COLOR is set)'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'q' -l 'quiet' -d 'Print only results and errors'
+complete -c ecp -n '__ecp_at \'ecp remove\'' -s 'v' -l 'verbose' -d 'Print more detail; repeat for more'

@@ -144,6 +144,10 @@ class Backend {
   virtual void activate(int revision) = 0;
   // Removes installed releases not in `keep` (the ledger decides which stay).
   virtual void cleanup(const std::vector<int>& keep) = 0;
+  // `ecp remove --purge`: removes everything installed for the (app, env) but
+  // its state() (the ledger and the lock, which the caller empties); its
+  // instances are stopped already. By default, cleanup() keeping nothing.
+  virtual void purge() { cleanup({}); }
   virtual TargetStatus status() = 0;
   // Sends log lines until done (or, with follow, until interrupted).
   virtual void logs(const LogOptions& options, const LineSink& sink) = 0;

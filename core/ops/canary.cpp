@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ops/release_engine.hpp"
+#include "core/ops/release_hooks.hpp"
 #include "core/util/error.hpp"
 #include "core/util/process.hpp"
 
@@ -92,6 +93,12 @@ DeployResult canary(const CanaryOptions& o) {
   auto running = running_instances(status, records);
   ReleaseInput in;
   set_strategy(in, ctx, strategy::Type::canary);
+  // What the hooks are told about the release being moved on.
+  in.kind = r0.kind;
+  in.image.reference = r0.image;
+  in.image.digest = r0.image_digest;
+  in.config.digest = r0.config_digest;
+  in.change_id = r0.change_id;
   in.strategy.steps = state->steps;
   if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
     in.strategy.steps.resize(state->step + 1);
@@ -102,7 +109,7 @@ DeployResult canary(const CanaryOptions& o) {
   si.resume_step = state->step;
   si.step_started_ms = state->step_started_ms;
   si.on_event = [&](const strategy::Event& e) {
-    if (o.on_event) o.on_event({e.type, e.message});
+    if (o.on_event) o.on_event(deploy_event(e, r0.revision));
   };
   si.should_stop = [&] { return tx.lost(); };
 
@@ -117,8 +124,16 @@ DeployResult canary(const CanaryOptions& o) {
 
   // 4. Record as a release does, unlock.
   conclude(ctx, tx.record(), r, running, in.strategy, records, result, o.on_event);
-  finish_release(tx, tx.record().outcome, tx.record().message, result);
+  ledger::Record done = tx.record();
+  finish_release(tx, done.outcome, done.message, result);
   result.aborted = o.abort;
+
+  // 5. The hooks a release runs at its end: the canary's release ends here.
+  HookFacts facts{done.revision, done.from_revision, std::string(ledger::to_string(done.outcome))};
+  if (done.outcome == ledger::Outcome::succeeded)
+    run_hook(ctx, in, "post-deploy", facts, o.on_event);
+  else if (done.outcome == ledger::Outcome::failed_rolled_back)
+    run_hook(ctx, in, "post-rollback", facts, o.on_event);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/backend/types.hpp"
 #include "core/ledger/record.hpp"
 #include "core/oci/layer_ref.hpp"
 #include "core/ops/deploy_config.hpp"
@@ -24,6 +25,11 @@ namespace ecp::ops {
 struct DeployEvent {
   std::string type;     // plan, lock, prepare, batch, stop, start, healthy, unhealthy, rollback, restored, lost, activate, done
   std::string message;  // for people
+  // For programs (`-o json`): the instances the event is about, the revision
+  // the release records (0 where none is known yet), the rolling batch.
+  std::vector<backend::InstanceRef> instances = {};
+  int revision = 0;
+  int batch = 0, batches = 0;
 };
 using DeployEventFn = std::function<void(const DeployEvent&)>;
 

@@ -75,6 +75,29 @@ void download(registry::Client& c, const oci::Reference& ref, Pending& p, const 
   emit(done);
 }
 
+// The manifest of `ref` from the first source that answers (mirrors first); a
+// source that fails is named in a warning, and when all fail the last one's
+// error (the location's) is the answer.
+std::pair<oci::Reference, registry::Manifest> manifest_from_sources(Registries& regs, const oci::Reference& ref,
+                                                                    const Platform& want, std::string& index_digest) {
+  auto sources = regs.pull_sources(ref.registry, ref.repository, ref.digest.valid());
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    oci::Reference at = ref;
+    at.registry = sources[i].registry;
+    at.repository = sources[i].repository;
+    try {
+      auto m = fetch_manifest(regs.client(at.registry), at, want, &index_digest);
+      if (sources[i].mirror) log::info("{}: from the mirror {}", ref.to_string(), at.to_string());
+      return {at, std::move(m)};
+    } catch (const Error& e) {
+      if (i + 1 == sources.size() || e.kind() == ErrorKind::interrupted) throw;
+      log::warn("{} {}: {}; trying {}/{}", sources[i].mirror ? "mirror" : "registry", at.to_string(), e.what(),
+                sources[i + 1].registry, sources[i + 1].repository);
+    }
+  }
+  fail(ErrorKind::internal, "no source to pull {} from", ref.to_string());
+}
+
 }  // namespace
 
 PullResult pull(const PullOptions& o) {
@@ -84,12 +107,14 @@ PullResult pull(const PullOptions& o) {
   r.reference = ref.to_string();
   image::Store::check_tag_name(r.reference);
   Registries regs(o.registry);
-  auto& c = regs.client(ref.registry);
   image::Store store(regs.store_dir());
 
-  // 1. The manifest (through the index for multi-platform images).
-  auto m = fetch_manifest(c, ref, want, &r.index_digest);
-  auto manifest = parse_answer<oci::Manifest>(ref, m.bytes);
+  // 1. The manifest (through the index for multi-platform images), from the
+  // first of registries.conf's mirrors that has it, else from its location.
+  auto [src, m] = manifest_from_sources(regs, ref, want, r.index_digest);
+  auto& c = regs.client(src.registry);
+  if (src.registry != ref.registry || src.repository != ref.repository) r.source = src.registry + "/" + src.repository;
+  auto manifest = parse_answer<oci::Manifest>(src, m.bytes);
   if (m.media_type.empty()) m.media_type = manifest.media_type;
   r.digest = m.digest.to_string();
 
@@ -101,7 +126,7 @@ PullResult pull(const PullOptions& o) {
     if (store.blob_size(b.digest) != b.size)
       pending.push_back({b, nullptr});
     else if (o.on_event)
-      o.on_event({TransferEvent::Kind::exists, ref.registry, ref.repository, b.digest.to_string(), b.media_type, b.size,
+      o.on_event({TransferEvent::Kind::exists, src.registry, src.repository, b.digest.to_string(), b.media_type, b.size,
                   b.size, ""});
   std::mutex event_mutex;
   TransferFn emit = [&](const TransferEvent& e) {
@@ -111,7 +136,7 @@ PullResult pull(const PullOptions& o) {
   };
   parallel_for(pending.size(), regs.jobs(), [&](std::size_t i) {
     pending[i].writer = std::make_unique<image::BlobWriter>(store);
-    download(c, ref, pending[i], emit);
+    download(c, src, pending[i], emit);
   });
 
   // 3. Everything verified: commit the blobs, the manifest, then the tag.
@@ -122,7 +147,7 @@ PullResult pull(const PullOptions& o) {
   }
   auto stored = store.put_blob(m.bytes, m.media_type);
   store.tag(r.reference, stored);
-  for (const auto& b : blobs) regs.locations().add(ref.registry, ref.repository, b.digest);
+  for (const auto& b : blobs) regs.locations().add(src.registry, src.repository, b.digest);
   return r;
 }
 

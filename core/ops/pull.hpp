@@ -22,6 +22,7 @@ struct PullResult {
   std::string reference;     // normalised, as tagged in the store
   std::string digest;        // the stored manifest's digest
   std::string index_digest;  // the index it was picked from, when the reference named one
+  std::string source;        // REGISTRY/REPOSITORY it came from when not the reference's (a mirror)
   std::vector<std::string> downloaded;  // blob digests that were fetched (the others were in the store)
   std::int64_t bytes = 0;    // bytes fetched
   int blobs = 0;

@@ -61,7 +61,13 @@ Registries::Registries(const RegistryOptions& options) : options_(options) {
     }
     targets_ = std::move(parsed.targets);
   }
-  locations_ = std::make_unique<registry::BlobLocations>(fs::ecp_home() / "registry" / "blob-locations");
+  conf_ = registry::load_registries_conf();
+  locations_ = std::make_unique<registry::BlobLocations>(fs::ecp_cache() / "blob-locations");
+}
+
+std::vector<registry::PullSource> Registries::pull_sources(const std::string& reg, const std::string& repository,
+                                                           bool by_digest) const {
+  return registry::pull_sources(conf_, reg, repository, by_digest);
 }
 
 Registries::~Registries() = default;
@@ -93,6 +99,10 @@ registry::Endpoint Registries::endpoint(const std::string& reg) const {
   }
   if (!options_.ca_file.empty()) ep.ca_files.push_back(options_.ca_file);
   ep.tls_verify = options_.tls_verify;
+  if (ep.tls_verify && registry::insecure_registry(conf_, reg)) {
+    ep.tls_verify = false;
+    ep.tls_verify_source = "insecure = true in " + conf_.file;
+  }
   if (options_.retries > 0) ep.retry.attempts = options_.retries;
   if (options_.chunk_size > 0) ep.chunk_size = options_.chunk_size;
   if (options_.timeout.count() > 0) ep.deadline.fixed = options_.timeout;

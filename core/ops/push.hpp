@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/ops/validate.hpp"
+#include "core/registry/registries_conf.hpp"
 #include "core/registry/transfer.hpp"
 
 namespace ecp::ops {
@@ -37,12 +38,16 @@ class Registries {
   // The settings of a registry (insecure, CAs, retries), without credentials.
   registry::Endpoint endpoint(const std::string& registry) const;
   registry::BlobLocations& locations() { return *locations_; }
+  // Where to pull REGISTRY/REPOSITORY from: registries.conf's mirrors, then its location.
+  std::vector<registry::PullSource> pull_sources(const std::string& registry, const std::string& repository,
+                                                 bool by_digest) const;
   int jobs() const;
   std::filesystem::path store_dir() const;
 
  private:
   RegistryOptions options_;
   descriptor::TargetsFile targets_;
+  registry::RegistriesConf conf_;  // containers-registries.conf(5): mirrors, insecure
   std::vector<std::unique_ptr<registry::Client>> clients_;
   std::unique_ptr<registry::BlobLocations> locations_;
 };

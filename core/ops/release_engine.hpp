@@ -46,6 +46,9 @@ struct ReleaseInput {
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan
 };
 
+// A strategy's event as the release reports it, with the revision it records.
+DeployEvent deploy_event(const strategy::Event& e, int revision);
+
 // The strategy settings of the environment, with --strategy applied.
 void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<strategy::Type> override_type);
 // --strategy NAME: nullopt when not given; Error(usage) for a name ecp does not know.

@@ -26,8 +26,8 @@ ledger::Outcome outcome_of(strategy::Outcome o) {
   return ledger::Outcome::failed;
 }
 
-void emit(const DeployEventFn& fn, std::string type, std::string message) {
-  if (fn) fn({std::move(type), std::move(message)});
+void emit(const DeployEventFn& fn, std::string type, std::string message, int revision) {
+  if (fn) fn({std::move(type), std::move(message), {}, revision});
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
     c.step_started_ms = r.step_started_ms;
     write_canary(ctx, c);
     result.canary_percent = c.percent();
-    emit(on_event, "paused", r.message);
+    emit(on_event, "paused", r.message, rec.revision);
     return;
   }
   if (strategy.type == strategy::Type::canary) clear_canary(ctx);
@@ -72,7 +72,8 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
   } catch (const std::exception& e) {
     log::warn("removing old releases failed: {}", e.what());
   }
-  emit(on_event, "done", fmt::format("revision {} of {}/{} succeeded", rec.revision, ctx.app.app, ctx.app.env));
+  emit(on_event, "done", fmt::format("revision {} of {}/{} succeeded", rec.revision, ctx.app.app, ctx.app.env),
+       rec.revision);
 }
 
 }  // namespace ecp::ops

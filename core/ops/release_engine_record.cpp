@@ -72,8 +72,11 @@ ReleaseState record_release(TargetContext& ctx, const ReleaseInput& in, ReleaseT
   tx.begin(new_record(ctx, in, next, ledger::current(state.records), state.desired), in.config);
   result.instances = instance_views(ctx, state.desired);
   if (on_event)
-    on_event({"revision", fmt::format("revision {} of {}/{}: {} {} ({})", next, ctx.app.app, ctx.app.env,
-                                      ledger::to_string(in.kind), in.image.reference, in.image.digest.substr(0, 19))});
+    on_event({"revision",
+              fmt::format("revision {} of {}/{}: {} {} ({})", next, ctx.app.app, ctx.app.env,
+                          ledger::to_string(in.kind), in.image.reference, in.image.digest.substr(0, 19)),
+              {},
+              next});
   return state;
 }
 

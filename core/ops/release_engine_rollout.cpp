@@ -37,8 +37,10 @@ bool prepare_release(TargetContext& ctx, const ReleaseInput& in, ReleaseTransact
                      const DeployEventFn& on_event) {
   int revision = tx.record().revision;
   if (on_event)
-    on_event(
-        {"prepare", fmt::format("preparing revision {} on {} location(s)", revision, ctx.backend->locations().size())});
+    on_event({"prepare",
+              fmt::format("preparing revision {} on {} location(s)", revision, ctx.backend->locations().size()),
+              {},
+              revision});
   backend::ReleaseSpec release{revision,
                                in.image.reference,
                                in.image.digest,
@@ -65,16 +67,23 @@ bool prepare_release(TargetContext& ctx, const ReleaseInput& in, ReleaseTransact
   }
 }
 
+DeployEvent deploy_event(const strategy::Event& e, int revision) {
+  return {e.type, e.message, e.instances, revision, e.batch, e.batches};
+}
+
 strategy::Result rollout_release(TargetContext& ctx, const ReleaseInput& in, const ReleaseState& state,
                                  ReleaseTransaction& tx, const DeployEventFn& on_event) {
   strategy::Input si = strategy_input(ctx, in, state.desired, state.running);
   si.on_event = [&](const strategy::Event& e) {
-    if (on_event) on_event({e.type, e.message});
+    if (on_event) on_event(deploy_event(e, tx.record().revision));
   };
   si.should_stop = [&] { return tx.lost(); };
   if (on_event)
-    on_event({"rollout", fmt::format("{}: {} instance(s) to revision {}", strategy::to_string(in.strategy.type),
-                                     state.desired.size(), tx.record().revision)});
+    on_event({"rollout",
+              fmt::format("{}: {} instance(s) to revision {}", strategy::to_string(in.strategy.type),
+                          state.desired.size(), tx.record().revision),
+              {},
+              tx.record().revision});
   return strategy::rollout(*ctx.backend, si);
 }
 

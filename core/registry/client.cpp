@@ -87,8 +87,8 @@ oci::Descriptor Manifest::descriptor() const {
 
 Client::Client(Endpoint endpoint, Credentials credentials) : endpoint_(std::move(endpoint)) {
   if (!endpoint_.tls_verify)
-    log::warn("registry {}: --tls-verify=false: its certificate is not checked and plain HTTP is allowed",
-              endpoint_.registry);
+    log::warn("registry {}: {}: its certificate is not checked and plain HTTP is allowed", endpoint_.registry,
+              endpoint_.tls_verify_source);
   http_ = std::make_unique<Http>(tls_config(endpoint_), endpoint_.deadline);
   auth_ = std::make_unique<Authenticator>(*http_, endpoint_.registry, std::move(credentials));
 }

@@ -27,6 +27,7 @@ struct Endpoint {
   // --tls-verify=false (skopeo's flag): HTTPS without checking the certificate,
   // then plain HTTP when the registry speaks no TLS.
   bool tls_verify = true;
+  std::string tls_verify_source = "--tls-verify=false";  // who turned the checks off, for the warning
   std::vector<std::string> ca_files;  // extra CAs: --ca-file, the targets file's "ca"
   RetryPolicy retry;
   DeadlinePolicy deadline;                           // of each request (--timeout)

@@ -98,4 +98,11 @@ stdfs::path ecp_home() {
   fail(ErrorKind::usage, "cannot find a home for ecp's store: set ECP_HOME");
 }
 
+stdfs::path ecp_cache() {
+  if (const char* h = std::getenv("ECP_HOME"); h && *h) return stdfs::path(h) / "cache";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return stdfs::path(x) / "ecp";
+  if (const char* home = std::getenv("HOME"); home && *home) return stdfs::path(home) / ".cache/ecp";
+  fail(ErrorKind::usage, "cannot find a folder for ecp's cache: set XDG_CACHE_HOME or ECP_HOME");
+}
+
 }  // namespace ecp::fs

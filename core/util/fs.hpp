@@ -32,5 +32,10 @@ class TempDir {
 
 // $ECP_HOME, else $XDG_DATA_HOME/ecp, else ~/.local/share/ecp.
 stdfs::path ecp_home();
+// Where ecp keeps what it can always rebuild (where registries hold which blob,
+// which layers a host checked): $ECP_HOME/cache when ECP_HOME is set (one
+// folder for everything, as tests and CI want), else $XDG_CACHE_HOME/ecp, else
+// ~/.cache/ecp.
+stdfs::path ecp_cache();
 
 }  // namespace ecp::fs

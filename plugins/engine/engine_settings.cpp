@@ -11,6 +11,7 @@
 #include "plugins/engine/docker_api.hpp"
 #include "plugins/settings_reader.hpp"
 #include "plugins/ssh/ssh_argv.hpp"
+#include "plugins/ssh/ssh_config_key.hpp"
 
 namespace ecp::plugins::engine {
 namespace {
@@ -63,7 +64,8 @@ void read_hosts(SettingsReader& r, const Json& v, EngineSettings& s) {
 void read_engine_settings(const backend::Settings& section, EngineSettings& s, Diagnostics& out) {
   SettingsReader r(section, out);
   const Json& n = section.value();
-  r.check_keys(n, "", {"socket", "hosts", "remote_socket", "gateway"});
+  r.check_keys(n, "", {"socket", "hosts", "remote_socket", "gateway", "ssh_config"});
+  if (auto f = ssh::ssh_config_key(r, n)) s.ssh_config_key = *f;
   const Json* socket = r.get(n, "socket");
   const Json* hosts = r.get(n, "hosts");
   const Json* remote = r.get(n, "remote_socket");
@@ -104,6 +106,7 @@ EngineSettings engine_settings(const backend::TargetSpec& target) {
   read_engine_settings(target.settings, s, problems);
   backend::fail_on_errors(target.name, problems);
   s.ssh = ssh::ssh_environment();
+  if (!s.ssh_config_key.empty()) s.ssh.config_file = s.ssh_config_key;
   const char* parallel = std::getenv("ECP_PARALLEL");
   s.parallel = std::max(1, parallel && *parallel ? std::atoi(parallel) : 8);
   s.run_dir = std::filesystem::absolute(fs::ecp_home() / "run").string();

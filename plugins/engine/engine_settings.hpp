@@ -53,6 +53,7 @@ struct EngineSettings {
   std::optional<GatewaySettings> gateway;
   // From this machine (hosts only): ECP_SSH*, ECP_PARALLEL, ECP_HOME/run.
   ssh::SshEnvironment ssh;
+  std::string ssh_config_key;  // the target's ssh_config: (over ECP_SSH_CONFIG)
   int parallel = 8;     // engines worked on at once
   std::string run_dir;  // where the forwarded sockets go (a private folder inside)
 };

@@ -486,6 +486,22 @@ prune)
   done
   ;;
 
+purge)
+  # purge ROOT APP ENV: removes what this (app, env) installed here - releases,
+  # instances, the current link, its gateway (stopped) - but not state/ (the
+  # ledger and the lock, which ecp empties key by key). `ecp remove --purge`
+  # stopped the instances first.
+  env_dir "$1" "$2" "$3"
+  [ -d "$E" ] || exit 0
+  if [ -d "$E/gateway" ]; then
+    p=$(gw_master "$E/gateway")
+    [ -z "$p" ] || kill "$p" 2>/dev/null || true
+  fi
+  for d in "$E"/*; do
+    case ${d##*/} in state | '*') ;; *) rm -rf "$d" ;; esac
+  done
+  ;;
+
 logs)
   # logs ROOT APP ENV SLOT INDEX LINES FOLLOW(0|1)
   env_dir "$1" "$2" "$3"; slot=$4 index=$5 lines=$6 follow=$7
@@ -673,6 +689,52 @@ gw-log)
   case $since in '' | *[!0-9.]*) die "'$since' is not a time" ;; esac
   for f in "$E/gateway/logs/access.log.1" "$E/gateway/logs/access.log"; do
     [ ! -f "$f" ] || awk -F'|' -v s="$since" '$1 + 0 >= s + 0' "$f"
+  done
+  ;;
+
+probe)
+  # probe TIMEOUT_MS PATH ADDRESS PORT...: an HTTP GET of PATH on each port, from
+  # this host, where the application port answers even when a firewall keeps it
+  # from everyone else. One line per port: "PORT STATUS DETAIL", STATUS the HTTP
+  # status, 0 when there was none (DETAIL says why), -1 when this host has
+  # neither curl nor wget (GNU or busybox). ADDRESS first, then 127.0.0.1 when
+  # ADDRESS cannot be resolved or reached here (an ssh alias, a NAT address).
+  ms=$1 path=$2 addr=$3; shift 3
+  case $ms in '' | *[!0-9]*) die "'$ms' is not a timeout" ;; esac
+  case $path in /*) ;; *) die "'$path' is not a path" ;; esac
+  quiet=-q  # busybox wget: errors still reach stderr
+  if command -v curl >/dev/null 2>&1; then tool=curl
+  elif command -v wget >/dev/null 2>&1; then
+    tool=wget
+    ! wget --version >/dev/null 2>&1 || quiet=-nv  # GNU wget: -q would hide why it failed
+  elif command -v busybox >/dev/null 2>&1 && busybox wget --help >/dev/null 2>&1; then tool='busybox wget'
+  else tool=''
+  fi
+  secs=$(((ms + 999) / 1000))
+  frac="$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+  for port in "$@"; do
+    case $port in '' | *[!0-9]*) die "'$port' is not a port" ;; esac
+    if [ -z "$tool" ]; then printf '%s -1 no curl or wget on this host\n' "$port"; continue; fi
+    for a in "$addr" 127.0.0.1; do
+      case $a in *:*) url="http://[$a]:$port$path" ;; *) url="http://$a:$port$path" ;; esac
+      rc=0
+      if [ "$tool" = curl ]; then
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$frac" --noproxy '*' -A ecp-health "$url" 2>/dev/null) || rc=$?
+        detail="$url: curl exit $rc"
+        retry=no; case $rc in 6 | 7) retry=yes ;; esac
+      else
+        # wget exits non-zero on 4xx/5xx too: the status line it prints is the answer.
+        # shellcheck disable=SC2086 # "busybox wget" is two words on purpose
+        out=$(env -u http_proxy -u HTTP_PROXY $tool $quiet -S -O /dev/null -T "$secs" "$url" 2>&1) || rc=$?
+        code=$(printf '%s\n' "$out" | sed -n 's/.*HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' | tail -n 1)
+        detail="$url: $(printf '%s\n' "$out" | grep -v '^ ' | tail -n 1)"
+        retry=no; [ -n "$code" ] || retry=yes
+      fi
+      case ${code:-000} in 000) code=0 ;; esac
+      [ "$code" = 0 ] && [ "$retry" = yes ] && [ "$a" != 127.0.0.1 ] && continue
+      break
+    done
+    if [ "$code" = 0 ]; then printf '%s 0 %s\n' "$port" "$detail"; else printf '%s %s HTTP %s\n' "$port" "$code" "$code"; fi
   done
   ;;
 

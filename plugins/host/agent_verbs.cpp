@@ -6,11 +6,31 @@ namespace ecp::plugins::host {
 
 const std::vector<AgentVerb>& agent_verbs() {
   static const std::vector<AgentVerb> table = {
-      {"hello"},     {"blobs-missing"}, {"blob-put"}, {"tar-put"},           {"install-plan"},
-      {"install"},   {"switch"},        {"start"},    {"supervise", true},   {"stop"},
-      {"status"},    {"prune"},         {"logs"},     {"state-get"},         {"state-list"},
-      {"state-put"}, {"state-cas"},     {"retire"},   {"retire-wait", true}, {"keep"},
-      {"gw-apply"},  {"gw-weights"},    {"gw-log"},
+      {"hello"},
+      {"blobs-missing"},
+      {"blob-put"},
+      {"tar-put"},
+      {"install-plan"},
+      {"install"},
+      {"switch"},
+      {"start"},
+      {"supervise", true},
+      {"stop"},
+      {"status"},
+      {"prune"},
+      {"purge"},
+      {"logs"},
+      {"state-get"},
+      {"state-list"},
+      {"state-put"},
+      {"state-cas"},
+      {"retire"},
+      {"retire-wait", true},
+      {"keep"},
+      {"gw-apply"},
+      {"gw-weights"},
+      {"gw-log"},
+      {"probe"},
   };
   return table;
 }
@@ -77,6 +97,8 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
   return c;
 }
 
+AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
+
 AgentCommand logs(const AgentPlace& p, const backend::InstanceRef& ref, int lines, bool follow) {
   return at("logs", p, with(instance(ref), {std::to_string(lines), follow ? "1" : "0"}));
 }
@@ -99,6 +121,13 @@ AgentCommand gw_weights(const AgentPlace& p) { return at("gw-weights", p); }
 
 AgentCommand gw_log(const AgentPlace& p, std::int64_t since_ms) {
   return at("gw-log", p, {fmt::format("{}.{:03}", since_ms / 1000, since_ms % 1000)});
+}
+
+AgentCommand probe(std::chrono::milliseconds timeout, const std::string& path, const std::string& address,
+                   const std::vector<int>& ports) {
+  AgentCommand c{"probe", {std::to_string(timeout.count()), path, address}};
+  for (int port : ports) c.args.push_back(std::to_string(port));
+  return c;
 }
 
 }  // namespace verbs

@@ -3,6 +3,7 @@
 // lib/kamal/commands: the builder says which words a verb takes, in which order,
 // and the unit tests (test_host_agent_argv.cpp) compare what it gives. The host
 // backend never writes a verb's arguments by hand.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -55,6 +56,8 @@ AgentCommand start(const AgentPlace& p, const backend::InstanceRef& ref, int rev
 AgentCommand stop(const AgentPlace& p, const backend::InstanceRef& ref, int grace_s);
 AgentCommand status(const AgentPlace& p);
 AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
+// Everything of the (app, env) but its state/ (remove --purge).
+AgentCommand purge(const AgentPlace& p);
 AgentCommand logs(const AgentPlace& p, const backend::InstanceRef& ref, int lines, bool follow);
 AgentCommand state_get(const AgentPlace& p, const std::string& key);
 AgentCommand state_list(const AgentPlace& p, const std::string& prefix);
@@ -68,6 +71,10 @@ AgentCommand keep(const AgentPlace& p, const backend::InstanceRef& ref);
 AgentCommand gw_apply(const AgentPlace& p, const std::string& weights);
 AgentCommand gw_weights(const AgentPlace& p);
 AgentCommand gw_log(const AgentPlace& p, std::int64_t since_ms);
+// An HTTP GET of `path` on each port, run on the host (the health check of hosts
+// whose application port only the host itself may reach).
+AgentCommand probe(std::chrono::milliseconds timeout, const std::string& path, const std::string& address,
+                   const std::vector<int>& ports);
 }  // namespace verbs
 
 }  // namespace ecp::plugins::host

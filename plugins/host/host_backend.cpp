@@ -113,6 +113,14 @@ void HostBackend::activate(int revision) {
     if (e) std::rethrow_exception(e);
 }
 
+void HostBackend::purge() {
+  auto errors = each(all(), [&](Host& h) {
+    h.agent->must("removing the environment", verbs::purge(place()), {}, std::chrono::minutes(5));
+  });
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 void HostBackend::cleanup(const std::vector<int>& keep) {
   auto errors = each(all(), [&](Host& h) {
     auto out = h.agent->must("removing old releases", verbs::prune(place(), keep), {}, std::chrono::minutes(5));

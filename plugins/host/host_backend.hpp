@@ -51,6 +51,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
+  void purge() override;
   backend::TargetStatus status() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }
@@ -83,6 +84,13 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
                                              int stopped_code = -2);
 
   Host& host(const std::string& label);
+  // Health checks (host_health.cpp): through each host's agent where the check is
+  // HTTP and the host is remote, the indexes of the others go to `here`; from
+  // this machine for the instances at `which`.
+  void probe_on_hosts(const std::vector<backend::InstanceSpec>& instances, std::vector<backend::Probe>& probes,
+                      std::vector<std::size_t>& here);
+  void probe_here(const std::vector<backend::InstanceSpec>& instances, std::vector<backend::Probe>& probes,
+                  const std::vector<std::size_t>& which);
   // Runs fn for each of `hosts` in parallel; returns each one's error (or null).
   std::vector<std::exception_ptr> each(const std::vector<Host*>& hosts, const std::function<void(Host&)>& fn);
   std::vector<Host*> all();

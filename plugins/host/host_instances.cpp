@@ -5,7 +5,6 @@
 #include <mutex>
 
 #include "core/util/error.hpp"
-#include "core/util/parallel.hpp"
 #include "plugins/host/host_backend.hpp"
 #include "plugins/host/http_probe.hpp"
 
@@ -108,45 +107,6 @@ std::vector<backend::Failure> HostBackend::keep_running(const std::vector<backen
   return per_instance(
       instances, "cancelling the stop of", [&](const backend::InstanceRef& ref) { return verbs::keep(place(), ref); },
       gone);
-}
-
-std::vector<backend::Probe> HostBackend::health(const std::vector<backend::InstanceSpec>& instances) {
-  std::vector<backend::Probe> probes(instances.size());
-  // Probes are bounded like agent calls, by the target's `parallel` setting.
-  parallel_for(instances.size(), parallel_, [&](std::size_t i) {
-    const auto& s = instances[i];
-    auto r = http_probe(host(s.ref.location).address, s.port + app_.health.port_delta, app_.health.path,
-                        app_.health.timeout);
-    probes[i] = {s.ref, r.healthy, false, r.detail};
-  });
-  // An instance that does not answer: is its process still there, is its host?
-  auto groups = by_location(probes, [](const backend::Probe& p) { return p.ref; });
-  std::vector<Host*> hosts;
-  for (const auto& [loc, ps] : groups)
-    if (std::any_of(ps.begin(), ps.end(), [](const auto& p) { return !p.healthy; })) hosts.push_back(&host(loc));
-  std::mutex mu;
-  each(hosts, [&](Host& h) {
-    auto r = h.agent->call(verbs::status(place()), {}, std::chrono::seconds(30));
-    std::lock_guard l(mu);
-    for (auto& p : probes) {
-      if (p.healthy || p.ref.location != h.label) continue;
-      if (!r.ok()) {
-        p.gone = !h.transport->local() && ssh_failed(r);
-        if (p.gone) p.detail = "host unreachable: " + h.transport->unreachable();
-        continue;
-      }
-      auto st = parse_status(h.label, h.address, r.out);
-      for (const auto& i : st.instances) {
-        if (i.ref != p.ref) continue;
-        if (i.state == backend::InstanceState::crashed || i.state == backend::InstanceState::stopped) {
-          p.gone = true;
-          p.detail =
-              fmt::format("the process exited ({} restart(s); see 'ecp logs'); last check: {}", i.restarts, p.detail);
-        }
-      }
-    }
-  });
-  return probes;
 }
 
 }  // namespace ecp::plugins::host

@@ -7,6 +7,7 @@
 
 #include "core/util/fs.hpp"
 #include "plugins/settings_reader.hpp"
+#include "plugins/ssh/ssh_config_key.hpp"
 #include "plugins/ssh/ssh_master.hpp"
 
 namespace ecp::plugins::host {
@@ -68,7 +69,8 @@ std::string env_or(const char* name, std::string fallback) {
 void read_host_settings(const backend::Settings& section, HostSettings& s, Diagnostics& out) {
   SettingsReader r(section, out);
   const Json& n = section.value();
-  r.check_keys(n, "", {"hosts", "root", "gateway"});
+  r.check_keys(n, "", {"hosts", "root", "gateway", "ssh_config"});
+  if (auto f = ssh::ssh_config_key(r, n)) s.ssh_config = *f;
   if (const Json* v = r.get(n, "hosts"); v && r.is_list(*v, "hosts", "e.g. [\"ssh://root@10.0.0.1\"]")) {
     for (std::size_t i = 0; i < v->size(); ++i)
       if (auto h = endpoint_at(r, (*v)[i], fmt::format("hosts[{}]", i))) s.hosts.push_back(*h);
@@ -90,11 +92,11 @@ HostSettings host_settings(const backend::TargetSpec& target) {
   read_host_settings(target.settings, s, problems);
   backend::fail_on_errors(target.name, problems);
   s.local_root = (fs::ecp_home() / "targets" / target.name).string();
-  s.checked_dir = (fs::ecp_home() / "cache" / "checked-layers").string();
+  s.checked_dir = (fs::ecp_cache() / "checked-layers").string();
   s.tmp_dir = (fs::ecp_home() / "tmp").string();
   auto ssh = ssh::ssh_environment();
   s.ssh_program = ssh.program;
-  s.ssh_config = ssh.config_file;
+  if (s.ssh_config.empty()) s.ssh_config = ssh.config_file;
   s.ssh_persist = ssh.persist;
   s.parallel = std::max(1, std::atoi(env_or("ECP_PARALLEL", "8").c_str()));
   return s;

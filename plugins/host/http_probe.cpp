@@ -1,97 +1,58 @@
 #include "plugins/host/http_probe.hpp"
 
-#include <fcntl.h>
+#include <curl/curl.h>
 #include <fmt/format.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <utility>
+#include <memory>
 
-#include "core/util/fd.hpp"
+#include "core/registry/http.hpp"
 
 namespace ecp::plugins::host {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// The answer's body is not needed: it is read and dropped, up to 64 KiB (a
+// health page that streams forever is cut there, and its status stands).
+constexpr std::size_t body_limit = 64 * 1024;
 
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
+struct Body {
+  std::size_t seen = 0;
+};
+
+std::size_t drop(char*, std::size_t size, std::size_t n, void* user) {
+  auto* b = static_cast<Body*>(user);
+  b->seen += size * n;
+  return b->seen > body_limit ? 0 : size * n;
 }
 
 }  // namespace
 
 ProbeResult http_probe(const std::string& host, int port, const std::string& path, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0)
-    return {false, fmt::format("cannot resolve {}: {}", host, ::gai_strerror(rc))};
-  std::string last = "no address";
-  UniqueFd s;
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    UniqueFd c(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
-    if (!c) continue;
-    int rc = ::connect(c.get(), ai->ai_addr, ai->ai_addrlen);
-    if (rc != 0 && errno == EINPROGRESS) {
-      pollfd p{c.get(), POLLOUT, 0};
-      rc = ::poll(&p, 1, remaining_ms(deadline));
-      if (rc == 0) {
-        last = "connect timed out";
-        continue;
-      }
-      int err = 0;
-      socklen_t len = sizeof err;
-      ::getsockopt(c.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) {
-        last = std::strerror(err);
-        continue;
-      }
-      rc = 0;
-    }
-    if (rc != 0) {
-      last = std::strerror(errno);
-      continue;
-    }
-    s = std::move(c);
-    break;
-  }
-  ::freeaddrinfo(res);
-  if (!s) return {false, fmt::format("{}:{}: {}", host, port, last)};
-  if (path.empty()) return {true, "TCP connect"};
-
-  std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: ecp-health\r\nConnection: close\r\n\r\n",
-                                path, host, port);
-  std::size_t off = 0;
-  while (off < req.size()) {
-    pollfd p{s.get(), POLLOUT, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return {false, "timed out sending the request"};
-    ssize_t n = ::send(s.get(), req.data() + off, req.size() - off, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) continue;
-      return {false, std::strerror(errno)};
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  std::string head;
-  char buf[1024];
-  while (head.find("\r\n") == std::string::npos && head.size() < 4096) {
-    pollfd p{s.get(), POLLIN, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return {false, "timed out waiting for the answer"};
-    ssize_t n = ::recv(s.get(), buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) return {false, n == 0 ? "connection closed without an answer" : std::strerror(errno)};
-    head.append(buf, static_cast<std::size_t>(n));
-  }
-  // "HTTP/1.1 200 OK"
-  int status = 0;
-  if (std::sscanf(head.c_str(), "HTTP/%*d.%*d %d", &status) != 1) return {false, "not an HTTP answer"};
+  registry::init_curl();
+  std::unique_ptr<CURL, void (*)(CURL*)> c(curl_easy_init(), curl_easy_cleanup);
+  if (!c) return {false, "libcurl: cannot create a handle"};
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string url = fmt::format("http://{}:{}{}", h, port, path.empty() ? "/" : path);
+  char error[CURL_ERROR_SIZE] = {};
+  Body body;
+  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c.get(), CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_PROXY, "");  // an instance is checked where it runs, never through a proxy
+  curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "ecp-health");
+  curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 0L);
+  // No path: a TCP connect is the whole check.
+  if (path.empty()) curl_easy_setopt(c.get(), CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, drop);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &body);
+  CURLcode rc = curl_easy_perform(c.get());
+  long status = 0;
+  curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (path.empty())
+    return rc == CURLE_OK ? ProbeResult{true, "TCP connect"}
+                          : ProbeResult{false, error[0] ? error : curl_easy_strerror(rc)};
+  if (status == 0 || (rc != CURLE_OK && rc != CURLE_WRITE_ERROR))
+    return {false, error[0] ? std::string(error) : std::string(curl_easy_strerror(rc))};
   return {status >= 200 && status < 400, fmt::format("HTTP {}", status)};
 }
 

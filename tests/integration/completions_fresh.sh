@@ -41,8 +41,23 @@ t ecp -q completion z
 t ecp validate --outp
 t ecp -C "$2/a"
 t ecp -C "$2" --no-color -f validate completion ''
+t ecp -C "$3" deploy --env ''
+t ecp -C "$3" release -e p
+t ecp deploy --strategy ''
+t ecp -C "$3" config render --env = ''
 DRIVE
-bash "$T/drive.bash" "$src/ecp.bash" "$T/tree" > "$T/bash.out" 2>"$T/bash.err" || { cat "$T/bash.err"; die "bash failed"; }
+# A project whose environments are dev, test and prod, for the values only ecp
+# knows (`ecp __complete`, which the scripts call by the name they complete).
+proj=$ECP_SOURCE_DIR/examples/hello-jar
+PATH=$(dirname "$ECP"):$PATH
+export PATH
+expect_exit 0 "$ECP" __complete envs -C "$proj" deploy --env
+[ "$(tr '\n' ' ' <"$T/out")" = "dev test prod " ] || die "ecp __complete envs: $(cat "$T/out")"
+expect_exit 0 "$ECP" __complete envs -C "$T/tree" deploy
+[ ! -s "$T/out" ] && [ ! -s "$T/err" ] || die "ecp __complete printed something without an ecp.yaml"
+expect_exit 0 "$ECP" --help
+expect_no_grep "__complete" "$T/out"
+bash "$T/drive.bash" "$src/ecp.bash" "$T/tree" "$proj" > "$T/bash.out" 2>"$T/bash.err" || { cat "$T/bash.err"; die "bash failed"; }
 [ ! -s "$T/bash.err" ] || { cat "$T/bash.err"; die "bash printed errors"; }
 line() { sed -n "$1p" "$T/bash.out"; }
 [ "$(line 1)" = "complete -F _ecp ecp" ] || die "not registered: $(line 1)"
@@ -58,6 +73,10 @@ done
 [ "$(line 9)" = "--output" ] || die "bash: global option after the command: $(line 9)"
 [ "$(line 10)" = "$T/tree/a_dir" ] || die "bash: -C completes folders only: $(line 10)"
 [ "$(line 11)" = "bash zsh fish" ] || die "bash: options with values before a command: $(line 11)"
+[ "$(line 12)" = "dev test prod" ] || die "bash: 'ecp -C DIR deploy --env <TAB>': $(line 12)"
+[ "$(line 13)" = "prod" ] || die "bash: 'ecp -C DIR release -e p<TAB>': $(line 13)"
+[ "$(line 14)" = "recreate rolling blue-green canary" ] || die "bash: '--strategy <TAB>': $(line 14)"
+[ "$(line 15)" = "dev test prod" ] || die "bash: 'config render --env=<TAB>': $(line 15)"
 
 # --- fish, for real
 if command -v fish >/dev/null 2>&1; then
@@ -71,6 +90,7 @@ if command -v fish >/dev/null 2>&1; then
   [ "$(fishc 'ecp --output ')" = "json text yaml " ] || die "fish: 'ecp --output <TAB>': $(fishc 'ecp --output ')"
   [ "$(fishc 'ecp -C /tmp completion ')" = "bash fish zsh " ] || die "fish: completion: $(fishc 'ecp -C /tmp completion ')"
   case " $(fishc 'ecp validate --') " in *" --output "*) ;; *) die "fish: global options after the command" ;; esac
+  [ "$(fishc "ecp -C $proj deploy --env ")" = "dev prod test " ] || die "fish: --env: $(fishc "ecp -C $proj deploy --env ")"
 else
   skip_part "fish is not installed: fish checks not run"
 fi

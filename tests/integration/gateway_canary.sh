@@ -58,7 +58,15 @@ done
 # 3. A good canary, step by step: paused at 25%.
 sed -i 's/FAIL_PERCENT: {default: "30"}/FAIL_PERCENT: {default: "0"}/' ecp.yaml
 printf 'v3\n' >app/html/version.txt
+# From here the release's end hooks log what they are told: a canary's release
+# ends when it is promoted to 100% (post-deploy) or aborted (post-rollback).
+cat >>ecp.yaml <<'YAML'
+hooks:
+  post-deploy: [sh, -c, 'echo "$ECP_HOOK $ECP_REVISION $ECP_OUTCOME $ECP_STRATEGY" >>hooks.log']
+  post-rollback: [sh, -c, 'echo "$ECP_HOOK $ECP_REVISION $ECP_OUTCOME $ECP_STRATEGY" >>hooks.log']
+YAML
 expect_exit 0 "$ECP" release --env dev --manual
+[ ! -s hooks.log ] || die "a paused canary ran an end hook: $(cat hooks.log)"
 expect_grep "revision 3 of py/dev paused at 25% of the traffic" "$T/out"
 load "$gw" 1000 5 "$T/split.json"
 python3 - "$T/split.json" <<'PY' || die "the split at 25% is off: $(cat "$T/split.json")"
@@ -80,6 +88,7 @@ expect_grep "is paused at 25%" "$T/err"
 expect_exit 0 "$ECP" canary promote --env dev
 expect_grep "step 1/2 \(25%\): passed" "$T/err"
 expect_grep "revision 3 of py/dev succeeded" "$T/out"
+[ "$(cat hooks.log)" = "post-deploy 3 succeeded canary" ] || die "promote's post-deploy hook: $(cat hooks.log)"
 [ "$(all_bodies 50)" = v3 ] || die "v3 does not take all the traffic after promote"
 # The old slot stops once the requests in flight to it are done (2 s).
 for h in h1 h2; do
@@ -98,6 +107,8 @@ expect_exit 0 "$ECP" release --env dev --manual
 expect_grep "paused at 25%" "$T/out"
 expect_exit 0 "$ECP" canary abort --env dev
 expect_grep "aborted" "$T/out"
+[ "$(tail -n 1 hooks.log)" = "post-rollback 4 failed-rolled-back canary" ] ||
+  die "abort's post-rollback hook: $(cat hooks.log)"
 [ "$(all_bodies 50)" = v3 ] || die "the abort did not put all traffic back on v3"
 expect_exit 0 "$ECP" history --env dev
 expect_grep "^ *4 .*failed-rolled-back" "$T/out"

@@ -49,6 +49,24 @@ pid=$(awk '/^a-0/ { print $4 }' "$T/out")
 kill -0 "$pid" || die "status names pid $pid, which does not run"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "^\[a-0@local\] hello-jar listening on .*:$port" "$T/out"
+# status --watch: a status line again and again until SIGINT, then the result and 130.
+"$ECP" -o json status --env dev --watch --interval 100ms >"$T/watch.json" 2>"$T/watch.err" &
+watcher=$!
+wait_until "three rounds of status --watch" sh -c "[ \$(grep -c '\"type\":\"status\"' '$T/watch.json') -ge 3 ]"
+kill -INT "$watcher"
+rc=0
+wait "$watcher" || rc=$?
+[ "$rc" = 130 ] || { cat "$T/watch.err"; die "status --watch exited $rc on SIGINT, not 130"; }
+python3 - "$T/watch.json" <<'PY' || die "status --watch printed something else than status lines and a result"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[-1] == {"type": "result", "ok": True, "interrupted": True}, lines[-1]
+statuses = [l for l in lines[:-1]]
+assert all(l["type"] == "status" for l in statuses), statuses
+assert all(l["instances"][0]["revision"] == 1 and l["instances"][0]["health"] == "healthy" for l in statuses)
+PY
+expect_exit 2 "$ECP" status --env dev --watch --interval 0s
+expect_grep "interval" "$T/err"
 
 # 3. Releasing the same tree again changes nothing, and says so.
 expect_exit 0 "$ECP" release --env dev
@@ -104,6 +122,14 @@ assert lines[-1]["outcome"] == "succeeded" and lines[-1]["revision"] == 4 and li
 events = [l.get("event") for l in lines if l["type"] == "deploy"]
 for e in ("lock", "prepare", "rollout", "healthy", "done", "verify"):
     assert e in events, (e, events)
+# Events carry structured fields, not only a message.
+healthy = [l for l in lines if l.get("event") == "healthy"]
+for h in healthy:
+    assert h["revision"] == 4 and h["health"] == "healthy", h
+    assert h["location"] == "local" and h["slot"] == "a" and h["instance"].startswith("a-"), h
+    assert h["instances"] == [{"instance": h["instance"], "location": "local", "slot": "a",
+                               "index": int(h["instance"][2:].split("@")[0])}], h
+assert [l["revision"] for l in lines if l.get("event") in ("prepare", "rollout", "done")] == [4, 4, 4], lines
 # Where the time went, by phase: the engine's steps and the rollout's.
 t = lines[-1]["timings_ms"]
 for phase in ("plan", "lock", "record", "prepare", "start", "health", "conclude"):

@@ -35,6 +35,7 @@ std::vector<AgentCommand> every_builder() {
           verbs::stop(place, b1, 10),
           verbs::status(place),
           verbs::prune(place, {3, 2}),
+          verbs::purge(place),
           verbs::logs(place, b1, 50, true),
           verbs::state_get(place, "lock.json"),
           verbs::state_list(place, "ledger/"),
@@ -44,7 +45,8 @@ std::vector<AgentCommand> every_builder() {
           verbs::keep(place, b1),
           verbs::gw_apply(place, "a=90,b=10"),
           verbs::gw_weights(place),
-          verbs::gw_log(place, 1700000000123)};
+          verbs::gw_log(place, 1700000000123),
+          verbs::probe(std::chrono::milliseconds(500), "/health", "10.0.0.1", {8080})};
 }
 
 }  // namespace
@@ -66,6 +68,7 @@ TEST_CASE("ecp::plugins::host::verbs build each agent verb's words") {
   CHECK(words(verbs::status(place)) == Words{"status", "/srv/ecp", "web", "prod"});
   CHECK(words(verbs::prune(place, {7, 6})) == Words{"prune", "/srv/ecp", "web", "prod", "7", "6"});
   CHECK(words(verbs::prune(place, {})) == Words{"prune", "/srv/ecp", "web", "prod"});
+  CHECK(words(verbs::purge(place)) == Words{"purge", "/srv/ecp", "web", "prod"});
   CHECK(words(verbs::logs(place, b1, 100, false)) == Words{"logs", "/srv/ecp", "web", "prod", "b", "1", "100", "0"});
   CHECK(words(verbs::logs(place, b1, 5, true)).back() == "1");
   CHECK(words(verbs::state_get(place, "lock.json")) == Words{"state-get", "/srv/ecp", "web", "prod", "lock.json"});
@@ -82,6 +85,8 @@ TEST_CASE("ecp::plugins::host::verbs build each agent verb's words") {
   CHECK(words(verbs::gw_weights(place)) == Words{"gw-weights", "/srv/ecp", "web", "prod"});
   // Unix seconds with milliseconds: the access log's $msec.
   CHECK(words(verbs::gw_log(place, 1700000000007)) == Words{"gw-log", "/srv/ecp", "web", "prod", "1700000000.007"});
+  CHECK(words(verbs::probe(std::chrono::milliseconds(1500), "/health", "10.0.0.1", {8080, 8081})) ==
+        Words{"probe", "1500", "/health", "10.0.0.1", "8080", "8081"});
 }
 
 TEST_CASE("ecp::plugins::host::agent_verbs is the agent's whole case statement") {

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
+#include <optional>
+#include <string>
+
 #include "core/util/error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/private_key.hpp"
@@ -86,4 +90,29 @@ TEST_CASE("ecp::fs::read_or_create_key") {
       CHECK(std::string(e.what()).find("damaged") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("the cache honours ECP_HOME, then XDG_CACHE_HOME, then ~/.cache") {
+  auto saved = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  auto home = saved("ECP_HOME"), xdg = saved("XDG_CACHE_HOME"), user = saved("HOME");
+  auto restore = [](const char* name, const std::optional<std::string>& v) {
+    if (v)
+      setenv(name, v->c_str(), 1);
+    else
+      unsetenv(name);
+  };
+  setenv("ECP_HOME", "/e", 1);
+  setenv("XDG_CACHE_HOME", "/x", 1);
+  setenv("HOME", "/h", 1);
+  CHECK(ecp::fs::ecp_cache() == "/e/cache");
+  unsetenv("ECP_HOME");
+  CHECK(ecp::fs::ecp_cache() == "/x/ecp");
+  unsetenv("XDG_CACHE_HOME");
+  CHECK(ecp::fs::ecp_cache() == "/h/.cache/ecp");
+  restore("ECP_HOME", home);
+  restore("XDG_CACHE_HOME", xdg);
+  restore("HOME", user);
 }
