@@ -48,7 +48,8 @@ Json to_json(const AppSpec& a) {
             {"timeout_ms", a.health.timeout.count()},
             {"retries", a.health.retries},
             {"liveness", a.health.liveness}}},
-          {"resources", {{"cpu_millis", a.resources.cpu_millis}, {"memory_bytes", a.resources.memory_bytes}}}};
+          {"resources", {{"cpu_millis", a.resources.cpu_millis}, {"memory_bytes", a.resources.memory_bytes}}},
+          {"user", a.user}};
 }
 
 Json to_json(const ReleaseSpec& r) {

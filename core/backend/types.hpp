@@ -49,6 +49,7 @@ struct AppSpec {
   int base_port = 8080;  // instance i of slot s listens on instance_port() (LISTEN_PORT)
   HealthSpec health;
   ResourceSpec resources;
+  std::string user;  // run.user: NAME, UID or UID:GID to run as ("" = the target's default)
   int keep_releases = 5;
   Duration stop_grace = std::chrono::seconds(10);
   std::string preview_header = "X-Canary";  // gateway: "HEADER: always" reaches the preview slot; "" = off

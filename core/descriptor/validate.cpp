@@ -129,18 +129,7 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
         fmt::format("environment {} releases to target {} (plugin {}), which does not restart an instance "
                     "whose check fails; liveness works on kubernetes targets",
                     detail::quoted(env.name), detail::quoted(env.target), target->builtin ? "host" : target->plugin));
-  // What ecp.yaml promises must happen where it is released: hosts run an
-  // instance as the SSH user with no limits, and nothing enforces approvals yet.
-  if (const Target* target = find_target(t, env.target); target && (target->builtin || target->plugin == "host")) {
-    auto unsupported = [&](const char* field, const char* what) {
-      c.error(field, fmt::format("environment {} releases to target {} (plugin host), which does not {} yet; it "
-                                 "works on engine and kubernetes targets: remove it or release elsewhere",
-                                 detail::quoted(env.name), detail::quoted(env.target), what));
-    };
-    if (!d.run.user.empty()) unsupported("run.user", "run instances as another user");
-    if (d.run.resources.cpu_millis || d.run.resources.memory_bytes)
-      unsupported("run.resources", "limit an instance's CPU and memory");
-  }
+  // What ecp.yaml promises must happen where it is released: nothing enforces approvals yet.
   if (!env.approvals.empty())
     c.error(path + ".approvals",
             "ecp does not enforce approvals yet, so a release would go through without them: remove the key "

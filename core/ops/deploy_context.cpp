@@ -113,6 +113,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   }
   a.resources.cpu_millis = d.run.resources.cpu_millis.value_or(0);
   a.resources.memory_bytes = static_cast<std::int64_t>(d.run.resources.memory_bytes.value_or(0));
+  a.user = d.run.user;
   if (auto k = env_or("ECP_KEEP_RELEASES"); !k.empty()) a.keep_releases = std::max(1, std::atoi(k.c_str()));
   if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
 

@@ -89,6 +89,57 @@ env_dir() {
   E="$root/$app/$env"
 }
 
+# run_as USER: ru, rg (uid and gid), rgroups (init: the user's groups, clear:
+# none) and rname for run.user NAME, UID or UID:GID; all empty for "-". A UID
+# that names nobody here runs with group 0 (the OpenShift convention).
+run_as() {
+  ru='' rg='' rgroups='' rname=''
+  [ "$1" != - ] || return 0
+  command -v setpriv >/dev/null 2>&1 || die "run.user needs setpriv (util-linux) on this host"
+  rname=$1 rgroups=clear
+  case $1 in
+    *:*) ru=${1%%:*} rg=${1#*:} ;;
+    *)
+      if ru=$(id -u "$1" 2>/dev/null); then
+        rg=$(id -g "$1") rgroups=init
+      else
+        case $1 in *[!0-9]*) die "run.user '$1': no such user on this host" ;; esac
+        ru=$1 rg=0
+      fi
+      ;;
+  esac
+  case $ru$rg in '' | *[!0-9]*) die "run.user '$1': give a name, a UID or UID:GID" ;; esac
+}
+
+# cgroup_for NAME CPU_MILLIS MEMORY_BYTES: a cgroup of ecp's own per instance
+# with those limits (0: none); sets cgs (its folders, comma-separated, which the
+# supervisor joins) and how (which mechanism: cgroup v2, or v1's cpu and memory
+# controllers). Without limits both are empty.
+cgroup_for() {
+  cgs='' how='no limits'
+  [ "$2$3" != 00 ] || return 0
+  c=/sys/fs/cgroup
+  if [ -f "$c/cgroup.controllers" ]; then
+    for d in "$c" "$c/ecp"; do
+      { mkdir -p "$d" && printf '+cpu +memory\n' >"$d/cgroup.subtree_control"; } ||
+        die "cannot enable the cpu and memory controllers in $d"
+    done
+    g="$c/ecp/$1"
+    mkdir -p "$g" || die "cannot create the cgroup $g"
+    [ "$3" = 0 ] || printf '%s\n' "$3" >"$g/memory.max" || die "cannot limit the memory in $g"
+    [ "$2" = 0 ] || printf '%s 100000\n' $(($2 * 100)) >"$g/cpu.max" || die "cannot limit the cpu in $g"
+    cgs=$g how="cgroup v2 ($g)"
+  elif [ -d "$c/memory" ] && [ -d "$c/cpu" ]; then
+    gm="$c/memory/ecp/$1" gc="$c/cpu/ecp/$1"
+    mkdir -p "$gm" "$gc" || die "cannot create the cgroups $gm and $gc"
+    [ "$3" = 0 ] || printf '%s\n' "$3" >"$gm/memory.limit_in_bytes" || die "cannot limit the memory in $gm"
+    [ "$2" = 0 ] || printf '%s\n' $(($2 * 100)) >"$gc/cpu.cfs_quota_us" || die "cannot limit the cpu in $gc"
+    cgs="$gm,$gc" how="cgroup v1 ($gm, $gc)"
+  else
+    die "run.resources: this host has no cgroup file system under $c"
+  fi
+}
+
 # gw_master DIR: the pid of the gateway nginx of DIR, when it runs.
 gw_master() {
   p=$(cat "$1/nginx.pid" 2>/dev/null || true)
@@ -220,9 +271,14 @@ install-plan)
   ;;
 
 install)
-  # install ROOT APP ENV REV IMAGE CONFIG_DIGEST HEX:COMPRESSION:DIFFHEX... < config
-  env_dir "$1" "$2" "$3"; rev=$4 image=$5 cdig=$6; shift 6
+  # install ROOT APP ENV REV IMAGE CONFIG_DIGEST USER CPU_MILLIS MEMORY_BYTES
+  #   HEX:COMPRESSION:DIFFHEX... < config
+  # USER ("-": the agent's own) and the limits (0: none) are the revision's, as
+  # an image's user is: each start of it, a rollback's too, runs it so.
+  env_dir "$1" "$2" "$3"; rev=$4 image=$5 cdig=$6 user=$7 cpu=$8 mem=$9; shift 9
   case $rev in '' | *[!0-9]*) die "'$rev' is not a revision" ;; esac
+  case $cpu$mem in *[!0-9]*) die "'$cpu' and '$mem' are not limits" ;; esac
+  case $user in *[!A-Za-z0-9._:-]* | '') die "'$user' is not a user" ;; esac
   rel="$E/releases"
   mkdir -p "$rel" || die "cannot create $rel"
   tmp="$rel/.$rev.tmp.$$"
@@ -272,7 +328,8 @@ install)
   if ! { mkdir -p "$tmp/.ecp" && chmod 700 "$tmp/.ecp"; }; then rm -rf "$tmp"; die "cannot create $tmp/.ecp"; fi
   if ! (umask 077 && cat >"$tmp/.ecp/config.properties"); then rm -rf "$tmp"; die "writing the configuration failed"; fi
   if ! { printf '%s\n' "$image" >"$tmp/.ecp/image" && printf '%s\n' "$cdig" >"$tmp/.ecp/config" &&
-    printf '%s\n' "$@" >"$tmp/.ecp/layers"; }; then
+    printf '%s\n' "$@" >"$tmp/.ecp/layers" &&
+    printf 'user=%s\ncpu=%s\nmemory=%s\n' "$user" "$cpu" "$mem" >"$tmp/.ecp/run"; }; then
     rm -rf "$tmp"; die "writing the release metadata failed"
   fi
   if [ -e "$rel/$rev" ]; then rm -rf "$rel/.$rev.old.$$"; mv "$rel/$rev" "$rel/.$rev.old.$$"; fi
@@ -292,13 +349,17 @@ switch)
 
 start)
   # start ROOT APP ENV SLOT INDEX REV PORT GRACE_S: (re)starts one instance under
-  # the agent's supervisor and prints its supervisor's pid.
+  # the agent's supervisor, as the revision's user within its limits (install),
+  # and prints "runs as ..." when it has either, then its supervisor's pid.
   env_dir "$1" "$2" "$3"; slot=$4 index=$5 rev=$6 port=$7 grace=$8
   check_name "$slot"; check_name "$index"
   I="$E/instances/$slot-$index"
   relf="$E/releases/$rev"
   [ -d "$relf" ] || { printf '%s: release %s is not installed on this host\n' "$prog" "$rev" >&2; exit 4; }
   [ -x "$relf/bin/entrypoint.sh" ] || die "release $rev has no executable bin/entrypoint.sh"
+  user=$(sed -n 's/^user=//p' "$relf/.ecp/run" 2>/dev/null) cpu=$(sed -n 's/^cpu=//p' "$relf/.ecp/run" 2>/dev/null)
+  mem=$(sed -n 's/^memory=//p' "$relf/.ecp/run" 2>/dev/null)
+  user=${user:--} cpu=${cpu:-0} mem=${mem:-0}
   mkdir -p "$I/logs" "$I/data" "$I/tmp" "$I/run" "$I/work"
   # A pending retire is cancelled first; one that already claimed its stop
   # (retire-wait) finishes it before this start, or it would stop the new process.
@@ -333,7 +394,15 @@ start)
   fi
   rm -rf "$I/app"
   mv "$I/app.new" "$I/app"
-  printf 'revision=%s\nport=%s\n' "$rev" "$port" | write_atomic "$I/spec"
+  run_as "$user"
+  cgroup_for "$app.$env.$slot-$index" "$cpu" "$mem"
+  if [ -n "$ru" ]; then
+    # What the instance writes is its user's: logs, data, tmp, run, work, conf.
+    chown -R "$ru:$rg" "$I/logs" "$I/data" "$I/tmp" "$I/run" "$I/work" "$I/app/conf" ||
+      die "cannot give $slot-$index's folders to $ru:$rg"
+  fi
+  printf 'revision=%s\nport=%s\nuid=%s\ngid=%s\ngroups=%s\ncgroups=%s\n' "$rev" "$port" "$ru" "$rg" "$rgroups" \
+    "$cgs" | write_atomic "$I/spec"
   printf 'state=starting\nsince=%s\nrestarts=0\n' "$(date +%s)" | write_atomic "$I/state"
   rm -f "$I/supervisor.pid" "$I/app.pid"
   # Its own session: the ssh connection (or ecp) ending never signals it.
@@ -347,6 +416,8 @@ start)
     n=$((n + 1)); [ "$n" -lt 100 ] || die "the supervisor of $slot-$index did not start"
     nap
   done
+  [ -n "$rname" ] || rname="the agent's user"
+  [ "$user$cpu$mem" = -00 ] || printf 'runs as %s, limited by %s\n' "$rname" "$how"
   cat "$I/supervisor.pid"
   ;;
 
@@ -355,8 +426,14 @@ supervise)
   # doubling to 30 s, reset after 30 s of running), stops it on SIGTERM.
   I=$1
   set +e  # the supervisor keeps going whatever fails (a full disk, a bad app)
+  # Into the instance's cgroups first: the app inherits them.
+  for g in $(sed -n 's/^cgroups=//p' "$I/spec" | tr ',' ' '); do
+    echo $$ >"$g/cgroup.procs" || echo "$prog: could not join the cgroup $g: the instance runs without its limits" >&2
+  done
   echo $$ >"$I/supervisor.pid.tmp" && mv -f "$I/supervisor.pid.tmp" "$I/supervisor.pid"
   port=$(sed -n 's/^port=//p' "$I/spec")
+  ru=$(sed -n 's/^uid=//p' "$I/spec") rg=$(sed -n 's/^gid=//p' "$I/spec")
+  rgroups=$(sed -n 's/^groups=//p' "$I/spec")
   rev=$(sed -n 's/^revision=//p' "$I/spec")
   envdir=$(dirname "$(dirname "$I")")
   stopping=0 child='' sleeper='' restarts=0 backoff=1
@@ -384,7 +461,10 @@ supervise)
       if eval "[ -n \"\${$v+x}\" ]"; then eval "set -- \"\$@\" \"$v=\${$v}\""; fi
     done
     started=$(date +%s)
-    env -i "$@" LISTEN_PORT="$port" ECP_APP_DIR="$I/app" ECP_INSTANCE_DIR="$I" ECP_REVISION="$rev" \
+    # run.user: the app (not the supervisor) becomes that user.
+    if [ -n "$ru" ]; then set -- setpriv --reuid="$ru" --regid="$rg" --"$rgroups"-groups env -i "$@"
+    else set -- env -i "$@"; fi
+    "$@" LISTEN_PORT="$port" ECP_APP_DIR="$I/app" ECP_INSTANCE_DIR="$I" ECP_REVISION="$rev" \
       ECP_APP="$(basename "$(dirname "$envdir")")" ECP_ENV="$(basename "$envdir")" \
       ECP_INSTANCE="$(basename "$I")" TMPDIR="$I/tmp" CATALINA_TMPDIR="$I/tmp" NGINX_RUN_DIR="$I/run" \
       TOMCAT_WORK_DIR="$I/work" "$I/app/bin/entrypoint.sh" </dev/null >>"$I/logs/app.log" 2>&1 &

@@ -73,8 +73,10 @@ AgentCommand install_plan(const AgentPlace& p, const std::string& image_digest, 
 }
 
 AgentCommand install(const AgentPlace& p, int revision, const std::string& image_digest,
-                     const std::string& config_digest, const std::vector<AgentLayer>& layers) {
-  auto c = at("install", p, {std::to_string(revision), image_digest, config_digest});
+                     const std::string& config_digest, const RunAs& run, const std::vector<AgentLayer>& layers) {
+  auto c = at("install", p,
+              {std::to_string(revision), image_digest, config_digest, run.user.empty() ? "-" : run.user,
+               std::to_string(run.limits.cpu_millis), std::to_string(run.limits.memory_bytes)});
   for (const auto& l : layers) c.args.push_back(l.hex + ":" + l.compression + ":" + l.diff_hex);
   return c;
 }

@@ -34,6 +34,12 @@ struct AgentLayer {
   std::string compression;  // gzip | zstd | none
 };
 
+// How a revision's instances run: run.user ("" = the SSH user) and run.resources (0 = none).
+struct RunAs {
+  std::string user;
+  backend::ResourceSpec limits;
+};
+
 // The verbs of agent.sh, in the order of its case statement. `internal`: the agent
 // calls it itself (never ecp).
 struct AgentVerb {
@@ -48,9 +54,9 @@ AgentCommand blobs_missing(const std::string& root, const std::vector<std::strin
 // blob-put (a compressed blob) or tar-put (an uncompressed tar), the bytes on stdin.
 AgentCommand blob_put(const std::string& root, const std::string& hex, std::int64_t size, bool uncompressed);
 AgentCommand install_plan(const AgentPlace& p, const std::string& image_digest, const std::vector<AgentLayer>& layers);
-// The rendered configuration on stdin.
+// The rendered configuration on stdin; `run`: how its instances run.
 AgentCommand install(const AgentPlace& p, int revision, const std::string& image_digest,
-                     const std::string& config_digest, const std::vector<AgentLayer>& layers);
+                     const std::string& config_digest, const RunAs& run, const std::vector<AgentLayer>& layers);
 AgentCommand switch_current(const AgentPlace& p, int revision);
 AgentCommand start(const AgentPlace& p, const backend::InstanceRef& ref, int revision, int port, int grace_s);
 AgentCommand stop(const AgentPlace& p, const backend::InstanceRef& ref, int grace_s);

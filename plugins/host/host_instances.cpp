@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "core/util/error.hpp"
+#include "core/util/log.hpp"
+#include "core/util/text.hpp"
 #include "plugins/host/host_backend.hpp"
 #include "plugins/host/http_probe.hpp"
 
@@ -49,7 +51,12 @@ std::vector<backend::Failure> HostBackend::start(const std::vector<backend::Inst
       }
       auto r = h.agent->call(verbs::start(place(), s.ref, s.revision, s.port, grace_seconds(app_)), {},
                              std::chrono::seconds(grace_seconds(app_) + 60));
-      if (r.ok()) continue;
+      if (r.ok()) {
+        // "runs as U, limited by cgroup v1 (...)": which mechanism the host used.
+        for (const auto& line : text::split(r.out, '\n'))
+          if (line.starts_with("runs ")) log::info("{}: {} {}", h.label, s.ref.name(), line);
+        continue;
+      }
       bool unreachable = !h.transport->local() && ssh_failed(r);
       std::lock_guard l(mu);
       failures.push_back({s.ref,

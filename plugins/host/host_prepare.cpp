@@ -216,7 +216,8 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
     checked.get();  // nothing is unpacked before every layer passed the check
     log_ready(h, rel, p,
               h.agent->must(fmt::format("installing revision {}", rel.revision),
-                            verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest, layers),
+                            verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest,
+                                           {app_.user, app_.resources}, layers),
                             Input{rel.config_text, {}, {}}, std::chrono::minutes(15)));
   });
   // A layer that failed its check (or could not be decompressed) says more than

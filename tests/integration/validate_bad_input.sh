@@ -78,13 +78,11 @@ expect_exit 2 "$ECP" validate --targets "$T/none.yaml"
 expect_grep "^$T/none\.yaml: error: no such file" "$T/err"
 
 # Keys ecp would accept and then ignore are refused where they would be ignored:
-# approvals (not enforced yet), run.user and run.resources on host targets.
+# approvals (not enforced yet). run.user and run.resources work on hosts too.
 printf 'app: a\ntype: jar\nenvironments:\n  prod: {approvals: [alice]}\n' > ecp.yaml
 check approvals 4:21 "environments.prod.approvals: ecp does not enforce approvals yet"
-printf 'app: a\ntype: jar\nrun:\n  user: "1000:1000"\nenvironments:\n  dev: {}\n' > ecp.yaml
-check user-on-host 4:9 "run.user: environment 'dev' releases to target 'local' \\(plugin host\\), which does not run instances as another user yet"
-printf 'app: a\ntype: jar\nrun:\n  resources: {memory: 512Mi}\nenvironments:\n  dev: {}\n' > ecp.yaml
-check resources-on-host 4:14 "run.resources: .*which does not limit an instance's CPU and memory yet"
+printf 'app: a\ntype: jar\nrun:\n  user: "1000:1000"\n  resources: {memory: 512Mi}\nenvironments:\n  dev: {}\n' > ecp.yaml
+expect_exit 0 "$ECP" validate
 
 # Every problem at once, in line order, and a summary.
 printf 'app: Bad\ntype: war\nrun:\n  ports: {http: 70000}\nenvironments:\n  dev: {replicas: -1}\n' > ecp.yaml

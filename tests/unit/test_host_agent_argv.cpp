@@ -29,7 +29,7 @@ std::vector<AgentCommand> every_builder() {
           verbs::blob_put("/r", "aa", 1, false),
           verbs::blob_put("/r", "dd", 2, true),
           verbs::install_plan(place, "sha256:11", layers),
-          verbs::install(place, 3, "sha256:11", "sha256:22", layers),
+          verbs::install(place, 3, "sha256:11", "sha256:22", {}, layers),
           verbs::switch_current(place, 3),
           verbs::start(place, b1, 3, 8101, 10),
           verbs::stop(place, b1, 10),
@@ -59,8 +59,11 @@ TEST_CASE("ecp::plugins::host::verbs build each agent verb's words") {
   std::vector<AgentLayer> layers = {{"aa", "dd", "gzip"}, {"bb", "ee", "zstd"}};
   CHECK(words(verbs::install_plan(place, "sha256:11", layers)) ==
         Words{"install-plan", "/srv/ecp", "web", "prod", "sha256:11", "aa:dd", "bb:ee"});
-  CHECK(words(verbs::install(place, 7, "sha256:11", "sha256:22", layers)) ==
-        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "aa:gzip:dd", "bb:zstd:ee"});
+  CHECK(words(verbs::install(place, 7, "sha256:11", "sha256:22", {}, layers)) ==
+        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "-", "0", "0", "aa:gzip:dd",
+              "bb:zstd:ee"});
+  CHECK(words(verbs::install(place, 7, "sha256:11", "sha256:22", {"nobody", {500, 67108864}}, {})) ==
+        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "nobody", "500", "67108864"});
   CHECK(words(verbs::switch_current(place, 7)) == Words{"switch", "/srv/ecp", "web", "prod", "7"});
   CHECK(words(verbs::start(place, b1, 7, 8181, 10)) ==
         Words{"start", "/srv/ecp", "web", "prod", "b", "1", "7", "8181", "10"});
