@@ -74,6 +74,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_unlock(*t);
   add_canary(*t);
   add_lifecycle(*t);
+  add_exec(*t);
   return t;
 }
 

@@ -70,5 +70,6 @@ void add_apply(CommandTree& t);
 void add_unlock(CommandTree& t);
 void add_canary(CommandTree& t);
 void add_lifecycle(CommandTree& t);  // stop, start, remove
+void add_exec(CommandTree& t);
 
 }  // namespace ecp::cli

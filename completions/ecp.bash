@@ -34,6 +34,7 @@ _ecp_subcommand() {
         'ecp|stop') echo 'stop' ;;
         'ecp|start') echo 'start' ;;
         'ecp|remove') echo 'remove' ;;
+        'ecp|exec') echo 'exec' ;;
         'ecp images|rm') echo 'rm' ;;
         'ecp config|render') echo 'render' ;;
         'ecp config|check') echo 'check' ;;
@@ -47,7 +48,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release rollback status history logs plan apply unlock canary stop start remove' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release rollback status history logs plan apply unlock canary stop start remove exec' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -82,6 +83,7 @@ _ecp_words() {
         'ecp stop') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp start') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp remove') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --purge -y --yes --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp exec') _ecp_subs='' _ecp_opts='-h --help -e --env --instance --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
     esac
 }
 
@@ -330,6 +332,12 @@ _ecp_value() {
         'ecp remove|-f'|'ecp remove|--file') echo 'file' ;;
         'ecp remove|--targets') echo 'file' ;;
         'ecp remove|-o'|'ecp remove|--output') echo 'choice text json yaml' ;;
+        'ecp exec|-e'|'ecp exec|--env') echo 'dynamic envs' ;;
+        'ecp exec|--instance') echo 'any' ;;
+        'ecp exec|-C'|'ecp exec|--directory') echo 'dir' ;;
+        'ecp exec|-f'|'ecp exec|--file') echo 'file' ;;
+        'ecp exec|--targets') echo 'file' ;;
+        'ecp exec|-o'|'ecp exec|--output') echo 'choice text json yaml' ;;
     esac
 }
 
@@ -351,6 +359,7 @@ _ecp_positional() {
         'ecp login|0') echo 'any' ;;
         'ecp logout|0') echo 'any' ;;
         'ecp apply|0') echo 'any' ;;
+        'ecp exec|'*) echo 'any' ;;
     esac
 }
 

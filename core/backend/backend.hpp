@@ -161,6 +161,11 @@ class Backend {
     return {};
   }
 
+  // `ecp exec`: the argv that runs `command` in the instance's environment, on
+  // its host, which ecp then replaces itself with (`tty`: with a terminal).
+  // Throws Error(usage) where the plugin cannot.
+  virtual std::vector<std::string> exec_argv(const InstanceRef& instance, const std::vector<std::string>& command,
+                                             bool tty);
   virtual KvStore& state() = 0;
   virtual Router* router() { return nullptr; }
   virtual Replacer* replacer() { return nullptr; }

@@ -48,3 +48,14 @@ std::unique_ptr<Backend> open_backend(const TargetSpec& target, const AppSpec& a
 }
 
 }  // namespace ecp::backend
+
+namespace ecp::backend {
+
+std::vector<std::string> Backend::exec_argv(const InstanceRef& instance, const std::vector<std::string>&, bool) {
+  fail(ErrorKind::usage,
+       "ecp exec runs on host targets (and local); this target's plugin cannot run a command in {}: use the "
+       "platform's own (docker exec, kubectl exec)",
+       instance.name());
+}
+
+}  // namespace ecp::backend

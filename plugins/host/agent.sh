@@ -596,6 +596,24 @@ logs)
   exec tail -n "$lines" "$f"
   ;;
 
+exec)
+  # exec ROOT APP ENV SLOT INDEX CMD...: CMD in the instance's folder with the
+  # environment its app gets (LISTEN_PORT, ECP_*, TMPDIR, ...) and as its user
+  # (`ecp exec`); the agent's process becomes it, so its exit status is ecp's.
+  env_dir "$1" "$2" "$3"; slot=$4 index=$5; shift 5
+  check_name "$slot"; check_name "$index"
+  I="$E/instances/$slot-$index"
+  [ -f "$I/spec" ] || { printf '%s: no instance %s-%s of %s/%s on this host\n' "$prog" "$slot" "$index" "$app" "$env" >&2; exit 4; }
+  [ "$#" -gt 0 ] || die "exec: no command"
+  port=$(sed -n 's/^port=//p' "$I/spec") rev=$(sed -n 's/^revision=//p' "$I/spec")
+  ru=$(sed -n 's/^uid=//p' "$I/spec") rg=$(sed -n 's/^gid=//p' "$I/spec") rgroups=$(sed -n 's/^groups=//p' "$I/spec")
+  cd "$I/app" || die "cannot enter $I/app"
+  set -- LISTEN_PORT="$port" ECP_APP_DIR="$I/app" ECP_INSTANCE_DIR="$I" ECP_REVISION="$rev" ECP_APP="$app" \
+    ECP_ENV="$env" ECP_INSTANCE="$slot-$index" TMPDIR="$I/tmp" "$@"
+  [ -z "$ru" ] || exec setpriv --reuid="$ru" --regid="$rg" --"$rgroups"-groups env "$@"
+  exec env "$@"
+  ;;
+
 state-get)
   # state-get ROOT APP ENV KEY: the bytes, or exit 3 when absent.
   env_dir "$1" "$2" "$3"; key=$4

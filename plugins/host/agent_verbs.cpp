@@ -6,31 +6,15 @@ namespace ecp::plugins::host {
 
 const std::vector<AgentVerb>& agent_verbs() {
   static const std::vector<AgentVerb> table = {
-      {"hello"},
-      {"blobs-missing"},
-      {"blob-put"},
-      {"tar-put"},
-      {"install-plan"},
-      {"install"},
-      {"switch"},
-      {"start"},
-      {"supervise", true},
-      {"stop"},
-      {"status"},
-      {"prune"},
-      {"purge"},
-      {"logs"},
-      {"state-get"},
-      {"state-list"},
-      {"state-put"},
-      {"state-cas"},
-      {"retire"},
-      {"retire-wait", true},
-      {"keep"},
-      {"gw-apply"},
-      {"gw-weights"},
-      {"gw-log"},
-      {"probe"},
+      {"hello"},     {"blobs-missing"}, {"blob-put"},
+      {"tar-put"},   {"install-plan"},  {"install"},
+      {"switch"},    {"start"},         {"supervise", true},
+      {"stop"},      {"status"},        {"prune"},
+      {"purge"},     {"logs"},          {"exec"},
+      {"state-get"}, {"state-list"},    {"state-put"},
+      {"state-cas"}, {"retire"},        {"retire-wait", true},
+      {"keep"},      {"gw-apply"},      {"gw-weights"},
+      {"gw-log"},    {"probe"},
   };
   return table;
 }
@@ -100,6 +84,12 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
 }
 
 AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
+
+AgentCommand exec(const AgentPlace& p, const backend::InstanceRef& ref, const std::vector<std::string>& command) {
+  auto c = at("exec", p, instance(ref));
+  c.args.insert(c.args.end(), command.begin(), command.end());
+  return c;
+}
 
 AgentCommand logs(const AgentPlace& p, const backend::InstanceRef& ref, int lines, bool follow) {
   return at("logs", p, with(instance(ref), {std::to_string(lines), follow ? "1" : "0"}));

@@ -64,6 +64,8 @@ AgentCommand status(const AgentPlace& p);
 AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
 // Everything of the (app, env) but its state/ (remove --purge).
 AgentCommand purge(const AgentPlace& p);
+// `command` in the instance's folder, environment and user (ecp exec).
+AgentCommand exec(const AgentPlace& p, const backend::InstanceRef& ref, const std::vector<std::string>& command);
 AgentCommand logs(const AgentPlace& p, const backend::InstanceRef& ref, int lines, bool follow);
 AgentCommand state_get(const AgentPlace& p, const std::string& key);
 AgentCommand state_list(const AgentPlace& p, const std::string& prefix);

@@ -113,6 +113,17 @@ void HostBackend::activate(int revision) {
     if (e) std::rethrow_exception(e);
 }
 
+std::vector<std::string> HostBackend::exec_argv(const backend::InstanceRef& instance,
+                                                const std::vector<std::string>& command, bool tty) {
+  Host& h = host(instance.location);
+  // A call through ecp's own connection first: it installs the agent where it
+  // is missing and tells an unreachable host from a missing instance.
+  auto r = h.agent->call(verbs::status(place()));
+  if (!r.ok()) fail_call(*h.transport, "reaching the host", r);
+  auto c = verbs::exec(place(), instance, command);
+  return h.transport->exec_argv(agent_argv(root_, c.verb, c.args), tty);
+}
+
 void HostBackend::purge() {
   auto errors = each(all(), [&](Host& h) {
     h.agent->must("removing the environment", verbs::purge(place()), {}, std::chrono::minutes(5));

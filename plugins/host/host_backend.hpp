@@ -52,6 +52,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   void purge() override;
+  std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
+                                     bool tty) override;
   backend::TargetStatus status() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }

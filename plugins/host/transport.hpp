@@ -34,6 +34,8 @@ class Transport {
   virtual std::string unreachable() const { return ""; }
   // Connects ahead of the first command (all hosts at once, in parallel).
   virtual void open() {}
+  // The argv that runs `argv` on the host with ecp's own terminal (ecp exec).
+  virtual std::vector<std::string> exec_argv(const std::vector<std::string>& argv, bool tty) const = 0;
 };
 
 class LocalTransport : public Transport {
@@ -41,6 +43,7 @@ class LocalTransport : public Transport {
   std::string label() const override { return "local"; }
   bool local() const override { return true; }
   process::Result run(const std::vector<std::string>& argv, const Input& in, backend::Duration timeout) override;
+  std::vector<std::string> exec_argv(const std::vector<std::string>& argv, bool) const override { return argv; }
 };
 
 // An SSH host: its commands go through the host's ControlMaster (plugins/ssh).
@@ -53,6 +56,9 @@ class SshTransport : public Transport {
   bool local() const override { return false; }
   process::Result run(const std::vector<std::string>& argv, const Input& in, backend::Duration timeout) override;
   std::string unreachable() const override { return master_.unreachable(); }
+  std::vector<std::string> exec_argv(const std::vector<std::string>& argv, bool tty) const override {
+    return ssh::ssh_exec_argv(master_.config(), argv, tty);
+  }
   void open() override { master_.open(); }
 
  private:

@@ -93,6 +93,11 @@ std::vector<std::string> ssh_command_argv(const SshConfig& c, const std::vector<
   return with(c, {"-T", "-o", "ControlMaster=no"}, {remote_command(remote_argv)});
 }
 
+std::vector<std::string> ssh_exec_argv(const SshConfig& c, const std::vector<std::string>& remote_argv, bool tty) {
+  return with(c, {tty ? "-t" : "-T", "-o", "ControlMaster=no", "-o", "ControlPath=none"},
+              {remote_command(remote_argv)});
+}
+
 std::vector<std::string> ssh_forward_argv(const SshConfig& c, const std::string& local, const std::string& remote) {
   return with(c, {"-O", "forward", "-L", local + ":" + remote}, {});
 }

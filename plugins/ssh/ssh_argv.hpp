@@ -45,6 +45,9 @@ std::vector<std::string> ssh_check_argv(const SshConfig& c);
 std::vector<std::string> ssh_exit_argv(const SshConfig& c);
 // Runs `remote_argv` on the host through the master.
 std::vector<std::string> ssh_command_argv(const SshConfig& c, const std::vector<std::string>& remote_argv);
+// `ecp exec`: a connection of its own (ecp replaces itself with it, so no master
+// of ecp's may be needed), with a terminal when `tty`.
+std::vector<std::string> ssh_exec_argv(const SshConfig& c, const std::vector<std::string>& remote_argv, bool tty);
 // Asks the master to forward the local unix socket `local` to the host's unix
 // socket `remote` (-L local:remote), and to stop doing so. ssh splits the -L
 // text at ':', so neither path may contain one (forward_path_problem()).

@@ -50,6 +50,9 @@ else
 fi
 expect_exit 0 "$ECP" status --env dev
 expect_grep "^a-0 +local +1 .* running .* healthy " "$T/out"
+# ecp exec runs as the instance's user too.
+expect_exit 0 "$ECP" exec --env dev -- id -u
+[ "$(cat "$T/out")" = "$nobody" ] || die "exec ran as uid $(cat "$T/out"), not nobody"
 
 # A user this host does not have: the start fails, the release is rolled back.
 sed -i 's/user: nobody/user: no-such-user-here/' ecp.yaml

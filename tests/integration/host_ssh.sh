@@ -41,6 +41,12 @@ expect_grep "^a-0 +ssh://root@127.0.0.1:[0-9]+ +1 +[0-9]+ running +[0-9]+ +healt
 expect_grep "^a-1 +ssh://root@127.0.0.1:[0-9]+ +1 " "$T/out"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "^\[a-1@ssh://root@127.0.0.1:[0-9]+\] web serving revision 1 on $((port + 1))" "$T/out"
+# exec over ssh: the host's instance folder and environment, the words as given.
+expect_exit 0 "$ECP" exec --env dev --instance a-1 -- sh -c 'printf "%s %s|" "$LISTEN_PORT" "$(pwd)"; printf "%s|" "$@"' \
+  sh "two words" "it's \$HOME"
+[ "$(cat "$T/out")" = "$((port + 1)) $root/web/dev/instances/a-1/app|two words|it's \$HOME|" ] ||
+  die "exec over ssh: $(cat "$T/out")"
+expect_exit 4 "$ECP" exec --env dev -- sh -c 'exit 4'
 
 # 3. Only the changed layer travels; a configuration change sends nothing.
 printf '<h1>web v2</h1>\n' >app/html/index.html

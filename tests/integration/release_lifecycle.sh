@@ -48,6 +48,17 @@ answers "$port" && answers $((port + 1)) || die "ecp start did not bring the ins
 expect_exit 0 "$ECP" history --env dev
 expect_grep "^event .* start by .*: start 2 instance\(s\) of revision 1" "$T/out"
 
+# exec: a command in an instance's folder and environment; its words and its
+# exit status are its own.
+expect_exit 0 "$ECP" exec --env dev -- sh -c 'echo "$LISTEN_PORT $ECP_REVISION $ECP_INSTANCE $(pwd -P)"'
+[ "$(cat "$T/out")" = "$port 1 a-0 $(cd "$root/instances/a-0/app" && pwd -P)" ] || die "exec: $(cat "$T/out")"
+expect_grep "running in a-0@local" "$T/err"
+expect_exit 0 "$ECP" exec --env dev --instance a-1 -- printf '%s|' "two words" "it's \$HOME"
+[ "$(cat "$T/out")" = "two words|it's \$HOME|" ] || die "exec changed the arguments: $(cat "$T/out")"
+expect_exit 3 "$ECP" exec --env dev -- sh -c 'exit 3'
+expect_exit 2 "$ECP" exec --env dev --instance b-7 -- true
+expect_grep "has no instance 'b-7'" "$T/err"
+
 # 3. remove
 expect_exit 0 "$ECP" remove --env dev
 ! answers "$port" && ! answers $((port + 1)) || die "an instance still answers after ecp remove"
