@@ -66,6 +66,8 @@ std::string_view to_string(Lifecycle l) {
 }
 
 LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& o) {
+  // SIGINT/SIGTERM become a flag, so that the Shield below keeps a stop whole.
+  process::InterruptScope interrupts;
   TargetContext ctx = open_target(o.project, o.env);
   LifecycleResult r;
   r.app = ctx.app.app;
