@@ -30,7 +30,7 @@ Typed read_words(const std::vector<std::string>& words) {
   Typed t;
   auto take = [&](std::size_t& i, const std::string& w, std::string_view s, std::string_view l, std::string& into) {
     std::string shrt(s), lng(l);
-    if ((w == shrt || w == lng) && i + 1 < words.size()) {
+    if (((!shrt.empty() && w == shrt) || w == lng) && i + 1 < words.size()) {
       into = words[++i];
       if (into == "=" && i + 1 < words.size()) into = words[++i];  // bash splits --env=dev at '='
       return true;
