@@ -56,10 +56,14 @@ void HostBackend::probe_on_hosts(const std::vector<backend::InstanceSpec>& insta
       on[h.label].push_back(i);
   }
   std::vector<Host*> hosts;
-  for (const auto& [label, idx] : on) hosts.push_back(&host(label));
+  for (const auto& [label, idx] : on) {
+    hosts.push_back(&host(label));
+    // Failed until the host answers: a call that throws leaves them so.
+    for (auto i : idx) probes[i] = {instances[i].ref, false, false, "the health check on " + label + " did not run"};
+  }
   std::mutex mu;
   each(hosts, [&](Host& h) {
-    const auto& idx = on[h.label];
+    const auto& idx = on.at(h.label);
     std::vector<int> ports;
     for (auto i : idx) ports.push_back(instances[i].port + app_.health.port_delta);
     auto r = h.agent->call(verbs::probe(app_.health.timeout, app_.health.path, h.address, ports), {},
