@@ -147,6 +147,7 @@ class ConfParser {
     if (pos_ >= text_.size() || text_[pos_] == '\n') error("a key without a value");
     char c = text_[pos_];
     if (c == '"' || c == '\'') return {Value::Kind::string, string_value(), false};
+    if (c == '{') return inline_table();
     if (c == '[') {
       ++pos_;
       for (;;) {
@@ -169,6 +170,22 @@ class ConfParser {
     if (word == "true" || word == "false") return {Value::Kind::boolean, "", word == "true"};
     if (word.empty()) error(fmt::format("unexpected '{}'", c));
     return {};
+  }
+
+  // An inline table ({ a = 1, b = "x" }, on one line) is read past.
+  Value inline_table() {
+    int depth = 0;
+    while (pos_ < text_.size() && text_[pos_] != '\n') {
+      char ch = text_[pos_];
+      if (ch == '"' || ch == '\'') {
+        string_value();
+        continue;
+      }
+      ++pos_;
+      if (ch == '{') ++depth;
+      if (ch == '}' && --depth == 0) return {};
+    }
+    error("an inline table without its closing brace");
   }
 
   void key_value() {

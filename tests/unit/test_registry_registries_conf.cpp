@@ -99,4 +99,12 @@ TEST_CASE("registries.conf: errors name the line") {
   CHECK(bad("x = [1, 2\n") == "r.conf:2: an array without its closing bracket");
   CHECK(bad("[[registry]]\nlocation = \"x\" y\n") == "r.conf:2: unexpected 'y'");
   CHECK(parse_registries_conf("", "empty.conf").registries.empty());
+  // Tables and values ecp does not use are read past, inline tables too.
+  auto other = parse_registries_conf(
+      "[aliases]\n\"x\" = \"y/z\"\n[engine]\nopts = { a = 1, b = \"} {\", c = [1, 2] }\nn = 3\n"
+      "[[registry]]\nlocation = \"r.test\"\n",
+      "o.conf");
+  REQUIRE(other.registries.size() == 1);
+  CHECK(other.registries[0].location == "r.test");
+  CHECK(bad("x = { a = 1\n") == "r.conf:1: an inline table without its closing brace");
 }
