@@ -19,11 +19,8 @@ h=$T/hosts/inner
 ip netns exec "$nsb" unshare -m sh -c 'mount --bind "$1" /srv && exec /usr/sbin/sshd -f "$2" -E "$3"' \
   sh "$h/srv" "$h/sshd_config" "$h/sshd.log" || die "the inner sshd does not start"
 hosts_made="$hosts_made inner"
-n=0
-until ip netns exec "$nsb" ssh -F "$T/ssh_config" -p "$inner" -o BatchMode=yes root@127.0.0.1 true 2>/dev/null; do
-  n=$((n + 1)); [ "$n" -lt 100 ] || { cat "$h/sshd.log"; die "the inner sshd did not come up"; }
-  sleep 0.1
-done
+wait_until "the inner sshd to take logins" \
+  ip netns exec "$nsb" ssh -F "$T/ssh_config" -p "$inner" -o BatchMode=yes root@127.0.0.1 true
 
 port=$(free_port)
 make_web_app "$T/web" "$port" lab 1
