@@ -17,7 +17,7 @@ run_packages="
 "
 test_packages="
   doctest-dev clang libclang-rt-14-dev
-  curl python3 iproute2 nftables wget
+  curl python3 iproute2 nftables wget cron
   docker-registry apache2-utils openssl
   skopeo umoci oci-image-tool
   podman runc docker.io mmdebstrap

@@ -596,6 +596,87 @@ logs)
   exec tail -n "$lines" "$f"
   ;;
 
+resume)
+  # resume ROOT: what a host runs when it boots (boot-hook). Starts again every
+  # instance under ROOT that ran when the host went down: its last state is not
+  # "stopped" (ecp stop, remove and retired slots stay down) and its supervisor
+  # is gone. Then the gateways whose nginx is gone. One line per instance.
+  root=$1
+  case $root in /*) ;; *) die "'$root' is not an absolute folder" ;; esac
+  rc=0
+  for I in "$root"/*/*/instances/*; do
+    [ -f "$I/spec" ] || continue
+    [ "$(sed -n 's/^state=//p' "$I/state" 2>/dev/null)" != stopped ] || continue
+    ! is_ours "$(cat "$I/supervisor.pid" 2>/dev/null || true)" "$I" || continue
+    n=${I##*/} e=${I%/instances/*}
+    rev=$(sed -n 's/^revision=//p' "$I/spec") port=$(sed -n 's/^port=//p' "$I/spec")
+    if sh "$0" start "$root" "$(basename "${e%/*}")" "${e##*/}" "${n%-*}" "${n##*-}" "$rev" "$port" 10 >/dev/null; then
+      printf 'resumed %s (revision %s)\n' "$I" "$rev"
+    else
+      printf '%s: could not resume %s\n' "$prog" "$I" >&2; rc=1
+    fi
+  done
+  ngx=$(command -v nginx 2>/dev/null || true)
+  [ -n "$ngx" ] || [ ! -x /usr/sbin/nginx ] || ngx=/usr/sbin/nginx
+  for G in "$root"/*/*/gateway; do
+    [ -f "$G/nginx.conf" ] && [ -n "$ngx" ] && [ -z "$(gw_master "$G")" ] || continue
+    if "$ngx" -p "$G/" -e "$G/logs/error.log" -c "$G/nginx.conf" >/dev/null 2>&1; then
+      printf 'resumed %s\n' "$G"
+    else
+      printf '%s: could not resume the gateway %s\n' "$prog" "$G" >&2; rc=1
+    fi
+  done
+  exit "$rc"
+  ;;
+
+boot-hook)
+  # boot-hook ROOT: makes this host run `resume ROOT` when it boots: a systemd
+  # unit where systemd runs, else an @reboot line in this user's crontab.
+  # Prints "systemd", "crontab" or "none: WHY" ("none (known): WHY" when an
+  # earlier call said so already, so that ecp warns once, not every release).
+  root=$1
+  case $root in /*) ;; *) die "'$root' is not an absolute folder" ;; esac
+  mkdir -p "$root/.ecp" || die "cannot create $root/.ecp"
+  known=$(cat "$root/.ecp/boot-hook" 2>/dev/null || true)
+  none() {
+    case $known in none*) printf 'none (known): %s\n' "$1" ;; *) printf 'none: %s\n' "$1" ;; esac
+    printf 'none\n' | write_atomic "$root/.ecp/boot-hook"
+    exit 0
+  }
+  case $root in *[!A-Za-z0-9._/-]*) none "the root $root has characters a boot hook would need quoted" ;; esac
+  # A fixed path that runs whichever agent is newest (the agent's name changes with it).
+  # shellcheck disable=SC2016 # $(...) is for resume.sh to expand when it runs
+  printf '#!/bin/sh\nexec sh "$(ls -t %s/.ecp/agent-*.sh | head -n 1)" resume %s\n' "$root" "$root" |
+    write_atomic "$root/.ecp/resume.sh"
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    unit="ecp-resume-$(printf '%s' "$root" | sha256_stdin | cut -c1-12).service"
+    if [ ! -f "/etc/systemd/system/$unit" ]; then
+      printf '[Unit]\nDescription=ecp: resume the instances under %s\nAfter=network-online.target\n\n[Service]\nType=oneshot\nExecStart=/bin/sh %s/.ecp/resume.sh\n\n[Install]\nWantedBy=multi-user.target\n' \
+        "$root" "$root" 2>/dev/null >"/etc/systemd/system/$unit" || none "cannot write /etc/systemd/system/$unit"
+      systemctl enable "$unit" >/dev/null 2>&1 || { rm -f "/etc/systemd/system/$unit"; none "systemctl cannot enable $unit"; }
+    fi
+    how=systemd
+  elif command -v crontab >/dev/null 2>&1; then
+    line="@reboot sh $root/.ecp/resume.sh"
+    # crontab's read-modify-write, serialised (two releases to one host at once).
+    lock=$root/.ecp/crontab.lock
+    if ! crontab -l 2>/dev/null | grep -qxF "$line"; then
+      if command -v flock >/dev/null 2>&1; then
+        flock "$lock" sh -c '{ crontab -l 2>/dev/null | grep -vxF "$1"; printf "%s\n" "$1"; } | crontab -' sh "$line" ||
+          none "crontab refused the @reboot line"
+      else
+        { crontab -l 2>/dev/null | grep -vxF "$line"; printf '%s\n' "$line"; } | crontab - ||
+          none "crontab refused the @reboot line"
+      fi
+    fi
+    how=crontab
+  else
+    none "neither systemd nor crontab on this host"
+  fi
+  printf '%s\n' "$how" | write_atomic "$root/.ecp/boot-hook"
+  printf '%s\n' "$how"
+  ;;
+
 exec)
   # exec ROOT APP ENV SLOT INDEX CMD...: CMD in the instance's folder with the
   # environment its app gets (LISTEN_PORT, ECP_*, TMPDIR, ...) and as its user

@@ -6,15 +6,34 @@ namespace ecp::plugins::host {
 
 const std::vector<AgentVerb>& agent_verbs() {
   static const std::vector<AgentVerb> table = {
-      {"hello"},     {"blobs-missing"}, {"blob-put"},
-      {"tar-put"},   {"install-plan"},  {"install"},
-      {"switch"},    {"start"},         {"supervise", true},
-      {"stop"},      {"status"},        {"prune"},
-      {"purge"},     {"logs"},          {"exec"},
-      {"state-get"}, {"state-list"},    {"state-put"},
-      {"state-cas"}, {"retire"},        {"retire-wait", true},
-      {"keep"},      {"gw-apply"},      {"gw-weights"},
-      {"gw-log"},    {"probe"},
+      {"hello"},
+      {"blobs-missing"},
+      {"blob-put"},
+      {"tar-put"},
+      {"install-plan"},
+      {"install"},
+      {"switch"},
+      {"start"},
+      {"supervise", true},
+      {"stop"},
+      {"status"},
+      {"prune"},
+      {"purge"},
+      {"logs"},
+      {"resume", true},
+      {"boot-hook"},
+      {"exec"},
+      {"state-get"},
+      {"state-list"},
+      {"state-put"},
+      {"state-cas"},
+      {"retire"},
+      {"retire-wait", true},
+      {"keep"},
+      {"gw-apply"},
+      {"gw-weights"},
+      {"gw-log"},
+      {"probe"},
   };
   return table;
 }
@@ -84,6 +103,7 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
 }
 
 AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
+AgentCommand boot_hook(const std::string& root) { return {"boot-hook", {root}}; }
 
 AgentCommand exec(const AgentPlace& p, const backend::InstanceRef& ref, const std::vector<std::string>& command) {
   auto c = at("exec", p, instance(ref));

@@ -64,6 +64,8 @@ AgentCommand status(const AgentPlace& p);
 AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
 // Everything of the (app, env) but its state/ (remove --purge).
 AgentCommand purge(const AgentPlace& p);
+// The host runs `resume ROOT` when it boots (a systemd unit, else crontab).
+AgentCommand boot_hook(const std::string& root);
 // `command` in the instance's folder, environment and user (ecp exec).
 AgentCommand exec(const AgentPlace& p, const backend::InstanceRef& ref, const std::vector<std::string>& command);
 AgentCommand logs(const AgentPlace& p, const backend::InstanceRef& ref, int lines, bool follow);

@@ -86,6 +86,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
                                              int stopped_code = -2);
 
   Host& host(const std::string& label);
+  void ensure_boot_hook(Host& h);
   // Health checks (host_health.cpp): through each host's agent where the check is
   // HTTP and the host is remote, the indexes of the others go to `here`; from
   // this machine for the instances at `which`.

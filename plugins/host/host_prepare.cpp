@@ -171,6 +171,22 @@ void HostBackend::ensure_checked(const std::vector<image::LayerFile>& layers, co
   checked_.insert(key);
 }
 
+// An SSH host runs its instances again after a reboot (agent verbs boot-hook
+// and resume); this machine (the local target) is a developer's, and gets none.
+void HostBackend::ensure_boot_hook(Host& h) {
+  if (h.transport->local()) return;
+  auto r = h.agent->call(verbs::boot_hook(root_));
+  std::string how(text::trim(r.out));
+  // Said once per host (the agent remembers), not at every release.
+  if (how.starts_with("none (known)"))
+    log::debug("{}: its instances will not come back after a reboot: {}", h.label, how.substr(14));
+  else if (!r.ok() || how.starts_with("none"))
+    log::warn("{}: its instances will not come back after a reboot: {}", h.label,
+              r.ok() ? how.substr(std::min<std::size_t>(how.size(), 6)) : r.last_line());
+  else
+    log::debug("{}: its instances come back after a reboot ({})", h.label, how);
+}
+
 void HostBackend::prepare(const backend::ReleaseSpec& rel) {
   auto hosts = all();
   std::map<const Host*, HostPlan> plans;
@@ -219,6 +235,7 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
                             verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest,
                                            {app_.user, app_.resources}, layers),
                             Input{rel.config_text, {}, {}}, std::chrono::minutes(15)));
+    ensure_boot_hook(h);
   });
   // A layer that failed its check (or could not be decompressed) says more than
   // the hosts that all waited for it.

@@ -16,8 +16,7 @@ netns_host bastion; bastion=$addr nsb=$ns
 inner=2222
 sshd_config inner 127.0.0.1 "$inner"
 h=$T/hosts/inner
-ip netns exec "$nsb" unshare -m sh -c 'mount --bind "$1" /srv && exec /usr/sbin/sshd -f "$2" -E "$3"' \
-  sh "$h/srv" "$h/sshd_config" "$h/sshd.log" || die "the inner sshd does not start"
+ip netns exec "$nsb" unshare -m sh "$T/sshd_own_mounts.sh" "$h" || die "the inner sshd does not start"
 hosts_made="$hosts_made inner"
 wait_until "the inner sshd to take logins" \
   ip netns exec "$nsb" ssh -F "$T/ssh_config" -p "$inner" -o BatchMode=yes root@127.0.0.1 true
