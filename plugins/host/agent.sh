@@ -619,7 +619,7 @@ resume)
   ngx=$(command -v nginx 2>/dev/null || true)
   [ -n "$ngx" ] || [ ! -x /usr/sbin/nginx ] || ngx=/usr/sbin/nginx
   for G in "$root"/*/*/gateway; do
-    [ -f "$G/nginx.conf" ] && [ -n "$ngx" ] && [ -z "$(gw_master "$G")" ] || continue
+    if [ ! -f "$G/nginx.conf" ] || [ -z "$ngx" ] || [ -n "$(gw_master "$G")" ]; then continue; fi
     if "$ngx" -p "$G/" -e "$G/logs/error.log" -c "$G/nginx.conf" >/dev/null 2>&1; then
       printf 'resumed %s\n' "$G"
     else
@@ -655,13 +655,14 @@ boot-hook)
         "$root" "$root" 2>/dev/null >"/etc/systemd/system/$unit" || none "cannot write /etc/systemd/system/$unit"
       systemctl enable "$unit" >/dev/null 2>&1 || { rm -f "/etc/systemd/system/$unit"; none "systemctl cannot enable $unit"; }
     fi
-    how=systemd
+    how="systemd"
   elif command -v crontab >/dev/null 2>&1; then
     line="@reboot sh $root/.ecp/resume.sh"
     # crontab's read-modify-write, serialised (two releases to one host at once).
     lock=$root/.ecp/crontab.lock
     if ! crontab -l 2>/dev/null | grep -qxF "$line"; then
       if command -v flock >/dev/null 2>&1; then
+        # shellcheck disable=SC2016 # $1 is for the inner sh
         flock "$lock" sh -c '{ crontab -l 2>/dev/null | grep -vxF "$1"; printf "%s\n" "$1"; } | crontab -' sh "$line" ||
           none "crontab refused the @reboot line"
       else
@@ -669,7 +670,7 @@ boot-hook)
           none "crontab refused the @reboot line"
       fi
     fi
-    how=crontab
+    how="crontab"
   else
     none "neither systemd nor crontab on this host"
   fi
