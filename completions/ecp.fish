@@ -153,7 +153,7 @@ complete -c ecp -n '__ecp_at \'ecp\'' -a 'canary' -d 'Move a canary paused by --
 complete -c ecp -n '__ecp_at \'ecp\'' -a 'stop' -d 'Stop an environment\'s instances, keeping its release (ecp start brings them back)'
 complete -c ecp -n '__ecp_at \'ecp\'' -a 'start' -d 'Start an environment\'s stopped instances again on their revision'
 complete -c ecp -n '__ecp_at \'ecp\'' -a 'remove' -d 'Take an environment down: stop every instance (--purge: delete its releases too)'
-complete -c ecp -n '__ecp_at \'ecp\'' -a 'exec' -d 'Run a command in an instance\'s environment, on its host (-- CMD...)'
+complete -c ecp -n '__ecp_at \'ecp\'' -a 'exec' -d 'Run a command in an instance\'s environment, on its host, container or pod (-- CMD...)'
 complete -c ecp -n '__ecp_at \'ecp\'' -s 'h' -l 'help' -d 'Print this help message and exit'
 complete -c ecp -n '__ecp_at \'ecp\'' -l 'version' -d 'Print the version and the commit ecp was built from'
 complete -c ecp -n '__ecp_at \'ecp\'' -s 'C' -l 'directory' -x -a '(__fish_complete_directories (commandline -ct))' -d 'Run as if ecp was started in DIR'

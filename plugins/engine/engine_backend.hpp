@@ -130,6 +130,9 @@ class EngineBackend : public backend::Backend, private KvStore {
   std::vector<backend::Failure> keep_running(const std::vector<backend::InstanceRef>& instances) override;
   // engine_logs.cpp
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
+  // engine_exec.cpp: docker (or podman) exec, here or on the engine's host.
+  std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
+                                     bool tty) override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return gateway_.get(); }
 

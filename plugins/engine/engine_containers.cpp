@@ -92,7 +92,10 @@ void EngineBackend::start_one(const backend::InstanceSpec& spec) {
   plan.host_port = spec.port;
   plan.container_port = app_.base_port;
   if (app_.health.port_delta != 0) plan.extra_ports.push_back(app_.health.port_delta);
-  plan.env = {fmt::format("LISTEN_PORT={}", app_.base_port)};
+  // What the app's process sees on hosts too (agent.sh), for logs and ecp exec.
+  plan.env = {fmt::format("LISTEN_PORT={}", app_.base_port), "ECP_APP=" + app_.app, "ECP_ENV=" + app_.env,
+              fmt::format("ECP_REVISION={}", spec.revision),
+              fmt::format("ECP_INSTANCE={}-{}", spec.ref.slot, spec.ref.index)};
   plan.nano_cpus = app_.resources.cpu_millis * 1'000'000;  // 1000 millicores = 1e9 nano-CPUs
   plan.memory = app_.resources.memory_bytes;
   plan.health = app_.health;

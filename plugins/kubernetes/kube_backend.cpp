@@ -29,6 +29,7 @@ KubeBackend::KubeBackend(const backend::TargetSpec& target, const backend::AppSp
   names_.app = app_.app;
   names_.env = app_.env;
   names_.ns = !settings_.ns.empty() ? settings_.ns : !access.ns.empty() ? access.ns : "default";
+  context_ = access.context;
   location_ = fmt::format("{}/{}", access.context.empty() ? "in-cluster" : access.context, names_.ns);
   const char* force = std::getenv("ECP_FORCE_CONFLICTS");
   force_ = force && std::string(force) == "1";
@@ -141,6 +142,26 @@ void KubeBackend::cleanup(const std::vector<int>& keep) {
   } catch (const KubeError& e) {
     log::warn("{}: removing old configuration Secrets failed: {}", location_, e.what());
   }
+}
+
+// ecp remove --purge: the (app, env)'s Deployments (their ReplicaSets and pods
+// go with them), Services and Ingresses, found by ecp's labels, then what
+// cleanup() removes with nothing kept: the revision records and config Secrets.
+// The ledger and the Lease are the caller's (the state store).
+void KubeBackend::purge() {
+  std::string query = "?labelSelector=" + names_.selector();
+  for (const auto& collection :
+       {apps_path(names_.ns, "deployments"), core_path(names_.ns, "services"), ingress_path(names_.ns)}) {
+    try {
+      auto all = api_->get(collection + query);
+      for (const auto& o : all.value("items", Json::array()))
+        delete_if_there(collection + "/" + o["metadata"].value("name", ""));
+    } catch (const KubeError& e) {
+      if (e.status() == 404) continue;  // a cluster without that API has none of them
+      fail(e.kind(), "{}: removing {}: {}", location_, collection, e.what());
+    }
+  }
+  cleanup({});
 }
 
 void register_kubernetes_backend(backend::Table& table) {

@@ -47,6 +47,10 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   void prepare(const backend::ReleaseSpec& release) override;
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
+  void purge() override;
+  // kube_exec.cpp: kubectl exec into the instance's pod.
+  std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
+                                     bool tty) override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return this; }
   backend::Replacer* replacer() override { return this; }
@@ -143,6 +147,7 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   backend::TargetSpec target_;
   backend::AppSpec app_;
   KubeSettings settings_;
+  std::string context_;  // the kubeconfig context in use ("" in-cluster)
   std::unique_ptr<KubeApi> api_;
   Names names_;
   std::string location_;

@@ -8,7 +8,8 @@
 #   machine; a config change rolls the pods onto a new Secret; a rollout whose
 #   pods never become ready, and one whose pods crash-loop, are rolled back by
 #   re-applying the previous revision (exit 6, the ledger true); rollback; status;
-#   logs; recreate; a watch expired mid-rollout (410) is resumed from a fresh read.
+#   logs; recreate; a watch expired mid-rollout (410) is resumed from a fresh read;
+#   exec through kubectl (pods/exec over WebSocket); remove --purge leaves nothing.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/registry/lib.sh"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
@@ -150,4 +151,26 @@ expect_grep "revision 6 of web/dev succeeded" "$T/bg.out"
 expect_grep "watch deployments from [0-9]+: 410 Expired" "$T/requests.log"
 [ "$(template_revision)" = 6 ] || die "revision 6 does not run after the broken watch"
 [ "$(deployment 'd["spec"]["strategy"]["type"]')" = Recreate ] || die "recreate is not a Recreate Deployment"
+
+# 9. exec: kubectl exec into a running pod (pods/exec over WebSocket), with the
+# target's kubeconfig and namespace; the words and the exit status are the command's.
+expect_exit 0 "$ECP" exec --env dev -- sh -c 'echo "$LISTEN_PORT $HOSTNAME"' </dev/null
+pods=$(k get pods -n team-a -l app.kubernetes.io/instance=web-dev -o name)
+read -r p1 _ <"$T/out"
+[ "$p1" = "$port" ] && printf '%s\n' "$pods" | grep -qx "pod/$(cut -d' ' -f2 "$T/out")" ||
+  die "exec ran elsewhere: $(cat "$T/out") (pods: $pods)"
+expect_exit 0 "$ECP" exec --env dev --instance a-1 -- printf '%s|' "two words" "it's \$HOME" </dev/null
+[ "$(cat "$T/out")" = "two words|it's \$HOME|" ] || die "exec changed the arguments: $(cat "$T/out")"
+expect_exit 3 "$ECP" exec --env dev -- sh -c 'exit 3' </dev/null
+expect_grep "exec /api/v1/namespaces/team-a/pods/|/api/v1/namespaces/team-a/pods/[^ ]*/exec\?" "$T/requests.log"
+
+# 10. remove --purge: the Deployments, the Service, the config Secrets and the
+# ledger's ConfigMaps go; the namespace has nothing of web/dev left.
+expect_exit 0 "$ECP" remove --env dev --purge --yes
+for kind in deployments services secrets configmaps; do
+  left=$(k get "$kind" -n team-a -l ecp.io/app=web,ecp.io/env=dev -o name)
+  [ -z "$left" ] || die "remove --purge left $kind: $left"
+done
+expect_exit 0 "$ECP" history --env dev
+! grep -q "succeeded" "$T/out" || die "the ledger is still there: $(cat "$T/out")"
 echo "PASS: kubernetes releases, rollouts, rollbacks and the ledger in the cluster"

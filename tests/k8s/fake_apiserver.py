@@ -12,7 +12,7 @@ resourceVersion, watches (bookmarks, 410 Expired), server-side apply with
 managedFields, and runs a Deployment/ReplicaSet controller and a fake kubelet
 (k8s_controller.py). Beside this file: the object store and the Status errors
 (k8s_store.py), field ownership, server-side apply and patches (k8s_fields.py),
-watches and pod logs (k8s_streams.py), discovery and OpenAPI
+watches and pod logs (k8s_streams.py), pods/exec over WebSocket (k8s_exec.py), discovery and OpenAPI
 (k8s_discovery.py), the tables `kubectl get` asks for (k8s_tables.py), and the
 protobuf bodies kubectl's typed clients send (k8s_proto.py).
 
@@ -52,6 +52,7 @@ import k8s_store  # noqa: E402
 import k8s_tables  # noqa: E402
 from k8s_discovery import OPENAPI, VERSION, api_group, resource_list  # noqa: E402
 from k8s_store import ApiError, BY_PATH, bad_request, rfc3339  # noqa: E402
+from k8s_exec import ExecMixin  # noqa: E402
 from k8s_streams import StreamsMixin  # noqa: E402
 
 NS_RT = BY_PATH[("", "v1", "namespaces")]
@@ -78,7 +79,7 @@ class Server:
                 self.log.write(time.strftime("%H:%M:%S ") + line + "\n")
 
 
-class Handler(StreamsMixin, http.server.BaseHTTPRequestHandler):
+class Handler(StreamsMixin, ExecMixin, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-kube-apiserver"
     S = None  # the Server
@@ -277,8 +278,14 @@ class Handler(StreamsMixin, http.server.BaseHTTPRequestHandler):
         name = tail[0] if tail else None
         sub = tail[1] if len(tail) > 1 else None
         if sub and not ((sub == "status" and rt.status) or (sub == "scale" and rt.scale) or
-                        (sub == "log" and rt.resource == "pods")):
+                        (sub in ("log", "exec") and rt.resource == "pods")):
             raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+        if sub == "exec":  # RBAC asks "create" of pods/exec, whatever the method
+            if method not in ("GET", "POST"):
+                raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
+                               "resource", {})
+            self.authorize(self.user, "create", rt, ns, name, sub)
+            return self.exec_pod(rt, ns, name)
         watch = self.q.get("watch") in ("1", "true")
         verb = {"GET": "watch" if watch else ("get" if name else "list"), "POST": "create", "PUT": "update",
                 "PATCH": "patch", "DELETE": "delete" if name else "deletecollection"}[method]

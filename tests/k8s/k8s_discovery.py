@@ -33,6 +33,8 @@ def resource_list(group, version):
                         "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]})
         if rt.resource == "pods":
             out.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]})
+            out.append({"name": "pods/exec", "singularName": "", "namespaced": True, "kind": "PodExecOptions",
+                        "verbs": ["create", "get"]})
     gv = group + "/" + version if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}
 
