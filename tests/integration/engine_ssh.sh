@@ -7,7 +7,8 @@
 # over the host's ControlMaster to a private socket under ECP_HOME/run:
 #   release -> the container answers at the namespace's address, not here (so
 #   the health probes went there too); status names the ssh:// location;
-#   history; a config change (no image transfer); rollback; the ledger lives
+#   history; exec (the engine's CLI on the host); a config change (no image
+#   transfer); rollback; the ledger lives
 #   at the remote engine (a second ECP_HOME sees it); no forwarded socket is
 #   left behind; an engine socket that does not answer is named with its host.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
@@ -69,6 +70,13 @@ expect_exit 0 "$ECP" history --env dev
 expect_grep "succeeded" "$T/out"
 n=$(engine_api '/containers/json?all=1' | python3 -c 'import json,sys; print(sum(1 for c in json.load(sys.stdin) if "ecp.state" in (c.get("Labels") or {})))')
 [ "$n" -gt 0 ] || die "no state containers at the remote engine: where is the ledger?"
+no_forward_left
+# exec runs the engine's CLI on the host, over ssh: the container's hostname
+# and environment, the arguments as given.
+expect_exit 0 "$ECP" exec --env dev -- printf '%s|' "two words" "it's \$ECP_INSTANCE" </dev/null
+[ "$(cat "$T/out")" = "two words|it's \$ECP_INSTANCE|" ] || die "exec over ssh changed the arguments: $(cat "$T/out")"
+expect_exit 0 "$ECP" exec --env dev -- sh -c 'echo "$ECP_INSTANCE $ECP_REVISION"' </dev/null
+[ "$(cat "$T/out")" = "a-0 1" ] || die "exec over ssh: $(cat "$T/out") $(cat "$T/err")"
 no_forward_left
 
 # 3. A config change: the same image, a new revision, no transfer.
