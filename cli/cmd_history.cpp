@@ -25,6 +25,9 @@ void add_history(CommandTree& t) {
                       for (const auto& r : h.records) {
                         std::string kind(ledger::to_string(r.kind));
                         if (r.kind == ledger::Kind::rollback) kind += fmt::format("->{}", r.rollback_to);
+                        // Where a promoted revision came from: promote<-staging:3.
+                        if (r.promoted_from)
+                          kind = fmt::format("promote<-{}:{}", r.promoted_from->env, r.promoted_from->revision);
                         table.add({std::to_string(r.revision), kind, std::string(ledger::to_string(r.outcome)), r.image,
                                    r.config_digest.substr(0, 19), r.strategy, r.when, r.who, r.change_id});
                         if (!r.message.empty() && r.outcome != ledger::Outcome::succeeded) table.note(r.message);

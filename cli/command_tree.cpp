@@ -65,6 +65,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_logout(*t);
   add_deploy(*t);
   add_release(*t);
+  add_promote(*t);
   add_rollback(*t);
   add_status(*t);
   add_history(*t);

@@ -71,5 +71,6 @@ void add_unlock(CommandTree& t);
 void add_canary(CommandTree& t);
 void add_lifecycle(CommandTree& t);  // stop, start, remove
 void add_exec(CommandTree& t);
+void add_promote(CommandTree& t);
 
 }  // namespace ecp::cli

@@ -23,6 +23,7 @@ _ecp_subcommand() {
         'ecp|logout') echo 'logout' ;;
         'ecp|deploy') echo 'deploy' ;;
         'ecp|release') echo 'release' ;;
+        'ecp|promote') echo 'promote' ;;
         'ecp|rollback') echo 'rollback' ;;
         'ecp|status') echo 'status' ;;
         'ecp|history') echo 'history' ;;
@@ -48,7 +49,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release rollback status history logs plan apply unlock canary stop start remove exec' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -70,6 +71,7 @@ _ecp_words() {
         'ecp logout') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp deploy') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --dry-run --force --manual --change-id --set --values --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --manual --change-id --set --values --lock-wait --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp promote') _ecp_subs='' _ecp_opts='-h --help --from --to --revision --strategy --dry-run --force --change-id --set --values --lock-wait --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp rollback') _ecp_subs='' _ecp_opts='-h --help -e --env --to --strategy --dry-run --change-id --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe -w --watch --interval --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp history') _ecp_subs='' _ecp_opts='-h --help -e --env -n --limit --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -249,6 +251,19 @@ _ecp_value() {
         'ecp release|-f'|'ecp release|--file') echo 'file' ;;
         'ecp release|--targets') echo 'file' ;;
         'ecp release|-o'|'ecp release|--output') echo 'choice text json yaml' ;;
+        'ecp promote|--from') echo 'dynamic envs' ;;
+        'ecp promote|--to') echo 'dynamic envs' ;;
+        'ecp promote|--revision') echo 'dynamic revisions' ;;
+        'ecp promote|--strategy') echo 'choice recreate rolling blue-green canary' ;;
+        'ecp promote|--change-id') echo 'any' ;;
+        'ecp promote|--set') echo 'any' ;;
+        'ecp promote|--values') echo 'file' ;;
+        'ecp promote|--lock-wait') echo 'any' ;;
+        'ecp promote|--timeout') echo 'any' ;;
+        'ecp promote|-C'|'ecp promote|--directory') echo 'dir' ;;
+        'ecp promote|-f'|'ecp promote|--file') echo 'file' ;;
+        'ecp promote|--targets') echo 'file' ;;
+        'ecp promote|-o'|'ecp promote|--output') echo 'choice text json yaml' ;;
         'ecp rollback|-e'|'ecp rollback|--env') echo 'dynamic envs' ;;
         'ecp rollback|--to') echo 'dynamic revisions' ;;
         'ecp rollback|--strategy') echo 'choice recreate rolling blue-green canary' ;;

@@ -137,6 +137,9 @@ struct Descriptor {
   Run run;
   std::vector<ConfigKey> config;  // in file order
   std::vector<Environment> environments;  // in file order
+  // The promotion order (dev, test, staging, prod): `ecp promote` carries a
+  // revision only from one environment to the next. Empty: any order.
+  std::vector<std::string> pipeline;
   Hooks hooks;
   Locations locations;
 };

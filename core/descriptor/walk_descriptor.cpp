@@ -1,6 +1,8 @@
 // The top level of ecp.yaml, build: and config:.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/descriptor/values.hpp"
 #include "core/descriptor/walk.hpp"
 #include "core/util/text.hpp"
@@ -31,8 +33,9 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
         fmt::format("the top level must be a map of keys like 'app:' and 'type:', got {}", yaml::kind_name(root.kind)));
     return;
   }
-  r.check_keys(root, "",
-               {"schema", "app", "group", "type", "version", "build", "run", "config", "environments", "hooks"});
+  r.check_keys(
+      root, "",
+      {"schema", "app", "group", "type", "version", "build", "run", "config", "environments", "pipeline", "hooks"});
   if (const Node* n = r.get(root, "schema")) {
     if (auto v = r.integer(*n, "schema", INT32_MIN, INT32_MAX)) {
       if (*v != 1)
@@ -71,7 +74,26 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
   if (const Node* n = r.get(root, "run")) read_run(r, *n, d.run);
   if (const Node* n = r.get(root, "config")) read_config(r, *n, d.config);
   if (const Node* n = r.get(root, "environments")) read_environments(r, *n, d.environments);
+  if (const Node* n = r.get(root, "pipeline")) read_pipeline(r, *n, d);
   if (const Node* n = r.get(root, "hooks")) read_hooks(r, *n, d.hooks);
+}
+
+// pipeline: [dev, test, staging, prod]: environments of this file, each once.
+void read_pipeline(Reader& r, const Node& n, Descriptor& d) {
+  if (!r.is_list(n, "pipeline", "the environments in promotion order, e.g. [dev, staging, prod]")) return;
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    std::string field = fmt::format("pipeline[{}]", i);
+    auto name = r.text(*n.items[i], field);
+    if (!name) continue;
+    bool known = std::any_of(d.environments.begin(), d.environments.end(),
+                             [&](const Environment& e) { return e.name == *name; });
+    if (!known)
+      r.error(*n.items[i], field, fmt::format("{} is not an environment of this file", quoted(*name)));
+    else if (std::find(d.pipeline.begin(), d.pipeline.end(), *name) != d.pipeline.end())
+      r.error(*n.items[i], field, fmt::format("{} is listed twice", quoted(*name)));
+    else
+      d.pipeline.push_back(*name);
+  }
 }
 
 void read_build(Reader& r, const Node& n, Build& b) {

@@ -34,6 +34,15 @@ struct InstanceEntry {
   bool operator==(const InstanceEntry&) const = default;
 };
 
+// Where a promoted revision came from (ecp promote): the source environment's
+// revision and the image digest that ran there, which is the one this ran.
+struct Promotion {
+  std::string env;
+  int revision = 0;
+  std::string image_digest;
+  bool operator==(const Promotion&) const = default;
+};
+
 struct Record {
   int revision = 0;
   Kind kind = Kind::deploy;
@@ -66,6 +75,7 @@ struct Record {
   // 0: a record from before ecp kept it.
   int base_port = 0;
   std::vector<InstanceEntry> instances;  // where it runs, with ports
+  std::optional<Promotion> promoted_from;
   bool operator==(const Record&) const = default;
 };
 

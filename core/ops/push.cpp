@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/descriptor/parse.hpp"
+#include "core/image/image.hpp"
 #include "core/image/store.hpp"
 #include "core/oci/reference.hpp"
 #include "core/ops/git_source.hpp"
@@ -149,7 +150,9 @@ PushResult push(const PushOptions& o) {
   // 2. The image in the store, whole: every blob present with its size.
   Registries regs(o.registry);
   image::Store store(regs.store_dir());
-  auto top = store.resolve(image);
+  // A digest names an image of the store as well as a tag does (ecp promote pushes by digest).
+  auto top =
+      oci::Digest::try_parse(image) ? std::optional(image::load_image(store, image).descriptor) : store.resolve(image);
   if (!top)
     fail(ErrorKind::usage, "no image '{}' in the store {} (see 'ecp images'; 'ecp build' makes one)", image,
          store.dir().string());

@@ -44,6 +44,7 @@ struct ReleaseInput {
   bool manual = false;          // canary: --manual
   std::string change_id;
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan
+  std::optional<ledger::Promotion> promoted_from;  // ecp promote: recorded with the revision
 };
 
 // A strategy's event as the release reports it, with the revision it records.

@@ -214,6 +214,12 @@ TEST_CASE("ecp::ledger::Record JSON") {
   r.instances = {{"ssh://root@10.0.0.1", "a", 0, 8080}};
   auto back = ledger::record_from_json(ledger::to_json(r), "r7");
   CHECK(back == r);
+  CHECK(ledger::to_json(r).find("promoted_from") == std::string::npos);  // only when promoted
+  r.promoted_from = ledger::Promotion{"staging", 4, "sha256:aa"};
+  back = ledger::record_from_json(ledger::to_json(r), "r7");
+  CHECK(back == r);
+  REQUIRE(back.promoted_from);
+  CHECK(back.promoted_from->revision == 4);
   CHECK(ledger::to_json(r).find('\n') == std::string::npos);
   CHECK_THROWS_AS(ledger::record_from_json("{\"revision\": 1, \"outcome\": \"maybe\"}", "x"), Error);
   CHECK_THROWS_WITH_AS(ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "kind": "undo"})", "r"),
