@@ -31,6 +31,7 @@ void add_history(CommandTree& t) {
                         table.add({std::to_string(r.revision), kind, std::string(ledger::to_string(r.outcome)), r.image,
                                    r.config_digest.substr(0, 19), r.strategy, r.when, r.who, r.change_id});
                         if (!r.message.empty() && r.outcome != ledger::Outcome::succeeded) table.note(r.message);
+                        if (!r.emergency.empty()) table.note("EMERGENCY: " + r.emergency);
                         records.push_back(ledger::record_json(r));
                       }
                       for (const auto& line : table.lines()) out.text(line);

@@ -41,9 +41,10 @@ std::unique_ptr<CommandTree> make_command_tree() {
   app.add_option("--targets", g.targets,
                  "The targets file (default: $ECP_TARGETS, else ecp-targets.yaml beside the descriptor)")
       ->type_name("PATH");
-  app.add_option("-o,--output", g.output,
-                 "Output format: text or json; yaml for 'ecp plan' (the objects a kubernetes target gets)")
-      ->check(CLI::IsMember({"text", "json", "yaml"}))
+  app.add_option(
+         "-o,--output", g.output,
+         "Output format: text or json; yaml for 'ecp plan' (the objects a kubernetes target gets), csv for 'ecp audit'")
+      ->check(CLI::IsMember({"text", "json", "yaml", "csv"}))
       ->type_name("FORMAT");
   app.add_flag("--no-color", g.no_color, "Never use colors (also when NO_COLOR is set)");
   app.add_flag("-q,--quiet", g.quiet, "Print only results and errors");
@@ -76,6 +77,8 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_canary(*t);
   add_lifecycle(*t);
   add_exec(*t);
+  add_audit(*t);
+  add_freeze(*t);
   return t;
 }
 

@@ -43,6 +43,10 @@ void add_release_flags(CLI::App* cmd, Options& o, std::string& wait,
     cmd->add_flag("--manual", o.manual, "canary: pause after each step until ecp canary promote (or abort)");
   if constexpr (requires { o.change_id; })
     cmd->add_option("--change-id", o.change_id, "A change or ticket id recorded in the ledger")->type_name("ID");
+  if constexpr (requires { o.emergency; })
+    cmd->add_option("--emergency", o.emergency,
+                    "Release outside the change windows or during a freeze, for this reason (audited)")
+        ->type_name("REASON");
   if constexpr (requires { o.overrides; }) add_override_flags(cmd, o.overrides);
   cmd->add_option("--lock-wait", wait, "Wait up to DURATION for another release to finish (default: fail at once)")
       ->type_name("DURATION");

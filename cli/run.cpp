@@ -134,6 +134,8 @@ int run(int argc, char** argv) {
     if (cmd == nullptr) fail(ErrorKind::usage, "no command given; run 'ecp --help'");
     if (g.output == "yaml" && cmd->app->get_name() != "plan")
       fail(ErrorKind::usage, "-o yaml is for 'ecp plan' (the objects a kubernetes target would get); use text or json");
+    if (g.output == "csv" && cmd->app->get_name() != "audit")
+      fail(ErrorKind::usage, "-o csv is for 'ecp audit'; use text or json");
     return cmd->run(out);
   } catch (const Error& e) {
     report(out, e.kind(), e.what());

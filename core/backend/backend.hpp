@@ -23,6 +23,16 @@
 
 namespace ecp::backend {
 
+// Who the target lets ecp act as (access rules and the audit log): the SSH
+// user a host authenticated, with the principals of the certificate it
+// accepted. `verified` false: only this machine's word ($USER).
+struct Identity {
+  std::string user;
+  std::vector<std::string> principals;
+  std::string method;  // "ssh certificate", "ssh user", "unverified"
+  bool verified = false;
+};
+
 struct Capabilities {
   bool route = false;           // router() works: traffic moved between slots
   bool split = true;            // ... by weight too (canary); false: all of it to one slot (blue-green)
@@ -166,6 +176,9 @@ class Backend {
   // Throws Error(usage) where the plugin cannot.
   virtual std::vector<std::string> exec_argv(const InstanceRef& instance, const std::vector<std::string>& command,
                                              bool tty);
+  // By default this machine's user, unverified (the local target, and backends
+  // that cannot ask their platform yet).
+  virtual Identity identity();
   virtual KvStore& state() = 0;
   virtual Router* router() { return nullptr; }
   virtual Replacer* replacer() { return nullptr; }

@@ -1,5 +1,9 @@
 // The built-in table and the lookup of external plugins.
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "core/backend/backend.hpp"
 #include "core/backend/external.hpp"
@@ -45,6 +49,21 @@ std::unique_ptr<Backend> open_backend(const TargetSpec& target, const AppSpec& a
          target.plugin, builtins.empty() ? "none registered" : builtins, program);
   }
   return std::make_unique<ExternalBackend>(*path, target, app);
+}
+
+Identity Backend::identity() {
+  Identity id;
+  const char* user = std::getenv("USER");
+  if (user == nullptr || *user == '\0') user = std::getenv("LOGNAME");
+  if (user != nullptr && *user != '\0') {
+    id.user = user;
+  } else if (const passwd* pw = ::getpwuid(::getuid())) {
+    id.user = pw->pw_name;
+  } else {
+    id.user = "uid " + std::to_string(::getuid());
+  }
+  id.method = "unverified";
+  return id;
 }
 
 }  // namespace ecp::backend

@@ -175,11 +175,42 @@ struct Registry {
   Location location;
 };
 
+// access: in the targets file (operations own it): per environment, which
+// groups may do what; a group lists identities (SSH users, SSH certificate
+// principals, or this machine's $USER on the local target, unverified).
+struct AccessRule {
+  std::string env;
+  std::string action;  // release, rollback, promote, approve, unlock, freeze
+  std::vector<std::string> groups;
+  Location location;
+};
+struct Access {
+  bool present = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;  // group -> identities
+  std::vector<std::string> environments;  // those access.environments lists: only its rules apply to them
+  std::vector<AccessRule> rules;
+  Location location;
+};
+inline const std::vector<std::string_view>& access_actions() {
+  static const std::vector<std::string_view> a = {"release", "rollback", "promote", "approve", "unlock", "freeze"};
+  return a;
+}
+
+// windows: in the targets file: when each environment may be released to
+// (change_window.hpp reads each one).
+struct EnvironmentWindows {
+  std::string env;
+  std::vector<std::string> windows;  // "Mon-Thu 22:00-02:00 Asia/Shanghai"
+  Location location;
+};
+
 struct TargetsFile {
   std::string file;  // empty when there is no targets file (only "local" exists)
   int schema = 1;
   std::vector<Target> targets;
   std::vector<Registry> registries;
+  Access access;
+  std::vector<EnvironmentWindows> windows;
   Locations locations;
   // false when the file had errors, so names may be missing: validate() then does not
   // report environments naming unknown targets.

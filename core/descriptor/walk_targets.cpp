@@ -143,7 +143,9 @@ void read_targets_file(Reader& r, const Node& root, TargetsFile& t) {
                                   yaml::kind_name(root.kind)));
     return;
   }
-  r.check_keys(root, "", {"schema", "targets", "registries"});
+  r.check_keys(root, "", {"schema", "targets", "registries", "access", "windows"});
+  if (const Node* n = r.get(root, "access")) read_access(r, *n, t.access);
+  if (const Node* n = r.get(root, "windows")) read_windows(r, *n, t.windows);
   if (const Node* n = r.get(root, "schema"))
     if (auto v = r.integer(*n, "schema", INT32_MIN, INT32_MAX); v && *v != 1)
       r.error(*n, "schema", fmt::format("unsupported schema {}; this version of ecp reads schema 1", *v));

@@ -87,6 +87,7 @@ Json record_json(const Record& r) {
   if (!r.holder.empty()) j["holder"] = r.holder;
   if (!r.config_fingerprint.empty()) j["config_fingerprint"] = r.config_fingerprint;
   if (!r.overrides.empty()) j["overrides"] = r.overrides;
+  if (!r.emergency.empty()) j["emergency"] = r.emergency;
   if (r.promoted_from)
     j["promoted_from"] = {{"env", r.promoted_from->env},
                           {"revision", r.promoted_from->revision},
@@ -130,6 +131,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     for (const auto& i : j.value("instances", Json::array()))
       r.instances.push_back(
           {i.value("location", ""), i.value("slot", "a"), whole(i, "index", 0, what), whole(i, "port", 0, what)});
+    r.emergency = j.value("emergency", "");
     if (auto p = j.find("promoted_from"); p != j.end() && p->is_object())
       r.promoted_from = Promotion{p->value("env", ""), whole(*p, "revision", 0, what), p->value("image_digest", "")};
     if (r.revision <= 0) fail(ErrorKind::validation, "{}: revision must be positive", what);

@@ -76,6 +76,7 @@ struct Record {
   int base_port = 0;
   std::vector<InstanceEntry> instances;  // where it runs, with ports
   std::optional<Promotion> promoted_from;
+  std::string emergency;  // --emergency: why it went outside a change window or a freeze
   bool operator==(const Record&) const = default;
 };
 

@@ -99,6 +99,7 @@ DeployResult canary(const CanaryOptions& o) {
   in.image.digest = r0.image_digest;
   in.config.digest = r0.config_digest;
   in.change_id = r0.change_id;
+  in.emergency = r0.emergency;  // a paused canary released in an emergency goes on as one
   in.strategy.steps = state->steps;
   if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
     in.strategy.steps.resize(state->step + 1);

@@ -36,6 +36,7 @@ DeployResult deploy(const DeployOptions& o) {
   in.manual = o.manual;
   set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
+  in.emergency = o.emergency;
   // 4. Plan only, or release.
   if (o.dry_run) {
     DeployResult r;

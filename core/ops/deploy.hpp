@@ -84,6 +84,7 @@ struct DeployOptions {
   bool force = false;           // deploy even when nothing changed
   bool manual = false;          // canary: pause after the first step for `ecp canary promote|abort`
   std::string change_id;
+  std::string emergency;      // --emergency REASON
   ConfigOverrides overrides;  // --set, --values
   std::chrono::milliseconds lock_wait{0};
   DeployEventFn on_event;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/backend/backend.hpp"
+#include "core/ledger/audit.hpp"
 #include "core/ledger/ledger.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/ops/validate.hpp"
@@ -27,6 +28,7 @@ struct TargetContext {
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<ledger::Ledger> ledger;
   Clock* clock = &system_clock();  // the lock's lease and waits (tests pass a manual one)
+  std::optional<ledger::Actor> actor;  // who acts at the target (governance.hpp: actor_of), once asked
 };
 
 // Opens the environment's target of a loaded project. `base_port` overrides the

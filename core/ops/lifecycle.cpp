@@ -6,6 +6,7 @@
 
 #include "core/ledger/ledger.hpp"
 #include "core/ops/deploy_context.hpp"
+#include "core/ops/governance.hpp"
 #include "core/strategy/health_gate.hpp"
 #include "core/util/error.hpp"
 #include "core/util/process.hpp"
@@ -32,11 +33,16 @@ std::vector<backend::InstanceRef> running_instances(TargetContext& ctx) {
 // the configurations, the keys, the canary state.
 void purge_state(TargetContext& ctx) {
   auto& kv = ctx.backend->state();
+  // The audit log stays: it is append-only, and says who purged.
   for (const auto& [key, value] : kv.list(""))
-    if (key != ledger::lock_key) kv.remove_if(key, value);
+    if (key != ledger::lock_key && !key.starts_with("audit/")) kv.remove_if(key, value);
 }
 
 void record_event(TargetContext& ctx, Lifecycle what, const std::string& message) {
+  ledger::AuditEntry a;
+  a.type = std::string(to_string(what));
+  a.message = message;
+  audit(ctx, a);
   ledger::Event e;
   e.type = std::string(to_string(what));
   e.who = who();
@@ -69,6 +75,7 @@ LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& o) {
   // SIGINT/SIGTERM become a flag, so that the Shield below keeps a stop whole.
   process::InterruptScope interrupts;
   TargetContext ctx = open_target(o.project, o.env);
+  authorize(ctx, Action::release);  // stopping, starting, removing: what may release may do these
   LifecycleResult r;
   r.app = ctx.app.app;
   r.env = ctx.app.env;
@@ -113,6 +120,10 @@ LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& o) {
   if (what == Lifecycle::remove && o.purge && r.failures.empty()) {
     ctx.backend->purge();
     purge_state(ctx);
+    ledger::AuditEntry a;
+    a.type = "purge";
+    a.message = message;
+    audit(ctx, a);
     r.purged = true;
   } else {
     record_event(ctx, what, message);

@@ -181,6 +181,7 @@ PromoteResult promote(const PromoteOptions& o) {
   in.promoted_from = r.source;
   set_strategy(in, dst, strategy_arg(o.strategy));
   in.change_id = o.change_id;
+  in.emergency = o.emergency;
   r.deploy = execute(dst, in, o.force, o.lock_wait, o.on_event);
   return r;
 }

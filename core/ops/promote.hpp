@@ -19,6 +19,7 @@ struct PromoteOptions {
   int revision = 0;  // 0: the revision that serves in `from`
   std::string strategy;
   std::string change_id;
+  std::string emergency;  // --emergency REASON
   bool force = false;
   bool dry_run = false;       // the plan only: no copy, nothing released
   ConfigOverrides overrides;  // --set, --values: the destination's top layer

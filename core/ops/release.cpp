@@ -65,6 +65,7 @@ ReleaseResult release(const ReleaseOptions& o) {
   in.manual = o.manual;
   set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
+  in.emergency = o.emergency;
   r.deploy = execute(ctx, in, o.force, o.lock_wait, o.on_event);
 
   // 5. Verify what now serves.

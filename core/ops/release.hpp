@@ -16,6 +16,7 @@ struct ReleaseOptions {
   std::string tag;        // the image tag (default: as ecp build names it)
   std::string strategy;
   std::string change_id;
+  std::string emergency;  // --emergency REASON
   bool force = false;
   bool manual = false;    // canary: pause after the first step (ecp canary promote | abort)
   ConfigOverrides overrides;  // --set, --values

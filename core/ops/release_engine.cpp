@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "core/ops/governance.hpp"
+#include "core/ops/release_gates.hpp"
 #include "core/ops/release_hooks.hpp"
 #include "core/strategy/strategy.hpp"
 #include "core/util/error.hpp"
@@ -63,6 +65,11 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   };
   PhaseTimer timer(timings);
 
+  // 0. Whether the targets file's access: lets whoever acts do this here.
+  authorize(ctx, in.promoted_from                    ? Action::promote
+                 : in.kind == ledger::Kind::rollback ? Action::rollback
+                                                     : Action::release);
+  check_release_gates(ctx, in.emergency);
   // 1. The plan.
   timer.enter("plan");
   if (!plan_release(ctx, in, force, result, on_event)) return done(timer);

@@ -52,6 +52,7 @@ ledger::Record new_record(TargetContext& ctx, const ReleaseInput& in, int revisi
   rec.from_revision = cur ? cur->revision : 0;
   rec.rollback_to = in.rollback_to;
   rec.promoted_from = in.promoted_from;
+  rec.emergency = in.emergency;
   rec.base_port = ctx.app.base_port;
   for (const auto& d : desired) rec.instances.push_back({d.ref.location, d.ref.slot, d.ref.index, d.port});
   return rec;

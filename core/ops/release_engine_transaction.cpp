@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "core/ops/governance.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/log.hpp"
@@ -138,6 +139,18 @@ void ReleaseTransaction::finish(ledger::Outcome outcome, const std::string& mess
     } catch (const std::exception& e) {
       log::warn("could not record the outcome of revision {}: {}", rec_.revision, e.what());
     }
+    // The audit log gets each outcome (a paused canary, then its end), under the lock.
+    ledger::AuditEntry a;
+    a.type = rec_.promoted_from ? "promote" : rec_.kind == ledger::Kind::rollback ? "rollback" : "release";
+    a.revision = rec_.revision;
+    a.outcome = std::string(ledger::to_string(outcome));
+    a.image_digest = rec_.image_digest;
+    a.config_digest = rec_.config_digest;
+    a.change_id = rec_.change_id;
+    a.message = rec_.promoted_from ? fmt::format("from {} revision {}{}", rec_.promoted_from->env,
+                                                 rec_.promoted_from->revision, message.empty() ? "" : ": " + message)
+                                   : message;
+    audit(ctx_, a);
   }
   release();
 }

@@ -45,6 +45,7 @@ DeployResult rollback(const RollbackOptions& o) {
   if (port > 0) ctx.app.base_port = port;
   set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
+  in.emergency = o.emergency;
 
   // 3. Plan, or release (always: rolling back to the same bytes still restarts).
   if (o.dry_run) {

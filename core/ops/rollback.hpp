@@ -17,6 +17,7 @@ struct RollbackOptions {
   int to = 0;  // --to N; 0: the previous successful revision
   std::string strategy;  // --strategy: overrides ecp.yaml's type
   std::string change_id;
+  std::string emergency;  // --emergency REASON
   bool dry_run = false;
   std::chrono::milliseconds lock_wait{0};
   DeployEventFn on_event;

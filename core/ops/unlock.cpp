@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/ops/deploy_context.hpp"
+#include "core/ops/governance.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 
@@ -16,6 +17,7 @@ UnlockResult unlock(const UnlockOptions& o) {
   r.target = ctx.target.name;
   auto held = ledger::read_lock(ctx.backend->state());
   if (!held) return r;
+  if (o.force) authorize(ctx, Action::unlock);
   if (!o.force)
     fail(ErrorKind::lock_held,
          "{}/{} is locked by {} since {} ({}); if that release is gone, remove the lock with --force",
@@ -30,6 +32,10 @@ UnlockResult unlock(const UnlockOptions& o) {
                             r.removed->holder, r.removed->operation, text::rfc3339_ms(r.removed->since_ms),
                             text::rfc3339_ms(r.removed->expires_ms));
     ctx.ledger->add_event(e);
+    ledger::AuditEntry a;
+    a.type = "unlock";
+    a.message = e.message;
+    audit(ctx, a);
   }
   return r;
 }

@@ -34,6 +34,7 @@ const std::vector<AgentVerb>& agent_verbs() {
       {"gw-weights"},
       {"gw-log"},
       {"probe"},
+      {"whoami"},
   };
   return table;
 }
@@ -103,6 +104,7 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
 }
 
 AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
+AgentCommand whoami() { return {"whoami", {}}; }
 AgentCommand boot_hook(const std::string& root) { return {"boot-hook", {root}}; }
 
 AgentCommand exec(const AgentPlace& p, const backend::InstanceRef& ref, const std::vector<std::string>& command) {

@@ -64,6 +64,8 @@ AgentCommand status(const AgentPlace& p);
 AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
 // Everything of the (app, env) but its state/ (remove --purge).
 AgentCommand purge(const AgentPlace& p);
+// Who sshd authenticated this session as: its user, its certificate's principals.
+AgentCommand whoami();
 // The host runs `resume ROOT` when it boots (a systemd unit, else crontab).
 AgentCommand boot_hook(const std::string& root);
 // `command` in the instance's folder, environment and user (ecp exec).

@@ -124,6 +124,24 @@ std::vector<std::string> HostBackend::exec_argv(const backend::InstanceRef& inst
   return h.transport->exec_argv(agent_argv(root_, c.verb, c.args), tty);
 }
 
+backend::Identity HostBackend::identity() {
+  if (identity_) return *identity_;
+  auto hosts = all();
+  if (hosts.empty() || hosts.front()->transport->local()) return *(identity_ = Backend::identity());
+  Host& h = *hosts.front();
+  auto r = h.agent->call(verbs::whoami());
+  if (!r.ok()) fail_call(*h.transport, "asking who this session is", r);
+  backend::Identity id;
+  for (const auto& line : text::split(r.out, '\n')) {
+    if (line.starts_with("user ")) id.user = line.substr(5);
+    if (line.starts_with("principal ")) id.principals.push_back(line.substr(10));
+  }
+  if (id.user.empty()) fail(ErrorKind::io, "{}: whoami did not say who this session is", h.label);
+  id.method = id.principals.empty() ? "ssh user" : "ssh certificate";
+  id.verified = true;
+  return *(identity_ = id);
+}
+
 void HostBackend::purge() {
   auto errors = each(all(), [&](Host& h) {
     h.agent->must("removing the environment", verbs::purge(place()), {}, std::chrono::minutes(5));

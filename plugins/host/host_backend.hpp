@@ -52,6 +52,8 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   void purge() override;
+  // SSH hosts: whom the first host's sshd authenticated (agent verb whoami).
+  backend::Identity identity() override;
   std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
                                      bool tty) override;
   backend::TargetStatus status() override;
@@ -87,6 +89,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
 
   Host& host(const std::string& label);
   void ensure_boot_hook(Host& h);
+  std::optional<backend::Identity> identity_;  // asked once per command
   // Health checks (host_health.cpp): through each host's agent where the check is
   // HTTP and the host is remote, the indexes of the others go to `here`; from
   // this machine for the instances at `which`.

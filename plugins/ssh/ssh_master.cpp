@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 #include "core/util/error.hpp"
@@ -51,9 +52,12 @@ SshMaster::SshMaster(SshConfig config, const std::filesystem::path& control_dir,
                      const std::filesystem::path& shared_dir)
     : config_(std::move(config)) {
   // %C: a hash of the local host, host, port and user, so every ecp command to
-  // this host finds the same persistent master.
-  config_.control_path =
-      config_.persist.empty() ? (control_dir / std::to_string(n)).string() : (shared_dir / "%C").string();
+  // this host finds the same persistent master - one per ssh configuration, as
+  // another one may log in with another key (another identity at the host).
+  std::string per_config =
+      config_.config_file.empty() ? "" : fmt::format("{:08x}-", std::hash<std::string>{}(config_.config_file) >> 32);
+  config_.control_path = config_.persist.empty() ? (control_dir / std::to_string(n)).string()
+                                                 : (shared_dir / (per_config + "%C")).string();
   log_ = control_dir / (std::to_string(n) + ".log");
 }
 

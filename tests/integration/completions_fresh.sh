@@ -65,9 +65,9 @@ for c in $commands; do
   case " $(line 2) " in *" $c "*) ;; *) die "bash: 'ecp <TAB>' lacks $c: $(line 2)" ;; esac
 done
 [ "$(line 3)" = "validate" ] || die "bash: 'ecp v<TAB>': $(line 3)"
-[ "$(line 4)" = "text json yaml" ] || die "bash: 'ecp --output <TAB>': $(line 4)"
+[ "$(line 4)" = "text json yaml csv" ] || die "bash: 'ecp --output <TAB>': $(line 4)"
 [ "$(line 5)" = "json" ] || die "bash: 'ecp -o j<TAB>': $(line 5)"
-[ "$(line 6)" = "text json yaml" ] || die "bash: 'ecp --output=<TAB>': $(line 6)"
+[ "$(line 6)" = "text json yaml csv" ] || die "bash: 'ecp --output=<TAB>': $(line 6)"
 [ "$(line 7)" = "bash zsh fish" ] || die "bash: 'ecp completion <TAB>': $(line 7)"
 [ "$(line 8)" = "zsh" ] || die "bash: 'ecp -q completion z<TAB>': $(line 8)"
 [ "$(line 9)" = "--output" ] || die "bash: global option after the command: $(line 9)"
@@ -87,7 +87,7 @@ if command -v fish >/dev/null 2>&1; then
   for c in $commands; do
     case " $got" in *" $c "*) ;; *) die "fish: 'ecp <TAB>' lacks $c: $got" ;; esac
   done
-  [ "$(fishc 'ecp --output ')" = "json text yaml " ] || die "fish: 'ecp --output <TAB>': $(fishc 'ecp --output ')"
+  [ "$(fishc 'ecp --output ')" = "csv json text yaml " ] || die "fish: 'ecp --output <TAB>': $(fishc 'ecp --output ')"
   [ "$(fishc 'ecp -C /tmp completion ')" = "bash fish zsh " ] || die "fish: completion: $(fishc 'ecp -C /tmp completion ')"
   case " $(fishc 'ecp validate --') " in *" --output "*) ;; *) die "fish: global options after the command" ;; esac
   [ "$(fishc "ecp -C $proj deploy --env ")" = "dev prod test " ] || die "fish: --env: $(fishc "ecp -C $proj deploy --env ")"

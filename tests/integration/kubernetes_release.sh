@@ -167,10 +167,19 @@ expect_grep "exec /api/v1/namespaces/team-a/pods/|/api/v1/namespaces/team-a/pods
 # 10. remove --purge: the Deployments, the Service, the config Secrets and the
 # ledger's ConfigMaps go; the namespace has nothing of web/dev left.
 expect_exit 0 "$ECP" remove --env dev --purge --yes
+# The audit log stays (append-only: it says who purged).
 for kind in deployments services secrets configmaps; do
-  left=$(k get "$kind" -n team-a -l ecp.io/app=web,ecp.io/env=dev -o name)
+  left=$(k get "$kind" -n team-a -l ecp.io/app=web,ecp.io/env=dev -o name | grep -v '^configmap/ecp-web-dev-audit\.' || true)
   [ -z "$left" ] || die "remove --purge left $kind: $left"
 done
+expect_exit 0 "$ECP" -o json audit --env dev
+python3 - "$T/out" <<'PY2' || die "the audit log after the purge: $(cat "$T/out")"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+types = [e["type"] for e in r["entries"]]
+assert types[-1] == "purge" and "release" in types and "rollback" in types, types
+assert r["verified"] is True, r["problems"]
+PY2
 expect_exit 0 "$ECP" history --env dev
 ! grep -q "succeeded" "$T/out" || die "the ledger is still there: $(cat "$T/out")"
 echo "PASS: kubernetes releases, rollouts, rollbacks and the ledger in the cluster"

@@ -70,7 +70,7 @@ TEST_CASE("ecp::cli::completion::describe") {
     REQUIRE(out != nullptr);
     CHECK(out->names == std::vector<std::string>{"-o", "--output"});
     CHECK(out->value.kind == ValueKind::choice);
-    CHECK(out->value.choices == std::vector<std::string>{"text", "json", "yaml"});
+    CHECK(out->value.choices == std::vector<std::string>{"text", "json", "yaml", "csv"});
     CHECK(root.find_option("-C")->value.kind == ValueKind::dir);
     CHECK(root.find_option("--file")->value.kind == ValueKind::file);
     CHECK(root.find_option("--no-color")->value.kind == ValueKind::none);
