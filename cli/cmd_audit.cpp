@@ -1,8 +1,9 @@
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "cli/command_tree.hpp"
 #include "cli/text_table.hpp"
-#include "core/ledger/record.hpp"
 #include "core/ops/audit_read.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
@@ -47,7 +48,10 @@ void add_audit(CommandTree& t) {
       &t.root, "audit", "List the audit log kept at each environment's target (-o json|csv), or --verify it",
       [&g = t.globals, o](Output& out) {
         o->audit.project = project_of(g);
-        if (!o->since.empty()) o->audit.since_ms = ops::since_arg(o->since, ledger::now_ms());
+        if (!o->since.empty())
+          o->audit.since_ms = ops::since_arg(o->since, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                           std::chrono::system_clock::now().time_since_epoch())
+                                                           .count());
         auto logs = ops::read_audit(o->audit);
         std::vector<std::string> problems;
         nlohmann::json entries = nlohmann::json::array();

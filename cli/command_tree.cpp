@@ -77,6 +77,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_canary(*t);
   add_lifecycle(*t);
   add_exec(*t);
+  add_approve(*t);
   add_audit(*t);
   add_freeze(*t);
   return t;

@@ -73,6 +73,7 @@ void add_lifecycle(CommandTree& t);  // stop, start, remove
 void add_exec(CommandTree& t);
 void add_promote(CommandTree& t);
 void add_audit(CommandTree& t);
+void add_approve(CommandTree& t);
 void add_freeze(CommandTree& t);  // freeze, unfreeze
 
 }  // namespace ecp::cli

@@ -36,6 +36,7 @@ _ecp_subcommand() {
         'ecp|start') echo 'start' ;;
         'ecp|remove') echo 'remove' ;;
         'ecp|exec') echo 'exec' ;;
+        'ecp|approve') echo 'approve' ;;
         'ecp|audit') echo 'audit' ;;
         'ecp|freeze') echo 'freeze' ;;
         'ecp|unfreeze') echo 'unfreeze' ;;
@@ -52,7 +53,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -89,6 +90,7 @@ _ecp_words() {
         'ecp start') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp remove') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --purge -y --yes --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp exec') _ecp_subs='' _ecp_opts='-h --help -e --env --instance --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp approve') _ecp_subs='' _ecp_opts='-h --help -e --env --revision-of --image --config --comment --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp audit') _ecp_subs='' _ecp_opts='-h --help -e --env --since --verify --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp freeze') _ecp_subs='' _ecp_opts='-h --help -e --env --until --reason --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp unfreeze') _ecp_subs='' _ecp_opts='-h --help -e --env --reason --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -363,6 +365,15 @@ _ecp_value() {
         'ecp exec|-f'|'ecp exec|--file') echo 'file' ;;
         'ecp exec|--targets') echo 'file' ;;
         'ecp exec|-o'|'ecp exec|--output') echo 'choice text json yaml csv' ;;
+        'ecp approve|-e'|'ecp approve|--env') echo 'dynamic envs' ;;
+        'ecp approve|--revision-of') echo 'dynamic envs' ;;
+        'ecp approve|--image') echo 'any' ;;
+        'ecp approve|--config') echo 'any' ;;
+        'ecp approve|--comment') echo 'any' ;;
+        'ecp approve|-C'|'ecp approve|--directory') echo 'dir' ;;
+        'ecp approve|-f'|'ecp approve|--file') echo 'file' ;;
+        'ecp approve|--targets') echo 'file' ;;
+        'ecp approve|-o'|'ecp approve|--output') echo 'choice text json yaml csv' ;;
         'ecp audit|-e'|'ecp audit|--env') echo 'dynamic envs' ;;
         'ecp audit|--since') echo 'any' ;;
         'ecp audit|-C'|'ecp audit|--directory') echo 'dir' ;;

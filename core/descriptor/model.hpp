@@ -101,13 +101,23 @@ struct ConfigValue {
 
 inline constexpr std::string_view builtin_target = "local";
 
+// approvals: of an environment: how many people of which groups (the targets
+// file's access.groups) must approve the exact image and configuration before
+// a release there goes through, and for how long an approval counts.
+struct Approvals {
+  int required = 0;               // 0: none needed
+  std::vector<std::string> from;  // groups; empty: anyone but the releaser
+  Duration ttl = std::chrono::hours(24);
+  Location location;
+};
+
 struct Environment {
   std::string name;
   std::string target = std::string(builtin_target);
   int replicas = 1;
   strategy::Settings strategy;      // its `strategy:`, in strategy's own struct
   std::vector<ConfigValue> config;  // overrides, in file order
-  std::vector<std::string> approvals;
+  Approvals approvals;
   Location location;  // of the environment's name
 };
 

@@ -129,11 +129,12 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
         fmt::format("environment {} releases to target {} (plugin {}), which does not restart an instance "
                     "whose check fails; liveness works on kubernetes targets",
                     detail::quoted(env.name), detail::quoted(env.target), target->builtin ? "host" : target->plugin));
-  // What ecp.yaml promises must happen where it is released: nothing enforces approvals yet.
-  if (!env.approvals.empty())
-    c.error(path + ".approvals",
-            "ecp does not enforce approvals yet, so a release would go through without them: remove the key "
-            "until it does");
+  // Approvals come from groups the targets file defines (ops own who is in them).
+  for (const auto& g : env.approvals.from)
+    if (std::none_of(t.access.groups.begin(), t.access.groups.end(), [&](const auto& e) { return e.first == g; }))
+      c.error(path + ".approvals.from",
+              fmt::format("group {} is not under access.groups of the targets file{}", detail::quoted(g),
+                          t.file.empty() ? " (there is none)" : " " + t.file));
   // Analysis queries promise a judgement: the target must name the Prometheus to ask.
   if (const Target* target = find_target(t, env.target);
       target && s.type == strategy::Type::canary && !target->prometheus &&

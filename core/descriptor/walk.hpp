@@ -12,6 +12,7 @@ void read_run(Reader& r, const Node& n, Run& run);
 void read_hooks(Reader& r, const Node& n, Hooks& hooks);
 void read_pipeline(Reader& r, const Node& n, Descriptor& d);
 void read_access(Reader& r, const Node& n, Access& access);
+void read_approvals(Reader& r, const Node& n, const std::string& path, Approvals& a);
 void read_windows(Reader& r, const Node& n, std::vector<EnvironmentWindows>& out);
 void read_config(Reader& r, const Node& n, std::vector<ConfigKey>& keys);
 void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs);

@@ -152,19 +152,25 @@ void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs)
         if (auto i = r.integer(*t, path + ".replicas", 0, INT32_MAX)) env.replicas = static_cast<int>(*i);
       if (const Node* t = r.get(v, "strategy")) read_strategy(r, *t, path + ".strategy", env.strategy);
       if (const Node* t = r.get(v, "config")) env.config = r.config_values(*t, path + ".config");
-      if (const Node* t = r.get(v, "approvals")) {
-        if (r.is_list(*t, path + ".approvals", "names, e.g. [alice, bob]")) {
-          for (std::size_t i = 0; i < t->items.size(); ++i) {
-            std::string item_path = fmt::format("{}.approvals[{}]", path, i);
-            auto who = r.text(*t->items[i], item_path);
-            if (who && who->empty()) r.error(*t->items[i], item_path, "is empty");
-            else if (who) env.approvals.push_back(*who);
-          }
-        }
-      }
+      if (const Node* t = r.get(v, "approvals")) read_approvals(r, *t, path + ".approvals", env.approvals);
     }
     envs.push_back(std::move(env));
   }
+}
+
+// approvals: {required: 1, from: [release-managers], ttl: 24h}
+void read_approvals(Reader& r, const Node& n, const std::string& path, Approvals& a) {
+  if (!r.is_map(n, path, "required: 1, from: [GROUP, ...], ttl: 24h")) return;
+  r.check_keys(n, path, {"required", "from", "ttl"});
+  a.location = r.at(n);
+  if (const Node* v = r.get(n, "required"))
+    if (auto i = r.integer(*v, path + ".required", 0, 16)) a.required = static_cast<int>(*i);
+  if (const Node* v = r.get(n, "from");
+      v && r.is_list(*v, path + ".from", "groups of access.groups, e.g. [release-managers]"))
+    for (std::size_t i = 0; i < v->items.size(); ++i)
+      if (auto g = r.text(*v->items[i], fmt::format("{}.from[{}]", path, i))) a.from.push_back(*g);
+  if (const Node* v = r.get(n, "ttl"))
+    if (auto d = r.duration(*v, path + ".ttl")) a.ttl = *d;
 }
 
 }  // namespace ecp::descriptor::detail

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ops/approvals.hpp"
 #include "core/ops/governance.hpp"
 #include "core/ops/release_gates.hpp"
 #include "core/ops/release_hooks.hpp"
@@ -70,6 +71,7 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
                  : in.kind == ledger::Kind::rollback ? Action::rollback
                                                      : Action::release);
   check_release_gates(ctx, in.emergency);
+  check_approvals(ctx, in);
   // 1. The plan.
   timer.enter("plan");
   if (!plan_release(ctx, in, force, result, on_event)) return done(timer);

@@ -61,7 +61,7 @@ expect_exit 0 as alice "$ECP" release --env dev
 expect_exit 0 as alice "$ECP" -o json audit --env dev
 python3 - "$T/out" <<'PY' || die "the release's audit entry: $(cat "$T/out")"
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
 (e,) = r["entries"]
 assert e["type"] == "release" and e["outcome"] == "succeeded" and e["revision"] == 1, e
 assert e["actor"] == {"verified": "alice", "method": "ssh certificate", "reported": ""}, e["actor"]
@@ -78,7 +78,7 @@ expect_grep "access denied: bob, root \(ssh certificate\) may not release in dev
 expect_exit 0 as alice "$ECP" -o json audit --env dev
 python3 - "$T/out" <<'PY' || die "the denial's audit entry: $(cat "$T/out")"
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
 d = r["entries"][-1]
 assert d["type"] == "denied" and d["message"].startswith("release: bob, root"), d
 assert d["actor"] == {"verified": "bob", "method": "ssh certificate", "reported": "github:alice"}, d["actor"]

@@ -36,7 +36,7 @@ expect_grep "EMERGENCY: INC-42 payments down" "$T/out"
 expect_exit 0 "$ECP" -o json audit --env dev
 python3 - "$T/out" <<'PY' || die "the audit log of the emergency: $(cat "$T/out")"
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
 types = [e["type"] for e in r["entries"]]
 assert types == ["emergency", "release"], types
 assert r["entries"][0]["message"].startswith("INC-42 payments down (overridden: dev is outside its change windows"), r

@@ -175,7 +175,7 @@ done
 expect_exit 0 "$ECP" -o json audit --env dev
 python3 - "$T/out" <<'PY2' || die "the audit log after the purge: $(cat "$T/out")"
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
 types = [e["type"] for e in r["entries"]]
 assert types[-1] == "purge" and "release" in types and "rollback" in types, types
 assert r["verified"] is True, r["problems"]

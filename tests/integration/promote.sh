@@ -77,7 +77,7 @@ dev_digest=$(last_record dev 'r["image_digest"]')
 expect_exit 0 "$ECP" -o json promote --from dev --to staging
 python3 - "$T/out" "$dev_digest" <<'PY' || die "promote dev -> staging: $(cat "$T/out")"
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
 assert r["type"] == "result" and r["ok"] and r["outcome"] == "succeeded", r
 assert r["promoted_from"] == {"env": "dev", "revision": 1, "image_digest": sys.argv[2]}, r
 assert r["copied"] is True, r

@@ -77,10 +77,13 @@ expect_grep "^$T/none\.yaml: error: no such file \(named by \\\$ECP_TARGETS\)$" 
 expect_exit 2 "$ECP" validate --targets "$T/none.yaml"
 expect_grep "^$T/none\.yaml: error: no such file" "$T/err"
 
-# Keys ecp would accept and then ignore are refused where they would be ignored:
-# approvals (not enforced yet). run.user and run.resources work on hosts too.
+# approvals: a map, from groups the targets file defines. run.user and
+# run.resources work on hosts too.
 printf 'app: a\ntype: jar\nenvironments:\n  prod: {approvals: [alice]}\n' > ecp.yaml
-check approvals 4:21 "environments.prod.approvals: ecp does not enforce approvals yet"
+check approvals 4:21 "environments.prod.approvals: expected a map"
+printf 'app: a\ntype: jar\nenvironments:\n  prod: {approvals: {required: 1, from: [nobody]}}\n' > ecp.yaml
+expect_exit 2 "$ECP" validate
+expect_grep "environments.prod.approvals.from: group 'nobody' is not under access.groups" "$T/err"
 printf 'app: a\ntype: jar\nrun:\n  user: "1000:1000"\n  resources: {memory: 512Mi}\nenvironments:\n  dev: {}\n' > ecp.yaml
 expect_exit 0 "$ECP" validate
 

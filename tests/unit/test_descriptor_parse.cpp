@@ -42,7 +42,7 @@ environments:
     target: lab-vms
     replicas: 3
     strategy: {type: canary, steps: [5, 25, 50, 100], pause: 1m}
-    approvals: [alice, bob]
+    approvals: {required: 2, from: [release-managers], ttl: 12h}
   qa:
 )";
 
@@ -117,7 +117,9 @@ TEST_CASE("ecp::descriptor::parse_descriptor_text reads a complete descriptor") 
   CHECK(prod.strategy.type == strategy::Type::canary);
   CHECK(prod.strategy.steps == std::vector<int>{5, 25, 50, 100});
   CHECK(prod.strategy.pause == std::chrono::minutes(1));
-  CHECK(prod.approvals == std::vector<std::string>{"alice", "bob"});
+  CHECK(prod.approvals.required == 2);
+  CHECK(prod.approvals.from == std::vector<std::string>{"release-managers"});
+  CHECK(prod.approvals.ttl == std::chrono::hours(12));
   CHECK(d.environments[2].target == "local");  // "qa:" alone takes every default
   CHECK(locate(d.locations, "environments.prod.replicas", d.file).line == 31);
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ledger/audit.hpp"
+#include "core/ops/approvals.hpp"
 #include "core/ops/governance.hpp"
 #include "tests/unit/memory_store.hpp"
 
@@ -92,4 +93,51 @@ TEST_CASE("ecp::ledger::AuditLog: append-only, hash-chained, verified") {
     REQUIRE(bad.problems.size() == 1);
     CHECK(bad.problems[0] == "audit/0000000003.json: entries 2 to 2 are missing");
   }
+}
+
+TEST_CASE("ecp::ops::approval_problem: four eyes, both digests, unexpired, from the groups") {
+  auto a = access();
+  descriptor::Approvals rule;
+  rule.required = 1;
+  rule.from = {"release-managers"};
+  auto ok = [](std::string who) {
+    ops::Approval x;
+    x.approver = who;
+    x.names = {who, "root"};
+    x.image_digest = "sha256:img";
+    x.config_digest = "sha256:cfg";
+    x.expires_ms = 2000;
+    return x;
+  };
+  backend::Identity bob{"bob", {}, "ssh user", true};
+  CHECK(ops::approval_problem(rule, a, {ok("alice")}, "sha256:img", "sha256:cfg", bob, 1000) == "");
+  CHECK(ops::approval_problem({}, a, {}, "sha256:img", "sha256:cfg", bob, 1000) == "");  // none required
+  auto other = ok("alice");
+  other.config_digest = "sha256:zzz";
+  auto late = ok("deploy");
+  late.expires_ms = 1000;
+  auto outsider = ok("mallory");
+  outsider.names = {"mallory"};
+  CHECK(ops::approval_problem(rule, a, {other, late, outsider, ok("bob")}, "sha256:img", "sha256:cfg", bob, 1000) ==
+        "needs 1 approval(s) from release-managers of image sha256:img with configuration sha256:cfg; has 0 (not "
+        "counted: 1 for another configuration, 1 expired, 1 by the releaser, 1 by people outside release-managers)");
+  // One approver counts once; two are needed.
+  rule.required = 2;
+  CHECK(ops::approval_problem(rule, a, {ok("alice"), ok("alice")}, "sha256:img", "sha256:cfg", bob, 1000)
+            .starts_with("needs 2 approval(s) from release-managers"));
+  CHECK(ops::approval_problem(rule, a, {ok("alice"), ok("deploy")}, "sha256:img", "sha256:cfg", bob, 1000) == "");
+}
+
+TEST_CASE("ecp::ops::approval_problem: two certificates on one SSH user are two people") {
+  descriptor::Access a = access();
+  descriptor::Approvals rule;
+  rule.required = 1;
+  ops::Approval alice;
+  alice.approver = "alice";
+  alice.names = {"alice", "root"};
+  alice.image_digest = "sha256:img";
+  alice.config_digest = "sha256:cfg";
+  alice.expires_ms = 2000;
+  CHECK(ops::approval_problem(rule, a, {alice}, "sha256:img", "sha256:cfg", cert("bob"), 1000) == "");
+  CHECK(ops::approval_problem(rule, a, {alice}, "sha256:img", "sha256:cfg", cert("alice"), 1000) != "");
 }
