@@ -20,6 +20,14 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// A text table cell: a line break or escape in a reason or a CI variable must
+// not print what looks like another entry.
+std::string cell(std::string s) {
+  for (auto& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return s;
+}
+
 std::vector<std::string> row(const ledger::AuditEntry& e) {
   return {std::to_string(e.seq),
           e.when,
@@ -82,7 +90,9 @@ void add_audit(CommandTree& t) {
               for (auto& f : r) f = csv_field(f);
               fmt::print("{}\r\n", text::join(r, ","));
             }
+            r = row(e);
             r.erase(r.begin() + 10);  // the image digest: in JSON and CSV only
+            for (auto& f : r) f = cell(f);
             table.add(r);
           }
         }

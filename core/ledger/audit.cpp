@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/oci/digest.hpp"
 #include "core/util/error.hpp"
@@ -52,10 +53,24 @@ AuditEntry from_json(const Json& j) {
   return e;
 }
 
+// The sequence number of an entry's key, audit/NNNNNNNNNN.json; 0 for any other key.
 long seq_of(const std::string& key) {
+  if (key.size() != prefix.size() + 15 || !key.starts_with(prefix) || !key.ends_with(".json")) return 0;
   std::string digits = key.substr(prefix.size(), 10);
-  if (digits.size() != 10 || digits.find_first_not_of("0123456789") != std::string::npos) return 0;
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return 0;
   return std::stol(digits);
+}
+
+// An entry's fields, whatever their types (a damaged entry reads as one that
+// does not match its hash, not as an error that stops the listing).
+std::optional<AuditEntry> parse_entry(const std::string& bytes) {
+  Json j = Json::parse(bytes, nullptr, false);
+  if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_integer()) return std::nullopt;
+  try {
+    return from_json(j);
+  } catch (const Json::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -74,14 +89,18 @@ Json audit_json(const AuditEntry& e) {
 
 AuditEntry AuditLog::append(AuditEntry e) {
   for (int attempt = 0; attempt < 20; ++attempt) {
+    // After the highest-numbered entry; other keys under audit/ are not entries.
+    long last_seq = 0;
+    const std::string* last = nullptr;
     auto all = store_.list(std::string(prefix));
-    e.seq = 1;
+    for (const auto& [key, value] : all)
+      if (long s = seq_of(key); s > last_seq) last_seq = s, last = &value;
+    e.seq = last_seq + 1;
     e.prev.clear();
-    if (!all.empty()) {
-      e.seq = seq_of(all.back().first) + 1;
-      Json last = Json::parse(all.back().second, nullptr, false);
-      e.prev = last.is_object() ? last.value("hash", "") : "";
-      if (e.prev.empty()) e.prev = oci::Sha256::of(all.back().second).to_string();  // damaged: chain its bytes
+    if (last != nullptr) {
+      auto entry = parse_entry(*last);
+      e.prev = entry ? entry->hash : "";
+      if (e.prev.empty()) e.prev = oci::Sha256::of(*last).to_string();  // damaged: chain its bytes
     }
     e.hash = audit_hash(e);
     if (store_.put_if(audit_key(e.seq), audit_json(e).dump(-1, ' ', false, Json::error_handler_t::replace),
@@ -97,14 +116,19 @@ AuditLog::Read AuditLog::read() {
   long expect = 1;
   for (const auto& [key, value] : store_.list(std::string(prefix))) {
     long seq = seq_of(key);
-    Json j = Json::parse(value, nullptr, false);
-    if (seq == 0 || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_integer()) {
-      r.problems.push_back(fmt::format("{}: not an audit entry", store_.describe(key)));
+    if (seq == 0) {
+      r.problems.push_back(
+          fmt::format("{}: not an audit entry's key (put there by something else)", store_.describe(key)));
+      continue;
+    }
+    auto parsed = parse_entry(value);
+    if (!parsed) {
+      r.problems.push_back(fmt::format("{}: not an audit entry (damaged)", store_.describe(key)));
       prev = oci::Sha256::of(value).to_string();
       expect = seq + 1;
       continue;
     }
-    AuditEntry e = from_json(j);
+    AuditEntry e = std::move(*parsed);
     if (seq != expect)
       r.problems.push_back(fmt::format("{}: entries {} to {} are missing", store_.describe(key), expect, seq - 1));
     if (e.seq != seq) r.problems.push_back(fmt::format("{}: says it is entry {}", store_.describe(key), e.seq));

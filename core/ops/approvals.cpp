@@ -62,7 +62,17 @@ std::string approval_problem(const descriptor::Approvals& rule, const descriptor
                              const std::vector<Approval>& approvals, const std::string& image,
                              const std::string& config, const backend::Identity& releaser, std::int64_t now_ms) {
   if (rule.required <= 0) return "";
-  std::string releaser_name = releaser.principals.empty() ? releaser.user : releaser.principals.front();
+  // Who the releaser is: their certificate's principals, else their user (two
+  // people may share the SSH user and be told apart by their certificates).
+  std::vector<std::string> releaser_names =
+      releaser.principals.empty() ? std::vector<std::string>{releaser.user} : releaser.principals;
+  auto same_person = [&](const Approval& a) {
+    std::vector<std::string> names = a.names.empty() ? std::vector<std::string>{a.approver} : a.names;
+    if (a.method == "ssh certificate" && names.size() > 1) names.pop_back();  // the shared SSH user
+    return std::any_of(names.begin(), names.end(), [&](const auto& n) {
+      return std::find(releaser_names.begin(), releaser_names.end(), n) != releaser_names.end();
+    });
+  };
   std::set<std::string> counted;
   int other_config = 0, other_image = 0, expired = 0, own = 0, outside = 0;
   for (const auto& a : approvals) {
@@ -72,9 +82,7 @@ std::string approval_problem(const descriptor::Approvals& rule, const descriptor
       ++other_config;
     } else if (a.expires_ms <= now_ms) {
       ++expired;
-    } else if (a.approver == releaser_name) {
-      // The verified names, not every name: two people may share the SSH user
-      // (root) and still be told apart by their certificates.
+    } else if (same_person(a)) {
       ++own;
     } else if (!in_groups(access, rule.from, a.names.empty() ? std::vector<std::string>{a.approver} : a.names)) {
       ++outside;

@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ops/governance.hpp"
 #include "core/ops/release_engine.hpp"
+#include "core/ops/release_gates.hpp"
 #include "core/ops/release_hooks.hpp"
 #include "core/util/error.hpp"
 #include "core/util/process.hpp"
@@ -69,6 +71,8 @@ DeployResult canary(const CanaryOptions& o) {
   process::InterruptScope interrupts;
   // 1. The target, the lock, the paused canary and its record.
   TargetContext ctx = open_target(o.project, o.env);
+  // Moving a canary on is releasing it; taking it back is a rollback (no gates: it restores).
+  authorize(ctx, o.abort ? Action::rollback : Action::release);
   if (!ctx.backend->router())
     fail(ErrorKind::usage, "target '{}' has no gateway: there is no canary to {}", ctx.target.name,
          o.abort ? "abort" : "promote");
@@ -100,6 +104,7 @@ DeployResult canary(const CanaryOptions& o) {
   in.config.digest = r0.config_digest;
   in.change_id = r0.change_id;
   in.emergency = r0.emergency;  // a paused canary released in an emergency goes on as one
+  if (!o.abort) check_release_gates(ctx, in.emergency);
   in.strategy.steps = state->steps;
   if (o.full && state->step + 1 < static_cast<int>(in.strategy.steps.size())) {
     in.strategy.steps.resize(state->step + 1);

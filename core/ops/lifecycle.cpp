@@ -33,9 +33,11 @@ std::vector<backend::InstanceRef> running_instances(TargetContext& ctx) {
 // the configurations, the keys, the canary state.
 void purge_state(TargetContext& ctx) {
   auto& kv = ctx.backend->state();
-  // The audit log stays: it is append-only, and says who purged.
+  // The audit log stays (append-only: it says who purged), and so does a freeze
+  // (lifting one takes the freeze right: ecp unfreeze).
   for (const auto& [key, value] : kv.list(""))
-    if (key != ledger::lock_key && !key.starts_with("audit/")) kv.remove_if(key, value);
+    if (key != ledger::lock_key && !key.starts_with("audit/") && !key.starts_with("governance/"))
+      kv.remove_if(key, value);
 }
 
 void record_event(TargetContext& ctx, Lifecycle what, const std::string& message) {

@@ -62,6 +62,11 @@ DeployResult apply(const ApplyOptions& o) {
     if (target->config_digest != p.config_digest)
       fail(ErrorKind::validation, "revision {} at the target released {}, the plan says {}; make a new plan",
            p.rollback_to, target->config_digest, p.config_digest);
+    // A rollback puts back what ran, image included: a plan naming another image
+    // is not one (and would skip the approvals a release needs).
+    if (target->image_digest != p.image_digest)
+      fail(ErrorKind::validation, "revision {} at the target ran {}, the plan says {}; make a new plan", p.rollback_to,
+           target->image_digest, p.image_digest);
     in.config = released_config(ctx, *target, {});
     int rp = target->base_port > 0 ? target->base_port : configured_port(in.config);
     if (rp > 0) ctx.app.base_port = rp;

@@ -13,10 +13,13 @@
 #include <algorithm>
 
 #include "core/oci/reference.hpp"
+#include "core/ops/approvals.hpp"
 #include "core/ops/copy.hpp"
+#include "core/ops/governance.hpp"
 #include "core/ops/pull.hpp"
 #include "core/ops/push.hpp"
 #include "core/ops/release_engine.hpp"
+#include "core/ops/release_gates.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 
@@ -174,6 +177,13 @@ PromoteResult promote(const PromoteOptions& o) {
     r.deploy.outcome = Outcome::planned;
     return r;
   }
+  // Who may, when, and with which approvals: before the image moves or a tag changes.
+  in.promoted_from = r.source;
+  in.emergency = o.emergency;
+  authorize(dst, Action::promote);
+  check_release_gates(dst, in.emergency);
+  check_approvals(dst, in);
+  in.governed = true;
   r.image = deliver(o, src, dst, rec, in, r.copied);
 
   // 4. The release, recorded as promoted.

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ops/governance.hpp"
 #include "core/ops/push.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
@@ -41,6 +42,7 @@ ReleaseResult release(const ReleaseOptions& o) {
 
   // 3. Push, when the target needs a registry.
   TargetContext ctx = open_target(std::move(project), o.env, configured_port(in.config));
+  authorize(ctx, Action::release);  // before anything is pushed
   if (ctx.backend->capabilities().needs_registry) {
     if (ctx.target.registry.empty())
       fail(ErrorKind::validation,

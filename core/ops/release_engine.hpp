@@ -46,6 +46,7 @@ struct ReleaseInput {
   std::optional<int> expect_next_revision;  // apply: refuse when the ledger moved since the plan
   std::optional<ledger::Promotion> promoted_from;  // ecp promote: recorded with the revision
   std::string emergency;  // --emergency REASON: past a closed change window or a freeze, recorded
+  bool governed = false;  // access, gates and approvals were checked already (promote: before the copy)
 };
 
 // A strategy's event as the release reports it, with the revision it records.

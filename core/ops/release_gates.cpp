@@ -85,7 +85,11 @@ FreezeResult unfreeze(const FreezeOptions& o) {
   FreezeResult r{ctx.app.app, ctx.app.env, ctx.target.name, {}, false};
   auto bytes = ctx.backend->state().get(freeze_key);
   if (!bytes) return r;
-  if (auto f = read_freeze(ctx.backend->state())) r.freeze = *f;
+  try {
+    if (auto f = read_freeze(ctx.backend->state())) r.freeze = *f;
+  } catch (const Error&) {
+    // A damaged record is removed all the same: that is what unfreeze is for.
+  }
   r.was_frozen = ctx.backend->state().remove_if(freeze_key, *bytes);
   ledger::AuditEntry a;
   a.type = "unfreeze";

@@ -673,7 +673,12 @@ boot-hook)
     line="@reboot sh $root/.ecp/resume.sh"
     # crontab's read-modify-write, serialised (two releases to one host at once).
     lock=$root/.ecp/crontab.lock
-    if ! crontab -l 2>/dev/null | grep -qxF "$line"; then
+    # A crontab that cannot be read (other than "no crontab") is left alone:
+    # rewriting it from nothing would lose the user's lines.
+    if ! cur=$(crontab -l 2>&1); then
+      case $cur in *"no crontab"*) cur='' ;; *) none "crontab -l failed: $cur" ;; esac
+    fi
+    if ! printf '%s\n' "$cur" | grep -qxF "$line"; then
       if command -v flock >/dev/null 2>&1; then
         # shellcheck disable=SC2016 # $1 is for the inner sh
         flock "$lock" sh -c '{ crontab -l 2>/dev/null | grep -vxF "$1"; printf "%s\n" "$1"; } | crontab -' sh "$line" ||

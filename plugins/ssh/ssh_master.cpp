@@ -54,8 +54,9 @@ SshMaster::SshMaster(SshConfig config, const std::filesystem::path& control_dir,
   // %C: a hash of the local host, host, port and user, so every ecp command to
   // this host finds the same persistent master - one per ssh configuration, as
   // another one may log in with another key (another identity at the host).
-  std::string per_config =
-      config_.config_file.empty() ? "" : fmt::format("{:08x}-", std::hash<std::string>{}(config_.config_file) >> 32);
+  std::string per_config = config_.config_file.empty()
+                               ? ""
+                               : fmt::format("{:08x}-", std::hash<std::string>{}(config_.config_file) & 0xffffffffu);
   config_.control_path = config_.persist.empty() ? (control_dir / std::to_string(n)).string()
                                                  : (shared_dir / (per_config + "%C")).string();
   log_ = control_dir / (std::to_string(n) + ".log");

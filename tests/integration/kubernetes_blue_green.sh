@@ -14,7 +14,7 @@
 
 start_k8s_stack
 make_web_app "$T/web" 8080 k8s 2 "{type: blue-green, keep: 10m}"
-kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6"
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 15"
 cd "$T/web"
 selected() { k get service web-dev -n team-a -o jsonpath='{.spec.selector.ecp\.io/slot}'; }
 replicas() { k get deployment "$1" -n team-a -o jsonpath='{.spec.replicas}'; }

@@ -17,7 +17,7 @@
 
 start_k8s_stack
 make_web_app "$T/web" 8080 k8s 2 "{type: canary, steps: [25, 100], pause: 1s}"
-kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 15
     ingress: {class: nginx, host: web.test}"
 cd "$T/web"
 selected() { k get service "$1" -n team-a -o jsonpath='{.spec.selector.ecp\.io/slot}'; }
@@ -81,7 +81,7 @@ expect_grep "ecp-targets.yaml:[0-9]+:[0-9]+: error: targets\.k8s\.ingress: names
 # 5. No ingress: the canary splits by replica ratio. The Service selects both
 # slots; the canary runs the replica count nearest its share (25% beside 2 pods:
 # 1 pod) and gets all of them on promote; an abort puts the selector back.
-kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6"
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 15"
 svc_annotation() { k get service web-dev -n team-a -o jsonpath="{.metadata.annotations.ecp\\.io/$1}"; }
 for end in promote abort; do
   set_config "$T/web" GREETING "ratio-$end"

@@ -50,7 +50,7 @@ set_counters() {
 start_k8s_stack
 query='sum(app_errors_total{app="{{app}}",revision="{{revision}}"}) / sum(app_requests_total{app="{{app}}",revision="{{revision}}"})'
 make_web_app "$T/web" 8080 k8s 2 "{type: canary, steps: [50, 100], pause: 1s, analysis: {max_error_rate: 5, queries: {error_rate: '$query'}}}"
-kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 15
     prometheus: $prom"
 cd "$T/web"
 selected() { k get service web-dev -n team-a -o jsonpath='{.spec.selector.ecp\.io/slot}'; }
@@ -82,7 +82,7 @@ expect_grep '"outcome": ?"failed-rolled-back"' "$T/rec.json"
 expect_grep "prometheus error rate 20\.0%" "$T/rec.json"
 
 # 4. A Prometheus that does not answer: the step cannot be judged, so it fails.
-kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 15
     prometheus: http://127.0.0.1:$(free_port)"
 set_config "$T/web" GREETING "four"
 expect_exit 6 "$ECP" release --env dev
@@ -90,7 +90,7 @@ expect_grep "prometheus error_rate query: .*the step cannot be judged" "$T/err"
 [ "$(selected)" = "$live" ] || die "traffic left slot $live when Prometheus did not answer"
 
 # 5. validate: queries need the target's prometheus:, and only known placeholders.
-kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 6"
+kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    progress_deadline: 15"
 expect_exit 2 "$ECP" validate
 expect_grep "ecp.yaml:[0-9]+:[0-9]+: error: environments\.dev\.strategy\.analysis\.queries: target 'k8s' names no prometheus:" "$T/err"
 sed -i 's/{{revision}}/{{rev}}/' ecp.yaml

@@ -18,8 +18,11 @@
 start_k8s_stack
 port=8080
 make_web_app "$T/web" "$port" k8s 2 rolling
+# The deadline is what a never-ready rollout waits out (scenario 4); it also
+# bounds each rollback's wait, which a loaded machine's in-test controller can
+# stretch past a few seconds: long enough for that, short for scenario 4.
 kube_targets "$T/web/ecp-targets.yaml" "$T/admin.kubeconfig" "    namespace: team-a
-    progress_deadline: 6"
+    progress_deadline: 20"
 cd "$T/web"
 set_config "$T/web" GREETING "first"
 

@@ -141,3 +141,35 @@ TEST_CASE("ecp::ops::approval_problem: two certificates on one SSH user are two 
   CHECK(ops::approval_problem(rule, a, {alice}, "sha256:img", "sha256:cfg", cert("bob"), 1000) == "");
   CHECK(ops::approval_problem(rule, a, {alice}, "sha256:img", "sha256:cfg", cert("alice"), 1000) != "");
 }
+
+TEST_CASE("ecp::ledger::AuditLog: stray and damaged keys neither block appending nor hide entries") {
+  testing::MemoryStore store;
+  ledger::AuditLog log(store);
+  ledger::AuditEntry e;
+  e.type = "release";
+  log.append(e);
+  store.put("audit/zzz", "not ours");                           // sorts after every entry
+  store.put(ledger::audit_key(2), R"({"seq": 2, "hash": 7})");  // a field of the wrong type
+  auto third = log.append(e);
+  CHECK(third.seq == 3);
+  auto r = log.read();
+  CHECK(r.entries.size() == 2);
+  REQUIRE(r.problems.size() == 2);
+  CHECK(r.problems[0] == "audit/0000000002.json: not an audit entry (damaged)");
+  CHECK(r.problems[1] == "audit/zzz: not an audit entry's key (put there by something else)");
+}
+
+TEST_CASE("ecp::ops::approval_problem: the releaser's own approval under another certificate does not count") {
+  descriptor::Approvals rule;
+  rule.required = 1;
+  ops::Approval mine;
+  mine.approver = "ops-bot";
+  mine.names = {"ops-bot", "alice", "root"};  // a second certificate of alice's, principals ops-bot and alice
+  mine.method = "ssh certificate";
+  mine.image_digest = "sha256:img";
+  mine.config_digest = "sha256:cfg";
+  mine.expires_ms = 2000;
+  CHECK(ops::approval_problem(rule, access(), {mine}, "sha256:img", "sha256:cfg", cert("alice"), 1000) ==
+        "needs 1 approval(s) of image sha256:img with configuration sha256:cfg; has 0 (not counted: 1 by the "
+        "releaser)");
+}
