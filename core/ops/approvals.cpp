@@ -48,12 +48,6 @@ bool in_groups(const descriptor::Access& access, const std::vector<std::string>&
   return false;
 }
 
-std::vector<std::string> names_of(const backend::Identity& id) {
-  std::vector<std::string> out = id.principals;
-  out.push_back(id.user);
-  return out;
-}
-
 std::string short_digest(const std::string& d) { return d.substr(0, 19); }
 
 }  // namespace

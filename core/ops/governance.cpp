@@ -20,14 +20,13 @@ std::string env_var(const char* name) {
 
 std::string where(const descriptor::Location& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.column); }
 
-// The names an identity answers to: its certificate's principals, then its user.
+}  // namespace
+
 std::vector<std::string> names_of(const backend::Identity& id) {
   std::vector<std::string> out = id.principals;
   out.push_back(id.user);
   return out;
 }
-
-}  // namespace
 
 std::string_view to_string(Action a) {
   switch (a) {

@@ -4,6 +4,7 @@
 // lets them, and the audit log every decision and release ends up in.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/descriptor/model.hpp"
 #include "core/ops/deploy_context.hpp"
@@ -17,6 +18,8 @@ std::string_view to_string(Action a);  // as access: names it
 // BUILD_USER_ID, BUILD_USER) or ECP_WHO; "" when none is set. Recorded, never
 // used to decide.
 std::string reported_actor();
+// The names an identity answers to: its certificate's principals, then its user.
+std::vector<std::string> names_of(const backend::Identity& id);
 // Who acts at ctx's target: asked of the backend once per command.
 const ledger::Actor& actor_of(TargetContext& ctx);
 

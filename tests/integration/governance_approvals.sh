@@ -70,7 +70,10 @@ read -r image3 config3 <<EOF
 $(digests)
 EOF
 expect_exit 0 as alice "$ECP" approve --env dev --image "$image3" --config "$config3"
-sleep 2
+until=$(sed -n 's/.* until \([0-9T:.-]*Z\)$/\1/p' "$T/out")
+[ -n "$until" ] && until_s=$(date -d "$until" +%s) || die "no expiry in: $(cat "$T/out")"
+expired() { [ "$(date +%s)" -gt "$until_s" ]; }
+wait_until "alice's approval to expire" expired
 expect_exit 9 as bob "$ECP" release --env dev
 expect_grep "not counted: .*1 expired" "$T/err"
 answers two || die "a release with an expired approval changed what serves"
