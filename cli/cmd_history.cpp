@@ -25,6 +25,7 @@ void add_history(CommandTree& t) {
                       for (const auto& r : h.records) {
                         std::string kind(ledger::to_string(r.kind));
                         if (r.kind == ledger::Kind::rollback) kind += fmt::format("->{}", r.rollback_to);
+                        if (r.kind == ledger::Kind::scale) kind += fmt::format("x{}", r.replicas);
                         // Where a promoted revision came from: promote<-staging:3.
                         if (r.promoted_from)
                           kind = fmt::format("promote<-{}:{}", r.promoted_from->env, r.promoted_from->revision);

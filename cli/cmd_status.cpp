@@ -8,6 +8,7 @@
 
 #include "cli/release_flags.hpp"
 #include "cli/text_table.hpp"
+#include "cli/watch.hpp"
 #include "core/ops/deploy_context.hpp"
 #include "core/ops/status.hpp"
 #include "core/util/clock.hpp"
@@ -71,8 +72,9 @@ void print_instances(Output& out, const ops::StatusResult& s) {
                   1);  // one space: a status row is wide
   for (const auto& i : s.instances) {
     table.add({fmt::format("{}-{}", i.slot, i.index), i.location, std::to_string(i.revision), std::to_string(i.pid),
-               i.state, std::to_string(i.restarts), i.health, i.since,
+               i.out_of_rotation ? i.state + ",out" : i.state, std::to_string(i.restarts), i.health, i.since,
                i.url + (i.stops_at.empty() ? "" : "  stops at " + i.stops_at)});
+    if (i.out_of_rotation) table.note("out of rotation: the gateway took it out for failing (run.circuit)");
     if (!i.name.empty())
       table.note(fmt::format("{}{}{}", i.name, i.node.empty() ? "" : " on node " + i.node,
                              i.group.empty() ? "" : " (" + i.group + ")"));
@@ -99,7 +101,8 @@ Json instances_json(const ops::StatusResult& s) {
                    {"name", i.name},
                    {"node", i.node},
                    {"group", i.group},
-                   {"traffic", i.traffic < 0 ? Json(nullptr) : Json(i.traffic)}});
+                   {"traffic", i.traffic < 0 ? Json(nullptr) : Json(i.traffic)},
+                   {"out_of_rotation", i.out_of_rotation}});
   return arr;
 }
 
@@ -133,56 +136,6 @@ struct WatchFlag {
   std::string interval = "2s";
 };
 
-std::chrono::milliseconds interval(const std::string& text) {
-  auto d = ops::parse_duration_arg(text, "--interval");
-  if (d.count() <= 0) fail(ErrorKind::usage, "--interval: give a duration above 0, such as 2s");
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
-}
-
-// Sleeps `d` in short steps; false when an interrupt came first.
-bool sleep_unless_interrupted(std::chrono::milliseconds d) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (!process::interrupted()) {
-    auto left = until - std::chrono::steady_clock::now();
-    if (left <= std::chrono::milliseconds(0)) return true;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(100)));
-  }
-  return false;
-}
-
-// --watch: a status every `every` until interrupted (exit 130, as `logs -f`).
-// On a terminal each one replaces the last; otherwise they follow each other,
-// and with -o json each is a {"type":"status"} line.
-int watch(Output& out, const ops::StatusOptions& o, std::chrono::milliseconds every) {
-  // SIGINT is how a watch ends: a flag, also where the shell started ecp with it ignored.
-  process::InterruptScope interrupts;
-  bool redraw = !out.json() && ::isatty(STDOUT_FILENO) == 1;
-  for (bool first = true;; first = false) {
-    ops::StatusResult s;
-    try {
-      s = ops::status(o);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::interrupted) throw;
-      break;
-    }
-    if (out.json()) {
-      out.event("status", status_json(s));
-    } else {
-      if (redraw) fmt::print(stdout, "\033[H\033[2J");
-      if (!first && !redraw) out.text("");
-      out.text(
-          fmt::format("{}  (every {} ms; Ctrl-C stops)", text::rfc3339_ms(system_clock().unix_ms()), every.count()));
-      print_head(out, s);
-      print_instances(out, s);
-    }
-    std::fflush(stdout);
-    if (!sleep_unless_interrupted(every)) break;
-  }
-  process::reset_interrupt();
-  out.result({{"interrupted", true}});
-  return exit_code(ErrorKind::interrupted);
-}
-
 }  // namespace
 
 void add_status(CommandTree& t) {
@@ -191,7 +144,14 @@ void add_status(CommandTree& t) {
   auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
                     [&g = t.globals, o, w](Output& out) {
                       o->project = project_of(g);
-                      if (w->on) return watch(out, *o, interval(w->interval));
+                      if (w->on)
+                        return watch(out, watch_interval(w->interval, "--interval"), [&out, o](const ShowFn& show) {
+                          auto s = ops::status(*o);
+                          show();
+                          if (out.json()) return out.event("status", status_json(s));
+                          print_head(out, s);
+                          print_instances(out, s);
+                        });
                       auto s = ops::status(*o);
                       print_head(out, s);
                       print_instances(out, s);

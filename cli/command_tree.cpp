@@ -77,6 +77,8 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_canary(*t);
   add_lifecycle(*t);
   add_exec(*t);
+  add_top(*t);
+  add_scale(*t);
   add_approve(*t);
   add_audit(*t);
   add_freeze(*t);

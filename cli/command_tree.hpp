@@ -71,6 +71,8 @@ void add_unlock(CommandTree& t);
 void add_canary(CommandTree& t);
 void add_lifecycle(CommandTree& t);  // stop, start, remove
 void add_exec(CommandTree& t);
+void add_top(CommandTree& t);
+void add_scale(CommandTree& t);
 void add_promote(CommandTree& t);
 void add_audit(CommandTree& t);
 void add_approve(CommandTree& t);

@@ -36,6 +36,8 @@ _ecp_subcommand() {
         'ecp|start') echo 'start' ;;
         'ecp|remove') echo 'remove' ;;
         'ecp|exec') echo 'exec' ;;
+        'ecp|top') echo 'top' ;;
+        'ecp|scale') echo 'scale' ;;
         'ecp|approve') echo 'approve' ;;
         'ecp|audit') echo 'audit' ;;
         'ecp|freeze') echo 'freeze' ;;
@@ -53,7 +55,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec top scale approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -90,6 +92,8 @@ _ecp_words() {
         'ecp start') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp remove') _ecp_subs='' _ecp_opts='-h --help -e --env --lock-wait --purge -y --yes --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp exec') _ecp_subs='' _ecp_opts='-h --help -e --env --instance --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp top') _ecp_subs='' _ecp_opts='-h --help -e --env --target --all -n --watch --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp scale') _ecp_subs='' _ecp_opts='-h --help -e --env --replicas --dry-run --change-id --emergency --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp approve') _ecp_subs='' _ecp_opts='-h --help -e --env --revision-of --image --config --comment --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp audit') _ecp_subs='' _ecp_opts='-h --help -e --env --since --verify --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp freeze') _ecp_subs='' _ecp_opts='-h --help -e --env --until --reason --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -365,6 +369,23 @@ _ecp_value() {
         'ecp exec|-f'|'ecp exec|--file') echo 'file' ;;
         'ecp exec|--targets') echo 'file' ;;
         'ecp exec|-o'|'ecp exec|--output') echo 'choice text json yaml csv' ;;
+        'ecp top|-e'|'ecp top|--env') echo 'dynamic envs' ;;
+        'ecp top|--target') echo 'dynamic targets' ;;
+        'ecp top|-n') echo 'any' ;;
+        'ecp top|--watch') echo 'any' ;;
+        'ecp top|-C'|'ecp top|--directory') echo 'dir' ;;
+        'ecp top|-f'|'ecp top|--file') echo 'file' ;;
+        'ecp top|--targets') echo 'file' ;;
+        'ecp top|-o'|'ecp top|--output') echo 'choice text json yaml csv' ;;
+        'ecp scale|-e'|'ecp scale|--env') echo 'dynamic envs' ;;
+        'ecp scale|--replicas') echo 'any' ;;
+        'ecp scale|--change-id') echo 'any' ;;
+        'ecp scale|--emergency') echo 'any' ;;
+        'ecp scale|--lock-wait') echo 'any' ;;
+        'ecp scale|-C'|'ecp scale|--directory') echo 'dir' ;;
+        'ecp scale|-f'|'ecp scale|--file') echo 'file' ;;
+        'ecp scale|--targets') echo 'file' ;;
+        'ecp scale|-o'|'ecp scale|--output') echo 'choice text json yaml csv' ;;
         'ecp approve|-e'|'ecp approve|--env') echo 'dynamic envs' ;;
         'ecp approve|--revision-of') echo 'dynamic envs' ;;
         'ecp approve|--image') echo 'any' ;;

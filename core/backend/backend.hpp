@@ -39,6 +39,7 @@ struct Capabilities {
   bool logs = true;             // logs() works
   bool needs_registry = false;  // prepare() pulls the image from a registry: `ecp release` pushes first
   bool keeps_releases = true;   // old revisions stay installed, so a rollback needs no transfer
+  bool metrics = false;         // metrics() works (ecp top)
 };
 
 // What the gateway saw of one slot's traffic (canary analysis).
@@ -72,6 +73,9 @@ class Router {
   virtual std::map<std::string, SlotTraffic> traffic(std::int64_t since_ms) = 0;
   // Where clients reach the gateway: "http://10.0.0.9:80/".
   virtual std::string url() = 0;
+  // The servers ("ADDRESS:PORT") the gateway took out of rotation for failing
+  // (run.circuit) and sends nothing to now; empty where it cannot tell.
+  virtual std::vector<std::string> out_of_rotation() { return {}; }
 };
 
 // What a platform that replaces instances itself is asked for: one slot on one
@@ -170,6 +174,12 @@ class Backend {
     (void)release, (void)replicas, (void)recreate;
     return {};
   }
+
+  // `ecp top`: each location's CPU, memory and load, and each instance's CPU
+  // and memory, sampled over about `interval`; `every_app`: the instances of
+  // every (app, env) at the target, not only this one's. Throws Error(usage)
+  // where the plugin cannot (Capabilities::metrics false).
+  virtual Metrics metrics(Duration interval, bool every_app);
 
   // `ecp exec`: the argv that runs `command` in the instance's environment, on
   // its host, which ecp then replaces itself with (`tty`: with a terminal).

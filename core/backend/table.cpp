@@ -78,3 +78,11 @@ std::vector<std::string> Backend::exec_argv(const InstanceRef& instance, const s
 }
 
 }  // namespace ecp::backend
+
+namespace ecp::backend {
+
+Metrics Backend::metrics(Duration, bool) {
+  fail(ErrorKind::usage, "this target's plugin gives no CPU and memory figures (ecp top)");
+}
+
+}  // namespace ecp::backend

@@ -41,6 +41,17 @@ struct ResourceSpec {
   std::int64_t memory_bytes = 0;
 };
 
+// run.circuit, for a gateway in front of the instances: when it takes a failing
+// instance out of rotation, for how long, and which failures it retries on
+// another instance. -1 (or empty): the gateway's defaults.
+struct CircuitSpec {
+  int max_fails = -1;                 // default: health.retries
+  Duration fail_timeout{-1};          // default: health.interval
+  std::vector<std::string> retry_on;  // default: error, timeout
+  int tries = -1;                     // default: 2 (the first server and one other); 0: no limit
+  Duration timeout{-1};               // default: none
+};
+
 // The application as far as running it is concerned.
 struct AppSpec {
   std::string app;
@@ -49,6 +60,7 @@ struct AppSpec {
   int base_port = 8080;  // instance i of slot s listens on instance_port() (LISTEN_PORT)
   HealthSpec health;
   ResourceSpec resources;
+  CircuitSpec circuit;
   std::string user;  // run.user: NAME, UID or UID:GID to run as ("" = the target's default)
   int keep_releases = 5;
   Duration stop_grace = std::chrono::seconds(10);
@@ -141,6 +153,34 @@ struct TargetStatus {
   std::vector<std::string> unreachable;  // locations that did not answer, with the reason
   std::map<std::string, int> current;    // location -> the revision its `current` points to (0: none)
   std::vector<WorkloadStatus> workloads;  // none where instances are the only objects
+};
+
+// `ecp top`: how loaded a location is, from one sample over a short interval.
+struct LocationMetrics {
+  std::string location, address;
+  double cpu_percent = -1;  // busy share of all its CPUs, 0..100; -1: unknown
+  int cpus = 0;
+  std::int64_t memory_used = -1, memory_total = -1;  // bytes; -1: unknown
+  double load1 = -1;                                 // the 1-minute load average; -1: unknown
+};
+
+// ... and what an instance uses: its process and everything it started.
+struct InstanceMetrics {
+  std::string app, env;
+  InstanceRef ref;
+  std::int64_t pid = 0;
+  double cpu_percent = -1;  // of one CPU, as top(1) counts (150 = one and a half CPUs); -1: unknown
+  std::int64_t rss = -1;    // resident memory, bytes; -1: unknown
+  int restarts = 0;
+  std::string since;  // RFC 3339: when its current process started
+  InstanceState state = InstanceState::unknown;
+};
+
+struct Metrics {
+  std::vector<LocationMetrics> locations;
+  std::vector<InstanceMetrics> instances;
+  std::vector<std::string> unreachable;  // locations that did not answer, with the reason
+  std::vector<std::string> notes;        // what the platform could not give, and why
 };
 
 Json to_json(const TargetSpec& t);

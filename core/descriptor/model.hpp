@@ -74,9 +74,28 @@ struct Resources {
   std::optional<std::uint64_t> memory_bytes;  // 512Mi -> 536870912
 };
 
+// run.circuit: how a gateway in front of the instances breaks the circuit to
+// one that fails (nginx max_fails/fail_timeout) and where it sends the request
+// instead (proxy_next_upstream). Unset values: the gateway's defaults (from
+// run.health: its retries and interval; error and timeout; 2 tries; 10s).
+struct Circuit {
+  std::optional<int> max_fails;          // failures within fail_timeout that take an instance out
+  std::optional<Duration> fail_timeout;  // ... and how long it stays out
+  std::vector<std::string> retry_on;     // error, timeout, invalid_header, http_500, http_502, ...
+  std::optional<int> tries;              // servers one request may be tried on (0: no limit)
+  std::optional<Duration> timeout;       // time one request may spend on its tries (0: no limit)
+};
+inline const std::vector<std::string_view>& circuit_retry_conditions() {
+  static const std::vector<std::string_view> c = {"error",    "timeout",  "invalid_header", "http_500",
+                                                  "http_502", "http_503", "http_504",       "http_403",
+                                                  "http_404", "http_429", "non_idempotent"};
+  return c;
+}
+
 struct Run {
   std::vector<Port> ports;  // in file order
   std::optional<Health> health;
+  Circuit circuit;
   Resources resources;
   std::string user;  // user[:group], names or numbers; empty = the image default
 };

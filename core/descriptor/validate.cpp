@@ -91,6 +91,19 @@ void check_ports(Checker& c, const Descriptor& d, const Environment& env, const 
                       std::max(env.replicas, 1), two_slots ? " in two slots (ports +100)" : "", base, top));
 }
 
+// run.circuit lives in a gateway: on a target without one it does nothing.
+void check_circuit(Checker& c, const Descriptor& d, const Environment& env, const Target* target) {
+  const auto& k = d.run.circuit;
+  bool set = k.max_fails || k.fail_timeout || !k.retry_on.empty() || k.tries || k.timeout;
+  if (!set || target == nullptr) return;
+  bool gateway = target->settings && target->settings->contains("gateway");
+  if (gateway && (target->builtin || target->plugin == "host" || target->plugin == "engine")) return;
+  c.warning("run.circuit",
+            fmt::format("environment {} releases to target {}, which has no gateway: the circuit settings apply to "
+                        "a host or engine target's gateway only",
+                        detail::quoted(env.name), detail::quoted(env.target)));
+}
+
 void check_environment(Checker& c, const Descriptor& d, const Environment& env, const TargetsFile& t) {
   std::string path = "environments." + env.name;
   if (t.complete && !find_target(t, env.target)) {
@@ -143,6 +156,7 @@ void check_environment(Checker& c, const Descriptor& d, const Environment& env, 
             fmt::format("target {} names no prometheus: to run these queries against: give it 'prometheus: URL' "
                         "in the targets file (ecp.yaml(5))",
                         detail::quoted(env.target)));
+  check_circuit(c, d, env, find_target(t, env.target));
   if (s.type == strategy::Type::rolling && env.replicas > 0 && s.batch > env.replicas)
     c.warning(path + ".strategy.batch",
               fmt::format("{} is more than replicas ({}); all instances are replaced at once", s.batch, env.replicas));

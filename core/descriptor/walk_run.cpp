@@ -1,5 +1,8 @@
-// run: ports, health, resources, user.
+// run: ports, health, resources, user, circuit.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "core/descriptor/values.hpp"
 #include "core/descriptor/walk.hpp"
@@ -78,11 +81,39 @@ void read_resources(Reader& r, const Node& n, Resources& res) {
   }
 }
 
+void read_circuit(Reader& r, const Node& n, Circuit& c) {
+  if (!r.is_map(n, "run.circuit", "max_fails, fail_timeout, retry_on, tries, timeout")) return;
+  r.check_keys(n, "run.circuit", {"max_fails", "fail_timeout", "retry_on", "tries", "timeout"});
+  if (const Node* v = r.get(n, "max_fails"))
+    if (auto i = r.integer(*v, "run.circuit.max_fails", 0, 1000)) c.max_fails = static_cast<int>(*i);
+  if (const Node* v = r.get(n, "fail_timeout"))
+    if (auto d = r.duration(*v, "run.circuit.fail_timeout")) c.fail_timeout = *d;
+  if (const Node* v = r.get(n, "tries"))
+    if (auto i = r.integer(*v, "run.circuit.tries", 0, 100)) c.tries = static_cast<int>(*i);
+  if (const Node* v = r.get(n, "timeout"))
+    if (auto d = r.duration(*v, "run.circuit.timeout")) c.timeout = *d;
+  const Node* list = r.get(n, "retry_on");
+  if (list == nullptr || !r.is_list(*list, "run.circuit.retry_on", "a list, such as [error, timeout, http_502]"))
+    return;
+  const auto& known = circuit_retry_conditions();
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    auto field = fmt::format("run.circuit.retry_on[{}]", i);
+    auto t = r.text(*list->items[i], field);
+    if (!t) continue;
+    if (std::find(known.begin(), known.end(), *t) == known.end())
+      r.error(*list->items[i], field,
+              fmt::format("{} is not a condition nginx retries on (one of: {})", quoted(*t), fmt::join(known, ", ")));
+    else if (std::find(c.retry_on.begin(), c.retry_on.end(), *t) == c.retry_on.end())
+      c.retry_on.push_back(*t);
+  }
+}
+
 }  // namespace
 
 void read_run(Reader& r, const Node& n, Run& run) {
-  if (!r.is_map(n, "run", "ports, health, resources, user")) return;
-  r.check_keys(n, "run", {"ports", "health", "resources", "user"});
+  if (!r.is_map(n, "run", "ports, health, resources, user, circuit")) return;
+  r.check_keys(n, "run", {"ports", "health", "resources", "user", "circuit"});
+  if (const Node* v = r.get(n, "circuit")) read_circuit(r, *v, run.circuit);
   if (const Node* v = r.get(n, "ports")) read_ports(r, *v, run.ports);
   if (const Node* v = r.get(n, "health")) {
     Health h;

@@ -45,7 +45,8 @@ constexpr text::EnumName<Outcome> outcome_table[] = {{Outcome::in_progress, "in-
                                                      {Outcome::failed, "failed"},
                                                      {Outcome::paused, "paused"},
                                                      {Outcome::crashed, "crashed"}};
-constexpr text::EnumName<Kind> kind_table[] = {{Kind::deploy, "deploy"}, {Kind::rollback, "rollback"}};
+constexpr text::EnumName<Kind> kind_table[] = {
+    {Kind::deploy, "deploy"}, {Kind::rollback, "rollback"}, {Kind::scale, "scale"}};
 }  // namespace
 
 std::string_view to_string(Outcome o) { return text::name_of(outcome_table, o, "failed"); }
@@ -84,6 +85,7 @@ Json record_json(const Record& r) {
   // Only when known, so a record from before ports were recorded reads and
   // writes back byte for byte.
   if (r.base_port > 0) j["base_port"] = r.base_port;
+  if (r.replicas > 0) j["replicas"] = r.replicas;
   if (!r.holder.empty()) j["holder"] = r.holder;
   if (!r.config_fingerprint.empty()) j["config_fingerprint"] = r.config_fingerprint;
   if (!r.overrides.empty()) j["overrides"] = r.overrides;
@@ -127,6 +129,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.from_revision = whole(j, "from_revision", 0, what);
     r.rollback_to = whole(j, "rollback_to", 0, what);
     r.base_port = whole(j, "base_port", 0, what);
+    r.replicas = whole(j, "replicas", 0, what);
     r.message = j.value("message", "");
     for (const auto& i : j.value("instances", Json::array()))
       r.instances.push_back(

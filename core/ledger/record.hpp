@@ -19,10 +19,10 @@ namespace ecp::ledger {
 // crashed: found in progress by a later release that took the lock (its own
 // release was killed, lost its machine or its lock), which recorded it so.
 enum class Outcome { in_progress, succeeded, failed_rolled_back, failed, paused, crashed };
-enum class Kind { deploy, rollback };
+enum class Kind { deploy, rollback, scale };
 
 std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused, crashed
-std::string_view to_string(Kind k);     // deploy, rollback
+std::string_view to_string(Kind k);     // deploy, rollback, scale
 std::optional<Outcome> outcome_from(std::string_view s);
 std::optional<Kind> kind_from(std::string_view s);
 
@@ -75,6 +75,9 @@ struct Record {
   // 0: a record from before ecp kept it.
   int base_port = 0;
   std::vector<InstanceEntry> instances;  // where it runs, with ports
+  // Instances per location (ecp.yaml's replicas, or ecp scale's count); 0: a
+  // record from before ecp kept it.
+  int replicas = 0;
   std::optional<Promotion> promoted_from;
   std::string emergency;  // --emergency: why it went outside a change window or a freeze
   bool operator==(const Record&) const = default;

@@ -114,6 +114,12 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   a.resources.cpu_millis = d.run.resources.cpu_millis.value_or(0);
   a.resources.memory_bytes = static_cast<std::int64_t>(d.run.resources.memory_bytes.value_or(0));
   a.user = d.run.user;
+  const auto& circuit = d.run.circuit;
+  if (circuit.max_fails) a.circuit.max_fails = *circuit.max_fails;
+  if (circuit.fail_timeout) a.circuit.fail_timeout = *circuit.fail_timeout;
+  a.circuit.retry_on = circuit.retry_on;
+  if (circuit.tries) a.circuit.tries = *circuit.tries;
+  if (circuit.timeout) a.circuit.timeout = *circuit.timeout;
   if (auto k = env_or("ECP_KEEP_RELEASES"); !k.empty()) a.keep_releases = std::max(1, std::atoi(k.c_str()));
   if (auto g = env_or("ECP_STOP_GRACE"); !g.empty()) a.stop_grace = parse_duration_arg(g, "ECP_STOP_GRACE");
 

@@ -36,6 +36,19 @@ std::vector<InstanceView> instance_views(TargetContext& ctx, const std::vector<b
   return out;
 }
 
+namespace {
+
+// Access rules, change windows and freezes, approvals: a scale is a release.
+void govern(TargetContext& ctx, const ReleaseInput& in) {
+  authorize(ctx, in.promoted_from                    ? Action::promote
+                 : in.kind == ledger::Kind::rollback ? Action::rollback
+                                                     : Action::release);
+  check_release_gates(ctx, in.emergency);
+  check_approvals(ctx, in);
+}
+
+}  // namespace
+
 bool plan_release(TargetContext& ctx, const ReleaseInput& in, bool force, DeployResult& result,
                   const DeployEventFn& on_event) {
   result.plan = make_plan(ctx, in, !force);
@@ -67,19 +80,16 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   PhaseTimer timer(timings);
 
   // 0. Whether the targets file's access: lets whoever acts do this here.
-  if (!in.governed) {
-    authorize(ctx, in.promoted_from                    ? Action::promote
-                   : in.kind == ledger::Kind::rollback ? Action::rollback
-                                                       : Action::release);
-    check_release_gates(ctx, in.emergency);
-    check_approvals(ctx, in);
-  }
+  if (!in.governed) govern(ctx, in);
   // 1. The plan.
   timer.enter("plan");
   if (!plan_release(ctx, in, force, result, on_event)) return done(timer);
-  run_hook(ctx, in, "pre-deploy", {result.plan.next_revision, result.plan.from_revision, ""}, on_event);
+  // A scale deploys nothing new: the hooks are the deploys' and the rollbacks'.
+  const bool hooks = in.kind != ledger::Kind::scale;
+  if (hooks) run_hook(ctx, in, "pre-deploy", {result.plan.next_revision, result.plan.from_revision, ""}, on_event);
   // post-deploy after a deploy that succeeded; post-rollback after a revision was put back.
   auto post_hook = [&](const ledger::Record& rec) {
+    if (!hooks) return;
     auto facts = HookFacts{rec.revision, rec.from_revision, std::string(ledger::to_string(rec.outcome))};
     if (rec.outcome == ledger::Outcome::succeeded)
       run_hook(ctx, in, in.kind == ledger::Kind::rollback ? "post-rollback" : "post-deploy", facts, on_event);

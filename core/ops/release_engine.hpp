@@ -52,6 +52,13 @@ struct ReleaseInput {
 // A strategy's event as the release reports it, with the revision it records.
 DeployEvent deploy_event(const strategy::Event& e, int revision);
 
+// A release of what revision `r` ran, as it ran: its image, its exact
+// configuration (checked against its record, released_config.hpp), its port.
+// `kind` and the rest are the caller's (rollback, scale).
+ReleaseInput release_of(TargetContext& ctx, const ledger::Record& r, std::vector<std::string> secret_keys);
+// --dry-run: the plan, nothing changed.
+DeployResult planned(TargetContext& ctx, const ReleaseInput& in);
+
 // The strategy settings of the environment, with --strategy applied.
 void set_strategy(ReleaseInput& in, const TargetContext& ctx, std::optional<strategy::Type> override_type);
 // --strategy NAME: nullopt when not given; Error(usage) for a name ecp does not know.

@@ -30,7 +30,33 @@ std::string deployed_text(TargetContext& ctx, const ledger::Record& cur) {
   }
 }
 
+// ecp scale changed the count; a release goes back to ecp.yaml's, and says so.
+void warn_scaled(const ledger::Record& cur, const ReleaseInput& in, const DeployPlan& p) {
+  if (cur.kind == ledger::Kind::scale && in.kind != ledger::Kind::scale && cur.replicas != p.replicas)
+    log::warn(
+        "{}/{} was scaled to {} per location (revision {}); this {} runs ecp.yaml's {} (environments.{}.replicas)",
+        p.app, p.env, cur.replicas, cur.revision, ledger::to_string(in.kind), p.replicas, p.env);
+}
+
 }  // namespace
+
+ReleaseInput release_of(TargetContext& ctx, const ledger::Record& r, std::vector<std::string> secret_keys) {
+  ReleaseInput in;
+  in.image = image_of(r);
+  // Checked against its record before anything changes (released_config.hpp).
+  in.config = released_config(ctx, r, std::move(secret_keys));
+  // Its instances run on its own port: as recorded, else as its configuration says.
+  int port = r.base_port > 0 ? r.base_port : configured_port(in.config);
+  if (port > 0) ctx.app.base_port = port;
+  return in;
+}
+
+DeployResult planned(TargetContext& ctx, const ReleaseInput& in) {
+  DeployResult r;
+  r.plan = make_plan(ctx, in);
+  r.outcome = Outcome::planned;
+  return r;
+}
 
 DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   DeployPlan p;
@@ -53,6 +79,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   auto cur = ledger::current(records);
   p.next_revision = ctx.ledger->next_revision();
   p.from_revision = cur ? cur->revision : 0;
+  if (cur) warn_scaled(*cur, in, p);
 
   auto status = ctx.backend->status();
   for (const auto& u : status.unreachable) log::warn("{}", u);

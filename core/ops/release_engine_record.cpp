@@ -54,6 +54,7 @@ ledger::Record new_record(TargetContext& ctx, const ReleaseInput& in, int revisi
   rec.promoted_from = in.promoted_from;
   rec.emergency = in.emergency;
   rec.base_port = ctx.app.base_port;
+  rec.replicas = ctx.env.replicas;
   for (const auto& d : desired) rec.instances.push_back({d.ref.location, d.ref.slot, d.ref.index, d.port});
   return rec;
 }

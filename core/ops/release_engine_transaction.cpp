@@ -141,7 +141,9 @@ void ReleaseTransaction::finish(ledger::Outcome outcome, const std::string& mess
     }
     // The audit log gets each outcome (a paused canary, then its end), under the lock.
     ledger::AuditEntry a;
-    a.type = rec_.promoted_from ? "promote" : rec_.kind == ledger::Kind::rollback ? "rollback" : "release";
+    a.type = rec_.promoted_from                  ? "promote"
+             : rec_.kind == ledger::Kind::deploy ? "release"
+                                                 : ledger::to_string(rec_.kind);
     a.revision = rec_.revision;
     a.outcome = std::string(ledger::to_string(outcome));
     a.image_digest = rec_.image_digest;

@@ -34,26 +34,15 @@ DeployResult rollback(const RollbackOptions& o) {
   }
 
   // 2. Its image and its configuration, as they were released.
-  ReleaseInput in;
+  ReleaseInput in = release_of(ctx, *target, secret_keys);
   in.kind = ledger::Kind::rollback;
   in.rollback_to = target->revision;
-  in.image = image_of(*target);
-  // Checked against its record before anything changes (released_config.hpp).
-  in.config = released_config(ctx, *target, secret_keys);
-  // Its instances run on its own port: as recorded, else as its configuration says.
-  int port = target->base_port > 0 ? target->base_port : configured_port(in.config);
-  if (port > 0) ctx.app.base_port = port;
   set_strategy(in, ctx, strategy_arg(o.strategy));
   in.change_id = o.change_id;
   in.emergency = o.emergency;
 
   // 3. Plan, or release (always: rolling back to the same bytes still restarts).
-  if (o.dry_run) {
-    DeployResult r;
-    r.plan = make_plan(ctx, in);
-    r.outcome = Outcome::planned;
-    return r;
-  }
+  if (o.dry_run) return planned(ctx, in);
   return execute(ctx, in, true, o.lock_wait, o.on_event);
 }
 

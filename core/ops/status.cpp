@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/ops/canary.hpp"
 #include "core/ops/deploy_context.hpp"
 #include "core/util/error.hpp"
@@ -22,11 +24,13 @@ StatusResult status(const StatusOptions& o) {
   r.unreachable = st.unreachable;
   r.workloads = st.workloads;
   r.current_links = st.current;
+  std::vector<std::string> out;  // servers the gateway took out of rotation
   if (auto* router = ctx.backend->router()) {
     r.gateway = router->url();
     // A gateway that does not answer is worth a warning, not the whole status.
     try {
       r.weights = router->weights();
+      out = router->out_of_rotation();
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
       r.unreachable.push_back(fmt::format("gateway: {}", e.what()));
@@ -55,6 +59,9 @@ StatusResult status(const StatusOptions& o) {
     ir.node = i.node;
     ir.group = i.group;
     if (!r.gateway.empty()) ir.traffic = r.weights.count(i.ref.slot) ? r.weights[i.ref.slot] : 0;
+    bool v6 = i.address.find(':') != std::string::npos;
+    auto server = fmt::format("{}{}{}:{}", v6 ? "[" : "", i.address, v6 ? "]" : "", i.port);
+    ir.out_of_rotation = std::find(out.begin(), out.end(), server) != out.end();
     r.instances.push_back(ir);
     if (o.probe && i.state != backend::InstanceState::stopped) probe.push_back({i.ref, i.revision, i.port});
   }

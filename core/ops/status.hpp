@@ -35,6 +35,7 @@ struct InstanceReport {
   std::string stops_at;  // RFC 3339: a pending stop (the blue-green keep window)
   std::string name, node, group;  // the platform's names (kubernetes: pod, node, replicaset/NAME)
   int traffic = -1;      // percent of the gateway's traffic its slot gets; -1: no gateway
+  bool out_of_rotation = false;  // the gateway took it out for failing (run.circuit)
 };
 
 struct StatusResult {

@@ -34,6 +34,17 @@ int rolling_step(int batch, int max_unavailable) {
 
 namespace {
 
+// The instances to replace: those not running their revision on their port
+// already (ecp scale keeps the ones that run and starts the rest).
+std::vector<backend::InstanceSpec> to_replace(const Input& in) {
+  std::vector<backend::InstanceSpec> out;
+  for (const auto& d : in.desired)
+    if (std::none_of(in.running.begin(), in.running.end(),
+                     [&](const auto& r) { return r.ref == d.ref && r.revision == d.revision && r.port == d.port; }))
+      out.push_back(d);
+  return out;
+}
+
 // What ran before and is not wanted now (a scale down).
 std::vector<backend::InstanceRef> unwanted(const Input& in, const std::vector<backend::InstanceSpec>& order) {
   std::vector<backend::InstanceRef> extra;
@@ -47,11 +58,11 @@ std::vector<backend::InstanceRef> unwanted(const Input& in, const std::vector<ba
 Result rolling(backend::Backend& backend, const Input& in) {
   if (in.settings.max_unavailable <= 0)
     log::warn("rolling: max_unavailable 0 needs surge capacity (a gateway); replacing one instance at a time");
-  auto order = rolling_order(in.desired);
+  auto order = rolling_order(to_replace(in));
   const int step = rolling_step(in.settings.batch, in.settings.max_unavailable);
   const int batches = order.empty() ? 0 : static_cast<int>((order.size() + step - 1) / step);
   std::vector<backend::InstanceRef> touched;
-  const auto extra = unwanted(in, order);
+  const auto extra = unwanted(in, in.desired);
   backend::Router* router = backend.router();
   std::map<std::string, int> weights;  // the gateway's routes, kept as they are
   // After a failure: the routes again with every instance that runs, those
@@ -102,6 +113,8 @@ Result rolling(backend::Backend& backend, const Input& in) {
                     fmt::format("batch {}/{}: health check failed: {}", b + 1, batches, describe(gate.failed)), false));
     }
     if (in.should_stop && in.should_stop()) return restored(restore(backend, in, touched, "the lock was lost", false));
+    // A gateway that never served (a first release): from now on it serves this slot.
+    if (router && weights.empty() && !in.desired.empty()) weights = {{in.desired.front().ref.slot, 100}};
     if (!weights.empty()) router->route(weights, "", extra);
   } catch (const Error& e) {
     bool interrupted = e.kind() == ErrorKind::interrupted;

@@ -15,9 +15,8 @@
 #include "core/util/text.hpp"
 
 namespace ecp::plugins::engine {
-namespace {
 
-backend::InstanceState state_of(const Json& st) {
+backend::InstanceState container_state(const Json& st) {
   std::string s = st.value("Status", "");
   if (s == "running") {
     // "starting" while the engine's checks ran and none passed yet. Before its
@@ -35,6 +34,8 @@ backend::InstanceState state_of(const Json& st) {
   if (s == "created" || s == "configured") return backend::InstanceState::stopped;
   return backend::InstanceState::unknown;
 }
+
+namespace {
 
 // ECP_ENGINE_WAIT: how long a request waits for an engine that restarts.
 Duration restart_wait() {
@@ -88,6 +89,7 @@ backend::Capabilities EngineBackend::capabilities() const {
   // ecp streams the image to the engine itself.
   c.needs_registry = !target_.registry.empty();
   c.keeps_releases = true;  // images stay on the engine until cleanup()
+  c.metrics = true;         // the stats API (engine_metrics.cpp)
   return c;
 }
 
@@ -179,7 +181,7 @@ void EngineBackend::status_at(const Engine& at, const std::map<std::string, std:
       s.revision = std::atoi(labels.value("ecp.revision", "0").c_str());
       s.port = backend::instance_port(app_, s.ref);
       s.pid = info["State"].value("Pid", 0);
-      s.state = state_of(info["State"]);
+      s.state = container_state(info["State"]);
       s.since = info["State"].value("StartedAt", "");
       if (s.since.starts_with("0001-")) s.since.clear();
       s.restarts = info.value("RestartCount", 0);

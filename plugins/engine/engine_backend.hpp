@@ -63,6 +63,8 @@ std::string_view health_script();
 // serveraddress} (pure; unit-tested).
 std::string registry_auth(const registry::Credentials& credentials, const std::string& server);
 std::string container_name(const backend::AppSpec& app, const backend::InstanceRef& ref);
+// An instance's state from a container's State (inspect).
+backend::InstanceState container_state(const Json& state);
 // "filters=<url-encoded JSON>" of the list endpoints.
 std::string filters_query(const std::map<std::string, std::vector<std::string>>& filters);
 // One ustar member (header + padded data), and a whole archive of files that
@@ -118,6 +120,8 @@ class EngineBackend : public backend::Backend, private KvStore {
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   backend::TargetStatus status() override;
+  // engine_metrics.cpp: the engines' stats API, sampled twice.
+  backend::Metrics metrics(backend::Duration interval, bool every_app) override;
   // engine_prepare.cpp: the image on every engine, by digest.
   void prepare(const backend::ReleaseSpec& release) override;
   // engine_containers.cpp: one container per instance.
@@ -178,6 +182,7 @@ class EngineBackend : public backend::Backend, private KvStore {
   void prepare_at(const std::string& location, const backend::ReleaseSpec& release);
   void cleanup_at(const std::string& location, const std::vector<int>& keep);
   void status_at(const Engine& at, const std::map<std::string, std::int64_t>& stops, backend::TargetStatus& total);
+  backend::Metrics metrics_at(Engine& at, backend::Duration interval, bool every_app);
   void start_one(const backend::InstanceSpec& spec);
   backend::Probe probe(const backend::InstanceSpec& spec);
   // The image ID once the engine at `location` has the release's image from the registry.

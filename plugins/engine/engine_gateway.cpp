@@ -53,8 +53,7 @@ std::string EngineGateway::render(const std::map<std::string, int>& weights, con
   spec.directives = settings_.nginx;
   spec.header = app_.preview_header;
   spec.preview = app_.preview_header.empty() ? "" : preview;
-  spec.max_fails = std::max(1, app_.health.retries);
-  spec.fail_timeout_s = static_cast<int>(std::max<long long>(1, app_.health.interval.count() / 1000));
+  host::apply_circuit(spec, app_);
   // A refused or stalled connect (an instance stopping, its port still mapped)
   // moves the request to the next server within a second: no request is lost.
   spec.connect_timeout_s = 1;

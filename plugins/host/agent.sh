@@ -609,6 +609,76 @@ whoami)
   fi
   ;;
 
+top)
+  # top ROOT MS [APP ENV]: this host's CPU (busy share of all CPUs over MS
+  # milliseconds), memory and load, then each instance's CPU (share of one CPU,
+  # for its app process and everything that process started) and resident
+  # memory: two samples of /proc, MS apart, and nothing left running after.
+  # Without APP ENV, the instances of every (app, env) under ROOT. Lines:
+  #   host CPU% NCPU MEM_TOTAL_KB MEM_AVAILABLE_KB LOAD1
+  #   instance APP ENV SLOT INDEX PID CPU% RSS_KB RESTARTS SINCE STATE
+  root=$1 ms=$2
+  case $ms in '' | *[!0-9]*) die "'$ms' is not an interval" ;; esac
+  [ -r /proc/stat ] || die "this host has no /proc to read its figures from"
+  if [ $# -ge 4 ]; then env_dir "$1" "$3" "$4"; set -- "$E"/instances/*; else set -- "$root"/*/*/instances/*; fi
+  list=''
+  for I in "$@"; do
+    [ -f "$I/spec" ] || continue
+    st=$(sed -n 's/^state=//p' "$I/state" 2>/dev/null || true)
+    [ "$st" != stopped ] || continue
+    e=${I%/instances/*} n=${I##*/}
+    ea=${e%/*}
+    since=$(sed -n 's/^since=//p' "$I/state" 2>/dev/null || true)
+    restarts=$(sed -n 's/^restarts=//p' "$I/state" 2>/dev/null || true)
+    sp=$(cat "$I/supervisor.pid" 2>/dev/null || true) ap=$(cat "$I/app.pid" 2>/dev/null || true)
+    if is_ours "$sp" "$I"; then is_ours "$ap" "$I" || ap=''; else ap='' st=crashed; fi
+    list="${list}i ${ea##*/} ${e##*/} ${n%-*} ${n##*-} ${ap:-0} ${restarts:-0} ${since:-0} ${st:-unknown}
+"
+  done
+  sample() { cat /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; }
+  s1=$(sample)
+  sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')" 2>/dev/null || sleep 1
+  s2=$(sample)
+  page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+  { printf '%s' "$list"; echo @1; printf '%s\n' "$s1"; echo @2; printf '%s\n' "$s2"
+    echo @m; cat /proc/meminfo 2>/dev/null || true; echo @l; cat /proc/loadavg 2>/dev/null || true; } |
+    awk -v page="${page:-4096}" '
+      $1 == "@1" { part = 1; next }
+      $1 == "@2" { part = 2; next }
+      $1 == "@m" { part = 3; next }
+      $1 == "@l" { part = 4; next }
+      part == 0 && $1 == "i" { n++; line[n] = $2 "\t" $3 "\t" $4 "\t" $5; pid[n] = $6; rest[n] = $7 "\t" $8 "\t" $9; next }
+      part == 1 || part == 2 {
+        if ($1 == "cpu") { t = 0; for (k = 2; k <= 9 && k <= NF; k++) t += $k; tot[part] = t; idle[part] = $5 + $6; next }
+        if ($1 ~ /^cpu[0-9]/) { if (part == 1) ncpu++; next }
+        if ($1 !~ /^[0-9]+$/) next
+        p = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
+        ticks[part, p] = f[12] + f[13]
+        if (part == 2) { parent[p] = f[2]; rss[p] = f[22]; pids[++np] = p }
+        next
+      }
+      part == 3 && $1 == "MemTotal:" { mt = $2 }
+      part == 3 && $1 == "MemAvailable:" { ma = $2 }
+      part == 4 && load == "" { load = $1 }
+      END {
+        dt = tot[2] - tot[1]
+        cpu = dt > 0 ? 100 * (1 - (idle[2] - idle[1]) / dt) : 0
+        if (ncpu < 1) ncpu = 1
+        printf "host\t%.1f\t%d\t%d\t%d\t%s\n", cpu, ncpu, mt, ma, load == "" ? "-1" : load
+        for (i = 1; i <= n; i++) {
+          used = 0; mem = 0
+          for (j = 1; pid[i] > 0 && j <= np; j++) {
+            q = pids[j]; d = 0
+            while (q > 1 && q != pid[i] && d++ < 64) q = parent[q]
+            if (q != pid[i]) continue
+            used += ticks[2, pids[j]] - ticks[1, pids[j]]; mem += rss[pids[j]]
+          }
+          c = dt > 0 ? 100 * used * ncpu / dt : 0
+          printf "instance\t%s\t%d\t%.1f\t%d\t%s\n", line[i], pid[i], c, mem * page / 1024, rest[i]
+        }
+      }'
+  ;;
+
 resume)
   # resume ROOT: what a host runs when it boots (boot-hook). Starts again every
   # instance under ROOT that ran when the host went down: its last state is not
@@ -878,6 +948,18 @@ gw-weights)
   # gw-weights ROOT APP ENV: "SLOT=PERCENT ..." as last applied; nothing when never.
   env_dir "$1" "$2" "$3"
   [ ! -f "$E/gateway/weights" ] || cat "$E/gateway/weights"
+  ;;
+
+gw-failed)
+  # gw-failed ROOT APP ENV: the gateway host's clock ("now DATE TIME", nginx's
+  # format and zone), then each time nginx took a server out of rotation, from
+  # the end of its error log: "out DATE TIME ADDRESS:PORT".
+  env_dir "$1" "$2" "$3"
+  printf 'now %s\n' "$(date '+%Y/%m/%d %H:%M:%S')"
+  f="$E/gateway/logs/error.log"
+  [ -f "$f" ] || exit 0
+  tail -n 5000 "$f" |
+    sed -n 's|^\([0-9/]* [0-9:]*\) \[[a-z]*\] .*upstream server temporarily disabled.*upstream: "http://\([^/"]*\).*|out \1 \2|p'
   ;;
 
 gw-log)

@@ -33,8 +33,10 @@ const std::vector<AgentVerb>& agent_verbs() {
       {"gw-apply"},
       {"gw-weights"},
       {"gw-log"},
+      {"gw-failed"},
       {"probe"},
       {"whoami"},
+      {"top"},
   };
   return table;
 }
@@ -105,6 +107,12 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
 
 AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
 AgentCommand whoami() { return {"whoami", {}}; }
+AgentCommand top(const std::string& root, std::chrono::milliseconds interval, const AgentPlace* only) {
+  AgentCommand c{"top", {root, std::to_string(interval.count())}};
+  if (only != nullptr) c.args.insert(c.args.end(), {only->app, only->env});
+  return c;
+}
+
 AgentCommand boot_hook(const std::string& root) { return {"boot-hook", {root}}; }
 
 AgentCommand exec(const AgentPlace& p, const backend::InstanceRef& ref, const std::vector<std::string>& command) {
@@ -132,6 +140,7 @@ AgentCommand retire(const AgentPlace& p, const backend::InstanceRef& ref, std::i
 AgentCommand keep(const AgentPlace& p, const backend::InstanceRef& ref) { return at("keep", p, instance(ref)); }
 AgentCommand gw_apply(const AgentPlace& p, const std::string& weights) { return at("gw-apply", p, {weights}); }
 AgentCommand gw_weights(const AgentPlace& p) { return at("gw-weights", p); }
+AgentCommand gw_failed(const AgentPlace& p) { return at("gw-failed", p); }
 
 AgentCommand gw_log(const AgentPlace& p, std::int64_t since_ms) {
   return at("gw-log", p, {fmt::format("{}.{:03}", since_ms / 1000, since_ms % 1000)});

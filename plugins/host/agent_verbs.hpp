@@ -66,6 +66,9 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
 AgentCommand purge(const AgentPlace& p);
 // Who sshd authenticated this session as: its user, its certificate's principals.
 AgentCommand whoami();
+// The host's CPU, memory and load and its instances' CPU and RSS over
+// `interval` (ecp top); those of `only`'s (app, env), else of every one under root.
+AgentCommand top(const std::string& root, std::chrono::milliseconds interval, const AgentPlace* only);
 // The host runs `resume ROOT` when it boots (a systemd unit, else crontab).
 AgentCommand boot_hook(const std::string& root);
 // `command` in the instance's folder, environment and user (ecp exec).
@@ -83,6 +86,8 @@ AgentCommand keep(const AgentPlace& p, const backend::InstanceRef& ref);
 AgentCommand gw_apply(const AgentPlace& p, const std::string& weights);
 AgentCommand gw_weights(const AgentPlace& p);
 AgentCommand gw_log(const AgentPlace& p, std::int64_t since_ms);
+// When nginx took which server out of rotation, with the gateway's own clock.
+AgentCommand gw_failed(const AgentPlace& p);
 // An HTTP GET of `path` on each port, run on the host (the health check of hosts
 // whose application port only the host itself may reach).
 AgentCommand probe(std::chrono::milliseconds timeout, const std::string& path, const std::string& address,

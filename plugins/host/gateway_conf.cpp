@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "core/util/error.hpp"
@@ -77,6 +78,49 @@ std::map<std::string, long> server_weights(const std::map<std::string, int>& wei
   return out;
 }
 
+void apply_circuit(GatewaySpec& spec, const backend::AppSpec& app) {
+  const auto& c = app.circuit;
+  auto seconds = [](backend::Duration d) { return static_cast<int>(std::max<long long>(1, (d.count() + 999) / 1000)); };
+  spec.max_fails = c.max_fails >= 0 ? c.max_fails : std::max(1, app.health.retries);
+  spec.fail_timeout_s = seconds(c.fail_timeout.count() >= 0 ? c.fail_timeout : app.health.interval);
+  if (!c.retry_on.empty()) spec.retry_on = c.retry_on;
+  spec.tries = std::max(0, c.tries);
+  spec.try_timeout_s = c.timeout.count() > 0 ? seconds(c.timeout) : 0;
+}
+
+namespace {
+
+// "2026/12/07 21:10:00" as seconds on a count of its own (days from the civil
+// calendar, H. Hinnant's algorithm): only differences matter. -1 when malformed.
+long long log_seconds(std::string_view date, std::string_view time) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (std::sscanf(std::string(date).c_str(), "%d/%d/%d", &y, &mo, &d) != 3 ||
+      std::sscanf(std::string(time).c_str(), "%d:%d:%d", &h, &mi, &s) != 3 || mo < 1 || mo > 12)
+    return -1;
+  y -= mo <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return (era * 146097 + doe) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+}  // namespace
+
+std::vector<std::string> parse_out_of_rotation(std::string_view text, int fail_timeout_s) {
+  long long now = -1;
+  std::map<std::string, long long> last;  // server -> when it was last taken out
+  for (auto line : split(text, '\n')) {
+    auto f = split(line, ' ');
+    if (f.size() == 3 && f[0] == "now") now = log_seconds(f[1], f[2]);
+    if (f.size() == 4 && f[0] == "out") last[std::string(f[3])] = log_seconds(f[1], f[2]);
+  }
+  std::vector<std::string> out;
+  for (const auto& [server, at] : last)
+    if (now >= 0 && at >= 0 && now - at < fail_timeout_s) out.push_back(server);
+  return out;
+}
+
 std::string render_gateway_conf(const GatewaySpec& g) {
   int total = 0;
   std::map<std::string, int> counts;
@@ -136,7 +180,13 @@ std::string render_gateway_conf(const GatewaySpec& g) {
   c += "      proxy_set_header Connection \"\";\n";
   c += "      proxy_set_header Host $http_host;\n";
   c += "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n";
-  c += "      proxy_next_upstream error timeout;\n";
+  // Conditions are words of one list (validate checks them): no quoting needed.
+  for (const auto& r : g.retry_on)
+    if (r.empty() || r.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos)
+      fail(ErrorKind::validation, "'{}' is not a proxy_next_upstream condition", r);
+  c += fmt::format("      proxy_next_upstream {};\n", text::join(g.retry_on, " "));
+  if (g.tries > 0) c += fmt::format("      proxy_next_upstream_tries {};\n", g.tries);
+  if (g.try_timeout_s > 0) c += fmt::format("      proxy_next_upstream_timeout {}s;\n", g.try_timeout_s);
   if (g.connect_timeout_s > 0) c += fmt::format("      proxy_connect_timeout {}s;\n", g.connect_timeout_s);
   c += "    }\n  }\n}\n";
   return c;

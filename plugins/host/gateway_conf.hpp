@@ -32,13 +32,30 @@ struct GatewaySpec {
   // Where nginx writes its logs; "" = DIR/logs/{access,error}.log. A gateway
   // container writes to /dev/stdout and /dev/stderr, read back through the engine.
   std::string access_log, error_log;
+  // The circuit (run.circuit, see apply_circuit): max_fails failures within
+  // fail_timeout take a server out for fail_timeout; a request that meets one
+  // of retry_on goes to the next server, at most `tries` servers (0: every one)
+  // within try_timeout_s (0: no limit).
   int max_fails = 3;
   int fail_timeout_s = 10;
+  std::vector<std::string> retry_on = {"error", "timeout"};
+  int tries = 0;
+  int try_timeout_s = 0;
   // proxy_connect_timeout; 0 = nginx's default (60 s). The engine gateway sets
   // 1 s: a published port whose container is going away can accept nothing for
   // a while, and the request must move to the next server instead of waiting.
   int connect_timeout_s = 0;
 };
+
+// spec's circuit from the app's run.circuit, its defaults from run.health
+// (its retries and its interval: an instance the health check would call
+// failed is out of rotation for one interval).
+void apply_circuit(GatewaySpec& spec, const backend::AppSpec& app);
+
+// The servers ("ADDRESS:PORT") out of rotation now, from the agent's gw-failed
+// output: those nginx took out less than `fail_timeout_s` ago by the gateway's
+// own clock (nginx's error log and the agent's "now", in the same zone).
+std::vector<std::string> parse_out_of_rotation(std::string_view text, int fail_timeout_s);
 
 // The whole nginx.conf. Throws Error(validation) when a slot with traffic has no
 // server, or the weights do not add up to 100.

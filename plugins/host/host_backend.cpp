@@ -77,6 +77,7 @@ backend::Capabilities HostBackend::capabilities() const {
   c.logs = true;
   c.needs_registry = false;  // ecp sends layers itself
   c.keeps_releases = true;
+  c.metrics = true;  // the agent's top verb
   return c;
 }
 

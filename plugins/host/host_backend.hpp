@@ -57,6 +57,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
                                      bool tty) override;
   backend::TargetStatus status() override;
+  backend::Metrics metrics(backend::Duration interval, bool every_app) override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return gateway_ ? static_cast<backend::Router*>(this) : nullptr; }
@@ -79,6 +80,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   std::map<std::string, int> weights() override;
   std::map<std::string, backend::SlotTraffic> traffic(std::int64_t since_ms) override;
   std::string url() override;
+  std::vector<std::string> out_of_rotation() override;
   void open_gateway();
   // One agent verb per instance, grouped by host, hosts in parallel. A verb that
   // exits with `stopped_code` is a Failure with `stopped` set (keep: "gone").
@@ -134,6 +136,8 @@ void register_host_backend(backend::Table& table);
 
 // Parses the agent's status output (pure; unit-tested).
 backend::TargetStatus parse_status(const std::string& location, const std::string& address, const std::string& out);
+// Parses the agent's top output (pure; unit-tested).
+backend::Metrics parse_top(const std::string& location, const std::string& address, const std::string& out);
 // Parses state-list output: "KEY SIZE\n" + SIZE bytes, repeated.
 std::vector<std::pair<std::string, std::string>> parse_state_list(const std::string& out);
 

@@ -61,8 +61,7 @@ std::int64_t HostBackend::route(const std::map<std::string, int>& weights, const
   spec.directives = settings_.gateway_nginx;
   spec.header = app_.preview_header;
   spec.preview = app_.preview_header.empty() ? "" : preview;
-  spec.max_fails = std::max(1, app_.health.retries);
-  spec.fail_timeout_s = static_cast<int>(std::max<long long>(1, app_.health.interval.count() / 1000));
+  apply_circuit(spec, app_);
   spec.servers = routed_servers(st, weights, spec.preview, leaving,
                                 [&](const backend::InstanceStatus& i) { return host(i.ref.location).address; });
   auto text = render_gateway_conf(spec);
@@ -79,6 +78,14 @@ std::map<std::string, int> HostBackend::weights() {
   auto r = gateway_->agent->call(verbs::gw_weights(place()));
   if (!r.ok()) fail_call(*gateway_->transport, "reading the gateway's weights", r);
   return parse_weights(r.out);
+}
+
+std::vector<std::string> HostBackend::out_of_rotation() {
+  GatewaySpec circuit;
+  apply_circuit(circuit, app_);
+  auto r = gateway_->agent->call(verbs::gw_failed(place()));
+  if (!r.ok()) fail_call(*gateway_->transport, "reading the gateway's error log", r);
+  return parse_out_of_rotation(r.out, circuit.fail_timeout_s);
 }
 
 std::map<std::string, backend::SlotTraffic> HostBackend::traffic(std::int64_t since_ms) {

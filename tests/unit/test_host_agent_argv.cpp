@@ -49,6 +49,8 @@ std::vector<AgentCommand> every_builder() {
           verbs::gw_apply(place, "a=90,b=10"),
           verbs::gw_weights(place),
           verbs::gw_log(place, 1700000000123),
+          verbs::gw_failed(place),
+          verbs::top("/r", std::chrono::milliseconds(1000), nullptr),
           verbs::probe(std::chrono::milliseconds(500), "/health", "10.0.0.1", {8080})};
 }
 
@@ -95,6 +97,10 @@ TEST_CASE("ecp::plugins::host::verbs build each agent verb's words") {
   CHECK(words(verbs::gw_weights(place)) == Words{"gw-weights", "/srv/ecp", "web", "prod"});
   // Unix seconds with milliseconds: the access log's $msec.
   CHECK(words(verbs::gw_log(place, 1700000000007)) == Words{"gw-log", "/srv/ecp", "web", "prod", "1700000000.007"});
+  CHECK(words(verbs::gw_failed(place)) == Words{"gw-failed", "/srv/ecp", "web", "prod"});
+  CHECK(words(verbs::top("/srv/ecp", std::chrono::milliseconds(1000), nullptr)) == Words{"top", "/srv/ecp", "1000"});
+  CHECK(words(verbs::top("/srv/ecp", std::chrono::milliseconds(500), &place)) ==
+        Words{"top", "/srv/ecp", "500", "web", "prod"});
   CHECK(words(verbs::probe(std::chrono::milliseconds(1500), "/health", "10.0.0.1", {8080, 8081})) ==
         Words{"probe", "1500", "/health", "10.0.0.1", "8080", "8081"});
 }

@@ -31,6 +31,22 @@ TEST_CASE("ecp::plugins::host::server_weights") {
   CHECK(server_weights({{"a", 0}, {"b", 100}}, {{"a", 2}, {"b", 2}}) == std::map<std::string, long>{{"b", 1}});
 }
 
+TEST_CASE("ecp::plugins::host::parse_out_of_rotation") {
+  const std::string text =
+      "now 2026/12/31 23:59:50\n"
+      "out 2026/12/31 23:59:45 10.0.0.1:8080\n"
+      "out 2026/12/31 23:58:00 10.0.0.2:8080\n"  // back in rotation since
+      "out 2026/12/31 23:59:30 10.0.0.3:8080\n"
+      "out 2026/12/31 23:59:49 10.0.0.3:8080\n"  // taken out again: the last one counts
+      "out yesterday 10.0.0.4:8080\n";
+  CHECK(parse_out_of_rotation(text, 10) == std::vector<std::string>{"10.0.0.1:8080", "10.0.0.3:8080"});
+  CHECK(parse_out_of_rotation(text, 2) == std::vector<std::string>{"10.0.0.3:8080"});
+  // Across midnight and a year's end, by the gateway's own clock.
+  CHECK(parse_out_of_rotation("now 2027/01/01 00:00:05\nout 2026/12/31 23:59:58 [::1]:80\n", 10) ==
+        std::vector<std::string>{"[::1]:80"});
+  CHECK(parse_out_of_rotation("out 2026/12/31 23:59:58 10.0.0.1:80\n", 10).empty());  // no clock: nothing
+}
+
 TEST_CASE("ecp::plugins::host::render_gateway_conf") {
   SUBCASE("weights per server, max_fails, preview routing, the log format the analysis reads") {
     auto c = render_gateway_conf(spec());
@@ -52,6 +68,30 @@ TEST_CASE("ecp::plugins::host::render_gateway_conf") {
     CHECK(c.find("10.0.0.2:8080") == std::string::npos);
     CHECK(c.find("map ") == std::string::npos);
     CHECK(c.find("proxy_pass http://ecp_traffic;") != std::string::npos);
+  }
+  SUBCASE("run.circuit: max_fails and fail_timeout per server, the retry conditions, tries and timeout") {
+    auto g = spec();
+    backend::AppSpec app;
+    app.health.retries = 4;
+    app.health.interval = std::chrono::milliseconds(2500);
+    apply_circuit(g, app);  // defaults from run.health
+    auto c = render_gateway_conf(g);
+    CHECK(c.find("server 10.0.0.1:8080 weight=3 max_fails=4 fail_timeout=3s;") != std::string::npos);
+    CHECK(c.find("      proxy_next_upstream error timeout;\n") != std::string::npos);
+    CHECK(c.find("proxy_next_upstream_tries") == std::string::npos);
+    app.circuit.max_fails = 1;
+    app.circuit.fail_timeout = std::chrono::seconds(30);
+    app.circuit.retry_on = {"error", "timeout", "http_502", "http_503"};
+    app.circuit.tries = 2;
+    app.circuit.timeout = std::chrono::milliseconds(1500);
+    apply_circuit(g, app);
+    c = render_gateway_conf(g);
+    CHECK(c.find("server 10.0.0.2:8080 weight=3 max_fails=1 fail_timeout=30s;") != std::string::npos);
+    CHECK(c.find("      proxy_next_upstream error timeout http_502 http_503;\n") != std::string::npos);
+    CHECK(c.find("      proxy_next_upstream_tries 2;\n") != std::string::npos);
+    CHECK(c.find("      proxy_next_upstream_timeout 2s;\n") != std::string::npos);
+    g.retry_on = {"error; return 200"};  // never written into the configuration
+    CHECK_THROWS_AS(render_gateway_conf(g), Error);
   }
   SUBCASE("ops' directives land in the server block") {
     auto g = spec();

@@ -44,6 +44,28 @@ TEST_CASE("ecp::plugins::host parsers") {
   CHECK(l[1].second.empty());
   CHECK(l[2].second == "\n\n");
   CHECK_THROWS_AS(parse_state_list("k 10\nshort"), Error);
+  auto m = parse_top("h1", "10.0.0.1",
+                     "host\t37.5\t4\t8000000\t2000000\t1.25\n"
+                     "instance\tweb\tprod\ta\t1\t4242\t150.0\t20480\t2\t1700000000\trunning\n"
+                     "instance\tapi\tdev\tb\t0\t0\t0.0\t0\t7\t0\tcrashed\n"
+                     "garbage\n");
+  REQUIRE(m.locations.size() == 1);
+  CHECK(m.locations[0].location == "h1");
+  CHECK(m.locations[0].cpu_percent == doctest::Approx(37.5));
+  CHECK(m.locations[0].cpus == 4);
+  CHECK(m.locations[0].memory_total == 8000000LL * 1024);
+  CHECK(m.locations[0].memory_used == 6000000LL * 1024);
+  CHECK(m.locations[0].load1 == doctest::Approx(1.25));
+  REQUIRE(m.instances.size() == 2);
+  CHECK(m.instances[0].app == "web");
+  CHECK(m.instances[0].ref == backend::InstanceRef{"h1", "a", 1});
+  CHECK(m.instances[0].cpu_percent == doctest::Approx(150.0));
+  CHECK(m.instances[0].rss == 20480LL * 1024);
+  CHECK(m.instances[0].since == "2023-11-14T22:13:20Z");
+  CHECK(m.instances[1].cpu_percent < 0);  // no process: no figures, not zero
+  CHECK(m.instances[1].rss < 0);
+  CHECK(m.instances[1].restarts == 7);
+  CHECK(m.instances[1].state == backend::InstanceState::crashed);
 }
 
 TEST_CASE("ecp::plugins::host agent script") {

@@ -214,6 +214,15 @@ TEST_CASE("ecp::ledger::Record JSON") {
   r.instances = {{"ssh://root@10.0.0.1", "a", 0, 8080}};
   auto back = ledger::record_from_json(ledger::to_json(r), "r7");
   CHECK(back == r);
+  CHECK(ledger::to_json(r).find("replicas") == std::string::npos);  // 0: not known, not written
+  r.kind = ledger::Kind::scale;
+  r.replicas = 3;
+  back = ledger::record_from_json(ledger::to_json(r), "r7");
+  CHECK(back == r);
+  CHECK(ledger::to_json(r).find(R"("kind":"scale")") != std::string::npos);
+  CHECK_THROWS_AS(ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "replicas": "x"})", "r"), Error);
+  r.kind = ledger::Kind::rollback;
+  r.replicas = 0;
   CHECK(ledger::to_json(r).find("promoted_from") == std::string::npos);  // only when promoted
   r.promoted_from = ledger::Promotion{"staging", 4, "sha256:aa"};
   back = ledger::record_from_json(ledger::to_json(r), "r7");

@@ -5,6 +5,7 @@
 #include "core/ledger/audit.hpp"
 #include "core/ops/approvals.hpp"
 #include "core/ops/governance.hpp"
+#include "core/ops/top.hpp"
 #include "tests/unit/memory_store.hpp"
 
 using namespace ecp;
@@ -172,4 +173,27 @@ TEST_CASE("ecp::ops::approval_problem: the releaser's own approval under another
   CHECK(ops::approval_problem(rule, access(), {mine}, "sha256:img", "sha256:cfg", cert("alice"), 1000) ==
         "needs 1 approval(s) of image sha256:img with configuration sha256:cfg; has 0 (not counted: 1 by the "
         "releaser)");
+}
+
+TEST_CASE("ecp::ops::sort_busiest: CPU first, then memory") {
+  std::vector<ops::TopLocation> l(3);
+  l[0].metrics = {"h1", "", 10, 1, 500, 1000, 0};
+  l[1].metrics = {"h2", "", 90, 1, 100, 1000, 0};
+  l[2].metrics = {"h3", "", 10, 1, 900, 1000, 0};
+  std::vector<ops::TopInstance> i(3);
+  i[0].metrics.ref.location = "a";
+  i[0].metrics.cpu_percent = -1;  // unknown sorts last
+  i[1].metrics.ref.location = "b";
+  i[1].metrics.cpu_percent = 5;
+  i[1].metrics.rss = 10;
+  i[2].metrics.ref.location = "c";
+  i[2].metrics.cpu_percent = 5;
+  i[2].metrics.rss = 20;
+  ops::sort_busiest(l, i);
+  CHECK(l[0].metrics.location == "h2");
+  CHECK(l[1].metrics.location == "h3");
+  CHECK(l[2].metrics.location == "h1");
+  CHECK(i[0].metrics.ref.location == "c");
+  CHECK(i[1].metrics.ref.location == "b");
+  CHECK(i[2].metrics.ref.location == "a");
 }

@@ -85,6 +85,25 @@ TEST_CASE("ecp::strategy::rolling") {
     CHECK(r.outcome == strategy::Outcome::rolled_back);
     CHECK(b.running.empty());
   }
+  SUBCASE("a scale keeps the instances that run their revision: only the new ones start, gated") {
+    auto in = input(b, strategy::Type::rolling, 1, 1);  // everything runs revision 1 already
+    for (const auto& l : b.locs) in.desired.push_back({{l, "a", 1}, 1, 8081});
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(b.calls == std::vector<std::string>{"start h1 r1", "start h2 r1", "start h3 r1"});
+    CHECK(b.running[{"h2", "a", 0}] == 1);
+    CHECK(b.running[{"h2", "a", 1}] == 1);
+  }
+  SUBCASE("... and a scale down only stops the ones no longer wanted") {
+    auto in = input(b, strategy::Type::rolling, 1, 1);
+    in.running.push_back({{"h1", "a", 1}, 1, 8081});
+    b.running[{"h1", "a", 1}] = 1;
+    auto r = strategy::rollout(b, in);
+    CHECK(r.outcome == strategy::Outcome::succeeded);
+    CHECK(b.calls == std::vector<std::string>{"stop h1"});
+    CHECK(b.running.count({"h1", "a", 1}) == 0);
+    CHECK(b.running[{"h1", "a", 0}] == 1);
+  }
   SUBCASE("a lost lock stops it like a failed batch") {
     auto in = input(b, strategy::Type::rolling, 1, 2);
     int polls = 0;
@@ -127,11 +146,13 @@ TEST_CASE("ecp::strategy::rolling behind a gateway") {
     CHECK(b.calls.back() == "stop h1");
     CHECK_FALSE(b.running.count({"h1", "a", 1}));
   }
-  SUBCASE("a gateway never set up: nothing to leave") {
+  SUBCASE("a gateway never set up: nothing to leave, and at the end it serves the slot") {
     b.gateway.current.clear();
     auto r = strategy::rollout(b, input(b, strategy::Type::rolling, 1, 2));
     CHECK(r.outcome == strategy::Outcome::succeeded);
-    CHECK(std::none_of(b.calls.begin(), b.calls.end(), [](const auto& c) { return c.rfind("route", 0) == 0; }));
+    CHECK(std::count_if(b.calls.begin(), b.calls.end(), [](const auto& c) { return c.rfind("route", 0) == 0; }) == 1);
+    CHECK(b.calls.back() == "route a=100");
+    CHECK(b.gateway.current == std::map<std::string, int>{{"a", 100}});
   }
   SUBCASE("a gateway that refuses the routes: the batch goes back before the new revision started") {
     b.gateway.reject = true;
