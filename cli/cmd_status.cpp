@@ -72,9 +72,11 @@ void print_instances(Output& out, const ops::StatusResult& s) {
                   1);  // one space: a status row is wide
   for (const auto& i : s.instances) {
     table.add({fmt::format("{}-{}", i.slot, i.index), i.location, std::to_string(i.revision), std::to_string(i.pid),
-               i.out_of_rotation ? i.state + ",out" : i.state, std::to_string(i.restarts), i.health, i.since,
-               i.url + (i.stops_at.empty() ? "" : "  stops at " + i.stops_at)});
+               i.state + (i.out_of_rotation ? ",out" : "") + (i.stale ? ",stale" : ""), std::to_string(i.restarts),
+               i.health, i.since, i.url + (i.stops_at.empty() ? "" : "  stops at " + i.stops_at)});
     if (i.out_of_rotation) table.note("out of rotation: the gateway took it out for failing (run.circuit)");
+    if (i.stale) table.note("stale: the current revision does not count it here (ecp failover stops it)");
+    if (i.state == "lost") table.note("lost: its location does not answer (ecp failover starts it elsewhere)");
     if (!i.name.empty())
       table.note(fmt::format("{}{}{}", i.name, i.node.empty() ? "" : " on node " + i.node,
                              i.group.empty() ? "" : " (" + i.group + ")"));
@@ -102,7 +104,25 @@ Json instances_json(const ops::StatusResult& s) {
                    {"node", i.node},
                    {"group", i.group},
                    {"traffic", i.traffic < 0 ? Json(nullptr) : Json(i.traffic)},
-                   {"out_of_rotation", i.out_of_rotation}});
+                   {"out_of_rotation", i.out_of_rotation},
+                   {"stale", i.stale}});
+  return arr;
+}
+
+// --drift: one line per difference, or that there is none.
+void print_drift(Output& out, const ops::StatusOptions& o, const ops::StatusResult& s) {
+  if (!o.drift) return;
+  if (!s.current) return out.text("drift: nothing released to compare with");
+  if (s.drift.empty()) return out.text(fmt::format("drift: none (revision {})", s.current->revision));
+  for (const auto& d : s.drift)
+    out.text(fmt::format("drift: {}{}: the ledger says {}, the target has {}", d.what,
+                         d.instance.empty() ? "" : " of " + d.instance, d.expected, d.actual));
+}
+
+Json drift_json(const ops::StatusResult& s) {
+  Json arr = Json::array();
+  for (const auto& d : s.drift)
+    arr.push_back({{"what", d.what}, {"instance", d.instance}, {"expected", d.expected}, {"actual", d.actual}});
   return arr;
 }
 
@@ -127,6 +147,7 @@ Json status_json(const ops::StatusResult& s) {
           {"current_links", s.current_links},
           {"gateway", s.gateway.empty() ? Json(nullptr) : Json(s.gateway)},
           {"weights", s.weights},
+          {"drift", drift_json(s)},
           {"canary",
            s.canary_revision ? Json({{"revision", s.canary_revision}, {"percent", s.canary_percent}}) : Json(nullptr)}};
 }
@@ -151,15 +172,19 @@ void add_status(CommandTree& t) {
                           if (out.json()) return out.event("status", status_json(s));
                           print_head(out, s);
                           print_instances(out, s);
+                          print_drift(out, *o, s);
                         });
                       auto s = ops::status(*o);
                       print_head(out, s);
                       print_instances(out, s);
+                      print_drift(out, *o, s);
                       out.result(status_json(s));
                       return 0;
                     });
   add_env_flag(cmd, *o);
   cmd->add_flag("--no-probe", [o](std::int64_t) { o->probe = false; }, "Do not run the health checks");
+  cmd->add_flag("--drift", o->drift,
+                "Compare what runs with the ledger: image and config digests, instance count, strays");
   cmd->add_flag("-w,--watch", w->on,
                 "Show the status again and again until interrupted: in place on a terminal, a JSON line each "
                 "time with -o json");

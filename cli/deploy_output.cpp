@@ -43,9 +43,10 @@ ops::DeployEventFn deploy_events(Output& out) {
 }
 
 void print_plan(Output& out, const ops::DeployPlan& p) {
-  std::string what = p.kind == ledger::Kind::rollback ? fmt::format("rollback to revision {}", p.rollback_to)
-                     : p.kind == ledger::Kind::scale  ? fmt::format("scale to {} per location", p.replicas)
-                                                      : "deploy";
+  std::string what = p.kind == ledger::Kind::rollback   ? fmt::format("rollback to revision {}", p.rollback_to)
+                     : p.kind == ledger::Kind::scale    ? fmt::format("scale to {} per location", p.replicas)
+                     : p.kind == ledger::Kind::failover ? std::string("failover")
+                                                        : "deploy";
   out.text(fmt::format("plan: {} {}/{} on target {} as revision {} ({}{})", what, p.app, p.env, p.target,
                        p.next_revision, strategy::to_string(p.strategy),
                        p.strategy == strategy::Type::rolling ? fmt::format(", batch {}", p.batch) : std::string()));

@@ -38,6 +38,7 @@ _ecp_subcommand() {
         'ecp|exec') echo 'exec' ;;
         'ecp|top') echo 'top' ;;
         'ecp|scale') echo 'scale' ;;
+        'ecp|failover') echo 'failover' ;;
         'ecp|approve') echo 'approve' ;;
         'ecp|audit') echo 'audit' ;;
         'ecp|freeze') echo 'freeze' ;;
@@ -55,7 +56,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec top scale approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec top scale failover approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -79,7 +80,7 @@ _ecp_words() {
         'ecp release') _ecp_subs='' _ecp_opts='-h --help -e --env -t --tag --strategy --force --manual --change-id --emergency --set --values --lock-wait --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp promote') _ecp_subs='' _ecp_opts='-h --help --from --to --revision --strategy --dry-run --force --change-id --emergency --set --values --lock-wait --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp rollback') _ecp_subs='' _ecp_opts='-h --help -e --env --to --strategy --dry-run --change-id --emergency --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
-        'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe -w --watch --interval --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp status') _ecp_subs='' _ecp_opts='-h --help -e --env --no-probe --drift -w --watch --interval --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp history') _ecp_subs='' _ecp_opts='-h --help -e --env -n --limit --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp logs') _ecp_subs='' _ecp_opts='-h --help -e --env -f --follow -n --lines --instance --version -C --directory --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp plan') _ecp_subs='' _ecp_opts='-h --help -e --env --image --revision --strategy --set --values --out --reveal-secrets --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -94,6 +95,7 @@ _ecp_words() {
         'ecp exec') _ecp_subs='' _ecp_opts='-h --help -e --env --instance --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp top') _ecp_subs='' _ecp_opts='-h --help -e --env --target --all -n --watch --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp scale') _ecp_subs='' _ecp_opts='-h --help -e --env --replicas --dry-run --change-id --emergency --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp failover') _ecp_subs='' _ecp_opts='-h --help -e --env --dry-run --change-id --emergency --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp approve') _ecp_subs='' _ecp_opts='-h --help -e --env --revision-of --image --config --comment --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp audit') _ecp_subs='' _ecp_opts='-h --help -e --env --since --verify --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp freeze') _ecp_subs='' _ecp_opts='-h --help -e --env --until --reason --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -386,6 +388,14 @@ _ecp_value() {
         'ecp scale|-f'|'ecp scale|--file') echo 'file' ;;
         'ecp scale|--targets') echo 'file' ;;
         'ecp scale|-o'|'ecp scale|--output') echo 'choice text json yaml csv' ;;
+        'ecp failover|-e'|'ecp failover|--env') echo 'dynamic envs' ;;
+        'ecp failover|--change-id') echo 'any' ;;
+        'ecp failover|--emergency') echo 'any' ;;
+        'ecp failover|--lock-wait') echo 'any' ;;
+        'ecp failover|-C'|'ecp failover|--directory') echo 'dir' ;;
+        'ecp failover|-f'|'ecp failover|--file') echo 'file' ;;
+        'ecp failover|--targets') echo 'file' ;;
+        'ecp failover|-o'|'ecp failover|--output') echo 'choice text json yaml csv' ;;
         'ecp approve|-e'|'ecp approve|--env') echo 'dynamic envs' ;;
         'ecp approve|--revision-of') echo 'dynamic envs' ;;
         'ecp approve|--image') echo 'any' ;;

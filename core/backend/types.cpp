@@ -90,7 +90,9 @@ Json to_json(const InstanceStatus& s) {
             {"address", s.address},
             {"name", s.name},
             {"node", s.node},
-            {"group", s.group}});
+            {"group", s.group},
+            {"image_digest", s.image_digest},
+            {"config_digest", s.config_digest}});
   return j;
 }
 
@@ -134,6 +136,8 @@ InstanceStatus instance_status_from_json(const Json& j) {
   s.name = j.value("name", "");
   s.node = j.value("node", "");
   s.group = j.value("group", "");
+  s.image_digest = j.value("image_digest", "");
+  s.config_digest = j.value("config_digest", "");
   return s;
 }
 

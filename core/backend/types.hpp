@@ -128,6 +128,9 @@ struct InstanceStatus {
   // Where the platform says it runs, when it has such names (kubernetes: the pod,
   // its node, "replicaset/NAME"); "" = none.
   std::string name, node, group;
+  // What the platform says the instance's release holds (ecp status --drift
+  // compares them with the ledger); "" where it cannot tell.
+  std::string image_digest, config_digest;
 };
 
 // A platform object that runs a slot's instances (kubernetes: a Deployment).
@@ -151,6 +154,7 @@ struct Probe {
 struct TargetStatus {
   std::vector<InstanceStatus> instances;
   std::vector<std::string> unreachable;  // locations that did not answer, with the reason
+  std::vector<std::string> lost;         // ... those locations' labels
   std::map<std::string, int> current;    // location -> the revision its `current` points to (0: none)
   std::vector<WorkloadStatus> workloads;  // none where instances are the only objects
 };

@@ -46,7 +46,7 @@ constexpr text::EnumName<Outcome> outcome_table[] = {{Outcome::in_progress, "in-
                                                      {Outcome::paused, "paused"},
                                                      {Outcome::crashed, "crashed"}};
 constexpr text::EnumName<Kind> kind_table[] = {
-    {Kind::deploy, "deploy"}, {Kind::rollback, "rollback"}, {Kind::scale, "scale"}};
+    {Kind::deploy, "deploy"}, {Kind::rollback, "rollback"}, {Kind::scale, "scale"}, {Kind::failover, "failover"}};
 }  // namespace
 
 std::string_view to_string(Outcome o) { return text::name_of(outcome_table, o, "failed"); }
@@ -86,6 +86,7 @@ Json record_json(const Record& r) {
   // writes back byte for byte.
   if (r.base_port > 0) j["base_port"] = r.base_port;
   if (r.replicas > 0) j["replicas"] = r.replicas;
+  if (r.runs > 0) j["runs"] = r.runs;
   if (!r.holder.empty()) j["holder"] = r.holder;
   if (!r.config_fingerprint.empty()) j["config_fingerprint"] = r.config_fingerprint;
   if (!r.overrides.empty()) j["overrides"] = r.overrides;
@@ -130,6 +131,7 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.rollback_to = whole(j, "rollback_to", 0, what);
     r.base_port = whole(j, "base_port", 0, what);
     r.replicas = whole(j, "replicas", 0, what);
+    r.runs = whole(j, "runs", 0, what);
     r.message = j.value("message", "");
     for (const auto& i : j.value("instances", Json::array()))
       r.instances.push_back(

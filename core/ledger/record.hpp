@@ -19,10 +19,10 @@ namespace ecp::ledger {
 // crashed: found in progress by a later release that took the lock (its own
 // release was killed, lost its machine or its lock), which recorded it so.
 enum class Outcome { in_progress, succeeded, failed_rolled_back, failed, paused, crashed };
-enum class Kind { deploy, rollback, scale };
+enum class Kind { deploy, rollback, scale, failover };
 
 std::string_view to_string(Outcome o);  // in-progress, succeeded, failed-rolled-back, failed, paused, crashed
-std::string_view to_string(Kind k);     // deploy, rollback, scale
+std::string_view to_string(Kind k);     // deploy, rollback, scale, failover
 std::optional<Outcome> outcome_from(std::string_view s);
 std::optional<Kind> kind_from(std::string_view s);
 
@@ -78,10 +78,17 @@ struct Record {
   // Instances per location (ecp.yaml's replicas, or ecp scale's count); 0: a
   // record from before ecp kept it.
   int replicas = 0;
+  // A scale or a failover installs nothing: its instances run the release of
+  // this revision (the deploy or rollback that installed it). 0: its own.
+  int runs = 0;
   std::optional<Promotion> promoted_from;
   std::string emergency;  // --emergency: why it went outside a change window or a freeze
   bool operator==(const Record&) const = default;
 };
+
+// The revision whose installed release `r`'s instances run: its own, or for a
+// scale or a failover the one that installed what it runs.
+inline int installed_revision(const Record& r) { return r.runs > 0 ? r.runs : r.revision; }
 
 // One JSON object on one line; from_json throws Error(validation) naming `what`.
 // record_json is the same object, for output that embeds it (ecp history, status).

@@ -3,8 +3,6 @@
 // itself (replaced in place, so the gateway keeps sending traffic to it), or "a"
 // on a target without a gateway. And which port an instance of a revision has:
 // its revision's own, as the ledger recorded it.
-#include <algorithm>
-
 #include "core/ops/release_engine.hpp"
 #include "core/ops/released_config.hpp"
 
@@ -31,16 +29,10 @@ bool same_release(TargetContext& ctx, const std::vector<ledger::Record>& records
 std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const ReleaseInput& in, int revision,
                                                      const std::vector<backend::InstanceSpec>& running,
                                                      const std::vector<ledger::Record>& records) {
-  if (in.kind == ledger::Kind::scale) {
-    // The serving slot, every instance on the revision the serving ones run
-    // (the same image and configuration): those keep running, the others start
-    // or stop. Nothing runs it any more (scaled to 0): the new revision.
-    auto slot = serving_slot(ctx);
-    int runs = 0;
-    for (const auto& r : running)
-      if (r.ref.slot == slot && same_release(ctx, records, r.revision, in)) runs = std::max(runs, r.revision);
-    return desired_instances(ctx, ctx.env.replicas, runs > 0 ? runs : revision, slot);
-  }
+  // The serving slot, every instance on the installed release its instances
+  // run: those that run keep running, the others start or stop.
+  if (in.kind == ledger::Kind::scale) return desired_instances(ctx, ctx.env.replicas, in.runs, serving_slot(ctx));
+  if (in.kind == ledger::Kind::failover) return in.instances;
   if (!strategy::needs_router(in.strategy.type))
     return desired_instances(ctx, ctx.env.replicas, revision, serving_slot(ctx));
   auto slot = strategy::idle_slot(live_slot_of(ctx, running));

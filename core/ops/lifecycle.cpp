@@ -84,14 +84,14 @@ LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& o) {
   r.target = ctx.target.name;
   auto lock = acquire_lock(ctx, std::string(to_string(what)), o.lock_wait);
   auto current = ledger::current(ctx.ledger->records());
-  r.revision = current ? current->revision : 0;
+  // The revision whose release the instances run (a scale's is the one it scaled).
+  r.revision = current ? ledger::installed_revision(*current) : 0;
   if (!current && what == Lifecycle::start)
     fail(ErrorKind::usage, "{}/{} has no release to start: run ecp release --env {}", r.app, r.env, r.env);
 
   std::vector<backend::InstanceSpec> specs;
   if (current)
-    for (const auto& i : current->instances)
-      specs.push_back({{i.location, i.slot, i.index}, current->revision, i.port});
+    for (const auto& i : current->instances) specs.push_back({{i.location, i.slot, i.index}, r.revision, i.port});
   std::vector<backend::Failure> failures;
   // Once stopping has begun it runs to its end and its event is written; a
   // start may be interrupted while it waits for health (exit 130).

@@ -84,8 +84,8 @@ DeployResult execute(TargetContext& ctx, const ReleaseInput& in, bool force, std
   // 1. The plan.
   timer.enter("plan");
   if (!plan_release(ctx, in, force, result, on_event)) return done(timer);
-  // A scale deploys nothing new: the hooks are the deploys' and the rollbacks'.
-  const bool hooks = in.kind != ledger::Kind::scale;
+  // A scale or a failover deploys nothing new: the hooks are the deploys' and the rollbacks'.
+  const bool hooks = in.kind == ledger::Kind::deploy || in.kind == ledger::Kind::rollback;
   if (hooks) run_hook(ctx, in, "pre-deploy", {result.plan.next_revision, result.plan.from_revision, ""}, on_event);
   // post-deploy after a deploy that succeeded; post-rollback after a revision was put back.
   auto post_hook = [&](const ledger::Record& rec) {

@@ -47,6 +47,10 @@ struct ReleaseInput {
   std::optional<ledger::Promotion> promoted_from;  // ecp promote: recorded with the revision
   std::string emergency;  // --emergency REASON: past a closed change window or a freeze, recorded
   bool governed = false;  // access, gates and approvals were checked already (promote: before the copy)
+  // scale, failover: the revision whose installed release the instances run
+  // (nothing is installed); 0: this release installs its own.
+  int runs = 0;
+  std::vector<backend::InstanceSpec> instances;  // failover: exactly these, in the serving slot
 };
 
 // A strategy's event as the release reports it, with the revision it records.
@@ -56,6 +60,18 @@ DeployEvent deploy_event(const strategy::Event& e, int revision);
 // configuration (checked against its record, released_config.hpp), its port.
 // `kind` and the rest are the caller's (rollback, scale).
 ReleaseInput release_of(TargetContext& ctx, const ledger::Record& r, std::vector<std::string> secret_keys);
+// What serves an environment now, to run again as it is (scale, failover):
+// the target, its current record, and a release input of that record of
+// `kind` that installs nothing (its instances run the revision that installed
+// it), in place a batch at a time (rolling). Error(usage) naming `what` when
+// nothing was released.
+struct ServingRelease {
+  TargetContext ctx;
+  ledger::Record current;
+  ReleaseInput in;
+};
+ServingRelease serving_release(const ValidateOptions& files, const std::string& env, ledger::Kind kind,
+                               const std::string& what);
 // --dry-run: the plan, nothing changed.
 DeployResult planned(TargetContext& ctx, const ReleaseInput& in);
 

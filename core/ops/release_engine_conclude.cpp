@@ -58,6 +58,12 @@ void conclude(TargetContext& ctx, ledger::Record& rec, const strategy::Result& r
   }
   if (strategy.type == strategy::Type::canary) clear_canary(ctx);
   if (r.outcome != strategy::Outcome::succeeded) return;
+  // A scale or a failover installed nothing: `current` and the releases kept stay.
+  if (rec.runs > 0) {
+    emit(on_event, "done", fmt::format("revision {} of {}/{} succeeded", rec.revision, ctx.app.app, ctx.app.env),
+         rec.revision);
+    return;
+  }
   try {
     ctx.backend->activate(rec.revision);
   } catch (const std::exception& e) {

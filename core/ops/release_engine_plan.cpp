@@ -51,6 +51,25 @@ ReleaseInput release_of(TargetContext& ctx, const ledger::Record& r, std::vector
   return in;
 }
 
+ServingRelease serving_release(const ValidateOptions& files, const std::string& env, ledger::Kind kind,
+                               const std::string& what) {
+  if (env.empty()) fail(ErrorKind::usage, "which environment? give --env NAME");
+  Project project = load_project(files);
+  auto secret_keys = declared_secrets(project);
+  ServingRelease s{open_target(std::move(project), env, 0), {}, {}};
+  auto cur = ledger::current(s.ctx.ledger->records());
+  if (!cur) fail(ErrorKind::usage, "{}/{} has nothing released to {}: release it first", s.ctx.app.app, env, what);
+  s.current = *cur;
+  // What serves now, as it was released: its image, its configuration, its port.
+  s.in = release_of(s.ctx, *cur, secret_keys);
+  s.in.kind = kind;
+  s.in.runs = ledger::installed_revision(*cur);
+  // In place, in the slot that serves (whatever ecp.yaml's strategy): rolling's
+  // batch and max_unavailable still apply.
+  set_strategy(s.in, s.ctx, strategy::Type::rolling);
+  return s;
+}
+
 DeployResult planned(TargetContext& ctx, const ReleaseInput& in) {
   DeployResult r;
   r.plan = make_plan(ctx, in);
@@ -86,7 +105,8 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   auto running = running_instances(status, records);
   auto desired = release_instances(ctx, in, p.next_revision, running, records);
   bool same_release = cur && cur->image_digest == in.image.digest && same_config(ctx, *cur, in.config);
-  bool all_current = status.unreachable.empty();
+  // A failover works around the locations that are gone.
+  bool all_current = status.unreachable.empty() || in.kind == ledger::Kind::failover;
   // Serving the current release: running a revision with its image and configuration.
   auto serves_current = [&](const backend::InstanceStatus& s) {
     if (!cur || s.state != backend::InstanceState::running) return false;

@@ -21,9 +21,11 @@ void check_plan(TargetContext& ctx, const ReleaseInput& in, int next) {
          ctx.app.app, ctx.app.env, *in.expect_next_revision - 1, next - 1);
 }
 
-// Refuses to release onto an unreachable location, or past a paused canary.
-void check_target(TargetContext& ctx, const backend::TargetStatus& status) {
-  if (!status.unreachable.empty()) fail(ErrorKind::io, "cannot release: {}", text::join(status.unreachable, "; "));
+// Refuses to release onto an unreachable location (a failover works around
+// it), or past a paused canary.
+void check_target(TargetContext& ctx, const ReleaseInput& in, const backend::TargetStatus& status) {
+  if (!status.unreachable.empty() && in.kind != ledger::Kind::failover)
+    fail(ErrorKind::io, "cannot release: {}", text::join(status.unreachable, "; "));
   // Only a target with a gateway can have a paused canary.
   if (auto c = ctx.backend->router() ? read_canary(ctx) : std::nullopt)
     fail(ErrorKind::lock_held,
@@ -55,6 +57,7 @@ ledger::Record new_record(TargetContext& ctx, const ReleaseInput& in, int revisi
   rec.emergency = in.emergency;
   rec.base_port = ctx.app.base_port;
   rec.replicas = ctx.env.replicas;
+  rec.runs = in.runs;
   for (const auto& d : desired) rec.instances.push_back({d.ref.location, d.ref.slot, d.ref.index, d.port});
   return rec;
 }
@@ -68,7 +71,7 @@ ReleaseState record_release(TargetContext& ctx, const ReleaseInput& in, ReleaseT
   int next = ctx.ledger->next_revision();
   check_plan(ctx, in, next);
   auto status = ctx.backend->status();
-  check_target(ctx, status);
+  check_target(ctx, in, status);
   state.running = running_instances(status, state.records);
   state.desired = release_instances(ctx, in, next, state.running, state.records);
 

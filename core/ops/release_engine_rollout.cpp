@@ -36,6 +36,14 @@ strategy::Input strategy_input(TargetContext& ctx, const ReleaseInput& in,
 bool prepare_release(TargetContext& ctx, const ReleaseInput& in, ReleaseTransaction& tx, DeployResult& result,
                      const DeployEventFn& on_event) {
   int revision = tx.record().revision;
+  if (in.runs > 0) {  // scale, failover: the instances run what is installed
+    if (on_event)
+      on_event({"prepare",
+                fmt::format("nothing to install: the instances run revision {}'s release", in.runs),
+                {},
+                revision});
+    return true;
+  }
   if (on_event)
     on_event({"prepare",
               fmt::format("preparing revision {} on {} location(s)", revision, ctx.backend->locations().size()),

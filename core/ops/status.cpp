@@ -10,6 +10,34 @@
 
 namespace ecp::ops {
 
+namespace {
+
+// The current revision's instances on locations that do not answer are lost;
+// one running in its slot that it does not count is stale.
+void mark_lost_and_stale(const ledger::Record& cur, const backend::TargetStatus& st, std::vector<InstanceReport>& out) {
+  auto counted = [&](const InstanceReport& i) {
+    return std::any_of(cur.instances.begin(), cur.instances.end(), [&](const auto& e) {
+      return e.location == i.location && e.slot == i.slot && e.index == i.index;
+    });
+  };
+  for (auto& i : out)
+    i.stale = i.state != "stopped" && !cur.instances.empty() && i.slot == cur.instances.front().slot && !counted(i);
+  for (const auto& e : cur.instances) {
+    if (std::find(st.lost.begin(), st.lost.end(), e.location) == st.lost.end()) continue;
+    InstanceReport i;
+    i.location = e.location;
+    i.slot = e.slot;
+    i.index = e.index;
+    i.port = e.port;
+    i.revision = ledger::installed_revision(cur);
+    i.state = "lost";
+    i.health = "unreachable";
+    out.push_back(i);
+  }
+}
+
+}  // namespace
+
 StatusResult status(const StatusOptions& o) {
   TargetContext ctx = open_target(o.project, o.env);
   StatusResult r;
@@ -65,6 +93,8 @@ StatusResult status(const StatusOptions& o) {
     r.instances.push_back(ir);
     if (o.probe && i.state != backend::InstanceState::stopped) probe.push_back({i.ref, i.revision, i.port});
   }
+  if (r.current) mark_lost_and_stale(*r.current, st, r.instances);
+  if (o.drift && r.current) r.drift = drift_of(records, *r.current, st, r.weights);
   if (!probe.empty()) {
     for (const auto& p : ctx.backend->health(probe))
       for (auto& ir : r.instances)

@@ -17,7 +17,15 @@ namespace ecp::ops {
 struct StatusOptions {
   ValidateOptions project;
   std::string env;
-  bool probe = true;  // run each instance's health check
+  bool probe = true;   // run each instance's health check
+  bool drift = false;  // compare what runs with the ledger
+};
+
+// One way what runs differs from what the ledger says should run.
+struct Drift {
+  std::string what;      // image | config | revision | stray | missing | count
+  std::string instance;  // "a-0@HOST"; "" for count
+  std::string expected, actual;
 };
 
 struct InstanceReport {
@@ -26,7 +34,9 @@ struct InstanceReport {
   int revision = 0;
   int port = 0;
   long long pid = 0;
-  std::string state;   // running | starting | crashed | stopped | unknown
+  // running | starting | crashed | stopped | unknown | lost (the current revision
+  // runs it on a location that does not answer)
+  std::string state;
   std::string since;   // RFC 3339
   int restarts = 0;
   std::string health;  // healthy | unhealthy | not checked
@@ -36,6 +46,9 @@ struct InstanceReport {
   std::string name, node, group;  // the platform's names (kubernetes: pod, node, replicaset/NAME)
   int traffic = -1;      // percent of the gateway's traffic its slot gets; -1: no gateway
   bool out_of_rotation = false;  // the gateway took it out for failing (run.circuit)
+  // It runs in the slot the current revision runs in, but that revision does not
+  // count it: left on a location that came back after a failover.
+  bool stale = false;
 };
 
 struct StatusResult {
@@ -49,10 +62,19 @@ struct StatusResult {
   std::map<std::string, int> current_links;  // location -> revision its `current` points to
   std::string gateway;                       // where clients reach the app ("" = no gateway)
   std::map<std::string, int> weights;        // slot -> percent at the gateway
+  std::vector<Drift> drift;                  // with StatusOptions::drift
   int canary_revision = 0;                   // a paused canary (0: none)
   int canary_percent = 0;
 };
 
 StatusResult status(const StatusOptions& options);
+
+// What runs against the ledger (pure; unit-tested): each running instance the
+// current revision counts must run its image and configuration, by the ledger
+// and by what its location says it installed; one it does not count is a
+// stray (unless its stop is pending or its slot has traffic: a canary); one it
+// counts that does not run is missing. Lost locations are status's own news.
+std::vector<Drift> drift_of(const std::vector<ledger::Record>& records, const ledger::Record& current,
+                            const backend::TargetStatus& status, const std::map<std::string, int>& weights);
 
 }  // namespace ecp::ops

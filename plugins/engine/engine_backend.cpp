@@ -194,6 +194,7 @@ void EngineBackend::status_at(const Engine& at, const std::map<std::string, std:
     if (e.kind() == ErrorKind::interrupted) throw;
     std::lock_guard l(mu_);
     total.unreachable.push_back(e.what());
+    total.lost.push_back(location);
     return;
   }
   std::lock_guard l(mu_);

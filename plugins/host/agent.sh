@@ -520,6 +520,8 @@ stop)
 
 status)
   # status ROOT APP ENV: one tab-separated line per instance, then "current REV".
+  # An instance's line ends with the image and config digests its release was
+  # installed with (ecp status --drift compares them with the ledger).
   env_dir "$1" "$2" "$3"
   for I in "$E"/instances/*; do
     [ -f "$I/spec" ] || continue
@@ -537,8 +539,10 @@ status)
       [ "$st" = stopped ] || st=crashed
     fi
     at=$(sed -n 's/^at=//p' "$I/retire" 2>/dev/null || true)
-    printf 'instance\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${n%-*}" "${n##*-}" "$rev" "$port" "${ap:-0}" \
-      "${st:-unknown}" "${since:-0}" "${restarts:-0}" "${at:-0}"
+    img=$(head -n 1 "$E/releases/$rev/.ecp/image" 2>/dev/null || true)
+    cfg=$(head -n 1 "$E/releases/$rev/.ecp/config" 2>/dev/null || true)
+    printf 'instance\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${n%-*}" "${n##*-}" "$rev" "$port" "${ap:-0}" \
+      "${st:-unknown}" "${since:-0}" "${restarts:-0}" "${at:-0}" "$img" "$cfg"
   done
   cur=$(readlink "$E/current" 2>/dev/null || true)
   printf 'current\t%s\n' "${cur##*/}"

@@ -192,6 +192,10 @@ backend::TargetStatus parse_status(const std::string& location, const std::strin
       i.since = time_text(std::atoll(f[7].c_str()));
       i.restarts = std::atoi(f[8].c_str());
       if (f.size() >= 10) i.stops_at = time_text(std::atoll(f[9].c_str()));
+      if (f.size() >= 12) {
+        i.image_digest = f[10];
+        i.config_digest = f[11];
+      }
       i.address = address;
       s.instances.push_back(i);
     }
@@ -217,6 +221,7 @@ backend::TargetStatus HostBackend::status() {
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::interrupted) throw;
       total.unreachable.push_back(e.what());
+      total.lost.push_back(hosts_[i]->label);
     }
   }
   std::sort(total.instances.begin(), total.instances.end(),

@@ -155,6 +155,15 @@ expect_grep "watch deployments from [0-9]+: 410 Expired" "$T/requests.log"
 [ "$(template_revision)" = 6 ] || die "revision 6 does not run after the broken watch"
 [ "$(deployment 'd["spec"]["strategy"]["type"]')" = Recreate ] || die "recreate is not a Recreate Deployment"
 
+# 8b. scale: the Deployment asks for 3 replicas, its pod template stays revision
+# 6's (no pod rolls), and the ledger records kind scale.
+expect_exit 0 "$ECP" scale --env dev --replicas 3
+[ "$(template_revision)" = 6 ] || die "scale changed the pod template"
+[ "$(deployment 'd["spec"]["replicas"]')" = 3 ] || die "the Deployment does not ask for 3 replicas"
+[ "$(deployment 'd["status"]["readyReplicas"]')" = 3 ] || die "3 replicas are not ready when scale returns"
+expect_exit 0 "$ECP" history --env dev
+expect_grep '^ *7 +scalex3 +succeeded' "$T/out"
+
 # 9. exec: kubectl exec into a running pod (pods/exec over WebSocket), with the
 # target's kubeconfig and namespace; the words and the exit status are the command's.
 expect_exit 0 "$ECP" exec --env dev -- sh -c 'echo "$LISTEN_PORT $HOSTNAME"' </dev/null

@@ -35,8 +35,11 @@ cp "$T/out" "$T/top.json"
 [ "$(result "$T/top.json" 'r["instances"][0]["location"]')" = "$u1" ] || die "the spinning instance is not first: $(cat "$T/top.json")"
 [ "$(result "$T/top.json" 'r["instances"][0]["instance"] + " " + r["instances"][0]["app"] + " " + r["instances"][0]["env"]')" = "a-0 web dev" ] ||
   die "top names the instance wrongly: $(cat "$T/top.json")"
-[ "$(result "$T/top.json" 'int(r["instances"][0]["cpu_percent"] >= 40)')" = 1 ] || die "the spinning instance shows under 40% CPU: $(cat "$T/top.json")"
-[ "$(result "$T/top.json" 'int(r["instances"][1]["cpu_percent"] < r["instances"][0]["cpu_percent"])')" = 1 ] || die "the idle instance is not below"
+# (A loaded machine gives the spinner less than a CPU: the figures are compared,
+# not held to a share.)
+[ "$(result "$T/top.json" 'int(r["instances"][0]["cpu_percent"] >= 5)')" = 1 ] || die "the spinning instance shows under 5% CPU: $(cat "$T/top.json")"
+[ "$(result "$T/top.json" 'int(r["instances"][1]["cpu_percent"] * 2 < r["instances"][0]["cpu_percent"])')" = 1 ] ||
+  die "the idle instance is not well below the spinning one: $(cat "$T/top.json")"
 [ "$(result "$T/top.json" 'r["instances"][1]["location"]')" = "$u2" ] || die "h2's instance is missing"
 [ "$(result "$T/top.json" 'int(all(i["rss"] > 100000 and i["pid"] > 0 and i["state"] == "running" and i["since"].endswith("Z") and i["restarts"] == 0 for i in r["instances"]))')" = 1 ] ||
   die "an instance lacks its RSS, pid, state, start or restarts: $(cat "$T/top.json")"
@@ -94,6 +97,12 @@ expect_exit 0 "$ECP" scale --env dev --replicas 1
 expect_grep 'unchanged' "$T/out"
 # A scale to 3 and then a release: the release warns it runs ecp.yaml's count.
 expect_exit 0 "$ECP" scale --env dev --replicas 3
+# stop and start after a scale: its instances, on the release they run.
+expect_exit 0 "$ECP" stop --env dev
+expect_exit 0 "$ECP" start --env dev
+cat "$T/out" "$T/err" >"$T/both"
+expect_grep "start(ing)? 6 instance\\(s\\) of revision 1" "$T/both"
+[ "$(sed -n 's/^state=//p' "$T/hosts/h2/srv/ecp/web/dev/instances/a-2/state")" = running ] || die "start did not bring a-2 back"
 printf '<h1>web v2</h1>\n' >app/html/index.html
 expect_exit 0 "$ECP" release --env dev
 expect_grep "was scaled to 3 per location .*runs ecp.yaml's 1" "$T/err"

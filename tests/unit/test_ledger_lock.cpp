@@ -217,12 +217,17 @@ TEST_CASE("ecp::ledger::Record JSON") {
   CHECK(ledger::to_json(r).find("replicas") == std::string::npos);  // 0: not known, not written
   r.kind = ledger::Kind::scale;
   r.replicas = 3;
+  r.runs = 5;
   back = ledger::record_from_json(ledger::to_json(r), "r7");
   CHECK(back == r);
   CHECK(ledger::to_json(r).find(R"("kind":"scale")") != std::string::npos);
+  CHECK(ledger::to_json(r).find(R"("runs":5)") != std::string::npos);
+  r.kind = ledger::Kind::failover;
+  CHECK(ledger::record_from_json(ledger::to_json(r), "r7").kind == ledger::Kind::failover);
   CHECK_THROWS_AS(ledger::record_from_json(R"({"revision": 1, "outcome": "failed", "replicas": "x"})", "r"), Error);
   r.kind = ledger::Kind::rollback;
   r.replicas = 0;
+  r.runs = 0;
   CHECK(ledger::to_json(r).find("promoted_from") == std::string::npos);  // only when promoted
   r.promoted_from = ledger::Promotion{"staging", 4, "sha256:aa"};
   back = ledger::record_from_json(ledger::to_json(r), "r7");

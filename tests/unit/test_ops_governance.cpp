@@ -4,7 +4,9 @@
 
 #include "core/ledger/audit.hpp"
 #include "core/ops/approvals.hpp"
+#include "core/ops/failover.hpp"
 #include "core/ops/governance.hpp"
+#include "core/ops/status.hpp"
 #include "core/ops/top.hpp"
 #include "tests/unit/memory_store.hpp"
 
@@ -196,4 +198,67 @@ TEST_CASE("ecp::ops::sort_busiest: CPU first, then memory") {
   CHECK(i[0].metrics.ref.location == "c");
   CHECK(i[1].metrics.ref.location == "b");
   CHECK(i[2].metrics.ref.location == "a");
+}
+
+TEST_CASE("ecp::ops::place_instances: the fewest instances first, within free memory") {
+  using backend::InstanceRef;
+  int unplaced = -1;
+  // h2 is lost with two instances; h1 runs a-0 and a-1, h3 runs a-0.
+  std::vector<InstanceRef> kept = {{"h1", "a", 0}, {"h1", "a", 1}, {"h3", "a", 0}};
+  auto p = ops::place_instances({"h1", "h3"}, kept, 2, 100, {}, unplaced);
+  REQUIRE(p.size() == 2);
+  CHECK((p[0].location == "h3" && p[0].index == 1));  // h3 had fewer
+  CHECK((p[1].location == "h1" && p[1].index == 2));  // then a tie: the first listed
+  CHECK(unplaced == 0);
+  // h3 has room for one more only; h1 none: the second instance fits nowhere.
+  p = ops::place_instances({"h1", "h3"}, kept, 2, 100, {{"h1", 50}, {"h3", 150}}, unplaced);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].location == "h3");
+  CHECK(unplaced == 1);
+  // Nothing moving: nothing placed.
+  CHECK(ops::place_instances({"h1"}, kept, 0, 0, {}, unplaced).empty());
+}
+
+TEST_CASE("ecp::ops::drift_of: what runs against the ledger") {
+  using backend::InstanceState;
+  auto rec = [](int rev, std::string image, std::string config) {
+    ledger::Record r;
+    r.revision = rev;
+    r.image_digest = std::move(image);
+    r.config_digest = std::move(config);
+    return r;
+  };
+  std::vector<ledger::Record> records = {rec(1, "sha256:i1", "sha256:c1"), rec(2, "sha256:i2", "sha256:c2")};
+  auto cur = records[1];
+  cur.instances = {{"h1", "a", 0, 8080}, {"h2", "a", 0, 8080}, {"h3", "a", 0, 8080}};
+  auto running = [](std::string loc, int rev, std::string image = "", std::string slot = "a") {
+    backend::InstanceStatus s;
+    s.ref = {std::move(loc), std::move(slot), 0};
+    s.revision = rev;
+    s.state = InstanceState::running;
+    s.image_digest = std::move(image);
+    return s;
+  };
+  backend::TargetStatus st;
+  st.instances = {running("h1", 2, "sha256:i2"), running("h2", 2), running("h3", 2)};
+  CHECK(ops::drift_of(records, cur, st, {}).empty());
+  // h1's release was reinstalled with another image; h2 runs revision 1; h3 is
+  // gone from the target (not lost: it answered); h4 runs one nobody counts.
+  st.instances = {running("h1", 2, "sha256:evil"), running("h2", 1), running("h4", 2)};
+  auto d = ops::drift_of(records, cur, st, {});
+  std::vector<std::string> what;
+  for (const auto& x : d) what.push_back(x.what + " " + x.instance);
+  CHECK(what == std::vector<std::string>{"image a-0@h1", "image a-0@h2", "config a-0@h2", "stray a-0@h4",
+                                         "missing a-0@h3", "count "});
+  CHECK(d[0].actual == "sha256:evil (as installed there)");
+  CHECK(d[5].expected == "3 instance(s)");
+  CHECK(d[5].actual == "2 running");
+  // A lost location is not drift; a pending stop and a canary's slot are not strays.
+  st.instances = {running("h1", 2), running("h2", 2), running("h1", 1, "", "b")};
+  st.instances.back().stops_at = "2026-12-07T20:00:00Z";
+  st.lost = {"h3"};
+  CHECK(ops::drift_of(records, cur, st, {}).empty());
+  st.instances.back().stops_at.clear();
+  CHECK(ops::drift_of(records, cur, st, {{"a", 90}, {"b", 10}}).empty());
+  CHECK(ops::drift_of(records, cur, st, {{"a", 100}}).size() == 1);
 }
