@@ -24,7 +24,7 @@ std::string where(const descriptor::Location& l) { return fmt::format("{}:{}:{}"
 
 std::vector<std::string> names_of(const backend::Identity& id) {
   std::vector<std::string> out = id.principals;
-  out.push_back(id.user);
+  if (std::find(out.begin(), out.end(), id.user) == out.end()) out.push_back(id.user);
   return out;
 }
 

@@ -30,6 +30,7 @@ KubeBackend::KubeBackend(const backend::TargetSpec& target, const backend::AppSp
   names_.env = app_.env;
   names_.ns = !settings_.ns.empty() ? settings_.ns : !access.ns.empty() ? access.ns : "default";
   context_ = access.context;
+  kubeconfig_user_ = access.user;
   location_ = fmt::format("{}/{}", access.context.empty() ? "in-cluster" : access.context, names_.ns);
   const char* force = std::getenv("ECP_FORCE_CONFLICTS");
   force_ = force && std::string(force) == "1";

@@ -51,6 +51,8 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   // kube_exec.cpp: kubectl exec into the instance's pod.
   std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
                                      bool tty) override;
+  // kube_identity.cpp: the user the API server authenticated (SelfSubjectReview).
+  backend::Identity identity() override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return this; }
   backend::Replacer* replacer() override { return this; }
@@ -148,6 +150,8 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   backend::AppSpec app_;
   KubeSettings settings_;
   std::string context_;  // the kubeconfig context in use ("" in-cluster)
+  std::string kubeconfig_user_;                // its user entry: the identity claimed when the server cannot say
+  std::optional<backend::Identity> identity_;  // asked once per command
   std::unique_ptr<KubeApi> api_;
   Names names_;
   std::string location_;

@@ -244,6 +244,7 @@ ClusterAccess load_cluster_access(const KubeconfigQuery& q) {
   std::string cwhere = fmt::format("context '{}': ", name);
   std::string cluster = scalar(*c->second.body, "cluster", c->second.file, cwhere);
   std::string user = scalar(*c->second.body, "user", c->second.file, cwhere);
+  a.user = user;
   a.ns = scalar(*c->second.body, "namespace", c->second.file, cwhere);
   auto cl = m.clusters.find(cluster);
   if (cl == m.clusters.end())

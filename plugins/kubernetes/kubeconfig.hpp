@@ -42,6 +42,7 @@ struct ClusterAccess {
   std::optional<ExecConfig> exec;
   std::string ns;       // the context's namespace ("" = not set)
   std::string context;  // the context used ("" in-cluster)
+  std::string user;     // the context's user entry ("" in-cluster): who the client says it is
   std::string source;   // where it came from: "FILE, context NAME" or "in-cluster service account"
 };
 

@@ -75,6 +75,47 @@ expect_exit 0 "$ECP" deploy --env dev
 grep -q ' alice PATCH /apis/apps/v1/namespaces/team-b/deployments/web-dev' "$T/requests.log" ||
   die "the release was not sent as alice to team-b"
 
+# 3b. Who releases is whom the API server authenticated (a SelfSubjectReview),
+# not what the client says: alice (her certificate), through her cluster group,
+# may release to dev; dev's token may not (exit 9, a denied audit entry naming
+# the verified user beside the CI variable it claimed).
+access_rules() {
+  cat >>"$T/web/ecp-targets.yaml" <<'EOF'
+access:
+  groups:
+    releasers: [release-managers]
+  environments:
+    dev:
+      release: [releasers]
+EOF
+}
+targets "    context: alice"
+access_rules
+set_config "$T/web" GREETING "by alice"
+expect_exit 0 "$ECP" release --env dev
+grep -q ' alice POST /apis/authentication.k8s.io/v1/selfsubjectreviews 201' "$T/requests.log" ||
+  die "ecp did not ask the API server who it is"
+expect_exit 0 "$ECP" -o json audit --env dev
+python3 - "$T/out" <<'PY' || die "alice's audit entry: $(cat "$T/out")"
+import json, sys
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
+e = r["entries"][-1]
+assert e["type"] == "release" and e["outcome"] == "succeeded", e
+assert e["actor"]["verified"] == "alice" and e["actor"]["method"] == "kubernetes SelfSubjectReview", e["actor"]
+PY
+targets ""
+access_rules
+expect_exit 9 env GITHUB_ACTOR=alice GITHUB_ACTIONS=true "$ECP" release --env dev
+expect_grep "access denied: dev, system:authenticated \(kubernetes SelfSubjectReview\) may not release in dev" "$T/err"
+expect_exit 0 "$ECP" -o json audit --env dev
+python3 - "$T/out" <<'PY' || die "dev's denial: $(cat "$T/out")"
+import json, sys
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
+d = r["entries"][-1]
+assert d["type"] == "denied", d
+assert d["actor"] == {"verified": "dev", "method": "kubernetes SelfSubjectReview", "reported": "github:alice"}, d["actor"]
+PY
+
 # 4. An exec credential: run once per command while valid, again when refused.
 targets "    context: ci"
 echo admin-token >"$T/exec-token"

@@ -18,7 +18,8 @@ protobuf bodies kubectl's typed clients send (k8s_proto.py).
 
 auth.json: {"tokens": {"TOKEN": "user"}, "users": {"user": {"namespaces": ["ns", ...] or ["*"]}},
             "namespaces": ["extra", ...], "behaviours": {"image:tag": "never", ...}}
-A client certificate signed by --ca authenticates as its CN. "*" may touch
+A client certificate signed by --ca authenticates as its CN. "groups": {"user": [...]}
+are the groups a SelfSubjectReview answers (with system:authenticated). "*" may touch
 everything; others only the namespaces listed (and get those namespaces).
 
 The admin port (plain HTTP, 127.0.0.1) lets a test steer without kubectl:
@@ -252,6 +253,8 @@ class Handler(StreamsMixin, ExecMixin, http.server.BaseHTTPRequestHandler):
         if parts == ["api"]:
             return self.send(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:%d" % self.S.args.port}]})
+        if parts == ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"]:
+            return self.self_subject_review(method)
         if parts == ["apis"]:
             groups = [api_group(g) for g in dict.fromkeys(g for g, _ in k8s_store.GROUP_VERSIONS) if g]
             return self.send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
@@ -297,6 +300,22 @@ class Handler(StreamsMixin, ExecMixin, http.server.BaseHTTPRequestHandler):
         if self.q.get("dryRun") not in (None, "All"):
             raise bad_request('dryRun: Unsupported value: "%s": supported values: "All"' % self.q["dryRun"])
         getattr(self, "op_" + verb)(rt, ns, name, sub, dry_run)
+
+    def self_subject_review(self, method):
+        """Who the request authenticated as (kubectl auth whoami): any authenticated
+        user may ask (RBAC's system:basic-user); nothing is stored. Groups from
+        auth.json's "groups": {"user": [...]}, and system:authenticated."""
+        if method != "POST":
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+                           {})
+        body = self.json_body()
+        if not isinstance(body, dict) or body.get("apiVersion") != "authentication.k8s.io/v1" or \
+                body.get("kind") != "SelfSubjectReview":
+            raise bad_request("the body is not an authentication.k8s.io/v1 SelfSubjectReview")
+        groups = list((self.S.auth.get("groups") or {}).get(self.user, [])) + ["system:authenticated"]
+        return self.send(201, {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                               "metadata": {"creationTimestamp": rfc3339(time.time())},
+                               "status": {"userInfo": {"username": self.user, "groups": groups}}})
 
     def openapi(self, parts):
         if parts == ["openapi", "v3"]:
