@@ -40,7 +40,7 @@ void print_top(Output& out, const ops::TopResult& r) {
       {{"HOST"}, {"TARGET"}, {"ADDRESS"}, {"CPU%", true}, {"MEM USED/TOTAL", true}, {"MEM%", true}, {"LOAD", true}});
   for (const auto& l : r.locations) {
     const auto& m = l.metrics;
-    double mem = m.memory_total > 0 ? 100.0 * m.memory_used / m.memory_total : -1;
+    double mem = m.memory_total > 0 && m.memory_used >= 0 ? 100.0 * m.memory_used / m.memory_total : -1;
     hosts.add({m.location, l.target, m.address, percent(m.cpu_percent),
                fmt::format("{}/{}", bytes(m.memory_used), bytes(m.memory_total)), percent(mem),
                m.load1 < 0 ? "-" : fmt::format("{:.2f}", m.load1)});
@@ -73,7 +73,8 @@ Json top_json(const ops::TopResult& r) {
          {"cpus", m.cpus},
          {"memory_used", number_or_null(m.memory_used)},
          {"memory_total", number_or_null(m.memory_total)},
-         {"memory_percent", m.memory_total > 0 ? Json(100.0 * m.memory_used / m.memory_total) : Json(nullptr)},
+         {"memory_percent",
+          m.memory_total > 0 && m.memory_used >= 0 ? Json(100.0 * m.memory_used / m.memory_total) : Json(nullptr)},
          {"load1", number_or_null(m.load1)}});
   }
   for (const auto& i : r.instances) {

@@ -48,7 +48,7 @@ struct CircuitSpec {
   int max_fails = -1;                 // default: health.retries
   Duration fail_timeout{-1};          // default: health.interval
   std::vector<std::string> retry_on;  // default: error, timeout
-  int tries = -1;                     // default: 2 (the first server and one other); 0: no limit
+  int tries = -1;                     // default (and 0): every server
   Duration timeout{-1};               // default: none
 };
 

@@ -77,7 +77,7 @@ struct Resources {
 // run.circuit: how a gateway in front of the instances breaks the circuit to
 // one that fails (nginx max_fails/fail_timeout) and where it sends the request
 // instead (proxy_next_upstream). Unset values: the gateway's defaults (from
-// run.health: its retries and interval; error and timeout; 2 tries; 10s).
+// run.health: its retries and interval; error and timeout; every server; no limit).
 struct Circuit {
   std::optional<int> max_fails;          // failures within fail_timeout that take an instance out
   std::optional<Duration> fail_timeout;  // ... and how long it stays out

@@ -80,11 +80,16 @@ std::optional<Record> rollback_target(const std::vector<Record>& records, int re
 }
 
 std::vector<int> revisions_to_keep(const std::vector<Record>& records, int keep, const std::vector<int>& extra) {
-  std::vector<int> out = extra;
+  std::vector<int> out = extra, counted;
   int n = 0;
   for (auto it = records.rbegin(); it != records.rend() && n < keep; ++it) {
     if (it->outcome != Outcome::succeeded) continue;
-    out.push_back(it->revision);
+    // A scale or a failover installed nothing: it keeps the release it runs,
+    // and does not take the place of another one.
+    int installed = installed_revision(*it);
+    if (std::find(counted.begin(), counted.end(), installed) != counted.end()) continue;
+    counted.push_back(installed);
+    out.push_back(installed);
     ++n;
   }
   std::sort(out.begin(), out.end());

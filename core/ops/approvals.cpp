@@ -99,8 +99,8 @@ std::string approval_problem(const descriptor::Approvals& rule, const descriptor
 
 void check_approvals(TargetContext& ctx, const ReleaseInput& in) {
   const auto& rule = ctx.env.approvals;
-  // A rollback or a scale runs what was released (and approved) before.
-  if (rule.required <= 0 || in.kind != ledger::Kind::deploy) return;
+  // A rollback, a scale or a failover runs what was released (and approved) before.
+  if (rule.required <= 0 || in.kind == ledger::Kind::rollback || in.runs > 0) return;
   auto why = approval_problem(rule, ctx.project.targets.access, read_approvals(ctx.backend->state()), in.image.digest,
                               in.config.digest, ctx.backend->identity(), ctx.clock->unix_ms());
   if (why.empty()) return;

@@ -29,10 +29,18 @@ bool same_release(TargetContext& ctx, const std::vector<ledger::Record>& records
 std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const ReleaseInput& in, int revision,
                                                      const std::vector<backend::InstanceSpec>& running,
                                                      const std::vector<ledger::Record>& records) {
-  // The serving slot, every instance on the installed release its instances
-  // run: those that run keep running, the others start or stop.
-  if (in.kind == ledger::Kind::scale) return desired_instances(ctx, ctx.env.replicas, in.runs, serving_slot(ctx));
-  if (in.kind == ledger::Kind::failover) return in.instances;
+  // Scale, failover: the serving slot on the installed release its instances
+  // run; one that runs this image and configuration keeps running on its own
+  // revision (a blue-green rollback's instances run the older one).
+  if (in.runs > 0) {
+    auto desired = in.kind == ledger::Kind::failover
+                       ? in.instances
+                       : desired_instances(ctx, ctx.env.replicas, in.runs, serving_slot(ctx));
+    for (auto& d : desired)
+      for (const auto& r : running)
+        if (r.ref == d.ref && r.port == d.port && same_release(ctx, records, r.revision, in)) d.revision = r.revision;
+    return desired;
+  }
   if (!strategy::needs_router(in.strategy.type))
     return desired_instances(ctx, ctx.env.replicas, revision, serving_slot(ctx));
   auto slot = strategy::idle_slot(live_slot_of(ctx, running));
@@ -64,6 +72,19 @@ std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus
     }
     running.push_back({s.ref, s.revision, port});
   }
+  return running;
+}
+
+std::vector<backend::InstanceSpec> scoped_running(TargetContext& ctx, const backend::TargetStatus& status,
+                                                  std::vector<backend::InstanceSpec> running) {
+  auto slot = serving_slot(ctx);
+  std::erase_if(running, [&](const backend::InstanceSpec& r) {
+    if (r.ref.slot != slot) return true;
+    for (const auto& s : status.instances)
+      if (s.ref == r.ref)
+        return s.state != backend::InstanceState::running && s.state != backend::InstanceState::starting;
+    return true;
+  });
   return running;
 }
 

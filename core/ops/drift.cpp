@@ -56,6 +56,10 @@ std::vector<Drift> drift_of(const std::vector<ledger::Record>& records, const le
             {"stray", i.ref.name(), "not running", fmt::format("{}, revision {}", to_string(i.state), i.revision)});
       continue;
     }
+    if (i.state != backend::InstanceState::running && i.state != backend::InstanceState::starting) {
+      out.push_back({"missing", i.ref.name(), "running", std::string(to_string(i.state))});
+      continue;
+    }
     ++running;
     if (const auto* r = record_of(records, i.revision))
       check_release(cur, *r, i, out);

@@ -68,9 +68,17 @@ DeployResult failover(const FailoverOptions& o) {
   // location answers) and what moves.
   auto status = ctx.backend->status();
   auto slot = serving_slot(ctx);
+  // The locations that answer and have the release installed (their `current`
+  // is it, or an instance runs it): a host added since has nothing to start.
   std::vector<std::string> answering;
+  auto has_release = [&](const std::string& l) {
+    if (auto c = status.current.find(l); c != status.current.end() && c->second == in.runs) return true;
+    return std::any_of(status.instances.begin(), status.instances.end(),
+                       [&](const auto& i) { return i.ref.location == l && i.revision == in.runs; });
+  };
   for (const auto& l : ctx.backend->locations())
-    if (std::find(status.lost.begin(), status.lost.end(), l) == status.lost.end()) answering.push_back(l);
+    if (std::find(status.lost.begin(), status.lost.end(), l) == status.lost.end() && has_release(l))
+      answering.push_back(l);
   std::vector<backend::InstanceRef> kept;
   int moving = 0;
   for (const auto& e : cur.instances) {
@@ -82,8 +90,8 @@ DeployResult failover(const FailoverOptions& o) {
       kept.push_back({e.location, e.slot, e.index});
   }
   if (answering.empty())
-    fail(ErrorKind::io, "no location of target '{}' answers: {}", ctx.target.name,
-         text::join(status.unreachable, "; "));
+    fail(ErrorKind::io, "no location of target '{}' that answers has revision {}'s release installed{}{}",
+         ctx.target.name, in.runs, status.unreachable.empty() ? "" : ": ", text::join(status.unreachable, "; "));
   std::int64_t need = 0;
   auto free = moving > 0 ? free_memory(ctx, need) : std::map<std::string, std::int64_t>{};
   int unplaced = 0;

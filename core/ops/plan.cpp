@@ -35,6 +35,12 @@ DeployResult apply(const ApplyOptions& o) {
     fail(ErrorKind::validation, "{} is a plan for app '{}', this project is '{}'", o.plan_file.string(), p.app,
          project.descriptor.app);
   ReleaseInput in;
+  // A saved plan is a deploy or a rollback; scale and failover are planned and
+  // run in one go (their instances run what is installed, which a plan file
+  // could claim of any image).
+  if (p.kind != ledger::Kind::deploy && p.kind != ledger::Kind::rollback)
+    fail(ErrorKind::validation, "a plan of kind {} cannot be applied: run ecp {} again", ledger::to_string(p.kind),
+         ledger::to_string(p.kind));
   in.kind = p.kind;
   in.rollback_to = p.rollback_to;
   // The configuration: a deploy renders it again and must get the planned digest;

@@ -57,9 +57,10 @@ bool plan_release(TargetContext& ctx, const ReleaseInput& in, bool force, Deploy
     result.revision = result.plan.from_revision;
     result.instances = instance_views(ctx, serving_instances(ctx, result.plan.from_revision));
     if (on_event)
-      on_event({"done", fmt::format("{}/{}: revision {} already runs this image and configuration everywhere; "
-                                    "nothing to do (--force deploys anyway)",
-                                    ctx.app.app, ctx.app.env, result.plan.from_revision)});
+      on_event({"done",
+                fmt::format("{}/{}: revision {} already runs this image and configuration {}; nothing to do{}",
+                            ctx.app.app, ctx.app.env, result.plan.from_revision,
+                            in.runs > 0 ? "as asked" : "everywhere", in.runs > 0 ? "" : " (--force deploys anyway)")});
     return false;
   }
   strategy::check_supported(*ctx.backend, in.strategy.type, ctx.target.name);

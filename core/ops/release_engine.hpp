@@ -169,6 +169,11 @@ std::vector<backend::InstanceSpec> release_instances(TargetContext& ctx, const R
 // the one the backend derives from today's configuration.
 std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus& status,
                                                      const std::vector<ledger::Record>& records = {});
+// Scale, failover: of what runs, what is theirs to keep or stop: the serving
+// slot's instances that run (a crashed one is started again and gated like a
+// new one; another slot's, a keep window's or a canary's, stays as it is).
+std::vector<backend::InstanceSpec> scoped_running(TargetContext& ctx, const backend::TargetStatus& status,
+                                                  std::vector<backend::InstanceSpec> running);
 // The base port revision `revision` ran on; `fallback` when its record does not say.
 int revision_port(const std::vector<ledger::Record>& records, int revision, int fallback);
 

@@ -60,8 +60,13 @@ ServingRelease serving_release(const ValidateOptions& files, const std::string& 
   auto cur = ledger::current(s.ctx.ledger->records());
   if (!cur) fail(ErrorKind::usage, "{}/{} has nothing released to {}: release it first", s.ctx.app.app, env, what);
   s.current = *cur;
+  // Under the lock the ledger must be where it is now: a release that landed
+  // meanwhile is not to be scaled or failed over from this older state.
+  s.in.expect_next_revision = s.ctx.ledger->next_revision();
   // What serves now, as it was released: its image, its configuration, its port.
+  auto expect = s.in.expect_next_revision;
   s.in = release_of(s.ctx, *cur, secret_keys);
+  s.in.expect_next_revision = expect;
   s.in.kind = kind;
   s.in.runs = ledger::installed_revision(*cur);
   // In place, in the slot that serves (whatever ecp.yaml's strategy): rolling's
@@ -77,7 +82,10 @@ DeployResult planned(TargetContext& ctx, const ReleaseInput& in) {
   return r;
 }
 
-DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
+namespace {
+
+// What a plan says before it looks at the target: the release itself.
+DeployPlan plan_head(TargetContext& ctx, const ReleaseInput& in) {
   DeployPlan p;
   p.app = ctx.app.app;
   p.env = ctx.app.env;
@@ -93,7 +101,13 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   p.config_digest = in.config.digest;
   p.config_fingerprint = fingerprint_at(ctx, in.config);
   for (const auto& l : in.image.layers) p.layers.push_back(l.layer);
+  return p;
+}
 
+}  // namespace
+
+DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
+  DeployPlan p = plan_head(ctx, in);
   auto records = ctx.ledger->records();
   auto cur = ledger::current(records);
   p.next_revision = ctx.ledger->next_revision();
@@ -102,7 +116,8 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
 
   auto status = ctx.backend->status();
   for (const auto& u : status.unreachable) log::warn("{}", u);
-  auto running = running_instances(status, records);
+  auto running = in.runs > 0 ? scoped_running(ctx, status, running_instances(status, records))
+                             : running_instances(status, records);
   auto desired = release_instances(ctx, in, p.next_revision, running, records);
   bool same_release = cur && cur->image_digest == in.image.digest && same_config(ctx, *cur, in.config);
   // A failover works around the locations that are gone.
@@ -133,7 +148,8 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     if (s.state == backend::InstanceState::stopped) continue;
     bool wanted = std::any_of(desired.begin(), desired.end(), [&](const auto& d) { return d.ref == s.ref; });
     bool serves = std::any_of(serving_now.begin(), serving_now.end(), [&](const auto& d) { return d.ref == s.ref; });
-    if (!wanted)
+    // (A scale or a failover leaves the other slots alone.)
+    if (!wanted && !(in.runs > 0 && !desired.empty() && s.ref.slot != desired.front().ref.slot))
       p.instances.push_back({s.ref.location, s.ref.slot, s.ref.index, s.port, s.revision, 0, InstanceAction::stop});
     // With a gateway, a slot it sends no traffic to (the keep window) changes nothing.
     bool elsewhere = ctx.backend->router() && !serving_now.empty() && s.ref.slot != serving_now.front().ref.slot;

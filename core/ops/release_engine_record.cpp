@@ -17,8 +17,9 @@ void check_plan(TargetContext& ctx, const ReleaseInput& in, int next) {
   if (in.expect_next_revision && *in.expect_next_revision != next)
     fail(ErrorKind::validation,
          "the plan is stale: it was made when the ledger of {}/{} was at revision {}, and it is at revision {} "
-         "now; make a new plan",
-         ctx.app.app, ctx.app.env, *in.expect_next_revision - 1, next - 1);
+         "now; {}",
+         ctx.app.app, ctx.app.env, *in.expect_next_revision - 1, next - 1,
+         in.runs > 0 ? "run it again on what serves now" : "make a new plan");
 }
 
 // Refuses to release onto an unreachable location (a failover works around
@@ -73,6 +74,7 @@ ReleaseState record_release(TargetContext& ctx, const ReleaseInput& in, ReleaseT
   auto status = ctx.backend->status();
   check_target(ctx, in, status);
   state.running = running_instances(status, state.records);
+  if (in.runs > 0) state.running = scoped_running(ctx, status, state.running);
   state.desired = release_instances(ctx, in, next, state.running, state.records);
 
   tx.begin(new_record(ctx, in, next, ledger::current(state.records), state.desired), in.config);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <thread>
 
 #include "core/ledger/ledger.hpp"
 #include "core/util/error.hpp"
@@ -52,7 +53,18 @@ void EngineBackend::remove_container(const std::string& location, const std::str
     r.timeout = app_.stop_grace + std::chrono::seconds(30);
     api(location).call(std::move(r), {304, 404});
   }
-  api(location).call({"DELETE", fmt::format("/containers/{}?force=true&v=true", name)}, {404});
+  // podman answers 500 "container state improper" when the container exits
+  // while it is being killed (a crash loop): once it has settled, the same
+  // DELETE removes it. A few tries, a short wait between them.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      api(location).call({"DELETE", fmt::format("/containers/{}?force=true&v=true", name)}, {404});
+      return;
+    } catch (const EngineError& e) {
+      if (e.status() != 500 || e.engine_message().find("state improper") == std::string::npos || attempt == 5) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+  }
 }
 
 void EngineBackend::start_one(const backend::InstanceSpec& spec) {

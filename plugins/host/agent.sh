@@ -639,23 +639,32 @@ top)
     list="${list}i ${ea##*/} ${e##*/} ${n%-*} ${n##*-} ${ap:-0} ${restarts:-0} ${since:-0} ${st:-unknown}
 "
   done
-  sample() { cat /proc/stat; cat /proc/[0-9]*/stat 2>/dev/null || true; }
+  # A process names itself (even with a newline): the sections are told apart
+  # by a marker no process can guess, the CPU lines count only before the
+  # first process line, and a process line must start "PID (".
+  tok=$(od -An -N8 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+  tok="@${tok:-$$}"
+  sample() { cat /proc/stat; echo "$tok"p; cat /proc/[0-9]*/stat 2>/dev/null || true; }
   s1=$(sample)
   sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')" 2>/dev/null || sleep 1
   s2=$(sample)
   page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
-  { printf '%s' "$list"; echo @1; printf '%s\n' "$s1"; echo @2; printf '%s\n' "$s2"
-    echo @m; cat /proc/meminfo 2>/dev/null || true; echo @l; cat /proc/loadavg 2>/dev/null || true; } |
-    awk -v page="${page:-4096}" '
-      $1 == "@1" { part = 1; next }
-      $1 == "@2" { part = 2; next }
-      $1 == "@m" { part = 3; next }
-      $1 == "@l" { part = 4; next }
+  { printf '%s' "$list"; echo "$tok"1; printf '%s\n' "$s1"; echo "$tok"2; printf '%s\n' "$s2"
+    echo "$tok"m; cat /proc/meminfo 2>/dev/null || true; echo "$tok"l; cat /proc/loadavg 2>/dev/null || true; } |
+    awk -v page="${page:-4096}" -v tok="$tok" '
+      $1 == tok "1" { part = 1; procs = 0; next }
+      $1 == tok "2" { part = 2; procs = 0; next }
+      $1 == tok "m" { part = 3; next }
+      $1 == tok "l" { part = 4; next }
+      $1 == tok "p" { procs = 1; next }
       part == 0 && $1 == "i" { n++; line[n] = $2 "\t" $3 "\t" $4 "\t" $5; pid[n] = $6; rest[n] = $7 "\t" $8 "\t" $9; next }
-      part == 1 || part == 2 {
+      (part == 1 || part == 2) && !procs {
         if ($1 == "cpu") { t = 0; for (k = 2; k <= 9 && k <= NF; k++) t += $k; tot[part] = t; idle[part] = $5 + $6; next }
-        if ($1 ~ /^cpu[0-9]/) { if (part == 1) ncpu++; next }
-        if ($1 !~ /^[0-9]+$/) next
+        if ($1 ~ /^cpu[0-9]/ && part == 1) ncpu++
+        next
+      }
+      part == 1 || part == 2 {
+        if ($0 !~ /^[0-9]+ \(/) next
         p = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
         ticks[part, p] = f[12] + f[13]
         if (part == 2) { parent[p] = f[2]; rss[p] = f[22]; pids[++np] = p }
@@ -668,7 +677,7 @@ top)
         dt = tot[2] - tot[1]
         cpu = dt > 0 ? 100 * (1 - (idle[2] - idle[1]) / dt) : 0
         if (ncpu < 1) ncpu = 1
-        printf "host\t%.1f\t%d\t%d\t%d\t%s\n", cpu, ncpu, mt, ma, load == "" ? "-1" : load
+        printf "host\t%.1f\t%d\t%s\t%s\t%s\n", cpu, ncpu, mt == "" ? "-1" : mt, ma == "" ? "-1" : ma, load == "" ? "-1" : load
         for (i = 1; i <= n; i++) {
           used = 0; mem = 0
           for (j = 1; pid[i] > 0 && j <= np; j++) {

@@ -20,10 +20,9 @@ backend::Metrics parse_top(const std::string& location, const std::string& addre
       h.cpu_percent = std::atof(f[1].c_str());
       h.cpus = std::atoi(f[2].c_str());
       std::int64_t total = std::atoll(f[3].c_str()), available = std::atoll(f[4].c_str());
-      if (total > 0) {
-        h.memory_total = total * 1024;
-        h.memory_used = (total - std::min(available, total)) * 1024;
-      }
+      if (total > 0) h.memory_total = total * 1024;
+      // No MemAvailable (a kernel before 3.14): the use is not known, not 100%.
+      if (total > 0 && available >= 0) h.memory_used = (total - std::min(available, total)) * 1024;
       h.load1 = std::atof(f[5].c_str());
       m.locations.push_back(h);
     } else if (f[0] == "instance" && f.size() >= 11) {

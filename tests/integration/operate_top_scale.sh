@@ -107,6 +107,15 @@ printf '<h1>web v2</h1>\n' >app/html/index.html
 expect_exit 0 "$ECP" release --env dev
 expect_grep "was scaled to 3 per location .*runs ecp.yaml's 1" "$T/err"
 [ "$(sed -n 's/^state=//p' "$T/hosts/h2/srv/ecp/web/dev/instances/a-2/state")" = stopped ] || die "the release left a-2"
+# A saved plan edited to kind scale (which installs nothing and needs no
+# approval) is refused by apply.
+expect_exit 0 "$ECP" plan --env dev --out "$T/plan.json"
+python3 - "$T/plan.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1])); p["kind"] = "scale"; json.dump(p, open(sys.argv[1], "w"))
+PY
+expect_exit 2 "$ECP" apply "$T/plan.json"
+expect_grep "a plan of kind scale cannot be applied" "$T/err"
 # Bad input: a negative count, no environment.
 expect_exit 2 "$ECP" scale --env dev --replicas -1
 expect_exit 2 "$ECP" scale --replicas 1

@@ -66,6 +66,9 @@ TEST_CASE("ecp::plugins::host parsers") {
   CHECK(m.instances[1].rss < 0);
   CHECK(m.instances[1].restarts == 7);
   CHECK(m.instances[1].state == backend::InstanceState::crashed);
+  auto old_kernel = parse_top("h1", "", "host\t1.0\t1\t8000000\t-1\t0.5\n");
+  CHECK(old_kernel.locations[0].memory_total == 8000000LL * 1024);
+  CHECK(old_kernel.locations[0].memory_used == -1);
 }
 
 TEST_CASE("ecp::plugins::host agent script") {

@@ -178,6 +178,16 @@ TEST_CASE("ecp::ledger::Ledger") {
   }
   SUBCASE("the newest N good revisions are kept, plus the ones asked for") {
     CHECK(ledger::revisions_to_keep(all, 2, {3}) == std::vector<int>{2, 3, 10});
+    // Scales of revision 10 install nothing: they keep 10, and take no place.
+    auto scaled = all;
+    for (int r : {11, 12}) {
+      auto x = scaled.back();
+      x.revision = r;
+      x.kind = ledger::Kind::scale;
+      x.runs = 10;
+      scaled.push_back(x);
+    }
+    CHECK(ledger::revisions_to_keep(scaled, 2, {}) == std::vector<int>{2, 10});
   }
   SUBCASE("a damaged record is skipped, and its number still counts") {
     s.put("ledger/r000011.json", "{not json");

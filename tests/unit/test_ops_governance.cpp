@@ -261,4 +261,11 @@ TEST_CASE("ecp::ops::drift_of: what runs against the ledger") {
   st.instances.back().stops_at.clear();
   CHECK(ops::drift_of(records, cur, st, {{"a", 90}, {"b", 10}}).empty());
   CHECK(ops::drift_of(records, cur, st, {{"a", 100}}).size() == 1);
+  // A counted instance that crashed is not running: reported, and counted out.
+  st.instances = {running("h1", 2), running("h2", 2)};
+  st.instances[1].state = InstanceState::crashed;
+  d = ops::drift_of(records, cur, st, {});
+  REQUIRE(d.size() == 2);
+  CHECK((d[0].what == "missing" && d[0].instance == "a-0@h2" && d[0].actual == "crashed"));
+  CHECK((d[1].what == "count" && d[1].expected == "2 instance(s)" && d[1].actual == "1 running"));
 }
