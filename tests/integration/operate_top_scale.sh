@@ -19,6 +19,8 @@ cd "$T/web"
 set_config . LISTEN_ADDRESS 0.0.0.0
 set_config . BURN_GATE /srv/burn
 gateway_target . "$gwport" "$u1" "$u2"
+# h1's instance spins from its start (its own /srv/burn), h2's does not.
+touch "$T/hosts/h1/srv/burn"
 expect_exit 0 "$ECP" release --env dev
 # served_throughout LOAD: no request failed, v1 answered every one.
 served_throughout() {
@@ -29,7 +31,6 @@ result() { grep '"type":"result"' "$1" | tail -n 1 >"$1.result"; json_field "$1.
 
 # 1. top: h1's instance spins (its own /srv/burn), h2's does not. (The hosts
 # share this machine's CPUs: the host table cannot tell them apart by load.)
-touch "$T/hosts/h1/srv/burn"
 expect_exit 0 "$ECP" --output json top --env dev -n 0
 cp "$T/out" "$T/top.json"
 [ "$(result "$T/top.json" 'r["instances"][0]["location"]')" = "$u1" ] || die "the spinning instance is not first: $(cat "$T/top.json")"
