@@ -3,6 +3,8 @@
 // has OpenSSL's own signature, which the compiler checks against its headers.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "core/util/lazy_library.hpp"
 #include "ecp_sonames.hpp"
@@ -27,5 +29,13 @@ unsigned char* HMAC(const EVP_MD* a0, const void* a1, int a2, const unsigned cha
                     unsigned int* a6) {
   return LAZY(HMAC)(a0, a1, a2, a3, a4, a5, a6);
 }
+
+// The engine plugin's TLS client certificate (its CN is the identity an engine vouches for).
+X509* PEM_read_X509(FILE* a0, X509** a1, pem_password_cb* a2, void* a3) { return LAZY(PEM_read_X509)(a0, a1, a2, a3); }
+X509_NAME* X509_get_subject_name(const X509* a0) { return LAZY(X509_get_subject_name)(a0); }
+int X509_NAME_get_text_by_NID(const X509_NAME* a0, int a1, char* a2, int a3) {
+  return LAZY(X509_NAME_get_text_by_NID)(a0, a1, a2, a3);
+}
+void X509_free(X509* a0) { LAZY(X509_free)(a0); }
 
 }  // extern "C"

@@ -189,6 +189,9 @@ Response DockerApi::perform(const Request& req, bool versioned) {
     auto message = fmt::format("engine {}: {} {}: {}", address_.text, req.method, req.path,
                                timed_out ? fmt::format("no answer within {} s", req.timeout.count() / 1000.0)
                                          : std::string(curl_easy_strerror(rc)));
+    // An engine with --tlsverify ends the handshake on a certificate its CA did not sign.
+    if (!address_.cert.empty() && !timed_out && res.status == 0)
+      message += fmt::format(" (TLS with the client certificate {}: does the engine's CA sign it?)", address_.cert);
     if (engine_gone(rc) && res.status == 0 && !req.reader) throw Unanswered(ErrorKind::io, message, 0, "");
     throw EngineError(ErrorKind::io, message, 0, "");
   }

@@ -137,6 +137,8 @@ class EngineBackend : public backend::Backend, private KvStore {
   // engine_exec.cpp: docker (or podman) exec, here or on the engine's host.
   std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
                                      bool tty) override;
+  // engine_identity.cpp: whom the ledger's engine vouches for (SSH user, TLS CN).
+  backend::Identity identity() override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return gateway_.get(); }
 
@@ -207,6 +209,7 @@ class EngineBackend : public backend::Backend, private KvStore {
   };
   std::map<int, RevisionConfig> configs_;
   std::unique_ptr<EngineGateway> gateway_;  // with a `gateway:` setting
+  std::optional<backend::Identity> identity_;  // asked once per command
 };
 
 // Registers "engine" (its factory and its settings' validator) in `table`.

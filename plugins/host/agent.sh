@@ -600,19 +600,6 @@ logs)
   exec tail -n "$lines" "$f"
   ;;
 
-whoami)
-  # whoami: who this session is, as sshd authenticated it: "user NAME", then
-  # "principal P" for each principal of the certificate sshd accepted, when
-  # sshd exposes it (ExposeAuthInfo: the file SSH_USER_AUTH names).
-  printf 'user %s\n' "$(id -un)"
-  f=${SSH_USER_AUTH:-}
-  if [ -n "$f" ] && [ -r "$f" ] && command -v ssh-keygen >/dev/null 2>&1; then
-    sed -n 's/^publickey \([^ ]*-cert-v01@openssh\.com [^ ]*\).*/\1/p' "$f" | head -n 1 |
-      ssh-keygen -L -f - 2>/dev/null |
-      awk '/^ *Principals:/ { p = 1; next } /^ *[A-Z][A-Za-z ]*:/ { p = 0 } p && NF { print "principal " $1 }'
-  fi
-  ;;
-
 top)
   # top ROOT MS [APP ENV]: this host's CPU (busy share of all CPUs over MS
   # milliseconds), memory and load, then each instance's CPU (share of one CPU,

@@ -35,7 +35,6 @@ const std::vector<AgentVerb>& agent_verbs() {
       {"gw-log"},
       {"gw-failed"},
       {"probe"},
-      {"whoami"},
       {"top"},
   };
   return table;
@@ -106,7 +105,6 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
 }
 
 AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
-AgentCommand whoami() { return {"whoami", {}}; }
 AgentCommand top(const std::string& root, std::chrono::milliseconds interval, const AgentPlace* only) {
   AgentCommand c{"top", {root, std::to_string(interval.count())}};
   if (only != nullptr) c.args.insert(c.args.end(), {only->app, only->env});

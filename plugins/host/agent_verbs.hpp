@@ -64,8 +64,6 @@ AgentCommand status(const AgentPlace& p);
 AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep);
 // Everything of the (app, env) but its state/ (remove --purge).
 AgentCommand purge(const AgentPlace& p);
-// Who sshd authenticated this session as: its user, its certificate's principals.
-AgentCommand whoami();
 // The host's CPU, memory and load and its instances' CPU and RSS over
 // `interval` (ecp top); those of `only`'s (app, env), else of every one under root.
 AgentCommand top(const std::string& root, std::chrono::milliseconds interval, const AgentPlace* only);

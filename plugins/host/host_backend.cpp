@@ -11,6 +11,7 @@
 #include "core/util/log.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
+#include "plugins/ssh/ssh_identity.hpp"
 
 namespace ecp::plugins::host {
 
@@ -130,16 +131,9 @@ backend::Identity HostBackend::identity() {
   auto hosts = all();
   if (hosts.empty() || hosts.front()->transport->local()) return *(identity_ = Backend::identity());
   Host& h = *hosts.front();
-  auto r = h.agent->call(verbs::whoami());
+  auto r = h.transport->run(ssh::whoami_argv(), {}, std::chrono::seconds(30));
   if (!r.ok()) fail_call(*h.transport, "asking who this session is", r);
-  backend::Identity id;
-  for (const auto& line : text::split(r.out, '\n')) {
-    if (line.starts_with("user ")) id.user = line.substr(5);
-    if (line.starts_with("principal ")) id.principals.push_back(line.substr(10));
-  }
-  if (id.user.empty()) fail(ErrorKind::io, "{}: whoami did not say who this session is", h.label);
-  id.method = id.principals.empty() ? "ssh user" : "ssh certificate";
-  id.verified = true;
+  auto id = ssh::identity_from_whoami(r.out, h.label);
   return *(identity_ = id);
 }
 

@@ -52,7 +52,7 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
   void activate(int revision) override;
   void cleanup(const std::vector<int>& keep) override;
   void purge() override;
-  // SSH hosts: whom the first host's sshd authenticated (agent verb whoami).
+  // SSH hosts: whom the first host's sshd authenticated (ssh_identity.hpp).
   backend::Identity identity() override;
   std::vector<std::string> exec_argv(const backend::InstanceRef& instance, const std::vector<std::string>& command,
                                      bool tty) override;

@@ -7,7 +7,8 @@
 # over the host's ControlMaster to a private socket under ECP_HOME/run:
 #   release -> the container answers at the namespace's address, not here (so
 #   the health probes went there too); status names the ssh:// location;
-#   history; exec (the engine's CLI on the host); a config change (no image
+#   history; exec (the engine's CLI on the host); access rules that see the
+#   SSH user (a denied release, audited); a config change (no image
 #   transfer); rollback; the ledger lives
 #   at the remote engine (a second ECP_HOME sees it); no forwarded socket is
 #   left behind; an engine socket that does not answer is named with its host.
@@ -78,6 +79,22 @@ expect_exit 0 "$ECP" exec --env dev -- printf '%s|' "two words" "it's \$ECP_INST
 expect_exit 0 "$ECP" exec --env dev -- sh -c 'echo "$ECP_INSTANCE $ECP_REVISION"' </dev/null
 [ "$(cat "$T/out")" = "a-0 1" ] || die "exec over ssh: $(cat "$T/out") $(cat "$T/err")"
 no_forward_left
+
+# 2b. Access rules see the SSH user that the engine's host authenticated (root
+#     here, whatever CI reports): refused (exit 9), audited at the engine.
+cp ecp-targets.yaml "$T/targets.open"
+printf 'access:\n  groups:\n    ops: [alice]\n  environments:\n    dev:\n      release: [ops]\n' >>ecp-targets.yaml
+expect_exit 9 env GITHUB_ACTOR=alice "$ECP" release --env dev --force
+expect_grep "access denied: root \\(ssh user\\) may not release in dev: .*allows ops only" "$T/err"
+expect_exit 0 "$ECP" -o json audit --env dev
+python3 - "$T/out" <<'PY' || die "the denial's audit entry: $(cat "$T/out")"
+import json, sys
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
+d = r["entries"][-1]
+assert d["type"] == "denied", d
+assert d["actor"] == {"verified": "root", "method": "ssh user", "reported": "github:alice"}, d["actor"]
+PY
+cp "$T/targets.open" ecp-targets.yaml
 
 # 3. A config change: the same image, a new revision, no transfer.
 set_config "$T/web" GREETING "changed over ssh"

@@ -37,7 +37,6 @@ std::vector<AgentCommand> every_builder() {
           verbs::prune(place, {3, 2}),
           verbs::purge(place),
           verbs::boot_hook("/r"),
-          verbs::whoami(),
           verbs::exec(place, b1, {"sh", "-c", "echo hi"}),
           verbs::logs(place, b1, 50, true),
           verbs::state_get(place, "lock.json"),
@@ -78,7 +77,6 @@ TEST_CASE("ecp::plugins::host::verbs build each agent verb's words") {
   CHECK(words(verbs::prune(place, {})) == Words{"prune", "/srv/ecp", "web", "prod"});
   CHECK(words(verbs::purge(place)) == Words{"purge", "/srv/ecp", "web", "prod"});
   CHECK(words(verbs::boot_hook("/srv/ecp")) == Words{"boot-hook", "/srv/ecp"});
-  CHECK(words(verbs::whoami()) == Words{"whoami"});
   CHECK(words(verbs::exec(place, b1, {"sh", "-c", "echo 'hi'"})) ==
         Words{"exec", "/srv/ecp", "web", "prod", "b", "1", "sh", "-c", "echo 'hi'"});
   CHECK(words(verbs::logs(place, b1, 100, false)) == Words{"logs", "/srv/ecp", "web", "prod", "b", "1", "100", "0"});
