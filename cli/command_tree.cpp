@@ -80,6 +80,7 @@ std::unique_ptr<CommandTree> make_command_tree() {
   add_top(*t);
   add_scale(*t);
   add_failover(*t);
+  add_degrade(*t);
   add_approve(*t);
   add_audit(*t);
   add_freeze(*t);

@@ -74,6 +74,7 @@ void add_exec(CommandTree& t);
 void add_top(CommandTree& t);
 void add_scale(CommandTree& t);
 void add_failover(CommandTree& t);
+void add_degrade(CommandTree& t);  // degrade, restore
 void add_promote(CommandTree& t);
 void add_audit(CommandTree& t);
 void add_approve(CommandTree& t);

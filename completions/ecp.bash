@@ -39,6 +39,8 @@ _ecp_subcommand() {
         'ecp|top') echo 'top' ;;
         'ecp|scale') echo 'scale' ;;
         'ecp|failover') echo 'failover' ;;
+        'ecp|degrade') echo 'degrade' ;;
+        'ecp|restore') echo 'restore' ;;
         'ecp|approve') echo 'approve' ;;
         'ecp|audit') echo 'audit' ;;
         'ecp|freeze') echo 'freeze' ;;
@@ -56,7 +58,7 @@ _ecp_subcommand() {
 # _ecp_words PATH: the subcommands and options offered at PATH
 _ecp_words() {
     case $1 in
-        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec top scale failover approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp') _ecp_subs='validate init build images gc config completion push pull copy inspect digest tags login logout deploy release promote rollback status history logs plan apply unlock canary stop start remove exec top scale failover degrade restore approve audit freeze unfreeze' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp validate') _ecp_subs='' _ecp_opts='-h --help --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp init') _ecp_subs='' _ecp_opts='-h --help -t --type -n --name --force --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp build') _ecp_subs='' _ecp_opts='-h --help -t --tag --git-ref --compression --level --oci-layout --tarball --image-refs --no-cache --timeout --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -96,6 +98,8 @@ _ecp_words() {
         'ecp top') _ecp_subs='' _ecp_opts='-h --help -e --env --target --all -n --watch --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp scale') _ecp_subs='' _ecp_opts='-h --help -e --env --replicas --dry-run --change-id --emergency --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp failover') _ecp_subs='' _ecp_opts='-h --help -e --env --dry-run --change-id --emergency --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp degrade') _ecp_subs='' _ecp_opts='-h --help -t --target --below --reason --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
+        'ecp restore') _ecp_subs='' _ecp_opts='-h --help -t --target --lock-wait --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp approve') _ecp_subs='' _ecp_opts='-h --help -e --env --revision-of --image --config --comment --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp audit') _ecp_subs='' _ecp_opts='-h --help -e --env --since --verify --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
         'ecp freeze') _ecp_subs='' _ecp_opts='-h --help -e --env --until --reason --version -C --directory -f --file --targets -o --output --no-color -q --quiet -v --verbose' ;;
@@ -396,6 +400,20 @@ _ecp_value() {
         'ecp failover|-f'|'ecp failover|--file') echo 'file' ;;
         'ecp failover|--targets') echo 'file' ;;
         'ecp failover|-o'|'ecp failover|--output') echo 'choice text json yaml csv' ;;
+        'ecp degrade|-t'|'ecp degrade|--target') echo 'dynamic targets' ;;
+        'ecp degrade|--below') echo 'choice core normal low' ;;
+        'ecp degrade|--reason') echo 'any' ;;
+        'ecp degrade|--lock-wait') echo 'any' ;;
+        'ecp degrade|-C'|'ecp degrade|--directory') echo 'dir' ;;
+        'ecp degrade|-f'|'ecp degrade|--file') echo 'file' ;;
+        'ecp degrade|--targets') echo 'file' ;;
+        'ecp degrade|-o'|'ecp degrade|--output') echo 'choice text json yaml csv' ;;
+        'ecp restore|-t'|'ecp restore|--target') echo 'dynamic targets' ;;
+        'ecp restore|--lock-wait') echo 'any' ;;
+        'ecp restore|-C'|'ecp restore|--directory') echo 'dir' ;;
+        'ecp restore|-f'|'ecp restore|--file') echo 'file' ;;
+        'ecp restore|--targets') echo 'file' ;;
+        'ecp restore|-o'|'ecp restore|--output') echo 'choice text json yaml csv' ;;
         'ecp approve|-e'|'ecp approve|--env') echo 'dynamic envs' ;;
         'ecp approve|--revision-of') echo 'dynamic envs' ;;
         'ecp approve|--image') echo 'any' ;;

@@ -40,6 +40,7 @@ struct Capabilities {
   bool needs_registry = false;  // prepare() pulls the image from a registry: `ecp release` pushes first
   bool keeps_releases = true;   // old revisions stay installed, so a rollback needs no transfer
   bool metrics = false;         // metrics() works (ecp top)
+  bool degrade = false;         // hosted(), degrade() and undegrade() work (ecp degrade, ecp restore)
 };
 
 // What the gateway saw of one slot's traffic (canary analysis).
@@ -180,6 +181,16 @@ class Backend {
   // every (app, env) at the target, not only this one's. Throws Error(usage)
   // where the plugin cannot (Capabilities::metrics false).
   virtual Metrics metrics(Duration interval, bool every_app);
+
+  // `ecp degrade` and `ecp restore` (Capabilities::degrade; else each throws
+  // Error(usage)). hosted(): every (app, env) a release serves at the target.
+  // degrade(): this (app, env) pauses: each running instance stops as
+  // InstanceState::degraded (and stays down through a reboot), and its gateway
+  // answers 503 with `note`; returns "LOCATION SLOT-INDEX" per instance stopped.
+  // undegrade(): the gateway routes again, once restore started the instances.
+  virtual std::vector<HostedEnv> hosted();
+  virtual std::vector<std::string> degrade(const std::string& note);
+  virtual void undegrade();
 
   // `ecp exec`: the argv that runs `command` in the instance's environment, on
   // its host, which ecp then replaces itself with (`tty`: with a terminal).

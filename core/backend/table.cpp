@@ -85,4 +85,15 @@ Metrics Backend::metrics(Duration, bool) {
   fail(ErrorKind::usage, "this target's plugin gives no CPU and memory figures (ecp top)");
 }
 
+std::vector<HostedEnv> Backend::hosted() {
+  fail(ErrorKind::usage, "this target's plugin cannot pause apps (ecp degrade, ecp restore)");
+}
+
+std::vector<std::string> Backend::degrade(const std::string&) {
+  hosted();
+  return {};
+}
+
+void Backend::undegrade() { hosted(); }
+
 }  // namespace ecp::backend

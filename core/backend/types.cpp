@@ -16,11 +16,9 @@ int instance_port(const AppSpec& app, const InstanceRef& ref) {
 }
 
 namespace {
-constexpr text::EnumName<InstanceState> state_table[] = {{InstanceState::running, "running"},
-                                                         {InstanceState::starting, "starting"},
-                                                         {InstanceState::crashed, "crashed"},
-                                                         {InstanceState::stopped, "stopped"},
-                                                         {InstanceState::unknown, "unknown"}};
+constexpr text::EnumName<InstanceState> state_table[] = {
+    {InstanceState::running, "running"}, {InstanceState::starting, "starting"}, {InstanceState::crashed, "crashed"},
+    {InstanceState::stopped, "stopped"}, {InstanceState::degraded, "degraded"}, {InstanceState::unknown, "unknown"}};
 }  // namespace
 
 std::string_view to_string(InstanceState s) { return text::name_of(state_table, s, "unknown"); }
@@ -148,6 +146,13 @@ Probe probe_from_json(const Json& j) {
   p.gone = j.value("gone", false);
   p.detail = j.value("detail", "");
   return p;
+}
+
+int priority_rank(std::string_view priority) {
+  if (priority == "low") return 0;
+  if (priority == "normal") return 1;
+  if (priority == "core") return 2;
+  return -1;
 }
 
 }  // namespace ecp::backend

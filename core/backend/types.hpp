@@ -65,7 +65,11 @@ struct AppSpec {
   int keep_releases = 5;
   Duration stop_grace = std::chrono::seconds(10);
   std::string preview_header = "X-Canary";  // gateway: "HEADER: always" reaches the preview slot; "" = off
+  std::string priority = "normal";          // core | normal | low: what `ecp degrade` pauses first
 };
+
+// low 0, normal 1, core 2; -1 for anything else.
+int priority_rank(std::string_view priority);
 
 // One image layer a release needs, with where ecp has its bytes.
 struct LayerBlob {
@@ -111,7 +115,10 @@ struct InstanceSpec {
 // base_port + 100 x slot number ("a" = 0, "b" = 1, ...) + index.
 int instance_port(const AppSpec& app, const InstanceRef& ref);
 
-enum class InstanceState { running, starting, crashed, stopped, unknown };
+// degraded: stopped by `ecp degrade`, until `ecp restore` starts it again.
+enum class InstanceState { running, starting, crashed, stopped, degraded, unknown };
+// Not running on purpose: stopped, or degraded.
+inline bool is_down(InstanceState s) { return s == InstanceState::stopped || s == InstanceState::degraded; }
 std::string_view to_string(InstanceState s);
 InstanceState instance_state_from(std::string_view s);
 
@@ -157,6 +164,15 @@ struct TargetStatus {
   std::vector<std::string> lost;         // ... those locations' labels
   std::map<std::string, int> current;    // location -> the revision its `current` points to (0: none)
   std::vector<WorkloadStatus> workloads;  // none where instances are the only objects
+};
+
+// An (app, env) that a release serves at the target (ecp degrade, ecp restore),
+// whichever project released it.
+struct HostedEnv {
+  std::string app, env;
+  std::string priority = "normal";  // of the release that serves
+  std::string health_path;          // its health check's HTTP path ("" = a TCP connect)
+  bool degraded = false;            // paused by ecp degrade, on any location
 };
 
 // `ecp top`: how loaded a location is, from one sample over a short interval.

@@ -162,6 +162,8 @@ struct Descriptor {
   std::string group;
   AppType type = AppType::jar;
   std::string version;
+  // What `ecp degrade --below LEVEL` pauses first: core, normal (the default) or low.
+  std::string priority = "normal";
   Build build;
   Run run;
   std::vector<ConfigKey> config;  // in file order

@@ -33,9 +33,9 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
         fmt::format("the top level must be a map of keys like 'app:' and 'type:', got {}", yaml::kind_name(root.kind)));
     return;
   }
-  r.check_keys(
-      root, "",
-      {"schema", "app", "group", "type", "version", "build", "run", "config", "environments", "pipeline", "hooks"});
+  r.check_keys(root, "",
+               {"schema", "app", "group", "type", "version", "priority", "build", "run", "config", "environments",
+                "pipeline", "hooks"});
   if (const Node* n = r.get(root, "schema")) {
     if (auto v = r.integer(*n, "schema", INT32_MIN, INT32_MAX)) {
       if (*v != 1)
@@ -68,6 +68,14 @@ void read_descriptor(Reader& r, const Node& root, Descriptor& d) {
         r.error(*n, "version", "must be 1-128 characters without spaces");
       else
         d.version = *v;
+    }
+  }
+  if (const Node* n = r.get(root, "priority")) {
+    if (auto v = r.text(*n, "priority")) {
+      if (*v != "core" && *v != "normal" && *v != "low")
+        r.error(*n, "priority", fmt::format("unknown priority {}; valid: core, normal, low", quoted(*v)));
+      else
+        d.priority = *v;
     }
   }
   if (const Node* n = r.get(root, "build")) read_build(r, *n, d.build);

@@ -100,6 +100,7 @@ TargetContext open_target(Project project, const std::string& env, int base_port
   a.app = d.app;
   a.env = env;
   a.preview_header = e->strategy.header;
+  a.priority = d.priority;
   a.type = std::string(descriptor::to_string(d.type));
   int main_port = d.run.ports.empty() ? 8080 : d.run.ports.front().number;
   a.base_port = base_port > 0 ? base_port : main_port;

@@ -61,7 +61,7 @@ std::vector<backend::InstanceSpec> running_instances(const backend::TargetStatus
                                                      const std::vector<ledger::Record>& records) {
   std::vector<backend::InstanceSpec> running;
   for (const auto& s : status.instances) {
-    if (s.state == backend::InstanceState::stopped || s.revision <= 0) continue;
+    if (backend::is_down(s.state) || s.revision <= 0) continue;
     // A backend may number ports from today's configuration (the engine does):
     // putting this instance back must use the port its revision ran on.
     int port = s.port;

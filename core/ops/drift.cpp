@@ -46,7 +46,7 @@ std::vector<Drift> drift_of(const std::vector<ledger::Record>& records, const le
   };
   int running = 0;
   for (const auto& i : st.instances) {
-    if (i.state == backend::InstanceState::stopped) continue;
+    if (backend::is_down(i.state)) continue;
     if (!counts(i.ref)) {
       auto w = weights.find(i.ref.slot);
       bool has_traffic =
@@ -74,7 +74,7 @@ std::vector<Drift> drift_of(const std::vector<ledger::Record>& records, const le
       continue;
     }
     bool runs = std::any_of(st.instances.begin(), st.instances.end(),
-                            [&](const auto& i) { return i.ref == ref && i.state != backend::InstanceState::stopped; });
+                            [&](const auto& i) { return i.ref == ref && !backend::is_down(i.state); });
     if (!runs) out.push_back({"missing", ref.name(), "running", "stopped or absent"});
   }
   int want = static_cast<int>(cur.instances.size()) - lost_count;

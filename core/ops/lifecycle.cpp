@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/ledger/ledger.hpp"
+#include "core/ops/degrade.hpp"
 #include "core/ops/deploy_context.hpp"
 #include "core/ops/governance.hpp"
 #include "core/strategy/health_gate.hpp"
@@ -25,7 +26,7 @@ void emit(const LifecycleOptions& o, std::string type, std::string message, int 
 std::vector<backend::InstanceRef> running_instances(TargetContext& ctx) {
   std::vector<backend::InstanceRef> out;
   for (const auto& i : ctx.backend->status().instances)
-    if (i.state != backend::InstanceState::stopped) out.push_back(i.ref);
+    if (!backend::is_down(i.state)) out.push_back(i.ref);
   return out;
 }
 
@@ -40,19 +41,6 @@ void purge_state(TargetContext& ctx) {
       kv.remove_if(key, value);
 }
 
-void record_event(TargetContext& ctx, Lifecycle what, const std::string& message) {
-  ledger::AuditEntry a;
-  a.type = std::string(to_string(what));
-  a.message = message;
-  audit(ctx, a);
-  ledger::Event e;
-  e.type = std::string(to_string(what));
-  e.who = who();
-  e.when = text::rfc3339_ms(ledger::now_ms());
-  e.message = message;
-  ctx.ledger->add_event(e);
-}
-
 std::vector<std::string> failure_lines(const std::vector<backend::Failure>& failures) {
   std::vector<std::string> out;
   for (const auto& f : failures) out.push_back(fmt::format("{}: {}", f.ref.name(), f.message));
@@ -60,6 +48,19 @@ std::vector<std::string> failure_lines(const std::vector<backend::Failure>& fail
 }
 
 }  // namespace
+
+void record_event(TargetContext& ctx, std::string_view type, const std::string& message) {
+  ledger::AuditEntry a;
+  a.type = std::string(type);
+  a.message = message;
+  audit(ctx, a);
+  ledger::Event e;
+  e.type = std::string(type);
+  e.who = who();
+  e.when = text::rfc3339_ms(ledger::now_ms());
+  e.message = message;
+  ctx.ledger->add_event(e);
+}
 
 std::string_view to_string(Lifecycle l) {
   switch (l) {
@@ -88,6 +89,7 @@ LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& o) {
   r.revision = current ? ledger::installed_revision(*current) : 0;
   if (!current && what == Lifecycle::start)
     fail(ErrorKind::usage, "{}/{} has no release to start: run ecp release --env {}", r.app, r.env, r.env);
+  if (what == Lifecycle::start) refuse_degraded(ctx, ctx.backend->status());
 
   std::vector<backend::InstanceSpec> specs;
   if (current)
@@ -128,7 +130,7 @@ LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& o) {
     audit(ctx, a);
     r.purged = true;
   } else {
-    record_event(ctx, what, message);
+    record_event(ctx, to_string(what), message);
   }
   if (!r.failures.empty())
     fail(ErrorKind::deploy_failed, "{}/{}: {} failed on {}", r.app, r.env, to_string(what),

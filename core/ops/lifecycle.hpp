@@ -9,6 +9,7 @@
 
 #include "core/backend/types.hpp"
 #include "core/ops/deploy.hpp"
+#include "core/ops/deploy_context.hpp"
 #include "core/ops/validate.hpp"
 
 namespace ecp::ops {
@@ -38,5 +39,8 @@ struct LifecycleResult {
 // environment stops, in every slot. A failure on some instance is
 // Error(deploy_failed) naming each, after the others were acted on.
 LifecycleResult run_lifecycle(Lifecycle what, const LifecycleOptions& options);
+
+// An event of `type` in ctx's ledger (history) and its audit log.
+void record_event(TargetContext& ctx, std::string_view type, const std::string& message);
 
 }  // namespace ecp::ops

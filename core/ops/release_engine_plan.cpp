@@ -132,7 +132,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
   for (const auto& d : desired) {
     InstanceChange c{d.ref.location, d.ref.slot, d.ref.index, d.port, 0, d.revision, InstanceAction::start};
     for (const auto& s : status.instances) {
-      if (s.ref != d.ref || s.state == backend::InstanceState::stopped) continue;
+      if (s.ref != d.ref || backend::is_down(s.state)) continue;
       c.from_revision = s.revision;
       c.action = s.revision == d.revision ? InstanceAction::keep : InstanceAction::replace;
     }
@@ -145,7 +145,7 @@ DeployPlan make_plan(TargetContext& ctx, const ReleaseInput& in, bool probe) {
     for (const auto& s : status.instances)
       if (s.ref == d.ref && s.port == d.port && serves_current(s)) serving.push_back({d.ref, s.revision, s.port});
   for (const auto& s : status.instances) {
-    if (s.state == backend::InstanceState::stopped) continue;
+    if (backend::is_down(s.state)) continue;
     bool wanted = std::any_of(desired.begin(), desired.end(), [&](const auto& d) { return d.ref == s.ref; });
     bool serves = std::any_of(serving_now.begin(), serving_now.end(), [&](const auto& d) { return d.ref == s.ref; });
     // (A scale or a failover leaves the other slots alone.)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/ops/canary.hpp"
+#include "core/ops/degrade.hpp"
 #include "core/ops/release_engine.hpp"
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
@@ -27,6 +28,7 @@ void check_plan(TargetContext& ctx, const ReleaseInput& in, int next) {
 void check_target(TargetContext& ctx, const ReleaseInput& in, const backend::TargetStatus& status) {
   if (!status.unreachable.empty() && in.kind != ledger::Kind::failover)
     fail(ErrorKind::io, "cannot release: {}", text::join(status.unreachable, "; "));
+  refuse_degraded(ctx, status);
   // Only a target with a gateway can have a paused canary.
   if (auto c = ctx.backend->router() ? read_canary(ctx) : std::nullopt)
     fail(ErrorKind::lock_held,

@@ -91,7 +91,7 @@ StatusResult status(const StatusOptions& o) {
     auto server = fmt::format("{}{}{}:{}", v6 ? "[" : "", i.address, v6 ? "]" : "", i.port);
     ir.out_of_rotation = std::find(out.begin(), out.end(), server) != out.end();
     r.instances.push_back(ir);
-    if (o.probe && i.state != backend::InstanceState::stopped) probe.push_back({i.ref, i.revision, i.port});
+    if (o.probe && !backend::is_down(i.state)) probe.push_back({i.ref, i.revision, i.port});
   }
   if (r.current) mark_lost_and_stale(*r.current, st, r.instances);
   if (o.drift && r.current) r.drift = drift_of(records, *r.current, st, r.weights);

@@ -272,10 +272,16 @@ install-plan)
 
 install)
   # install ROOT APP ENV REV IMAGE CONFIG_DIGEST USER CPU_MILLIS MEMORY_BYTES
-  #   HEX:COMPRESSION:DIFFHEX... < config
+  #   PRIORITY HEALTH_PATH HEX:COMPRESSION:DIFFHEX... < config
   # USER ("-": the agent's own) and the limits (0: none) are the revision's, as
   # an image's user is: each start of it, a rollback's too, runs it so.
+  # PRIORITY (core, normal, low) and HEALTH_PATH ("-": a TCP connect) are what
+  # degrade and restore read of the revision that serves.
   env_dir "$1" "$2" "$3"; rev=$4 image=$5 cdig=$6 user=$7 cpu=$8 mem=$9; shift 9
+  prio=$1 hpath=$2; shift 2
+  case $prio in core | normal | low) ;; *) die "'$prio' is not a priority" ;; esac
+  case $hpath in - | /*) ;; *) die "'$hpath' is not a health path" ;; esac
+  [ "$(printf '%s' "$hpath" | wc -l)" -eq 0 ] || die "a health path is one line"
   case $rev in '' | *[!0-9]*) die "'$rev' is not a revision" ;; esac
   case $cpu$mem in *[!0-9]*) die "'$cpu' and '$mem' are not limits" ;; esac
   case $user in *[!A-Za-z0-9._:-]* | '') die "'$user' is not a user" ;; esac
@@ -329,7 +335,8 @@ install)
   if ! (umask 077 && cat >"$tmp/.ecp/config.properties"); then rm -rf "$tmp"; die "writing the configuration failed"; fi
   if ! { printf '%s\n' "$image" >"$tmp/.ecp/image" && printf '%s\n' "$cdig" >"$tmp/.ecp/config" &&
     printf '%s\n' "$@" >"$tmp/.ecp/layers" &&
-    printf 'user=%s\ncpu=%s\nmemory=%s\n' "$user" "$cpu" "$mem" >"$tmp/.ecp/run"; }; then
+    printf 'user=%s\ncpu=%s\nmemory=%s\npriority=%s\nhealth=%s\n' "$user" "$cpu" "$mem" "$prio" "$hpath" \
+      >"$tmp/.ecp/run"; }; then
     rm -rf "$tmp"; die "writing the release metadata failed"
   fi
   if [ -e "$rel/$rev" ]; then rm -rf "$rel/.$rev.old.$$"; mv "$rel/$rev" "$rel/.$rev.old.$$"; fi
@@ -536,7 +543,7 @@ status)
       is_ours "$ap" "$I" || ap=''
     else
       ap=''
-      [ "$st" = stopped ] || st=crashed
+      case $st in stopped | degraded) ;; *) st=crashed ;; esac
     fi
     at=$(sed -n 's/^at=//p' "$I/retire" 2>/dev/null || true)
     img=$(head -n 1 "$E/releases/$rev/.ecp/image" 2>/dev/null || true)
@@ -622,7 +629,7 @@ top)
     since=$(sed -n 's/^since=//p' "$I/state" 2>/dev/null || true)
     restarts=$(sed -n 's/^restarts=//p' "$I/state" 2>/dev/null || true)
     sp=$(cat "$I/supervisor.pid" 2>/dev/null || true) ap=$(cat "$I/app.pid" 2>/dev/null || true)
-    if is_ours "$sp" "$I"; then is_ours "$ap" "$I" || ap=''; else ap='' st=crashed; fi
+    if is_ours "$sp" "$I"; then is_ours "$ap" "$I" || ap=''; elif [ "$st" != degraded ]; then ap='' st=crashed; fi
     list="${list}i ${ea##*/} ${e##*/} ${n%-*} ${n##*-} ${ap:-0} ${restarts:-0} ${since:-0} ${st:-unknown}
 "
   done
@@ -679,17 +686,67 @@ top)
       }'
   ;;
 
+hosted)
+  # hosted ROOT: one line per (app, env) under ROOT with a release that serves:
+  # "APP ENV PRIORITY HEALTH_PATH DEGRADED" (PRIORITY and HEALTH_PATH those of the
+  # current release, "normal" and "-" for one installed before ecp kept them;
+  # DEGRADED 1 while ecp degrade has it paused).
+  root=$1
+  case $root in /*) ;; *) die "'$root' is not an absolute folder" ;; esac
+  for E in "$root"/*/*; do
+    [ -L "$E/current" ] || continue
+    e=${E##*/} a=${E%/*}
+    run="$E/current/.ecp/run"
+    prio=$(sed -n 's/^priority=//p' "$run" 2>/dev/null) hpath=$(sed -n 's/^health=//p' "$run" 2>/dev/null)
+    d=0; [ ! -f "$E/degraded" ] || d=1
+    printf '%s %s %s %s %s\n' "${a##*/}" "$e" "${prio:-normal}" "${hpath:--}" "$d"
+  done
+  ;;
+
+degrade)
+  # degrade ROOT APP ENV < NOTE: pauses the environment for ecp degrade. NOTE
+  # (who, when, why) goes to ENV/degraded and, as a page, to the gateway's
+  # degraded.html: while that file exists the gateway answers 503 with it. Then
+  # every instance that runs stops, its state "degraded": resume (at boot)
+  # leaves it down, ecp restore starts it. One line "degraded SLOT-INDEX" each.
+  env_dir "$1" "$2" "$3"
+  note=$(cat)
+  printf '%s\n' "$note" | write_atomic "$E/degraded"
+  if [ -d "$E/gateway" ]; then
+    { printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>%s: paused</title></head><body>\n' "$app"
+      printf '<h1>%s is paused</h1>\n<p>It makes room for the core services and comes back soon.</p>\n<pre>' "$app"
+      printf '%s\n' "$note" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'
+      printf '</pre>\n</body></html>\n'; } | write_atomic "$E/gateway/degraded.html"
+  fi
+  for I in "$E"/instances/*; do
+    [ -f "$I/spec" ] || continue
+    case $(sed -n 's/^state=//p' "$I/state" 2>/dev/null) in stopped | degraded) continue ;; esac
+    n=${I##*/}
+    sh "$0" stop "$root" "$app" "$env" "${n%-*}" "${n##*-}" 10 >/dev/null || die "cannot stop $n"
+    printf 'state=degraded\nsince=%s\nrestarts=0\n' "$(date +%s)" | write_atomic "$I/state"
+    printf 'degraded %s\n' "$n"
+  done
+  ;;
+
+undegrade)
+  # undegrade ROOT APP ENV: the end of ecp restore, once the instances it started
+  # are healthy: the gateway routes again, the environment is no longer paused.
+  env_dir "$1" "$2" "$3"
+  rm -f "$E/gateway/degraded.html" "$E/degraded"
+  ;;
+
 resume)
   # resume ROOT: what a host runs when it boots (boot-hook). Starts again every
   # instance under ROOT that ran when the host went down: its last state is not
-  # "stopped" (ecp stop, remove and retired slots stay down) and its supervisor
+  # "stopped" (ecp stop, remove and retired slots stay down) nor "degraded"
+  # (ecp degrade: until ecp restore), and its supervisor
   # is gone. Then the gateways whose nginx is gone. One line per instance.
   root=$1
   case $root in /*) ;; *) die "'$root' is not an absolute folder" ;; esac
   rc=0
   for I in "$root"/*/*/instances/*; do
     [ -f "$I/spec" ] || continue
-    [ "$(sed -n 's/^state=//p' "$I/state" 2>/dev/null)" != stopped ] || continue
+    case $(sed -n 's/^state=//p' "$I/state" 2>/dev/null) in stopped | degraded) continue ;; esac
     ! is_ours "$(cat "$I/supervisor.pid" 2>/dev/null || true)" "$I" || continue
     n=${I##*/} e=${I%/instances/*}
     rev=$(sed -n 's/^revision=//p' "$I/spec") port=$(sed -n 's/^port=//p' "$I/spec")

@@ -20,6 +20,9 @@ const std::vector<AgentVerb>& agent_verbs() {
       {"prune"},
       {"purge"},
       {"logs"},
+      {"hosted"},
+      {"degrade"},
+      {"undegrade"},
       {"resume", true},
       {"boot-hook"},
       {"exec"},
@@ -81,7 +84,8 @@ AgentCommand install(const AgentPlace& p, int revision, const std::string& image
                      const std::string& config_digest, const RunAs& run, const std::vector<AgentLayer>& layers) {
   auto c = at("install", p,
               {std::to_string(revision), image_digest, config_digest, run.user.empty() ? "-" : run.user,
-               std::to_string(run.limits.cpu_millis), std::to_string(run.limits.memory_bytes)});
+               std::to_string(run.limits.cpu_millis), std::to_string(run.limits.memory_bytes), run.priority,
+               run.health_path.empty() ? "-" : run.health_path});
   for (const auto& l : layers) c.args.push_back(l.hex + ":" + l.compression + ":" + l.diff_hex);
   return c;
 }
@@ -105,6 +109,9 @@ AgentCommand prune(const AgentPlace& p, const std::vector<int>& keep) {
 }
 
 AgentCommand purge(const AgentPlace& p) { return at("purge", p); }
+AgentCommand hosted(const std::string& root) { return {"hosted", {root}}; }
+AgentCommand degrade(const AgentPlace& p) { return at("degrade", p); }
+AgentCommand undegrade(const AgentPlace& p) { return at("undegrade", p); }
 AgentCommand top(const std::string& root, std::chrono::milliseconds interval, const AgentPlace* only) {
   AgentCommand c{"top", {root, std::to_string(interval.count())}};
   if (only != nullptr) c.args.insert(c.args.end(), {only->app, only->env});

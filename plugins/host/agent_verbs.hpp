@@ -38,6 +38,8 @@ struct AgentLayer {
 struct RunAs {
   std::string user;
   backend::ResourceSpec limits;
+  std::string priority = "normal";  // what `ecp degrade` reads of the revision that serves
+  std::string health_path;          // and what `ecp restore` probes ("" = a TCP connect)
 };
 
 // The verbs of agent.sh, in the order of its case statement. `internal`: the agent
@@ -67,6 +69,13 @@ AgentCommand purge(const AgentPlace& p);
 // The host's CPU, memory and load and its instances' CPU and RSS over
 // `interval` (ecp top); those of `only`'s (app, env), else of every one under root.
 AgentCommand top(const std::string& root, std::chrono::milliseconds interval, const AgentPlace* only);
+// Every (app, env) under root with a release that serves: priority, health path,
+// whether it is degraded (ecp degrade, ecp restore).
+AgentCommand hosted(const std::string& root);
+// Pauses the (app, env): its instances stop as "degraded", its gateway answers
+// 503 with the note (stdin); undegrade ends that once restore started them.
+AgentCommand degrade(const AgentPlace& p);
+AgentCommand undegrade(const AgentPlace& p);
 // The host runs `resume ROOT` when it boots (a systemd unit, else crontab).
 AgentCommand boot_hook(const std::string& root);
 // `command` in the instance's folder, environment and user (ecp exec).

@@ -174,7 +174,13 @@ std::string render_gateway_conf(const GatewaySpec& g) {
   c += "  server {\n";
   c += fmt::format("    listen {};\n", g.listen_port);
   for (const auto& line : g.directives) c += fmt::format("    {}\n", line);
+  // ecp degrade: while DIR/degraded.html exists the gateway answers 503 with it
+  // (nginx-made 503s only: an upstream's own pass through unchanged).
+  c += "    error_page 503 /.ecp-degraded.html;\n";
+  c += fmt::format("    location = /.ecp-degraded.html {{ internal; default_type text/html; alias {}; }}\n",
+                   path("degraded.html"));
   c += "    location / {\n";
+  c += fmt::format("      if (-f {}) {{ return 503; }}\n", path("degraded.html"));
   c += fmt::format("      proxy_pass http://{};\n", g.preview.empty() ? "ecp_traffic" : "$ecp_upstream");
   c += "      proxy_http_version 1.1;\n";
   c += "      proxy_set_header Connection \"\";\n";
@@ -199,7 +205,7 @@ std::vector<GatewayServer> routed_servers(
   std::vector<std::pair<GatewayServer, bool>> all;  // with: is it leaving
   std::map<std::string, int> staying;               // per slot
   for (const auto& i : st.instances) {
-    if (i.state == backend::InstanceState::stopped) continue;
+    if (backend::is_down(i.state)) continue;
     bool wanted = !preview.empty() && i.ref.slot == preview;
     if (auto w = weights.find(i.ref.slot); w != weights.end() && w->second > 0) wanted = true;
     if (!wanted) continue;

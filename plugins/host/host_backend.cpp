@@ -79,6 +79,7 @@ backend::Capabilities HostBackend::capabilities() const {
   c.needs_registry = false;  // ecp sends layers itself
   c.keeps_releases = true;
   c.metrics = true;  // the agent's top verb
+  c.degrade = true;  // the agent's hosted, degrade and undegrade verbs
   return c;
 }
 

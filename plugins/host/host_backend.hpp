@@ -58,6 +58,10 @@ class HostBackend : public backend::Backend, private KvStore, private backend::R
                                      bool tty) override;
   backend::TargetStatus status() override;
   backend::Metrics metrics(backend::Duration interval, bool every_app) override;
+  // host_degrade.cpp: ecp degrade and ecp restore.
+  std::vector<backend::HostedEnv> hosted() override;
+  std::vector<std::string> degrade(const std::string& note) override;
+  void undegrade() override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   KvStore& state() override { return *this; }
   backend::Router* router() override { return gateway_ ? static_cast<backend::Router*>(this) : nullptr; }

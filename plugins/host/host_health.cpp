@@ -112,7 +112,7 @@ std::vector<backend::Probe> HostBackend::health(const std::vector<backend::Insta
       auto st = parse_status(h.label, h.address, r.out);
       for (const auto& i : st.instances) {
         if (i.ref != p.ref) continue;
-        if (i.state == backend::InstanceState::crashed || i.state == backend::InstanceState::stopped) {
+        if (i.state == backend::InstanceState::crashed || backend::is_down(i.state)) {
           p.gone = true;
           p.detail =
               fmt::format("the process exited ({} restart(s); see 'ecp logs'); last check: {}", i.restarts, p.detail);

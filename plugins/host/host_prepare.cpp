@@ -233,7 +233,7 @@ void HostBackend::prepare(const backend::ReleaseSpec& rel) {
     log_ready(h, rel, p,
               h.agent->must(fmt::format("installing revision {}", rel.revision),
                             verbs::install(place(), rel.revision, rel.image_digest, rel.config_digest,
-                                           {app_.user, app_.resources}, layers),
+                                           {app_.user, app_.resources, app_.priority, app_.health.path}, layers),
                             Input{rel.config_text, {}, {}}, std::chrono::minutes(15)));
     ensure_boot_hook(h);
   });

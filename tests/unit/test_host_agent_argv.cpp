@@ -36,6 +36,9 @@ std::vector<AgentCommand> every_builder() {
           verbs::status(place),
           verbs::prune(place, {3, 2}),
           verbs::purge(place),
+          verbs::hosted("/r"),
+          verbs::degrade(place),
+          verbs::undegrade(place),
           verbs::boot_hook("/r"),
           verbs::exec(place, b1, {"sh", "-c", "echo hi"}),
           verbs::logs(place, b1, 50, true),
@@ -64,15 +67,19 @@ TEST_CASE("ecp::plugins::host::verbs build each agent verb's words") {
   CHECK(words(verbs::install_plan(place, "sha256:11", layers)) ==
         Words{"install-plan", "/srv/ecp", "web", "prod", "sha256:11", "aa:dd", "bb:ee"});
   CHECK(words(verbs::install(place, 7, "sha256:11", "sha256:22", {}, layers)) ==
-        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "-", "0", "0", "aa:gzip:dd",
-              "bb:zstd:ee"});
-  CHECK(words(verbs::install(place, 7, "sha256:11", "sha256:22", {"nobody", {500, 67108864}}, {})) ==
-        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "nobody", "500", "67108864"});
+        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "-", "0", "0", "normal", "-",
+              "aa:gzip:dd", "bb:zstd:ee"});
+  CHECK(words(verbs::install(place, 7, "sha256:11", "sha256:22", {"nobody", {500, 67108864}, "low", "/health"}, {})) ==
+        Words{"install", "/srv/ecp", "web", "prod", "7", "sha256:11", "sha256:22", "nobody", "500", "67108864", "low",
+              "/health"});
   CHECK(words(verbs::switch_current(place, 7)) == Words{"switch", "/srv/ecp", "web", "prod", "7"});
   CHECK(words(verbs::start(place, b1, 7, 8181, 10)) ==
         Words{"start", "/srv/ecp", "web", "prod", "b", "1", "7", "8181", "10"});
   CHECK(words(verbs::stop(place, b1, 10)) == Words{"stop", "/srv/ecp", "web", "prod", "b", "1", "10"});
   CHECK(words(verbs::status(place)) == Words{"status", "/srv/ecp", "web", "prod"});
+  CHECK(words(verbs::hosted("/srv/ecp")) == Words{"hosted", "/srv/ecp"});
+  CHECK(words(verbs::degrade(place)) == Words{"degrade", "/srv/ecp", "web", "prod"});
+  CHECK(words(verbs::undegrade(place)) == Words{"undegrade", "/srv/ecp", "web", "prod"});
   CHECK(words(verbs::prune(place, {7, 6})) == Words{"prune", "/srv/ecp", "web", "prod", "7", "6"});
   CHECK(words(verbs::prune(place, {})) == Words{"prune", "/srv/ecp", "web", "prod"});
   CHECK(words(verbs::purge(place)) == Words{"purge", "/srv/ecp", "web", "prod"});
