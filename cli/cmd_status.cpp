@@ -44,6 +44,7 @@ void print_head(Output& out, const ops::StatusResult& s) {
     out.text(fmt::format("lock: held by {} since {} ({}, lease until {})", s.lock->holder,
                          text::rfc3339_ms(s.lock->since_ms), s.lock->operation, text::rfc3339_ms(s.lock->expires_ms)));
   for (const auto& u : s.unreachable) out.warn(u);
+  if (!s.failover.empty()) out.text(s.failover);
   if (!s.gateway.empty()) {
     std::string w =
         text::join(s.weights, ", ", [](const auto& sp) { return fmt::format("slot {} {}%", sp.first, sp.second); });
@@ -148,6 +149,7 @@ Json status_json(const ops::StatusResult& s) {
           {"gateway", s.gateway.empty() ? Json(nullptr) : Json(s.gateway)},
           {"weights", s.weights},
           {"drift", drift_json(s)},
+          {"failover", s.failover.empty() ? Json(nullptr) : Json(s.failover)},
           {"canary",
            s.canary_revision ? Json({{"revision", s.canary_revision}, {"percent", s.canary_percent}}) : Json(nullptr)}};
 }
@@ -165,6 +167,7 @@ void add_status(CommandTree& t) {
   auto* cmd = t.add(&t.root, "status", "Show what runs for an environment: each instance, its revision and health",
                     [&g = t.globals, o, w](Output& out) {
                       o->project = project_of(g);
+                      o->on_event = deploy_events(out);  // a failover: auto's progress
                       if (w->on)
                         return watch(out, watch_interval(w->interval, "--interval"), [&out, o](const ShowFn& show) {
                           auto s = ops::status(*o);

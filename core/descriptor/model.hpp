@@ -137,6 +137,9 @@ struct Environment {
   strategy::Settings strategy;      // its `strategy:`, in strategy's own struct
   std::vector<ConfigValue> config;  // overrides, in file order
   Approvals approvals;
+  // failover: auto: `ecp status` runs `ecp failover` when it finds instances
+  // lost (or stale ones of a location back), instead of only showing them.
+  bool failover_auto = false;
   Location location;  // of the environment's name
 };
 

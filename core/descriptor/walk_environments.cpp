@@ -145,7 +145,7 @@ void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs)
     const Node& v = *e.value;
     if (v.kind != Kind::null) {  // "dev:" alone is an environment with every default
       if (!r.is_map(v, path, "target, replicas, strategy, config, approvals")) continue;
-      r.check_keys(v, path, {"target", "replicas", "strategy", "config", "approvals"});
+      r.check_keys(v, path, {"target", "replicas", "strategy", "config", "approvals", "failover"});
       if (const Node* t = r.get(v, "target"))
         if (auto name = r.text(*t, path + ".target")) env.target = *name;
       if (const Node* t = r.get(v, "replicas"))
@@ -153,6 +153,12 @@ void read_environments(Reader& r, const Node& n, std::vector<Environment>& envs)
       if (const Node* t = r.get(v, "strategy")) read_strategy(r, *t, path + ".strategy", env.strategy);
       if (const Node* t = r.get(v, "config")) env.config = r.config_values(*t, path + ".config");
       if (const Node* t = r.get(v, "approvals")) read_approvals(r, *t, path + ".approvals", env.approvals);
+      if (const Node* t = r.get(v, "failover"))
+        if (auto how = r.text(*t, path + ".failover")) {
+          if (*how != "auto" && *how != "manual")
+            r.error(*t, path + ".failover", fmt::format("expected auto or manual, got '{}'", *how));
+          env.failover_auto = *how == "auto";
+        }
     }
     envs.push_back(std::move(env));
   }

@@ -58,12 +58,17 @@ std::optional<Lease> read_lock(KvStore& storage) {
 Attempt try_acquire(KvStore& storage, const Lease& wanted, std::int64_t now,
                     const std::function<bool(const Lease&)>& holder_gone) {
   Attempt a;
-  auto raw = storage.get(lock_key);
-  if (!raw) {
-    a.acquired = storage.put_if(lock_key, to_json(wanted), std::nullopt);
-    if (!a.acquired) a.holder = read_lock(storage);
-    return a;
+  // Free is the common case: the create is the compare-and-swap, one round trip.
+  // Held, it is read; released between the two, the create is tried again.
+  std::optional<std::string> raw;
+  for (int attempt = 0; attempt < 2 && !raw; ++attempt) {
+    if (storage.put_if(lock_key, to_json(wanted), std::nullopt)) {
+      a.acquired = true;
+      return a;
+    }
+    raw = storage.get(lock_key);
   }
+  if (!raw) return a;  // taken and let go twice meanwhile: the caller tries again
   auto parsed = lease_from_json(*raw);
   if (!parsed) {
     a.unreadable = true;

@@ -49,6 +49,8 @@ TargetContext open_hosted(const AtTarget& a, const backend::HostedEnv& h) {
   TargetContext c;
   c.project = a.project;
   c.target = *a.target;
+  c.env.name = h.env;
+  c.env.target = a.target->name;
   c.target_spec = target_spec(a.project.targets, *a.target);
   c.app.app = h.app;
   c.app.env = h.env;

@@ -6,6 +6,7 @@
 
 #include "core/ops/canary.hpp"
 #include "core/ops/deploy_context.hpp"
+#include "core/ops/failover.hpp"
 #include "core/util/error.hpp"
 
 namespace ecp::ops {
@@ -36,9 +37,9 @@ void mark_lost_and_stale(const ledger::Record& cur, const backend::TargetStatus&
   }
 }
 
-}  // namespace
-
-StatusResult status(const StatusOptions& o) {
+// What the target runs, as the ledger counts it; `auto_failover` is set when the
+// environment says failover: auto and instances are lost or stale.
+StatusResult read_status(const StatusOptions& o, bool& auto_failover) {
   TargetContext ctx = open_target(o.project, o.env);
   StatusResult r;
   r.app = ctx.app.app;
@@ -94,6 +95,10 @@ StatusResult status(const StatusOptions& o) {
     if (o.probe && !backend::is_down(i.state)) probe.push_back({i.ref, i.revision, i.port});
   }
   if (r.current) mark_lost_and_stale(*r.current, st, r.instances);
+  auto_failover = ctx.env.failover_auto && r.current &&
+                  std::any_of(r.instances.begin(), r.instances.end(),
+                              [](const InstanceReport& i) { return i.stale || i.state == "lost"; });
+  if (auto_failover) return r;  // read again after the failover
   if (o.drift && r.current) r.drift = drift_of(records, *r.current, st, r.weights);
   if (!probe.empty()) {
     for (const auto& p : ctx.backend->health(probe))
@@ -103,6 +108,32 @@ StatusResult status(const StatusOptions& o) {
           ir.health_detail = p.detail;
         }
   }
+  return r;
+}
+
+}  // namespace
+
+StatusResult status(const StatusOptions& o) {
+  bool auto_failover = false;
+  StatusResult r = read_status(o, auto_failover);
+  if (!auto_failover) return r;
+  FailoverOptions f;
+  f.project = o.project;
+  f.env = o.env;
+  f.on_event = o.on_event;
+  std::string what;
+  try {
+    auto d = failover(f);
+    what = d.outcome == Outcome::unchanged
+               ? "failover: auto found nothing to move"
+               : fmt::format("failover: auto recorded revision {}: {}", d.revision,
+                             d.message.empty() ? std::string(to_string(d.outcome)) : d.message);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) throw;
+    what = fmt::format("failover: auto failed: {}", e.what());
+  }
+  r = read_status(o, auto_failover);
+  r.failover = what;
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "core/backend/types.hpp"
 #include "core/ledger/lock.hpp"
 #include "core/ledger/record.hpp"
+#include "core/ops/deploy.hpp"
 #include "core/ops/validate.hpp"
 
 namespace ecp::ops {
@@ -19,6 +20,8 @@ struct StatusOptions {
   std::string env;
   bool probe = true;   // run each instance's health check
   bool drift = false;  // compare what runs with the ledger
+  // failover: auto: what the failover it runs does (release events), if it runs one.
+  DeployEventFn on_event;
 };
 
 // One way what runs differs from what the ledger says should run.
@@ -65,6 +68,8 @@ struct StatusResult {
   std::vector<Drift> drift;                  // with StatusOptions::drift
   int canary_revision = 0;                   // a paused canary (0: none)
   int canary_percent = 0;
+  // failover: auto ran `ecp failover` before this status was read: what it did.
+  std::string failover;
 };
 
 StatusResult status(const StatusOptions& options);

@@ -44,6 +44,7 @@ backend::Capabilities KubeBackend::capabilities() const {
   c.logs = true;
   c.needs_registry = true;  // pods pull the image from the target's registry
   c.keeps_releases = true;  // the images stay in the registry, the Secrets in the namespace
+  c.metrics = true;         // metrics.k8s.io, where metrics-server runs (kube_metrics.cpp)
   return c;
 }
 

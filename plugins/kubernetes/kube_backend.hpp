@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,8 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
                       const std::function<bool()>& should_stop) override;
   // kube_status.cpp
   backend::TargetStatus status() override;
+  // kube_metrics.cpp: ecp top, from metrics.k8s.io.
+  backend::Metrics metrics(backend::Duration interval, bool every_app) override;
   void logs(const backend::LogOptions& options, const backend::LineSink& sink) override;
   // kube_router.cpp: the Service's selector
   std::int64_t route(const std::map<std::string, int>& weights, const std::string& preview,
@@ -82,6 +85,7 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   std::vector<Json> manifests(const backend::ReleaseSpec& release, int replicas, bool recreate) override;
 
  private:
+  void node_metrics(const std::set<std::string>& nodes, backend::Metrics& m);
   // KvStore (kube_state.cpp)
   std::optional<std::string> get(const std::string& key) override;
   std::vector<std::pair<std::string, std::string>> list(const std::string& prefix) override;
@@ -101,6 +105,7 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   // hands (kube_state.cpp): the ConfigMap entries, all from one list, and the
   // Service. A conflict, or taking or giving back the lock, drops it.
   void drop_snapshot();
+  bool listed();  // the ConfigMap entries are in the snapshot
   std::optional<Json> find_service();
   void saw_service(const Json& service);
 

@@ -12,7 +12,9 @@
 // Every object carries app.kubernetes.io/managed-by: ecp and ecp.io/app, ecp.io/env.
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/backend/types.hpp"
@@ -96,5 +98,8 @@ std::map<std::string, std::string> slot_selector(const Names& n, const std::stri
 
 // A label value: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends; "" when `s` is not one.
 std::string label_value(const std::string& s);
+// A resource.Quantity's value ("250m" -> 0.25, "64Mi" -> 67108864, "12345n"),
+// nullopt for what is not one (pure; unit-tested).
+std::optional<double> parse_quantity(std::string_view q);
 
 }  // namespace ecp::plugins::kubernetes

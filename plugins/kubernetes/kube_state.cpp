@@ -150,6 +150,11 @@ std::optional<KubeBackend::Seen> KubeBackend::seen(const std::string& key) {
   return it->second;
 }
 
+bool KubeBackend::listed() {
+  std::lock_guard g(seen_mu_);
+  return listed_;
+}
+
 void KubeBackend::drop_snapshot() {
   std::lock_guard g(seen_mu_);
   listed_ = false;
@@ -175,6 +180,9 @@ void KubeBackend::saw_service(const Json& service) {
 std::optional<std::string> KubeBackend::get(const std::string& key) {
   auto p = place_of(names_, key);
   if (snapshot_holds(p, key)) {
+    // The first read of a ConfigMap entry lists them all: the ledger's list,
+    // which every command reads next, then costs no request of its own.
+    if (!listed()) list("ledger/");
     std::lock_guard g(seen_mu_);
     if (listed_) {
       auto it = seen_.find(key);

@@ -52,7 +52,7 @@ make_layer chain1 dir:app link:app/a:b link:app/b:../.. >/dev/null
 make_layer chain2 dir:app dir:app/a file:app/a/victim.txt:pwned >/dev/null
 l1=$(put_layer chain1) l2=$(put_layer chain2)
 printf 'A=1\n' >"$T/config"
-expect_exit 1 run install "$root" web dev 1 "$image" "$cdig" - 0 0 "$l1" "$l2" <"$T/config"
+expect_exit 1 run install "$root" web dev 1 "$image" "$cdig" - 0 0 normal - "$l1" "$l2" <"$T/config"
 expect_grep "symlink '(a|b)' that resolves outside the release folder" "$T/err"
 [ ! -e "$E/victim.txt" ] && [ ! -e "$E/releases/victim.txt" ] || die "a later layer wrote through the symlink chain"
 [ ! -e "$E/releases/1" ] || die "a refused release was installed"
@@ -63,7 +63,7 @@ mkdir "$T/outside"
 make_layer abs1 dir:app "link:app/conf:$T/outside" >/dev/null
 make_layer abs2 dir:app file:app/conf/pwned:yes >/dev/null
 l1=$(put_layer abs1) l2=$(put_layer abs2)
-expect_exit 1 run install "$root" web dev 2 "$image" "$cdig" - 0 0 "$l1" "$l2" <"$T/config"
+expect_exit 1 run install "$root" web dev 2 "$image" "$cdig" - 0 0 normal - "$l1" "$l2" <"$T/config"
 expect_grep "symlink 'conf' that resolves outside the release folder" "$T/err"
 [ ! -e "$T/outside/pwned" ] || die "a later layer wrote through an absolute symlink"
 
@@ -71,6 +71,6 @@ expect_grep "symlink 'conf' that resolves outside the release folder" "$T/err"
 make_layer in1 dir:app dir:app/lib link:app/jars:lib link:app/libs:jars >/dev/null
 make_layer in2 dir:app file:app/libs/x.jar:jar >/dev/null
 l1=$(put_layer in1) l2=$(put_layer in2)
-run install "$root" web dev 3 "$image" "$cdig" - 0 0 "$l1" "$l2" <"$T/config" >"$T/out" || die "a release whose links stay inside was refused"
+run install "$root" web dev 3 "$image" "$cdig" - 0 0 normal - "$l1" "$l2" <"$T/config" >"$T/out" || die "a release whose links stay inside was refused"
 [ "$(cat "$E/releases/3/lib/x.jar")" = jar ] || die "the file written through an inside link is not where tar puts it"
 echo "the agent refuses layers that leave a symlink out of the release folder, and follows links that stay in"

@@ -9,6 +9,7 @@
 #   pods never become ready, and one whose pods crash-loop, are rolled back by
 #   re-applying the previous revision (exit 6, the ledger true); rollback; status;
 #   logs; recreate; a watch expired mid-rollout (410) is resumed from a fresh read;
+#   scale; top from metrics.k8s.io (and kubectl top against the same server);
 #   exec through kubectl (pods/exec over WebSocket); remove --purge leaves nothing.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/registry/lib.sh"
@@ -163,6 +164,35 @@ expect_exit 0 "$ECP" scale --env dev --replicas 3
 [ "$(deployment 'd["status"]["readyReplicas"]')" = 3 ] || die "3 replicas are not ready when scale returns"
 expect_exit 0 "$ECP" history --env dev
 expect_grep '^ *7 +scalex3 +succeeded' "$T/out"
+
+# 8c. top: metrics.k8s.io as metrics-server serves it. Each pod of slot a uses
+# 250m and 64Mi (the server's usage table); the node's 4 CPUs carry those 3 and
+# 200m of its own. kubectl top reads the same API. Without metrics-server, top
+# says so instead of printing figures.
+curl -sSf -X POST -d '{"label:ecp.io/slot=a": {"cpu": "250m", "memory": "64Mi"}}' "http://127.0.0.1:$admin/usage" >/dev/null
+expect_exit 0 "$ECP" -o json top --env dev -n 0
+python3 - "$T/out" <<'PY' || die "top on kubernetes: $(cat "$T/out")"
+import json, sys
+r = [x for x in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if x.get("type") == "result"][-1]
+inst = r["instances"]
+assert len(inst) == 3, inst
+assert all((i["app"], i["env"], i["state"], i["cpu_percent"], i["rss"]) == ("web", "dev", "running", 25.0, 64 << 20)
+           for i in inst), inst
+assert sorted(i["instance"] for i in inst) == ["a-0", "a-1", "a-2"], inst
+(h,) = r["hosts"]
+assert h["location"] == "node/fake-node" and h["cpus"] == 4, h
+assert abs(h["cpu_percent"] - 23.75) < 0.01, h
+assert h["memory_total"] == 8 << 30 and h["memory_used"] == (1 << 30) + 3 * (64 << 20), h
+assert r["notes"] == [], r["notes"]
+PY
+k top pod -n team-a -l app.kubernetes.io/instance=web-dev >"$T/ktop" 2>&1 || { cat "$T/ktop"; die "kubectl top pod failed"; }
+[ "$(grep -c ' 250m  *64Mi' "$T/ktop")" = 3 ] || { cat "$T/ktop"; die "kubectl top pod does not see 250m and 64Mi"; }
+k top node >"$T/ktop" 2>&1 || { cat "$T/ktop"; die "kubectl top node failed"; }
+expect_grep "^fake-node +950m +23% " "$T/ktop"
+curl -sSf -X POST -d '{"enabled": false}' "http://127.0.0.1:$admin/metrics-server" >/dev/null
+expect_exit 0 "$ECP" top --env dev
+expect_grep "serves no metrics API \(metrics.k8s.io\): install metrics-server" "$T/err"
+curl -sSf -X POST -d '{"enabled": true}' "http://127.0.0.1:$admin/metrics-server" >/dev/null
 
 # 9. exec: kubectl exec into a running pod (pods/exec over WebSocket), with the
 # target's kubeconfig and namespace; the words and the exit status are the command's.

@@ -9,7 +9,9 @@
 #  3. h2 comes back with its old instance still running: status calls it stale,
 #     and ecp failover stops it, so three instances run, not four;
 #  4. ecp status --drift: the stray, then none; a release whose
-#     image digest changed on its host behind ecp's back.
+#     image digest changed on its host behind ecp's back;
+#  5. failover: auto: ecp status runs the failover itself, for a host cut off
+#     and again when it is back.
 # cost: 60
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
@@ -92,4 +94,24 @@ expect_grep "^drift: none \\(revision 3\\)" "$T/out"
 printf 'sha256:%064d\n' 7 >"$(srv h3)/releases/1/.ecp/image"
 expect_exit 0 "$ECP" status --env dev --no-probe --drift
 expect_grep "^drift: image of a-0@$u3: the ledger says sha256:[0-9a-f]{64}, the target has sha256:0{63}7 \\(as installed there\\)" "$T/out"
+
+# 5. failover: auto: ecp status itself moves the instances of a host cut off,
+#    then stops the stale one when the host is back.
+sed -i 's/^  dev:$/  dev:\n    failover: auto/' ecp.yaml
+grep -q '^    failover: auto$' ecp.yaml || die "could not set failover: auto"
+partition_host h3
+expect_exit 0 "$ECP" status --env dev --no-probe
+expect_grep "^failover: auto recorded revision 4" "$T/out"
+expect_no_grep " lost " "$T/out"
+[ "$(grep -c "running" "$T/out")" = 3 ] || die "status after the automatic failover: $(cat "$T/out")"
+heal_host h3
+expect_exit 0 "$ECP" --output json status --env dev --no-probe
+[ "$(json_field "$T/out" 'r["failover"].startswith("failover: auto recorded revision 5")')" = True ] ||
+  die "status did not stop the stale instance: $(cat "$T/out")"
+[ "$(state h3 a-0)" = stopped ] || die "h3's stale instance still runs"
+expect_exit 0 "$ECP" status --env dev --no-probe
+expect_no_grep "^failover:" "$T/out"
+sed -i 's/^    failover: auto$/    failover: sometimes/' ecp.yaml
+expect_exit 2 "$ECP" validate
+expect_grep "ecp.yaml:[0-9]+:[0-9]+: error: environments.dev.failover: expected auto or manual, got 'sometimes'" "$T/err"
 echo "PASS: failover around a lost host, and its stale instance stopped when it came back"

@@ -24,6 +24,8 @@ everything; others only the namespaces listed (and get those namespaces).
 
 The admin port (plain HTTP, 127.0.0.1) lets a test steer without kubectl:
   GET/POST /behaviours        {"image or label:k=v": "ready|never|crash|pull|slow:N" or null}
+  POST /usage                 {"image or label:k=v": {"cpu": "250m", "memory": "64Mi"} or null} (k8s_metrics.py)
+  POST /metrics-server        {"enabled": false}: no metrics.k8s.io, as without metrics-server
   POST /watch-history?size=N  shrink/grow the watch window (to force 410 Gone)
   POST /bookmark-interval?seconds=S
   POST /break-watches[?compact=1]  drop every open watch (and the history before now: 410 on resume)
@@ -54,6 +56,8 @@ import k8s_tables  # noqa: E402
 from k8s_discovery import OPENAPI, VERSION, api_group, resource_list  # noqa: E402
 from k8s_store import ApiError, BY_PATH, bad_request, rfc3339  # noqa: E402
 from k8s_exec import ExecMixin  # noqa: E402
+from k8s_metrics import GROUP as METRICS_GROUP, VERSION as METRICS_VERSION  # noqa: E402
+from k8s_metrics import NODE_RT, MetricsMixin, node_object  # noqa: E402
 from k8s_streams import StreamsMixin  # noqa: E402
 
 NS_RT = BY_PATH[("", "v1", "namespaces")]
@@ -73,6 +77,9 @@ class Server:
         self.log = open(args.log, "a", buffering=1) if args.log else None
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] + self.auth.get("namespaces", []):
             self.store.create(NS_RT, None, {"metadata": {"name": ns}}, "kube-apiserver")
+        self.store.create(NODE_RT, None, node_object(), "kubelet", managed=False)
+        self.metrics_enabled = True  # metrics-server runs (the admin port's /metrics-server)
+        self.usage = {}  # the admin port's /usage table (k8s_metrics.py)
 
     def note(self, line):
         if self.log:
@@ -80,7 +87,7 @@ class Server:
                 self.log.write(time.strftime("%H:%M:%S ") + line + "\n")
 
 
-class Handler(StreamsMixin, ExecMixin, http.server.BaseHTTPRequestHandler):
+class Handler(StreamsMixin, ExecMixin, MetricsMixin, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-kube-apiserver"
     S = None  # the Server
@@ -255,8 +262,15 @@ class Handler(StreamsMixin, ExecMixin, http.server.BaseHTTPRequestHandler):
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:%d" % self.S.args.port}]})
         if parts == ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"]:
             return self.self_subject_review(method)
+        if parts[:2] == ["apis", METRICS_GROUP] and self.S.metrics_enabled:
+            if len(parts) == 2:
+                return self.send(200, dict(kind="APIGroup", apiVersion="v1", **self.metrics_group()))
+            if parts[2] == METRICS_VERSION:
+                return self.metrics(method, parts[3:])
         if parts == ["apis"]:
             groups = [api_group(g) for g in dict.fromkeys(g for g, _ in k8s_store.GROUP_VERSIONS) if g]
+            if self.S.metrics_enabled:
+                groups.append(self.metrics_group())
             return self.send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
         if len(parts) == 2 and parts[0] == "apis" and any(g == parts[1] for g, _ in k8s_store.GROUP_VERSIONS):
             return self.send(200, dict(kind="APIGroup", apiVersion="v1", **api_group(parts[1])))
@@ -580,6 +594,16 @@ class AdminHandler(http.server.BaseHTTPRequestHandler):
                 self.S.watch_epoch += 1
             self.S.note("admin break-watches %s" % json.dumps(q))
             return self.reply(200, {"resourceVersion": str(self.S.store.rv)})
+        if url.path == "/usage":
+            for k, v in json.loads(body or b"{}").items():
+                if v is None:
+                    self.S.usage.pop(k, None)
+                else:
+                    self.S.usage[k] = v
+            return self.reply(200, self.S.usage)
+        if url.path == "/metrics-server":
+            self.S.metrics_enabled = bool(json.loads(body or b"{}").get("enabled", True))
+            return self.reply(200, {"enabled": self.S.metrics_enabled})
         if url.path == "/bookmark-interval":
             self.S.bookmark_interval = float(q["seconds"])
             return self.reply(200, {"seconds": self.S.bookmark_interval})

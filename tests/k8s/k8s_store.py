@@ -144,6 +144,8 @@ RESOURCES = [
     ResourceType("", "v1", "services", "Service", "service", short=["svc"], categories=["all"], status=True,
                  verbs=["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]),
     ResourceType("", "v1", "pods", "Pod", "pod", short=["po"], categories=["all"], status=True),
+    ResourceType("", "v1", "nodes", "Node", "node", namespaced=False, short=["no"], status=True,
+                 verbs=["get", "list", "watch"]),
     ResourceType("", "v1", "events", "Event", "event", short=["ev"]),
     ResourceType("apps", "v1", "deployments", "Deployment", "deployment", short=["deploy"], categories=["all"],
                  status=True, scale=True, generation=True),

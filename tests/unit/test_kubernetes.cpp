@@ -305,3 +305,21 @@ TEST_CASE("kube objects: run.health.liveness adds a liveness probe, held off by 
   CHECK(c["startupProbe"]["httpGet"]["path"] == "/health");
   CHECK(c["startupProbe"]["failureThreshold"] == 12);  // 120 s of a 10 s period
 }
+
+TEST_CASE("kube quantities: CPU and memory as metrics-server and ecp's manifests write them") {
+  using ecp::plugins::kubernetes::parse_quantity;
+  CHECK(parse_quantity("250m").value() == doctest::Approx(0.25));
+  CHECK(parse_quantity("2").value() == doctest::Approx(2));
+  CHECK(parse_quantity("12345678n").value() == doctest::Approx(0.012345678));
+  CHECK(parse_quantity("500u").value() == doctest::Approx(0.0005));
+  CHECK(parse_quantity("64Mi").value() == doctest::Approx(67108864));
+  CHECK(parse_quantity("1234Ki").value() == doctest::Approx(1263616));
+  CHECK(parse_quantity("1Gi").value() == doctest::Approx(1073741824));
+  CHECK(parse_quantity("1G").value() == doctest::Approx(1e9));
+  CHECK(parse_quantity("1.5").value() == doctest::Approx(1.5));
+  CHECK_FALSE(parse_quantity(""));
+  CHECK_FALSE(parse_quantity("Mi"));
+  CHECK_FALSE(parse_quantity("-1"));
+  CHECK_FALSE(parse_quantity("1e3x"));
+  CHECK_FALSE(parse_quantity("lots"));
+}
