@@ -106,6 +106,10 @@ class KubeBackend : public backend::Backend, public backend::Replacer, public ba
   // Service. A conflict, or taking or giving back the lock, drops it.
   void drop_snapshot();
   bool listed();  // the ConfigMap entries are in the snapshot
+  // A read that may come from the snapshot even for a key any reader changes
+  // (retire.json): for a look whose staleness costs nothing, because every
+  // change of it reads afresh and writes by compare-and-swap.
+  std::optional<std::string> peek(const std::string& key);
   std::optional<Json> find_service();
   void saw_service(const Json& service);
 

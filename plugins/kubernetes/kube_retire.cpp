@@ -17,6 +17,7 @@
 // scale-down punctual where that matters.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -103,8 +104,12 @@ void KubeBackend::cancel_retire(const std::string& slot) {
 
 std::map<std::string, std::int64_t> KubeBackend::retire_due() {
   std::map<std::string, std::int64_t> pending;
-  Json j = parse(get(retire_key));
+  // The snapshot's copy is enough to see that nothing is due; anything due is
+  // decided on a fresh read (another process may have claimed or ended it).
+  Json j = parse(peek(retire_key));
   std::int64_t now = now_ms();
+  auto due = [&](const Json& e) { return e.value("at", std::int64_t(0)) <= now || e.value("stopping", false); };
+  if (std::any_of(j.begin(), j.end(), due)) j = parse(get(retire_key));
   for (auto it = j.begin(); it != j.end(); ++it) {
     std::string slot = it.key();
     std::int64_t at = it.value().value("at", std::int64_t(0));

@@ -199,6 +199,18 @@ std::optional<std::string> KubeBackend::get(const std::string& key) {
   return value_of(p.home, *obj);
 }
 
+std::optional<std::string> KubeBackend::peek(const std::string& key) {
+  if (place_of(names_, key).home == Home::config_map) {
+    std::lock_guard g(seen_mu_);
+    if (listed_) {
+      auto it = seen_.find(key);
+      if (it == seen_.end()) return std::nullopt;
+      return it->second.value;
+    }
+  }
+  return get(key);
+}
+
 std::vector<std::pair<std::string, std::string>> KubeBackend::list(const std::string& prefix) {
   std::vector<std::pair<std::string, std::string>> out;
   std::vector<Home> homes{Home::config_map};
