@@ -152,6 +152,8 @@ TargetStatus ExternalBackend::status() {
   for (const auto& w : r.value("workloads", Json::array())) s.workloads.push_back(workload_status_from_json(w));
   for (const auto& u : r.value("unreachable", Json::array()))
     if (u.is_string()) s.unreachable.push_back(u.get<std::string>());
+  for (const auto& l : r.value("lost", Json::array()))
+    if (l.is_string()) s.lost.push_back(l.get<std::string>());
   const Json current = r.value("current", Json::object());  // items() must not outlive it
   for (const auto& [k, v] : current.items())
     if (v.is_number_integer()) s.current[k] = v.get<int>();

@@ -61,6 +61,8 @@ std::map<std::string, std::int64_t> free_memory(TargetContext& ctx, std::int64_t
 
 DeployResult failover(const FailoverOptions& o) {
   auto [ctx, cur, in] = serving_release(o.project, o.env, ledger::Kind::failover, "fail over");
+  // The count per location stays what serves (an ecp scale's), not ecp.yaml's.
+  if (cur.replicas > 0) ctx.env.replicas = cur.replicas;
   in.change_id = o.change_id;
   in.emergency = o.emergency;
 

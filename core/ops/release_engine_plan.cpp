@@ -30,9 +30,12 @@ std::string deployed_text(TargetContext& ctx, const ledger::Record& cur) {
   }
 }
 
-// ecp scale changed the count; a release goes back to ecp.yaml's, and says so.
+// ecp scale changed the count (a failover since keeps it); a release goes back
+// to ecp.yaml's, and says so.
 void warn_scaled(const ledger::Record& cur, const ReleaseInput& in, const DeployPlan& p) {
-  if (cur.kind == ledger::Kind::scale && in.kind != ledger::Kind::scale && cur.replicas != p.replicas)
+  bool kept = cur.kind == ledger::Kind::scale || cur.kind == ledger::Kind::failover;
+  if (kept && in.kind != ledger::Kind::scale && in.kind != ledger::Kind::failover && cur.replicas > 0 &&
+      cur.replicas != p.replicas)
     log::warn(
         "{}/{} was scaled to {} per location (revision {}); this {} runs ecp.yaml's {} (environments.{}.replicas)",
         p.app, p.env, cur.replicas, cur.revision, ledger::to_string(in.kind), p.replicas, p.env);

@@ -97,18 +97,26 @@ expect_grep "^drift: image of a-0@$u3: the ledger says sha256:[0-9a-f]{64}, the 
 
 # 5. failover: auto: ecp status itself moves the instances of a host cut off,
 #    then stops the stale one when the host is back.
+#    Scaled to 2 per host first: the failover keeps that count, and a plan
+#    after it says a release would go back to ecp.yaml's 1.
+expect_exit 0 "$ECP" scale --env dev --replicas 2
 sed -i 's/^  dev:$/  dev:\n    failover: auto/' ecp.yaml
 grep -q '^    failover: auto$' ecp.yaml || die "could not set failover: auto"
 partition_host h3
 expect_exit 0 "$ECP" status --env dev --no-probe
-expect_grep "^failover: auto recorded revision 4" "$T/out"
+expect_grep "^failover: auto recorded revision 5" "$T/out"
 expect_no_grep " lost " "$T/out"
-[ "$(grep -c "running" "$T/out")" = 3 ] || die "status after the automatic failover: $(cat "$T/out")"
+[ "$(grep -c "running" "$T/out")" = 6 ] || die "status after the automatic failover: $(cat "$T/out")"
 heal_host h3
 expect_exit 0 "$ECP" --output json status --env dev --no-probe
-[ "$(json_field "$T/out" 'r["failover"].startswith("failover: auto recorded revision 5")')" = True ] ||
-  die "status did not stop the stale instance: $(cat "$T/out")"
-[ "$(state h3 a-0)" = stopped ] || die "h3's stale instance still runs"
+[ "$(json_field "$T/out" 'r["failover"].startswith("failover: auto recorded revision 6")')" = True ] ||
+  die "status did not stop the stale instances: $(cat "$T/out")"
+[ "$(state h3 a-0)" = stopped ] && [ "$(state h3 a-1)" = stopped ] || die "h3's stale instances still run"
+expect_exit 0 "$ECP" --output json history --env dev
+[ "$(json_field "$T/out" '[(x["kind"], x["replicas"]) for x in r["records"][:3]]')" = "[('failover', 2), ('failover', 2), ('scale', 2)]" ] ||
+  die "the failovers do not keep the scaled count: $(cat "$T/out")"
+expect_exit 0 "$ECP" plan --env dev
+expect_grep "was scaled to 2 per location \(revision 6\); this deploy runs ecp.yaml's 1" "$T/err"
 expect_exit 0 "$ECP" status --env dev --no-probe
 expect_no_grep "^failover:" "$T/out"
 sed -i 's/^    failover: auto$/    failover: sometimes/' ecp.yaml

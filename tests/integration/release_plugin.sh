@@ -4,7 +4,7 @@
 # stdin/stdout (docs/plugin-protocol.md). The plugin, written in sh, prepares
 # releases, starts and stops its (file) instances, answers health checks and
 # keeps ecp's state - so the ledger and the lock work through it: a release, a
-# failed one rolled back (exit 6), history, status, logs, unlock.
+# failed one rolled back (exit 6), history, status (a lost location too), logs, unlock.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
 command -v base64 >/dev/null 2>&1 || skip "base64 is not installed (coreutils)"
@@ -31,6 +31,12 @@ expect_grep "^a-0 +box1 +1 +0 running +[0-9]+ +healthy" "$T/out"
 expect_grep "^a-0 +box2 +1 " "$T/out"
 expect_exit 0 "$ECP" logs --env dev
 expect_grep "started a-0@box2 on revision 1" "$T/out"
+# A location the plugin calls lost: status lists its instance as lost.
+echo box2 >"$T/plugin/lost"
+expect_exit 0 "$ECP" status --env dev --no-probe
+expect_grep "^a-0 +box2 +1 .*lost" "$T/out"
+expect_grep "box2: no answer" "$T/err"
+rm "$T/plugin/lost"
 
 # 3. A release that is not healthy there: rolled back through the plugin, exit 6.
 set_config . HEALTHY no
