@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "core/ledger/ledger.hpp"
 #include "core/ops/governance.hpp"
@@ -78,19 +79,23 @@ DegradeResult for_each_hosted(const DegradeOptions& o, std::string_view what, Pi
   auto hosted = at.backend->hosted();
   std::sort(hosted.begin(), hosted.end(),
             [](const auto& x, const auto& y) { return std::tie(x.app, x.env) < std::tie(y.app, y.env); });
-  std::vector<TargetContext> chosen;
+  std::vector<std::pair<TargetContext, backend::HostedEnv>> chosen;
   for (const auto& h : hosted) {
     if (!pick(h)) {
       r.left.push_back(h);
       continue;
     }
-    chosen.push_back(open_hosted(at, h));
+    chosen.emplace_back(open_hosted(at, h), h);
   }
   // Every one allowed before any is touched: a refusal changes nothing.
-  for (auto& c : chosen) authorize(c, Action::release);
-  for (auto& c : chosen) {
+  for (auto& [c, h] : chosen) authorize(c, Action::release);
+  for (auto& [c, h] : chosen) {
     auto lock = acquire_lock(c, fmt::format("{} {}/{}", what, c.app.app, c.app.env), o.lock_wait);
-    r.acted.push_back(act(c));
+    // nullopt: nothing to act on (nothing runs to pause)
+    if (std::optional<DegradedEnv> d = act(c))
+      r.acted.push_back(std::move(*d));
+    else
+      r.left.push_back(h);
     lock->release();
   }
   return r;
@@ -113,7 +118,11 @@ DegradeResult degrade(const DegradeOptions& options) {
   std::string note = fmt::format("paused by {} at {} (priority below {}): {}", who(),
                                  text::rfc3339(ledger::now_ms() / 1000), o.below, o.reason);
   auto pick = [&](const backend::HostedEnv& h) { return !h.degraded && backend::priority_rank(h.priority) < below; };
-  return for_each_hosted(o, "degrade", pick, [&](TargetContext& c) {
+  return for_each_hosted(o, "degrade", pick, [&](TargetContext& c) -> std::optional<DegradedEnv> {
+    // An environment stopped already (ecp stop) has nothing to pause.
+    auto st = c.backend->status();
+    if (std::all_of(st.instances.begin(), st.instances.end(), [](const auto& i) { return backend::is_down(i.state); }))
+      return std::nullopt;
     emit(o, "degrade", fmt::format("pausing {}/{} (priority {})", c.app.app, c.app.env, c.app.priority));
     process::Shield shield;  // a pause, once begun, is recorded whole
     DegradedEnv d{c.app.app, c.app.env, c.app.priority, c.backend->degrade(note)};
@@ -127,7 +136,7 @@ DegradeResult restore(const DegradeOptions& options) {
   std::vector<std::string> failures;
   auto result = for_each_hosted(
       o, "restore", [](const backend::HostedEnv& h) { return h.degraded; },
-      [&](TargetContext& c) {
+      [&](TargetContext& c) -> std::optional<DegradedEnv> {
         DegradedEnv d{c.app.app, c.app.env, c.app.priority, {}};
         std::vector<backend::InstanceSpec> specs;
         for (const auto& i : c.backend->status().instances)
@@ -144,9 +153,13 @@ DegradeResult restore(const DegradeOptions& options) {
           for (const auto& p : gate.failed) bad.push_back(fmt::format("{}: unhealthy: {}", p.ref.name(), p.detail));
         }
         if (!bad.empty()) {
-          // The gateway keeps answering 503: better than sending traffic to what does not answer.
+          // Paused again, as it was: its gateway kept answering 503, and a later
+          // restore finds its instances degraded to start once more.
           failures.push_back(fmt::format("{}/{}: {}", c.app.app, c.app.env, text::join(bad, "; ")));
-          record_event(c, "restore", "failed: " + text::join(bad, "; "));
+          process::Shield shield;
+          c.backend->degrade(fmt::format("paused: restore by {} at {} failed: {}", who(),
+                                         text::rfc3339(ledger::now_ms() / 1000), text::join(bad, "; ")));
+          record_event(c, "restore", "failed, paused again: " + text::join(bad, "; "));
           return d;
         }
         c.backend->undegrade();

@@ -39,7 +39,7 @@ void mark_lost_and_stale(const ledger::Record& cur, const backend::TargetStatus&
 
 // What the target runs, as the ledger counts it; `auto_failover` is set when the
 // environment says failover: auto and instances are lost or stale.
-StatusResult read_status(const StatusOptions& o, bool& auto_failover) {
+StatusResult read_status(const StatusOptions& o, bool& auto_failover, bool may_fail_over = true) {
   TargetContext ctx = open_target(o.project, o.env);
   StatusResult r;
   r.app = ctx.app.app;
@@ -95,7 +95,7 @@ StatusResult read_status(const StatusOptions& o, bool& auto_failover) {
     if (o.probe && !backend::is_down(i.state)) probe.push_back({i.ref, i.revision, i.port});
   }
   if (r.current) mark_lost_and_stale(*r.current, st, r.instances);
-  auto_failover = ctx.env.failover_auto && r.current &&
+  auto_failover = may_fail_over && ctx.env.failover_auto && r.current &&
                   std::any_of(r.instances.begin(), r.instances.end(),
                               [](const InstanceReport& i) { return i.stale || i.state == "lost"; });
   if (auto_failover) return r;  // read again after the failover
@@ -132,7 +132,7 @@ StatusResult status(const StatusOptions& o) {
     if (e.kind() == ErrorKind::interrupted) throw;
     what = fmt::format("failover: auto failed: {}", e.what());
   }
-  r = read_status(o, auto_failover);
+  r = read_status(o, auto_failover, false);  // what is still lost or stale is shown, not failed over again
   r.failover = what;
   return r;
 }

@@ -148,8 +148,8 @@ Response DockerApi::perform(const Request& req, bool versioned) {
   if (!address_.cert.empty()) {
     curl_easy_setopt(c, CURLOPT_SSLCERT, address_.cert.c_str());
     curl_easy_setopt(c, CURLOPT_SSLKEY, address_.key.c_str());
-    curl_easy_setopt(c, CURLOPT_CAINFO, address_.ca.c_str());
   }
+  if (!address_.ca.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, address_.ca.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_PROXY, "");  // the engine is never reached through a proxy
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());

@@ -3,8 +3,9 @@
 //   over ssh://    the user (and certificate principals) its host's sshd
 //                  authenticated, asked through the same ControlMaster;
 //   tcp:// + TLS   the CN of the client certificate ecp presented, once the
-//                  engine answered over it: a dockerd started with --tlsverify
-//                  accepts only certificates its CA signed;
+//                  engine answered over it and refused a client without one:
+//                  a dockerd started with --tlsverify accepts only
+//                  certificates its CA signed;
 //   a unix socket  this machine's user, unverified (the socket's permissions
 //                  are the engine's only check).
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include <memory>
 
 #include "core/util/error.hpp"
+#include "core/util/log.hpp"
 #include "plugins/engine/engine_backend.hpp"
 #include "plugins/ssh/ssh_identity.hpp"
 
@@ -40,11 +42,12 @@ backend::Identity EngineBackend::identity() {
   if (e.ssh) {
     process::Options options;
     options.timeout = std::chrono::seconds(30);
-    auto r = e.ssh->run(ssh::whoami_argv(), options);
+    auto who = ssh::whoami_command();
+    auto r = e.ssh->run(who.argv, options);
     if (!r.ok())
       fail(ErrorKind::io, "engine {}: cannot ask who this SSH session is: {}", e.location,
            r.last_line().empty() ? fmt::format("exit {}", r.exit_code) : r.last_line());
-    return *(identity_ = ssh::identity_from_whoami(r.out, e.location));
+    return *(identity_ = ssh::identity_from_whoami(r.out, who.marker, e.location));
   }
   const auto& a = api(e.location).address();
   if (a.cert.empty()) return *(identity_ = Backend::identity());
@@ -53,6 +56,20 @@ backend::Identity EngineBackend::identity() {
   backend::Identity id;
   id.user = certificate_cn(a.cert);
   if (id.user.empty()) fail(ErrorKind::validation, "the TLS client certificate {} names no CN", a.cert);
+  // The CN counts only where the engine asks for a certificate its CA signed:
+  // one that answers a client without any (dockerd --tls without --tlsverify)
+  // would have taken a certificate anyone made.
+  EngineAddress bare = a;
+  bare.cert.clear();
+  bare.key.clear();
+  if (DockerApi(bare).ping(std::chrono::seconds(10))) {
+    log::warn(
+        "engine {} answers clients without a certificate (dockerd --tls without --tlsverify): {}, the CN of {}, "
+        "is not verified",
+        e.location, id.user, a.cert);
+    id.method = "unverified";
+    return *(identity_ = id);
+  }
   id.method = "tls certificate";
   id.verified = true;
   return *(identity_ = id);

@@ -709,7 +709,11 @@ degrade)
   # degraded.html: while that file exists the gateway answers 503 with it. Then
   # every instance that runs stops, its state "degraded": resume (at boot)
   # leaves it down, ecp restore starts it. One line "degraded SLOT-INDEX" each.
+  # An instance waiting to retire (a blue-green slot in its keep window) stops
+  # for good instead: it was on its way out. A host with nothing of the
+  # environment has nothing to pause.
   env_dir "$1" "$2" "$3"
+  [ -d "$E" ] || exit 0
   note=$(cat)
   printf '%s\n' "$note" | write_atomic "$E/degraded"
   if [ -d "$E/gateway" ]; then
@@ -723,6 +727,7 @@ degrade)
     case $(sed -n 's/^state=//p' "$I/state" 2>/dev/null) in stopped | degraded) continue ;; esac
     n=${I##*/}
     sh "$0" stop "$root" "$app" "$env" "${n%-*}" "${n##*-}" 10 >/dev/null || die "cannot stop $n"
+    [ ! -f "$I/retire" ] || { rm -f "$I/retire"; continue; }
     printf 'state=degraded\nsince=%s\nrestarts=0\n' "$(date +%s)" | write_atomic "$I/state"
     printf 'degraded %s\n' "$n"
   done
@@ -732,6 +737,7 @@ undegrade)
   # undegrade ROOT APP ENV: the end of ecp restore, once the instances it started
   # are healthy: the gateway routes again, the environment is no longer paused.
   env_dir "$1" "$2" "$3"
+  [ -d "$E" ] || exit 0
   rm -f "$E/gateway/degraded.html" "$E/degraded"
   ;;
 

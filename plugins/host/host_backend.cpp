@@ -132,9 +132,10 @@ backend::Identity HostBackend::identity() {
   auto hosts = all();
   if (hosts.empty() || hosts.front()->transport->local()) return *(identity_ = Backend::identity());
   Host& h = *hosts.front();
-  auto r = h.transport->run(ssh::whoami_argv(), {}, std::chrono::seconds(30));
+  auto who = ssh::whoami_command();
+  auto r = h.transport->run(who.argv, {}, std::chrono::seconds(30));
   if (!r.ok()) fail_call(*h.transport, "asking who this session is", r);
-  auto id = ssh::identity_from_whoami(r.out, h.label);
+  auto id = ssh::identity_from_whoami(r.out, who.marker, h.label);
   return *(identity_ = id);
 }
 

@@ -1,5 +1,9 @@
 #include "plugins/ssh/ssh_identity.hpp"
 
+#include <fmt/format.h>
+
+#include <random>
+
 #include "core/util/error.hpp"
 #include "core/util/text.hpp"
 
@@ -9,7 +13,8 @@ namespace {
 // SSH_USER_AUTH names a file with the methods that authenticated the session;
 // a certificate appears there as "publickey TYPE-cert-v01@openssh.com BASE64",
 // and ssh-keygen -L lists its principals.
-constexpr const char* whoami_script = R"sh(printf 'user %s\n' "$(id -un)"
+constexpr const char* whoami_script = R"sh(printf '%s\n' "$1"
+printf 'user %s\n' "$(command -p id -un)"
 f=${SSH_USER_AUTH:-}
 if [ -n "$f" ] && [ -r "$f" ] && command -v ssh-keygen >/dev/null 2>&1; then
   sed -n 's/^publickey \([^ ]*-cert-v01@openssh\.com [^ ]*\).*/\1/p' "$f" | head -n 1 |
@@ -20,11 +25,20 @@ fi
 
 }  // namespace
 
-std::vector<std::string> whoami_argv() { return {"sh", "-c", whoami_script}; }
+WhoAmI whoami_command() {
+  std::random_device rd;
+  std::string marker = fmt::format("ecp-whoami-{:08x}{:08x}", rd(), rd());
+  return {{"sh", "-c", whoami_script, "sh", marker}, marker};
+}
 
-backend::Identity identity_from_whoami(std::string_view out, const std::string& label) {
+backend::Identity identity_from_whoami(std::string_view out, const std::string& marker, const std::string& label) {
   backend::Identity id;
+  bool after = false;
   for (const auto& line : text::split(out, '\n')) {
+    if (!after) {
+      after = line == marker;
+      continue;
+    }
     if (line.starts_with("user ")) id.user = line.substr(5);
     if (line.starts_with("principal ")) id.principals.push_back(line.substr(10));
   }

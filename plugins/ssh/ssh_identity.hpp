@@ -12,11 +12,20 @@
 
 namespace ecp::plugins::ssh {
 
-// The remote argv that prints "user NAME", then "principal P" for each
-// principal of the accepted certificate: a fixed POSIX sh script, no user data.
-std::vector<std::string> whoami_argv();
-// The identity in that output, verified (method "ssh user" or "ssh
-// certificate"); throws Error(io) naming `label` when it names no user.
-backend::Identity identity_from_whoami(std::string_view out, const std::string& label);
+// The remote argv that prints `marker`, then "user NAME" (the kernel's uid, by
+// the system's own id), then "principal P" for each principal of the accepted
+// certificate: a fixed POSIX sh script, the marker its only argument. What the
+// account's shell startup files print comes before the marker and is ignored.
+// The principals are read from what sshd exposes to the session
+// (SSH_USER_AUTH), which the account itself could point elsewhere: they are as
+// trustworthy as the account's own startup files.
+struct WhoAmI {
+  std::vector<std::string> argv;
+  std::string marker;  // random, per call
+};
+WhoAmI whoami_command();
+// The identity in that output after the marker, verified (method "ssh user"
+// or "ssh certificate"); throws Error(io) naming `label` when it names no user.
+backend::Identity identity_from_whoami(std::string_view out, const std::string& marker, const std::string& label);
 
 }  // namespace ecp::plugins::ssh

@@ -11,7 +11,9 @@
 #      audit log at the engine has a `denied` entry for bob, github:alice only
 #      reported; nothing was released;
 #   3. mallory's certificate (another CA) is refused by dockerd itself: the error
-#      names the engine, nothing is recorded.
+#      names the engine, nothing is recorded;
+#   4. a dockerd with --tls but not --tlsverify: alice's CN is recorded as
+#      unverified, with a warning.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
 . "$ECP_SOURCE_DIR/tests/integration/engine_lib.inc"
 . "$ECP_SOURCE_DIR/tests/integration/release_lib.inc"
@@ -107,4 +109,20 @@ set +e; as mallory "$ECP" release --env dev >"$T/out" 2>"$T/err"; code=$?; set -
 expect_grep "engine tcp://127.0.0.1:$DOCKERD_TLS_PORT: .*client certificate $tls/mallory/cert.pem" "$T/err"
 expect_exit 0 as alice "$ECP" history --env dev
 [ "$(grep -c '^ *[0-9]  ' "$T/out")" = 1 ] || die "a refused release recorded a revision: $(cat "$T/out")"
+
+# 4. A dockerd with --tls but without --tlsverify takes any client: the CN is
+#    then not verified, and ecp says so.
+stop_engine
+DOCKERD_TLS_VERIFY=false
+start_dockerd
+wait_until 30 curl -sf --cacert "$tls/alice/ca.pem" "https://127.0.0.1:$DOCKERD_TLS_PORT/_ping" ||
+  die "dockerd without --tlsverify does not answer: $(tail -5 "$T/engine.log")"
+expect_exit 0 as alice "$ECP" release --env dev
+expect_grep "answers clients without a certificate \(dockerd --tls without --tlsverify\): alice, the CN of .*, is not verified" "$T/err"
+expect_exit 0 as alice "$ECP" -o json audit --env dev
+last_result | python3 -c '
+import json, sys
+r = json.load(sys.stdin); e = r["entries"][-1]
+assert e["type"] == "release" and e["actor"] == {"verified": "alice", "method": "unverified", "reported": ""}, e
+' || die "the release's audit entry over an engine that verifies no client: $(cat "$T/out")"
 echo "PASS: an engine over tcp:// with TLS, its client certificate's CN as the verified identity"

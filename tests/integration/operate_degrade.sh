@@ -10,8 +10,10 @@
 #   2. status shows `degraded`, history and the audit log the event with who
 #      and why; a release or `ecp start` of the paused app is refused (exit 2);
 #      a second degrade pauses nothing;
-#   3. restore: the low app's instances start again, health-gated, and its
-#      gateway routes to them; status `running`, history the restore;
+#   3. restore: a restore that fails (a release that cannot start) pauses the
+#      app again (exit 7, still 503); then the low app's instances start again,
+#      health-gated, and its gateway routes to them; status `running`, history
+#      the restore;
 #   4. a priority ecp does not know is refused by validate (file:line, exit 2),
 #      and so is --below with one; a target whose plugin cannot pause says so.
 . "$ECP_SOURCE_DIR/tests/lib/common.sh"
@@ -97,7 +99,18 @@ printf 'low v1\n' >app/html/version.txt
 expect_exit 0 "$ECP" degrade --target edge-low --below normal
 expect_grep "nothing to pause on target edge-low" "$T/out"
 
-# 3. restore: healthy again, then routed.
+# 3. restore: healthy again, then routed. First a restore that fails (h1's
+#    release cannot start): the environment is paused again as it was (exit 7),
+#    its gateway still answers 503, and the next restore starts it.
+ep=$T/hosts/h1/srv/ecp/low/dev/releases/1/bin/entrypoint.sh
+ep=$(readlink -f "$ep")
+chmod -x "$ep"
+expect_exit 7 "$ECP" restore --target edge-low
+expect_grep "restore on target 'edge-low' failed: low/dev: " "$T/err"
+chmod +x "$ep"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$low_gw")" = 503 ] || die "a failed restore let the gateway route"
+expect_exit 0 "$ECP" status --env dev --no-probe
+[ "$(grep -c ' degraded' "$T/out")" = 2 ] || die "a failed restore left the app not paused: $(cat "$T/out")"
 expect_exit 0 "$ECP" -o json restore --target edge-low
 [ "$(json_field "$T/out" '[(d["app"], len(d["instances"])) for d in r["restored"]]')" = "[('low', 2)]" ] ||
   die "restore's JSON: $(cat "$T/out")"
