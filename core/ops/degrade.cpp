@@ -157,8 +157,9 @@ DegradeResult restore(const DegradeOptions& options) {
           // restore finds its instances degraded to start once more.
           failures.push_back(fmt::format("{}/{}: {}", c.app.app, c.app.env, text::join(bad, "; ")));
           process::Shield shield;
-          c.backend->degrade(fmt::format("paused: restore by {} at {} failed: {}", who(),
-                                         text::rfc3339(ledger::now_ms() / 1000), text::join(bad, "; ")));
+          // The note is the public 503 page's: why it failed goes to the ledger only.
+          c.backend->degrade(fmt::format("paused: a restore by {} at {} did not bring it back", who(),
+                                         text::rfc3339(ledger::now_ms() / 1000)));
           record_event(c, "restore", "failed, paused again: " + text::join(bad, "; "));
           return d;
         }

@@ -108,7 +108,9 @@ chmod -x "$ep"
 expect_exit 7 "$ECP" restore --target edge-low
 expect_grep "restore on target 'edge-low' failed: low/dev: " "$T/err"
 chmod +x "$ep"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$low_gw")" = 503 ] || die "a failed restore let the gateway route"
+[ "$(curl -s -o "$T/page" -w '%{http_code}' "$low_gw")" = 503 ] || die "a failed restore let the gateway route"
+expect_grep "a restore by .* did not bring it back" "$T/page"
+expect_no_grep "entrypoint" "$T/page"
 expect_exit 0 "$ECP" status --env dev --no-probe
 [ "$(grep -c ' degraded' "$T/out")" = 2 ] || die "a failed restore left the app not paused: $(cat "$T/out")"
 expect_exit 0 "$ECP" -o json restore --target edge-low
