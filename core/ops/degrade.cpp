@@ -34,10 +34,7 @@ AtTarget open_at(const DegradeOptions& o) {
   if (!a.target)
     fail(ErrorKind::usage, "there is no target '{}' (there are: {})", o.target,
          text::join(descriptor::target_names(a.project.targets), ", "));
-  backend::AppSpec app;
-  app.app = a.project.descriptor.app;
-  app.env = "degrade";  // never used: the questions are about every (app, env)
-  a.backend = backend::open_backend(target_spec(a.project.targets, *a.target), app);
+  a.backend = open_target_wide(a.project.targets, *a.target, a.project.descriptor.app, "degrade");
   if (!a.backend->capabilities().degrade)
     fail(ErrorKind::usage, "target '{}' (plugin {}) cannot pause apps: ecp degrade works on host targets",
          a.target->name, a.target->plugin);

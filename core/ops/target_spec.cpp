@@ -42,4 +42,13 @@ Diagnostics check_target_settings(const descriptor::TargetsFile& file) {
   return out;
 }
 
+std::unique_ptr<backend::Backend> open_target_wide(const descriptor::TargetsFile& file,
+                                                   const descriptor::Target& target, const std::string& app,
+                                                   const std::string& purpose) {
+  backend::AppSpec spec;
+  spec.app = app;
+  spec.env = purpose;
+  return backend::open_backend(target_spec(file, target), spec);
+}
+
 }  // namespace ecp::ops

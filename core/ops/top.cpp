@@ -43,11 +43,7 @@ std::vector<std::pair<std::string, std::string>> scope(const Project& p, const T
 }
 
 std::unique_ptr<backend::Backend> open_for_top(const Project& p, const std::string& target) {
-  const auto* t = descriptor::find_target(p.targets, target);
-  backend::AppSpec app;
-  app.app = p.descriptor.app;
-  app.env = "top";  // never used: every (app, env) at the target is sampled
-  return backend::open_backend(target_spec(p.targets, *t), app);
+  return open_target_wide(p.targets, *descriptor::find_target(p.targets, target), p.descriptor.app, "top");
 }
 
 void add(TopResult& r, const std::string& target, backend::Metrics m) {

@@ -44,18 +44,11 @@ namespace {
 
 constexpr const char* metrics_api = "/apis/metrics.k8s.io/v1beta1";
 
-std::string label_of(const Json& obj, const char* name) {
-  return obj.value("metadata", Json::object()).value("labels", Json::object()).value(name, "");
-}
-
 // The CPU (cores) and memory (bytes) of a usage map; -1 where it says nothing readable.
 std::pair<double, double> usage_of(const Json& usage) {
   auto cpu = parse_quantity(usage.value("cpu", "")), mem = parse_quantity(usage.value("memory", ""));
   return {cpu.value_or(-1), mem.value_or(-1)};
 }
-
-// Why a metrics read failed, for a note; rethrows an interrupt.
-std::string why(const std::exception& e) { return e.what(); }
 
 }  // namespace
 
@@ -77,7 +70,7 @@ backend::Metrics KubeBackend::metrics(backend::Duration, bool every_app) {
     }
   } catch (const KubeError& e) {
     have_metrics = false;
-    m.notes.push_back(fmt::format("the pods' metrics cannot be read: {}", why(e)));
+    m.notes.push_back(fmt::format("the pods' metrics cannot be read: {}", e.what()));
   }
   // Instance i of a slot: its i-th pod by name, per (app, env, slot).
   std::map<std::tuple<std::string, std::string, std::string>, int> next_index;
@@ -135,7 +128,7 @@ void KubeBackend::node_metrics(const std::set<std::string>& nodes, backend::Metr
       if (total > 0) l.memory_total = static_cast<std::int64_t>(total);
       m.locations.push_back(l);
     } catch (const KubeError& e) {
-      m.notes.push_back(fmt::format("node {}: {}", name, why(e)));
+      m.notes.push_back(fmt::format("node {}: {}", name, e.what()));
     }
   }
 }

@@ -62,6 +62,10 @@ std::string Names::selector() const {
   return text::url_encode(fmt::format("app.kubernetes.io/managed-by=ecp,ecp.io/app={},ecp.io/env={}", app, env));
 }
 
+std::string label_of(const Json& obj, const char* name) {
+  return obj.value("metadata", Json::object()).value("labels", Json::object()).value(name, "");
+}
+
 std::map<std::string, std::string> slot_selector(const Names& n, const std::string& slot) {
   return {{"app.kubernetes.io/instance", n.instance()}, {"ecp.io/slot", slot}};
 }

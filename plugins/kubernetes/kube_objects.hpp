@@ -98,6 +98,8 @@ std::map<std::string, std::string> slot_selector(const Names& n, const std::stri
 
 // A label value: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends; "" when `s` is not one.
 std::string label_value(const std::string& s);
+// The value of label `name` on an object ("" when it has none).
+std::string label_of(const Json& obj, const char* name);
 // A resource.Quantity's value ("250m" -> 0.25, "64Mi" -> 67108864, "12345n"),
 // nullopt for what is not one (pure; unit-tested).
 std::optional<double> parse_quantity(std::string_view q);

@@ -22,10 +22,6 @@ int label_int(const Json& obj, const char* label) {
   return std::atoi(labels.value(label, "0").c_str());
 }
 
-std::string label(const Json& obj, const char* name) {
-  return obj.value("metadata", Json::object()).value("labels", Json::object()).value(name, "");
-}
-
 backend::InstanceState pod_state(const Json& pod, int& restarts) {
   auto status = pod.value("status", Json::object());
   bool ready = false, crashed = false;
@@ -52,14 +48,14 @@ std::vector<KubeBackend::PodInstance> KubeBackend::pod_instances(backend::Target
   std::string serving = svc ? serving_slot(*svc) : "";
   total.current[location_] = 0;
   for (const auto& d : deployments.value("items", Json::array())) {
-    std::string slot = label(d, "ecp.io/slot");
+    std::string slot = label_of(d, "ecp.io/slot");
     auto st = rollout_state(d);
     if (slot == serving && st.replicas > 0) total.current[location_] = st.revision;
     total.workloads.push_back(
         {"deployment/" + d["metadata"].value("name", ""), slot, st.revision, st.replicas, st.ready, st.updated});
     std::vector<Json> mine;
     for (const auto& p : pods.value("items", Json::array()))
-      if (label(p, "ecp.io/slot") == slot) mine.push_back(p);
+      if (label_of(p, "ecp.io/slot") == slot) mine.push_back(p);
     std::stable_sort(mine.begin(), mine.end(), [&](const Json& a, const Json& b) {
       bool ca = label_int(a, "ecp.io/revision") == st.revision, cb = label_int(b, "ecp.io/revision") == st.revision;
       if (ca != cb) return ca;
